@@ -1,0 +1,24 @@
+//! `/api/v1/audit`: the audit log, for the system admin and (scoped) the bureau.
+
+use actix_web::{HttpResponse, web};
+
+use crate::error::AppResult;
+use crate::scope::Caller;
+use crate::services::{PageParams, audit};
+use crate::web::AppState;
+
+/// Search the audit log, newest first.
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit",
+    params(audit::AuditFilter, PageParams),
+    responses((status = 200, body = crate::services::Paged<crate::models::audit_log::Model>),
+              (status = 401, body = super::ApiError),
+              (status = 403, body = super::ApiError)),
+    security(("bearer" = [])))]
+pub async fn search(
+    state: web::Data<AppState>,
+    caller: Caller,
+    filter: web::Query<audit::AuditFilter>,
+    page: web::Query<PageParams>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(audit::search(&state.core, &caller, &filter, *page).await?))
+}

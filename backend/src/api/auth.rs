@@ -1,0 +1,143 @@
+//! `/api/v1/auth/*` and `/api/v1/me`.
+
+use actix_web::{HttpResponse, web};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::guard::RequestContext;
+use crate::auth::token::TokenKind;
+use crate::domain::role::{Portal, Role};
+use crate::error::{AppError, AppResult};
+use crate::scope::Caller;
+use crate::services::auth::{self as auth_service, Origin};
+use crate::web::AppState;
+
+#[derive(Deserialize, ToSchema)]
+pub struct LoginRequest {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct LoginResponse {
+    pub token: String,
+    /// Always `Bearer`.
+    pub token_type: String,
+    pub expires_at: DateTime<Utc>,
+    pub user: Me,
+}
+
+/// The caller: account, role, portal and data scope.
+#[derive(Serialize, ToSchema)]
+pub struct Me {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub portal: Portal,
+    /// The tenant the account's data access is limited to.
+    #[schema(value_type = Object)]
+    pub scope: crate::scope::Scope,
+}
+
+impl From<&Caller> for Me {
+    fn from(c: &Caller) -> Self {
+        Me {
+            id: c.user_id,
+            username: c.username.clone(),
+            display_name: c.display_name.clone(),
+            role: c.role,
+            portal: c.portal(),
+            scope: c.scope.clone(),
+        }
+    }
+}
+
+/// Log in and receive a bearer token.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginRequest,
+    responses(
+        (status = 200, body = LoginResponse),
+        (status = 400, description = "username or password missing", body = super::ApiError),
+        (status = 401, description = "unknown user, wrong password or locked account (one answer for all)", body = super::ApiError),
+    ))]
+pub async fn login(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    body: web::Json<LoginRequest>,
+) -> AppResult<HttpResponse> {
+    if body.username.trim().is_empty() || body.password.is_empty() {
+        return Err(AppError::BadRequest("login.required"));
+    }
+    let origin = Origin {
+        ip: ctx.ip.clone(),
+        user_agent: ctx.user_agent.clone(),
+    };
+    let issued = auth_service::login(
+        &state.core,
+        &body.username,
+        &body.password,
+        TokenKind::Api,
+        &origin,
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(LoginResponse {
+        token: issued.token,
+        token_type: "Bearer".into(),
+        expires_at: issued.expires_at,
+        user: Me::from(&issued.caller),
+    }))
+}
+
+/// Revoke the token used for this request.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
+    responses((status = 204), (status = 401, body = super::ApiError)),
+    security(("bearer" = [])))]
+pub async fn logout(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+) -> AppResult<HttpResponse> {
+    auth_service::logout(&state.core, &caller, ctx.ip.clone()).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct PasswordChange {
+    pub current: String,
+    pub new: String,
+}
+
+/// Change the password; every token of the account is revoked.
+#[utoipa::path(post, path = "/api/v1/auth/password", tag = "auth", request_body = PasswordChange,
+    responses(
+        (status = 204),
+        (status = 400, description = "wrong current password or the new one breaks the policy", body = super::ApiError),
+        (status = 401, body = super::ApiError)),
+    security(("bearer" = [])))]
+pub async fn change_password(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    body: web::Json<PasswordChange>,
+) -> AppResult<HttpResponse> {
+    auth_service::change_password(
+        &state.core,
+        &caller,
+        &body.current,
+        &body.new,
+        &body.new,
+        ctx.ip.clone(),
+    )
+    .await?
+    .map_err(|p| AppError::BadRequest(p.message_key()))?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Who am I.
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth",
+    responses((status = 200, body = Me), (status = 401, body = super::ApiError)),
+    security(("bearer" = [])))]
+pub async fn me(caller: Caller) -> HttpResponse {
+    HttpResponse::Ok().json(Me::from(&caller))
+}

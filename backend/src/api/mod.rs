@@ -1,0 +1,18 @@
+//! The JSON API under `/api/v1` (bearer tokens), sharing the services with the pages.
+//! Errors are `{code, message}`; lists are `Paged`; every operation is in the OpenAPI document.
+
+pub mod audit;
+pub mod auth;
+pub mod enterprises;
+pub mod openapi;
+
+use serde::Serialize;
+
+/// The error body of every API error.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ApiError {
+    /// Stable machine-readable code (`unauthorized`, `not_found`, `login_failed` …).
+    pub code: String,
+    /// Human-readable message in the caller's language.
+    pub message: String,
+}

@@ -1,0 +1,47 @@
+//! The OpenAPI document, served at `/api/v1/openapi.json` and browsable at `/api/docs/`.
+
+use actix_web::HttpResponse;
+use utoipa::{
+    Modify, OpenApi,
+    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "安全生产互助管理联盟云平台 API", version = "1",
+         description = "Work-safety mutual-aid alliance portal. Log in at /api/v1/auth/login and send the token as `Authorization: Bearer …`. Errors are `{code, message}`; lists are paginated with `page` and `per_page`."),
+    paths(
+        super::auth::login, super::auth::logout, super::auth::change_password, super::auth::me,
+        super::enterprises::list, super::enterprises::get,
+        super::audit::search,
+    ),
+    components(schemas(super::ApiError)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "auth", description = "Login, logout, the caller"),
+        (name = "registry", description = "Enterprises, alliances, groups"),
+        (name = "audit", description = "The audit log"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
+
+pub async fn document() -> HttpResponse {
+    HttpResponse::Ok().json(ApiDoc::openapi())
+}

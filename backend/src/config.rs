@@ -1,0 +1,137 @@
+//! Settings: built-in defaults, then an optional TOML file (`portal.toml` or `--config`),
+//! then `APP_`-prefixed environment variables (`APP_SERVER__PORT=9000`), and `DATABASE_URL`.
+//! Secrets are `SecretString` so they never print.
+
+use std::path::{Path, PathBuf};
+
+use figment::{
+    Figment,
+    providers::{Env, Format, Serialized, Toml},
+};
+use secrecy::{ExposeSecret, SecretString};
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct Settings {
+    pub server: ServerSettings,
+    pub database: DatabaseSettings,
+    pub auth: AuthSettings,
+    /// Load the demo fixtures when `serve` finds an empty database.
+    pub demo: bool,
+    /// Where local data lives: the SQLite file, uploaded files.
+    pub data_dir: PathBuf,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct ServerSettings {
+    pub host: String,
+    pub port: u16,
+    /// The address users reach the portal at (printed at start, used in emails).
+    pub public_url: Option<String>,
+    /// Largest accepted request body in bytes (forms and JSON).
+    pub body_limit: usize,
+    /// Honour `X-Forwarded-For` from a reverse proxy for the client IP.
+    pub trust_proxy: bool,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct DatabaseSettings {
+    /// `sqlite://…` or `postgres://…`; empty means the SQLite file in `data_dir`.
+    #[serde(serialize_with = "expose", default)]
+    pub url: Option<SecretString>,
+    pub max_connections: u32,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+pub struct AuthSettings {
+    /// HMAC key for tokens and CSRF; at least 32 bytes. Generated into the data folder when
+    /// absent (fine for one instance; set it explicitly when several instances run).
+    #[serde(serialize_with = "expose", default)]
+    pub secret: Option<SecretString>,
+    pub issuer: String,
+    /// Mark the session cookie `Secure`. Turn off only for plain-http local use.
+    pub secure_cookie: bool,
+    /// Page sessions end after this many idle minutes.
+    pub idle_minutes: i64,
+    /// Hard lifetime of a page session, hours.
+    pub web_session_hours: i64,
+    /// Lifetime of an API bearer token, hours.
+    pub api_token_hours: i64,
+    pub max_failed_logins: i32,
+    pub lockout_minutes: i64,
+}
+
+fn expose<S: serde::Serializer>(v: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
+    match v {
+        Some(secret) => s.serialize_some(secret.expose_secret()),
+        None => s.serialize_none(),
+    }
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            server: ServerSettings {
+                host: "127.0.0.1".into(),
+                port: 8080,
+                public_url: None,
+                body_limit: 2 * 1024 * 1024,
+                trust_proxy: false,
+            },
+            database: DatabaseSettings {
+                url: None,
+                max_connections: 10,
+            },
+            auth: AuthSettings {
+                secret: None,
+                issuer: "anquan-hulian".into(),
+                secure_cookie: false,
+                idle_minutes: 30,
+                web_session_hours: 12,
+                api_token_hours: 8,
+                max_failed_logins: 5,
+                lockout_minutes: 15,
+            },
+            demo: true,
+            data_dir: PathBuf::from("data"),
+        }
+    }
+}
+
+impl Settings {
+    /// Defaults ← file (if it exists) ← `APP_*` ← `DATABASE_URL`.
+    pub fn load(file: Option<&Path>) -> Result<Settings, Box<figment::Error>> {
+        let file = file
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| "portal.toml".into());
+        let mut fig = Figment::from(Serialized::defaults(Settings::default()));
+        if file.exists() {
+            fig = fig.merge(Toml::file(file));
+        }
+        fig = fig.merge(Env::prefixed("APP_").split("__"));
+        if let Ok(url) = std::env::var("DATABASE_URL")
+            && !url.is_empty()
+        {
+            fig = fig.merge(("database.url", url));
+        }
+        fig.extract().map_err(Box::new)
+    }
+
+    /// The database URL in force: the configured one, or the SQLite file in the data folder.
+    pub fn database_url(&self) -> String {
+        match &self.database.url {
+            Some(url) if !url.expose_secret().is_empty() => url.expose_secret().to_string(),
+            _ => format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("portal.db").display()
+            ),
+        }
+    }
+
+    pub fn public_url(&self, port: u16) -> String {
+        self.server
+            .public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}:{}", self.server.host, port))
+    }
+}

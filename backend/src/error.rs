@@ -1,0 +1,99 @@
+//! The error policy. A user error is a 4xx carrying a message key from the catalog; the
+//! message is rendered in the caller's language by `web::errors` (HTML page or JSON
+//! `{code, message}`). Anything else is `Internal`: logged with its cause, answered with an
+//! opaque 500 that never shows SQL, paths or internals.
+
+use actix_web::{HttpResponse, ResponseError, http::StatusCode};
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Not logged in, or the token is invalid, expired or revoked.
+    #[error("unauthorized")]
+    Unauthorized,
+    /// Logged in, but this portal or action is not for this role.
+    #[error("forbidden")]
+    Forbidden,
+    /// A state-changing form arrived without a valid CSRF token.
+    #[error("csrf")]
+    Csrf,
+    /// Absent, or outside the caller's scope (the two are indistinguishable on purpose).
+    #[error("not found")]
+    NotFound,
+    /// Bad input; the key names a catalog message.
+    #[error("bad request: {0}")]
+    BadRequest(&'static str),
+    /// The request conflicts with the current state.
+    #[error("conflict: {0}")]
+    Conflict(&'static str),
+    /// Login failed (unknown user, wrong password or locked: one message for all).
+    #[error("login failed")]
+    LoginFailed,
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl AppError {
+    /// Stable machine-readable code for API clients.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AppError::Unauthorized => "unauthorized",
+            AppError::Forbidden => "forbidden",
+            AppError::Csrf => "csrf",
+            AppError::NotFound => "not_found",
+            AppError::BadRequest(_) => "bad_request",
+            AppError::Conflict(_) => "conflict",
+            AppError::LoginFailed => "login_failed",
+            AppError::Internal(_) => "internal",
+        }
+    }
+
+    /// Catalog key of the message shown to the user.
+    pub fn message_key(&self) -> &'static str {
+        match self {
+            AppError::Unauthorized => "error.unauthorized",
+            AppError::Forbidden => "error.forbidden",
+            AppError::Csrf => "error.csrf",
+            AppError::NotFound => "error.not_found",
+            AppError::BadRequest(key) | AppError::Conflict(key) => key,
+            AppError::LoginFailed => "login.failed",
+            AppError::Internal(_) => "error.internal",
+        }
+    }
+
+    pub fn internal(e: impl Into<anyhow::Error>) -> Self {
+        AppError::Internal(e.into())
+    }
+}
+
+impl From<sea_orm::DbErr> for AppError {
+    fn from(e: sea_orm::DbErr) -> Self {
+        AppError::Internal(e.into())
+    }
+}
+
+impl ResponseError for AppError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            AppError::Unauthorized | AppError::LoginFailed => StatusCode::UNAUTHORIZED,
+            AppError::Forbidden | AppError::Csrf => StatusCode::FORBIDDEN,
+            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The bare response; `web::errors::render_errors` replaces the body with the message in
+    /// the caller's language, as a page or as JSON.
+    fn error_response(&self) -> HttpResponse {
+        if let AppError::Internal(e) = self {
+            tracing::error!(error = ?e, "internal error");
+        }
+        HttpResponse::build(self.status_code()).json(serde_json::json!({
+            "code": self.code(),
+            "message": self.code(),
+        }))
+    }
+}
+
+pub type AppResult<T> = Result<T, AppError>;

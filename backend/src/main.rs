@@ -1,0 +1,179 @@
+//! The `portal` command: serve, migrate, seed demo data, create users.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use migration::{Migrator, MigratorTrait};
+use portal::config::Settings;
+use portal::domain::role::Role;
+use portal::services::{self, audit::Actor, users::NewUser};
+use portal::startup::{self, Application};
+
+#[derive(Parser)]
+#[command(name = "portal", version, about = "安全生产互助管理联盟云平台")]
+struct Cli {
+    /// Settings file (TOML). Defaults to ./portal.toml when present.
+    #[arg(long, global = true, env = "APP_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (migrates first; loads demo data into an empty database when `demo` is on).
+    Serve,
+    /// Apply pending database migrations.
+    Migrate,
+    /// Load data sets.
+    Seed {
+        #[command(subcommand)]
+        what: SeedWhat,
+    },
+    /// Create a login account. The password is read from the PORTAL_PASSWORD environment variable or prompted on stdin.
+    CreateUser {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        display_name: String,
+        /// admin | regulator | committee | enterprise_admin | enterprise_staff | expert
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        email: Option<String>,
+        /// Region code (regulator).
+        #[arg(long)]
+        region: Option<String>,
+        /// Alliance name (committee).
+        #[arg(long)]
+        alliance: Option<String>,
+        /// Enterprise credit code (enterprise roles).
+        #[arg(long)]
+        enterprise: Option<String>,
+        /// Expert id (expert).
+        #[arg(long)]
+        expert: Option<i64>,
+    },
+}
+
+#[derive(Subcommand)]
+enum SeedWhat {
+    /// The demo region, enterprises, alliances and one account per role.
+    Demo,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    portal::telemetry::init();
+    let cli = Cli::parse();
+    let settings = Settings::load(cli.config.as_deref()).map_err(|e| anyhow::anyhow!("{e}"))?;
+    match cli.command {
+        Command::Serve => serve(settings).await,
+        Command::Migrate => {
+            let db = connect(&settings).await?;
+            Migrator::up(&db, None).await?;
+            println!("migrations applied");
+            Ok(())
+        }
+        Command::Seed {
+            what: SeedWhat::Demo,
+        } => {
+            let db = connect(&settings).await?;
+            Migrator::up(&db, None).await?;
+            let core = startup::core(
+                db,
+                settings,
+                std::sync::Arc::new(portal::clock::SystemClock),
+            )?;
+            anyhow::ensure!(
+                services::seed::is_empty(&core).await?,
+                "the database already has accounts; demo data is only loaded into an empty database"
+            );
+            services::seed::load_demo(&core).await?;
+            println!("demo data loaded");
+            print_logins()
+        }
+        Command::CreateUser {
+            username,
+            display_name,
+            role,
+            email,
+            region,
+            alliance,
+            enterprise,
+            expert,
+        } => {
+            let role = Role::parse(&role).context("unknown role")?;
+            let password = match std::env::var("PORTAL_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    eprint!("password: ");
+                    let mut line = String::new();
+                    std::io::stdin().read_line(&mut line)?;
+                    line.trim_end_matches(['\r', '\n']).to_string()
+                }
+            };
+            let db = connect(&settings).await?;
+            Migrator::up(&db, None).await?;
+            let core = startup::core(
+                db,
+                settings,
+                std::sync::Arc::new(portal::clock::SystemClock),
+            )?;
+            let txn = portal::db::begin_write(&core.db).await?;
+            let new = NewUser {
+                username,
+                display_name,
+                password,
+                role,
+                email,
+                region_code: region,
+                alliance_name: alliance,
+                enterprise_credit_code: enterprise,
+                expert_id: expert,
+            };
+            let created = services::users::create(&core, &txn, &Actor::system(), new)
+                .await
+                .map_err(|e| {
+                    anyhow::anyhow!(portal::i18n::t(portal::i18n::Lang::ZhCn, e.message_key()))
+                })?;
+            txn.commit().await?;
+            println!("created {} ({})", created.username, created.role);
+            Ok(())
+        }
+    }
+}
+
+async fn connect(settings: &Settings) -> anyhow::Result<sea_orm::DatabaseConnection> {
+    Ok(portal::db::connect(&settings.database_url(), settings.database.max_connections).await?)
+}
+
+async fn serve(settings: Settings) -> anyhow::Result<()> {
+    let demo = settings.demo;
+    let app = Application::build(settings).await?;
+    let url = app.core.settings.public_url(app.port());
+    println!();
+    println!("安全生产互助管理联盟云平台 is running at {url}/");
+    if demo {
+        print_logins()?;
+    }
+    app.run_until_stopped().await?;
+    Ok(())
+}
+
+fn print_logins() -> anyhow::Result<()> {
+    println!("Demo logins (用户名 / 密码 → 门户):");
+    for l in services::seed::demo_logins().map_err(|e| anyhow::anyhow!("{e}"))? {
+        println!(
+            "  {:<12} {:<14} → {:<12} {} ({})",
+            l.username,
+            l.password,
+            l.role.portal().home(),
+            l.display_name,
+            l.role.as_str()
+        );
+    }
+    println!();
+    Ok(())
+}

@@ -1,0 +1,16 @@
+//! sea-orm entities, one file per table. Queries over tenant data live in services and are
+//! always filtered through `crate::scope`.
+
+pub mod activity_group;
+pub mod alliance;
+pub mod alliance_membership;
+pub mod audit_log;
+pub mod enterprise;
+pub mod enterprise_risk_tag;
+pub mod expert;
+pub mod group_member;
+pub mod industry;
+pub mod region;
+pub mod risk_tag;
+pub mod session;
+pub mod user;

@@ -1,0 +1,166 @@
+//! Who may see what: the one place tenant filters are built.
+//!
+//! A `Scope` is made once per request from the caller's token (role + tenant) and passed to
+//! every service that lists, counts or fetches tenant data. Each entity has one function here
+//! that turns a scope into the query condition; services have no other way to filter. A record
+//! outside the scope is reported as not found (404), never as forbidden.
+//!
+//! The rules, entity by entity:
+//! - **enterprises**: system admin all; bureau officer those whose `region_path` lies in its
+//!   region subtree; committee member the enterprises that are members of its alliance or have
+//!   applied to it; enterprise users their own enterprise; experts none (until service
+//!   requests assign them).
+//! - **alliances**: admin all; bureau officer those registered in its region subtree; committee
+//!   member its own; enterprise users the alliances they are an approved member of; experts none.
+//! - **audit log**: admin all; bureau officer rows whose actor's tenant lies in its region
+//!   subtree; everyone else only their own actions.
+
+use sea_orm::{
+    ColumnTrait, Condition,
+    sea_query::{Expr, Query},
+};
+use serde::Serialize;
+
+use crate::domain::region_path::subtree_pattern;
+use crate::domain::role::{Portal, Role};
+use crate::models::{alliance, alliance_membership, audit_log, enterprise};
+
+/// The caller's tenant, as far as data access is concerned.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Scope {
+    /// 系统管理员: everything.
+    System,
+    /// 应急管理部门: a region node and its subtree.
+    Region { region_id: i64, path: String },
+    /// 联盟委员会: one alliance.
+    Alliance {
+        alliance_id: i64,
+        region_path: String,
+    },
+    /// 企业: one enterprise.
+    Enterprise {
+        enterprise_id: i64,
+        region_path: String,
+    },
+    /// 专家: only what is assigned to the expert.
+    Expert { expert_id: i64 },
+}
+
+impl Scope {
+    /// A short tenant label for the audit log ("region:330381", "alliance:3" …).
+    pub fn tenant_label(&self) -> String {
+        match self {
+            Scope::System => "system".into(),
+            Scope::Region { path, .. } => format!(
+                "region:{}",
+                path.trim_end_matches('/').rsplit('/').next().unwrap_or("")
+            ),
+            Scope::Alliance { alliance_id, .. } => format!("alliance:{alliance_id}"),
+            Scope::Enterprise { enterprise_id, .. } => format!("enterprise:{enterprise_id}"),
+            Scope::Expert { expert_id } => format!("expert:{expert_id}"),
+        }
+    }
+
+    /// The region path the caller's tenant sits in (none for admin and experts).
+    pub fn region_path(&self) -> Option<&str> {
+        match self {
+            Scope::Region { path, .. } => Some(path),
+            Scope::Alliance { region_path, .. } | Scope::Enterprise { region_path, .. } => {
+                Some(region_path)
+            }
+            Scope::System | Scope::Expert { .. } => None,
+        }
+    }
+}
+
+/// The authenticated caller of a request.
+#[derive(Debug, Clone, Serialize)]
+pub struct Caller {
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub scope: Scope,
+    /// The session the token names (for logout and CSRF binding).
+    #[serde(skip)]
+    pub session_id: String,
+}
+
+impl Caller {
+    pub fn portal(&self) -> Portal {
+        self.role.portal()
+    }
+}
+
+/// A condition that matches nothing.
+fn nothing() -> Condition {
+    Condition::all().add(Expr::cust("1 = 0"))
+}
+
+fn enterprises_of_alliance(
+    alliance_id: i64,
+    statuses: &[&str],
+) -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(alliance_membership::Column::EnterpriseId)
+        .from(alliance_membership::Entity)
+        .and_where(alliance_membership::Column::AllianceId.eq(alliance_id))
+        .and_where(alliance_membership::Column::Status.is_in(statuses.iter().copied()))
+        .to_owned()
+}
+
+/// Which enterprises the scope may see.
+pub fn enterprises(scope: &Scope) -> Condition {
+    match scope {
+        Scope::System => Condition::all(),
+        Scope::Region { path, .. } => {
+            Condition::all().add(enterprise::Column::RegionPath.like(subtree_pattern(path)))
+        }
+        Scope::Alliance { alliance_id, .. } => {
+            Condition::all().add(enterprise::Column::Id.in_subquery(enterprises_of_alliance(
+                *alliance_id,
+                &["approved", "applied"],
+            )))
+        }
+        Scope::Enterprise { enterprise_id, .. } => {
+            Condition::all().add(enterprise::Column::Id.eq(*enterprise_id))
+        }
+        Scope::Expert { .. } => nothing(),
+    }
+}
+
+/// Which alliances the scope may see.
+pub fn alliances(scope: &Scope) -> Condition {
+    match scope {
+        Scope::System => Condition::all(),
+        Scope::Region { path, .. } => {
+            Condition::all().add(alliance::Column::RegionPath.like(subtree_pattern(path)))
+        }
+        Scope::Alliance { alliance_id, .. } => {
+            Condition::all().add(alliance::Column::Id.eq(*alliance_id))
+        }
+        Scope::Enterprise { enterprise_id, .. } => Condition::all().add(
+            alliance::Column::Id.in_subquery(
+                Query::select()
+                    .column(alliance_membership::Column::AllianceId)
+                    .from(alliance_membership::Entity)
+                    .and_where(alliance_membership::Column::EnterpriseId.eq(*enterprise_id))
+                    .and_where(alliance_membership::Column::Status.eq("approved"))
+                    .to_owned(),
+            ),
+        ),
+        Scope::Expert { .. } => nothing(),
+    }
+}
+
+/// Which audit records the caller may read.
+pub fn audit_logs(caller: &Caller) -> Condition {
+    match &caller.scope {
+        Scope::System => Condition::all(),
+        Scope::Region { path, .. } => {
+            Condition::all().add(audit_log::Column::RegionPath.like(subtree_pattern(path)))
+        }
+        _ => Condition::all().add(audit_log::Column::ActorUserId.eq(caller.user_id)),
+    }
+}

@@ -1,0 +1,169 @@
+//! The audit log: written inside the transaction of the action it records (or on its own for
+//! events without one, such as a failed login), and searched through the caller's scope.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Set,
+};
+use serde::Deserialize;
+
+use crate::error::AppResult;
+use crate::models::audit_log;
+use crate::scope::{self, Caller};
+use crate::services::{PageParams, Paged};
+use crate::state::Core;
+
+/// Who did it, from where.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user_id: Option<i64>,
+    pub name: String,
+    pub role: Option<String>,
+    pub tenant: Option<String>,
+    pub region_path: Option<String>,
+    pub ip: Option<String>,
+}
+
+impl Actor {
+    pub fn of(caller: &Caller, ip: Option<String>) -> Actor {
+        Actor {
+            user_id: Some(caller.user_id),
+            name: caller.username.clone(),
+            role: Some(caller.role.as_str().into()),
+            tenant: Some(caller.scope.tenant_label()),
+            region_path: caller.scope.region_path().map(str::to_string),
+            ip,
+        }
+    }
+
+    /// The system itself (CLI, seed, background work).
+    pub fn system() -> Actor {
+        Actor {
+            user_id: None,
+            name: "system".into(),
+            role: None,
+            tenant: None,
+            region_path: None,
+            ip: None,
+        }
+    }
+
+    /// Someone not logged in, identified by what they typed.
+    pub fn anonymous(name: &str, ip: Option<String>) -> Actor {
+        Actor {
+            user_id: None,
+            name: name.chars().take(64).collect(),
+            role: None,
+            tenant: None,
+            region_path: None,
+            ip,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    Success,
+    Failure,
+    Denied,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Success => "success",
+            Outcome::Failure => "failure",
+            Outcome::Denied => "denied",
+        }
+    }
+}
+
+/// Writes one audit record on `conn` (a transaction, to share the action's fate).
+pub async fn record<C: ConnectionTrait>(
+    conn: &C,
+    at: DateTime<Utc>,
+    actor: &Actor,
+    action: &str,
+    target: Option<(&str, String)>,
+    outcome: Outcome,
+    detail: Option<String>,
+) -> AppResult<()> {
+    let (target_type, target_id) = match target {
+        Some((t, id)) => (Some(t.to_string()), Some(id)),
+        None => (None, None),
+    };
+    audit_log::ActiveModel {
+        at: Set(at),
+        actor_user_id: Set(actor.user_id),
+        actor_name: Set(actor.name.clone()),
+        actor_role: Set(actor.role.clone()),
+        tenant: Set(actor.tenant.clone()),
+        region_path: Set(actor.region_path.clone()),
+        ip: Set(actor.ip.clone()),
+        action: Set(action.to_string()),
+        target_type: Set(target_type),
+        target_id: Set(target_id),
+        outcome: Set(outcome.as_str().to_string()),
+        detail: Set(detail),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    Ok(())
+}
+
+/// Search filters of the audit page and API.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct AuditFilter {
+    /// Action prefix, e.g. `login`.
+    pub action: Option<String>,
+    /// Actor's username (exact).
+    pub actor: Option<String>,
+    /// `success`, `failure` or `denied`.
+    pub outcome: Option<String>,
+    /// First day, `YYYY-MM-DD`.
+    pub from: Option<String>,
+    /// Last day, `YYYY-MM-DD`.
+    pub to: Option<String>,
+}
+
+fn day(s: &Option<String>) -> Option<NaiveDate> {
+    s.as_deref()
+        .filter(|s| !s.is_empty())
+        .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
+}
+
+pub async fn search(
+    core: &Core,
+    caller: &Caller,
+    filter: &AuditFilter,
+    page: PageParams,
+) -> AppResult<Paged<audit_log::Model>> {
+    let mut q = audit_log::Entity::find().filter(scope::audit_logs(caller));
+    if let Some(a) = filter.action.as_deref().filter(|s| !s.is_empty()) {
+        q = q.filter(audit_log::Column::Action.starts_with(a.trim()));
+    }
+    if let Some(a) = filter.actor.as_deref().filter(|s| !s.is_empty()) {
+        q = q.filter(audit_log::Column::ActorName.eq(a.trim()));
+    }
+    if let Some(o) = filter.outcome.as_deref().filter(|s| !s.is_empty()) {
+        q = q.filter(audit_log::Column::Outcome.eq(o));
+    }
+    if let Some(d) = day(&filter.from).and_then(|d| d.and_hms_opt(0, 0, 0)) {
+        q = q.filter(audit_log::Column::At.gte(d.and_utc()));
+    }
+    if let Some(d) = day(&filter.to)
+        .and_then(|d| d.succ_opt())
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+    {
+        q = q.filter(audit_log::Column::At.lt(d.and_utc()));
+    }
+    let q = q
+        .order_by_desc(audit_log::Column::At)
+        .order_by_desc(audit_log::Column::Id);
+    let paginator = q.paginate(&core.db, page.per_page());
+    let total = paginator.num_items().await?;
+    let items = paginator.fetch_page(page.page() - 1).await?;
+    Ok(Paged::new(items, page, total))
+}

@@ -1,0 +1,603 @@
+//! The registry: who is who. Creation of regions, industries, enterprises, alliances,
+//! memberships, groups and experts (used by the seed now, by the registry pages later), and
+//! the scoped reads the portals show.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, Set,
+};
+use serde::Serialize;
+
+use crate::domain::credit_code::CreditCode;
+use crate::domain::region_path::child_path;
+use crate::error::{AppError, AppResult};
+use crate::models::{
+    activity_group, alliance, alliance_membership, enterprise, enterprise_risk_tag, expert,
+    group_member, industry, region, risk_tag,
+};
+use crate::scope::{self, Scope};
+use crate::services::{PageParams, Paged};
+use crate::state::Core;
+
+pub const SCALES: [&str; 2] = ["above", "small_micro"];
+pub const ALLIANCE_KINDS: [&str; 4] = ["industry", "regional", "park", "village"];
+
+pub async fn create_region<C: ConnectionTrait>(
+    conn: &C,
+    code: &str,
+    name: &str,
+    parent_code: Option<&str>,
+) -> AppResult<region::Model> {
+    if code.is_empty() || !code.chars().all(|c| c.is_ascii_digit()) {
+        return Err(AppError::BadRequest("region.bad_code"));
+    }
+    let parent = match parent_code {
+        Some(p) => Some(region_by_code(conn, p).await?),
+        None => None,
+    };
+    Ok(region::ActiveModel {
+        code: Set(code.into()),
+        name: Set(name.into()),
+        level: Set(parent.as_ref().map_or(1, |p| p.level + 1)),
+        parent_id: Set(parent.as_ref().map(|p| p.id)),
+        path: Set(child_path(parent.as_ref().map(|p| p.path.as_str()), code)),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?)
+}
+
+async fn region_by_code<C: ConnectionTrait>(conn: &C, code: &str) -> AppResult<region::Model> {
+    region::Entity::find()
+        .filter(region::Column::Code.eq(code))
+        .one(conn)
+        .await?
+        .ok_or(AppError::BadRequest("region.unknown"))
+}
+
+pub async fn create_industry<C: ConnectionTrait>(
+    conn: &C,
+    code: &str,
+    name: &str,
+    parent: Option<&str>,
+) -> AppResult<()> {
+    industry::ActiveModel {
+        code: Set(code.into()),
+        name: Set(name.into()),
+        parent_code: Set(parent.map(str::to_string)),
+    }
+    .insert(conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn create_risk_tag<C: ConnectionTrait>(
+    conn: &C,
+    code: &str,
+    name: &str,
+) -> AppResult<()> {
+    risk_tag::ActiveModel {
+        code: Set(code.into()),
+        name: Set(name.into()),
+    }
+    .insert(conn)
+    .await?;
+    Ok(())
+}
+
+/// The fields of a new enterprise, as entered.
+#[derive(Debug, Clone)]
+pub struct NewEnterprise {
+    pub credit_code: String,
+    pub name: String,
+    pub region_code: String,
+    pub industry_code: String,
+    pub address: String,
+    pub legal_representative: String,
+    pub safety_officer: String,
+    pub safety_phone: String,
+    pub employees: i32,
+    pub scale: String,
+    pub risk_tags: Vec<String>,
+}
+
+pub async fn create_enterprise<C: ConnectionTrait>(
+    core: &Core,
+    conn: &C,
+    new: NewEnterprise,
+) -> AppResult<enterprise::Model> {
+    let code =
+        CreditCode::parse(&new.credit_code).map_err(|e| AppError::BadRequest(e.message_key()))?;
+    if new.name.trim().is_empty() {
+        return Err(AppError::BadRequest("enterprise.name_required"));
+    }
+    if !SCALES.contains(&new.scale.as_str()) {
+        return Err(AppError::BadRequest("enterprise.bad_scale"));
+    }
+    let r = region_by_code(conn, &new.region_code).await?;
+    industry::Entity::find_by_id(new.industry_code.clone())
+        .one(conn)
+        .await?
+        .ok_or(AppError::BadRequest("enterprise.unknown_industry"))?;
+    let now = core.now();
+    let e = enterprise::ActiveModel {
+        credit_code: Set(code.as_str().into()),
+        name: Set(new.name.trim().into()),
+        region_id: Set(r.id),
+        region_path: Set(r.path),
+        industry_code: Set(new.industry_code),
+        address: Set(new.address),
+        legal_representative: Set(new.legal_representative),
+        safety_officer: Set(new.safety_officer),
+        safety_phone: Set(new.safety_phone),
+        employees: Set(new.employees.max(0)),
+        scale: Set(new.scale),
+        status: Set("active".into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    for tag in new.risk_tags {
+        risk_tag::Entity::find_by_id(tag.clone())
+            .one(conn)
+            .await?
+            .ok_or(AppError::BadRequest("enterprise.unknown_tag"))?;
+        enterprise_risk_tag::ActiveModel {
+            enterprise_id: Set(e.id),
+            tag_code: Set(tag),
+        }
+        .insert(conn)
+        .await?;
+    }
+    Ok(e)
+}
+
+async fn enterprise_by_code<C: ConnectionTrait>(
+    conn: &C,
+    code: &str,
+) -> AppResult<enterprise::Model> {
+    enterprise::Entity::find()
+        .filter(enterprise::Column::CreditCode.eq(code))
+        .one(conn)
+        .await?
+        .ok_or(AppError::BadRequest("enterprise.unknown"))
+}
+
+#[derive(Debug, Clone)]
+pub struct NewAlliance {
+    pub name: String,
+    pub kind: String,
+    pub region_code: String,
+    pub lead_credit_code: Option<String>,
+    pub founded_on: NaiveDate,
+    pub charter: String,
+}
+
+pub async fn create_alliance<C: ConnectionTrait>(
+    core: &Core,
+    conn: &C,
+    new: NewAlliance,
+) -> AppResult<alliance::Model> {
+    if !ALLIANCE_KINDS.contains(&new.kind.as_str()) {
+        return Err(AppError::BadRequest("alliance.bad_kind"));
+    }
+    let r = region_by_code(conn, &new.region_code).await?;
+    let lead = match &new.lead_credit_code {
+        Some(c) => Some(enterprise_by_code(conn, c).await?.id),
+        None => None,
+    };
+    Ok(alliance::ActiveModel {
+        name: Set(new.name),
+        kind: Set(new.kind),
+        region_id: Set(r.id),
+        region_path: Set(r.path),
+        lead_enterprise_id: Set(lead),
+        charter: Set(new.charter),
+        founded_on: Set(new.founded_on),
+        status: Set("active".into()),
+        created_at: Set(core.now()),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?)
+}
+
+/// Records an approved membership (the seed's members; the apply/approve flow comes with the
+/// registry pages).
+pub async fn add_approved_member<C: ConnectionTrait>(
+    core: &Core,
+    conn: &C,
+    alliance_id: i64,
+    credit_code: &str,
+) -> AppResult<i64> {
+    let e = enterprise_by_code(conn, credit_code).await?;
+    let now = core.now();
+    alliance_membership::ActiveModel {
+        alliance_id: Set(alliance_id),
+        enterprise_id: Set(e.id),
+        status: Set("approved".into()),
+        applied_at: Set(now),
+        decided_at: Set(Some(now)),
+        reason: Set(None),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    Ok(e.id)
+}
+
+pub async fn create_group<C: ConnectionTrait>(
+    core: &Core,
+    conn: &C,
+    alliance_id: i64,
+    name: &str,
+    leader_code: &str,
+    member_codes: &[String],
+) -> AppResult<activity_group::Model> {
+    let leader = enterprise_by_code(conn, leader_code).await?;
+    let g = activity_group::ActiveModel {
+        alliance_id: Set(alliance_id),
+        name: Set(name.into()),
+        leader_enterprise_id: Set(Some(leader.id)),
+        created_at: Set(core.now()),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?;
+    for code in member_codes {
+        let e = enterprise_by_code(conn, code).await?;
+        group_member::ActiveModel {
+            group_id: Set(g.id),
+            enterprise_id: Set(e.id),
+        }
+        .insert(conn)
+        .await?;
+    }
+    Ok(g)
+}
+
+pub async fn create_expert<C: ConnectionTrait>(
+    conn: &C,
+    name: &str,
+    organisation: &str,
+    region_code: &str,
+    specialties: &[String],
+    phone: &str,
+) -> AppResult<expert::Model> {
+    let r = region_by_code(conn, region_code).await?;
+    Ok(expert::ActiveModel {
+        name: Set(name.into()),
+        organisation: Set(organisation.into()),
+        region_id: Set(r.id),
+        specialties: Set(specialties.join(",")),
+        phone: Set(phone.into()),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scoped reads.
+
+/// An enterprise as lists show it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct EnterpriseSummary {
+    pub id: i64,
+    pub credit_code: String,
+    pub name: String,
+    pub region_name: String,
+    pub industry_name: String,
+    pub scale: String,
+    pub employees: i32,
+    pub safety_officer: String,
+    pub safety_phone: String,
+}
+
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+pub struct EnterpriseFilter {
+    /// Name or credit code contains.
+    pub q: Option<String>,
+}
+
+async fn names(core: &Core) -> AppResult<(HashMap<i64, String>, HashMap<String, String>)> {
+    let regions = region::Entity::find()
+        .all(&core.db)
+        .await?
+        .into_iter()
+        .map(|r| (r.id, r.name))
+        .collect();
+    let industries = industry::Entity::find()
+        .all(&core.db)
+        .await?
+        .into_iter()
+        .map(|i| (i.code, i.name))
+        .collect();
+    Ok((regions, industries))
+}
+
+fn summary(
+    e: enterprise::Model,
+    regions: &HashMap<i64, String>,
+    industries: &HashMap<String, String>,
+) -> EnterpriseSummary {
+    EnterpriseSummary {
+        id: e.id,
+        region_name: regions.get(&e.region_id).cloned().unwrap_or_default(),
+        industry_name: industries
+            .get(&e.industry_code)
+            .cloned()
+            .unwrap_or_default(),
+        credit_code: e.credit_code,
+        name: e.name,
+        scale: e.scale,
+        employees: e.employees,
+        safety_officer: e.safety_officer,
+        safety_phone: e.safety_phone,
+    }
+}
+
+pub async fn list_enterprises(
+    core: &Core,
+    scope: &Scope,
+    filter: &EnterpriseFilter,
+    page: PageParams,
+) -> AppResult<Paged<EnterpriseSummary>> {
+    let mut q = enterprise::Entity::find().filter(scope::enterprises(scope));
+    if let Some(text) = filter.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        q = q.filter(
+            Condition::any()
+                .add(enterprise::Column::Name.contains(text))
+                .add(enterprise::Column::CreditCode.contains(text.to_uppercase())),
+        );
+    }
+    let paginator = q
+        .order_by_asc(enterprise::Column::Name)
+        .order_by_asc(enterprise::Column::Id)
+        .paginate(&core.db, page.per_page());
+    let total = paginator.num_items().await?;
+    let rows = paginator.fetch_page(page.page() - 1).await?;
+    let (regions, industries) = names(core).await?;
+    let items = rows
+        .into_iter()
+        .map(|e| summary(e, &regions, &industries))
+        .collect();
+    Ok(Paged::new(items, page, total))
+}
+
+/// The 一企一档 file as far as the registry knows it. Later issues add inspections, hazards,
+/// expert services and score history as further sections.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct EnterpriseFile {
+    #[serde(flatten)]
+    pub summary: EnterpriseSummary,
+    pub address: String,
+    pub legal_representative: String,
+    pub status: String,
+    pub risk_tags: Vec<String>,
+    pub alliances: Vec<MembershipView>,
+    pub groups: Vec<GroupView>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct MembershipView {
+    pub alliance_id: i64,
+    pub alliance_name: String,
+    pub kind: String,
+    pub status: String,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct GroupView {
+    pub id: i64,
+    pub name: String,
+    pub alliance_name: String,
+    pub leader: Option<String>,
+    pub members: Vec<String>,
+}
+
+/// One enterprise, if the scope may see it; otherwise `NotFound`.
+pub async fn enterprise_file(core: &Core, scope: &Scope, id: i64) -> AppResult<EnterpriseFile> {
+    let e = enterprise::Entity::find_by_id(id)
+        .filter(scope::enterprises(scope))
+        .one(&core.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let tags: Vec<String> = {
+        let codes: Vec<String> = enterprise_risk_tag::Entity::find()
+            .filter(enterprise_risk_tag::Column::EnterpriseId.eq(e.id))
+            .all(&core.db)
+            .await?
+            .into_iter()
+            .map(|t| t.tag_code)
+            .collect();
+        risk_tag::Entity::find()
+            .filter(risk_tag::Column::Code.is_in(codes))
+            .order_by_asc(risk_tag::Column::Code)
+            .all(&core.db)
+            .await?
+            .into_iter()
+            .map(|t| t.name)
+            .collect()
+    };
+    let memberships = alliance_membership::Entity::find()
+        .filter(alliance_membership::Column::EnterpriseId.eq(e.id))
+        .order_by_asc(alliance_membership::Column::Id)
+        .all(&core.db)
+        .await?;
+    let alliance_ids: Vec<i64> = memberships.iter().map(|m| m.alliance_id).collect();
+    let alliances: HashMap<i64, alliance::Model> = alliance::Entity::find()
+        .filter(alliance::Column::Id.is_in(alliance_ids))
+        .all(&core.db)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
+    let alliance_views = memberships
+        .iter()
+        .filter_map(|m| {
+            alliances.get(&m.alliance_id).map(|a| MembershipView {
+                alliance_id: a.id,
+                alliance_name: a.name.clone(),
+                kind: a.kind.clone(),
+                status: m.status.clone(),
+            })
+        })
+        .collect();
+    let group_ids: Vec<i64> = group_member::Entity::find()
+        .filter(group_member::Column::EnterpriseId.eq(e.id))
+        .all(&core.db)
+        .await?
+        .into_iter()
+        .map(|g| g.group_id)
+        .collect();
+    let groups = group_views(
+        core,
+        Condition::all().add(activity_group::Column::Id.is_in(group_ids)),
+        &alliances,
+    )
+    .await?;
+    let address = e.address.clone();
+    let legal = e.legal_representative.clone();
+    let status = e.status.clone();
+    let (regions, industries) = names(core).await?;
+    Ok(EnterpriseFile {
+        summary: summary(e, &regions, &industries),
+        address,
+        legal_representative: legal,
+        status,
+        risk_tags: tags,
+        alliances: alliance_views,
+        groups,
+    })
+}
+
+async fn group_views(
+    core: &Core,
+    which: Condition,
+    alliances: &HashMap<i64, alliance::Model>,
+) -> AppResult<Vec<GroupView>> {
+    let groups = activity_group::Entity::find()
+        .filter(which)
+        .order_by_asc(activity_group::Column::Id)
+        .all(&core.db)
+        .await?;
+    let ids: Vec<i64> = groups.iter().map(|g| g.id).collect();
+    let members = group_member::Entity::find()
+        .filter(group_member::Column::GroupId.is_in(ids))
+        .all(&core.db)
+        .await?;
+    let enterprise_ids: Vec<i64> = members
+        .iter()
+        .map(|m| m.enterprise_id)
+        .chain(groups.iter().filter_map(|g| g.leader_enterprise_id))
+        .collect();
+    let enterprise_names: HashMap<i64, String> = enterprise::Entity::find()
+        .filter(enterprise::Column::Id.is_in(enterprise_ids))
+        .all(&core.db)
+        .await?
+        .into_iter()
+        .map(|e| (e.id, e.name))
+        .collect();
+    Ok(groups
+        .into_iter()
+        .map(|g| GroupView {
+            id: g.id,
+            alliance_name: alliances
+                .get(&g.alliance_id)
+                .map(|a| a.name.clone())
+                .unwrap_or_default(),
+            leader: g
+                .leader_enterprise_id
+                .and_then(|id| enterprise_names.get(&id).cloned()),
+            members: members
+                .iter()
+                .filter(|m| m.group_id == g.id)
+                .filter_map(|m| enterprise_names.get(&m.enterprise_id).cloned())
+                .collect(),
+            name: g.name,
+        })
+        .collect())
+}
+
+/// The committee's view of its alliance: profile, members, groups.
+#[derive(Debug, Clone, Serialize)]
+pub struct AllianceOverview {
+    pub alliance: alliance::Model,
+    pub region_name: String,
+    pub lead_name: Option<String>,
+    pub members: Vec<EnterpriseSummary>,
+    pub groups: Vec<GroupView>,
+}
+
+/// The alliances the scope may see, each with its members and groups.
+pub async fn alliance_overviews(core: &Core, scope: &Scope) -> AppResult<Vec<AllianceOverview>> {
+    let alliances = alliance::Entity::find()
+        .filter(scope::alliances(scope))
+        .order_by_asc(alliance::Column::Id)
+        .all(&core.db)
+        .await?;
+    let by_id: HashMap<i64, alliance::Model> =
+        alliances.iter().map(|a| (a.id, a.clone())).collect();
+    let (regions, industries) = names(core).await?;
+    let mut out = Vec::with_capacity(alliances.len());
+    for a in alliances {
+        let member_ids: Vec<i64> = alliance_membership::Entity::find()
+            .filter(alliance_membership::Column::AllianceId.eq(a.id))
+            .filter(alliance_membership::Column::Status.eq("approved"))
+            .all(&core.db)
+            .await?
+            .into_iter()
+            .map(|m| m.enterprise_id)
+            .collect();
+        let members: Vec<EnterpriseSummary> = enterprise::Entity::find()
+            .filter(enterprise::Column::Id.is_in(member_ids))
+            .order_by_asc(enterprise::Column::Name)
+            .all(&core.db)
+            .await?
+            .into_iter()
+            .map(|e| summary(e, &regions, &industries))
+            .collect();
+        let groups = group_views(
+            core,
+            Condition::all().add(activity_group::Column::AllianceId.eq(a.id)),
+            &by_id,
+        )
+        .await?;
+        let lead_name = a
+            .lead_enterprise_id
+            .and_then(|id| members.iter().find(|m| m.id == id).map(|m| m.name.clone()));
+        out.push(AllianceOverview {
+            region_name: regions.get(&a.region_id).cloned().unwrap_or_default(),
+            lead_name,
+            members,
+            groups,
+            alliance: a,
+        });
+    }
+    Ok(out)
+}
+
+/// The expert profile behind an expert scope.
+pub async fn expert_profile(core: &Core, scope: &Scope) -> AppResult<expert::Model> {
+    match scope {
+        Scope::Expert { expert_id } => expert::Entity::find_by_id(*expert_id)
+            .one(&core.db)
+            .await?
+            .ok_or(AppError::NotFound),
+        _ => Err(AppError::NotFound),
+    }
+}
+
+/// Number of enterprises the scope may see.
+pub async fn count_enterprises(core: &Core, scope: &Scope) -> AppResult<u64> {
+    Ok(enterprise::Entity::find()
+        .filter(scope::enterprises(scope))
+        .count(&core.db)
+        .await?)
+}

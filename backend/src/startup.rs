@@ -1,0 +1,168 @@
+//! Building and running the application: connect, migrate, (demo) seed, bind, serve. Tests
+//! call `Application::build` with port 0 and their own database and clock.
+
+use std::net::TcpListener;
+use std::path::Path;
+use std::sync::Arc;
+
+use actix_web::{
+    App, HttpServer,
+    dev::Server,
+    middleware::{DefaultHeaders, from_fn},
+    web,
+};
+use anyhow::Context;
+use migration::{Migrator, MigratorTrait};
+use sea_orm::DatabaseConnection;
+use secrecy::ExposeSecret;
+use tracing_actix_web::TracingLogger;
+use utoipa_swagger_ui::{Config, SwaggerUi};
+
+use crate::auth::{guard, token::TokenKeys};
+use crate::clock::{SharedClock, SystemClock};
+use crate::config::Settings;
+use crate::state::Core;
+use crate::web::{AppState, errors, render::Templates, routes};
+
+/// Content-Security-Policy of every page: no inline script, no framing.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; \
+                   connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'self'; object-src 'none'";
+/// The API docs page (Swagger UI) needs inline styles.
+const DOCS_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
+                        frame-ancestors 'none'; base-uri 'self'; object-src 'none'";
+
+pub struct Application {
+    port: u16,
+    server: Server,
+    pub core: Core,
+}
+
+impl Application {
+    /// Connects to the configured database, migrates it and, when `demo` is on and the
+    /// database is empty, loads the demo data; then binds.
+    pub async fn build(settings: Settings) -> anyhow::Result<Application> {
+        let db = crate::db::connect(&settings.database_url(), settings.database.max_connections)
+            .await
+            .context("connecting to the database")?;
+        Migrator::up(&db, None).await.context("migrating")?;
+        let core = core(db, settings, Arc::new(SystemClock))?;
+        if core.settings.demo && crate::services::seed::is_empty(&core).await? {
+            crate::services::seed::load_demo(&core).await?;
+            tracing::info!("demo data loaded");
+        }
+        Application::bind(core)
+    }
+
+    /// Binds an already prepared core (tests bring their own database and clock).
+    pub fn bind(core: Core) -> anyhow::Result<Application> {
+        let s = &core.settings.server;
+        let listener = TcpListener::bind((s.host.as_str(), s.port))
+            .with_context(|| format!("binding {}:{}", s.host, s.port))?;
+        let port = listener.local_addr()?.port();
+        let server = run(listener, core.clone())?;
+        Ok(Application { port, server, core })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until stopped (SIGINT/SIGTERM stop it gracefully).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// The services' core for a database.
+pub fn core(
+    db: DatabaseConnection,
+    settings: Settings,
+    clock: SharedClock,
+) -> anyhow::Result<Core> {
+    let secret = load_secret(&settings)?;
+    Ok(Core {
+        db,
+        clock,
+        keys: Arc::new(TokenKeys::new(&secret, &settings.auth.issuer)),
+        secret: Arc::new(secret),
+        settings: Arc::new(settings),
+    })
+}
+
+/// The configured secret, or one generated once into the data folder.
+fn load_secret(settings: &Settings) -> anyhow::Result<Vec<u8>> {
+    if let Some(s) = &settings.auth.secret {
+        let bytes = s.expose_secret().as_bytes().to_vec();
+        anyhow::ensure!(bytes.len() >= 32, "auth.secret must be at least 32 bytes");
+        return Ok(bytes);
+    }
+    let path = settings.data_dir.join("secret.key");
+    if let Ok(existing) = std::fs::read(&path)
+        && existing.len() >= 32
+    {
+        return Ok(existing);
+    }
+    std::fs::create_dir_all(&settings.data_dir)
+        .with_context(|| format!("creating {}", settings.data_dir.display()))?;
+    let fresh: [u8; 48] = rand::random();
+    let hex = crate::auth::csrf::hex(&fresh).into_bytes();
+    write_private(&path, &hex)?;
+    Ok(hex)
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts
+        .open(path)
+        .with_context(|| format!("writing {}", path.display()))?;
+    f.write_all(bytes)?;
+    Ok(())
+}
+
+fn run(listener: TcpListener, core: Core) -> anyhow::Result<Server> {
+    let body_limit = core.settings.server.body_limit;
+    let state = web::Data::new(AppState {
+        core,
+        templates: Templates::new(),
+    });
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(state.clone())
+            .app_data(web::PayloadConfig::new(body_limit))
+            .app_data(web::FormConfig::default().limit(body_limit))
+            .app_data(web::JsonConfig::default().limit(body_limit))
+            .configure(routes::configure)
+            .service(
+                web::scope("/api/docs")
+                    .wrap(DefaultHeaders::new().add(("Content-Security-Policy", DOCS_CSP)))
+                    .service(
+                        SwaggerUi::new("/{_:.*}").config(Config::from("/api/v1/openapi.json")),
+                    ),
+            )
+            .wrap(from_fn(guard::authenticate))
+            .wrap(from_fn(errors::render_errors))
+            .wrap(
+                DefaultHeaders::new()
+                    .add(("Content-Security-Policy", CSP))
+                    .add(("X-Content-Type-Options", "nosniff"))
+                    .add(("X-Frame-Options", "DENY"))
+                    .add(("Referrer-Policy", "same-origin"))
+                    .add((
+                        "Permissions-Policy",
+                        "camera=(self), geolocation=(), microphone=()",
+                    )),
+            )
+            .wrap(TracingLogger::default())
+    })
+    .shutdown_timeout(20)
+    .listen(listener)?
+    .run();
+    Ok(server)
+}

@@ -1,0 +1,123 @@
+//! Turns every error response into what the caller understands: JSON `{code, message}` under
+//! `/api/`, otherwise an error page in the portal's look (or, for "not logged in", a redirect
+//! to the login page). The message is the catalog's, in the request's language. Internals
+//! never reach the body.
+
+use actix_web::{
+    Error, HttpMessage, HttpResponse, ResponseError,
+    body::{BoxBody, MessageBody},
+    dev::{ServiceRequest, ServiceResponse},
+    http::{StatusCode, header},
+    middleware::Next,
+    web,
+};
+use minijinja::context;
+
+use crate::auth::guard::{RequestContext, is_api};
+use crate::error::AppError;
+use crate::i18n::{self, Lang};
+use crate::web::{AppState, render};
+
+/// The catalog key and machine code for an error response.
+fn describe(res: &ServiceResponse<BoxBody>) -> (&'static str, &'static str) {
+    if let Some(app) = res
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<AppError>())
+    {
+        return (app.code(), app.message_key());
+    }
+    match res.status() {
+        StatusCode::NOT_FOUND => ("not_found", "error.not_found"),
+        StatusCode::METHOD_NOT_ALLOWED => ("method_not_allowed", "error.method_not_allowed"),
+        StatusCode::PAYLOAD_TOO_LARGE => ("too_large", "error.too_large"),
+        StatusCode::UNAUTHORIZED => ("unauthorized", "error.unauthorized"),
+        StatusCode::FORBIDDEN => ("forbidden", "error.forbidden"),
+        s if s.is_client_error() => ("bad_request", "error.bad_request"),
+        _ => ("internal", "error.internal"),
+    }
+}
+
+pub async fn render_errors(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
+    let res = next.call(req).await?.map_into_boxed_body();
+    let status = res.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return Ok(res);
+    }
+    // Error responses whose body was already written for the user (a form re-shown with its
+    // messages) carry this header and pass through untouched.
+    if res.headers().contains_key("x-rendered") {
+        let mut res = res;
+        res.headers_mut().remove("x-rendered");
+        return Ok(res);
+    }
+    let (code, key) = describe(&res);
+    let ctx = res.request().extensions().get::<RequestContext>().cloned();
+    let lang = ctx.as_ref().map_or(Lang::default(), |c| c.lang);
+    let path = res.request().path().to_string();
+    let message = i18n::t(lang, key);
+
+    if is_api(&path) {
+        let mut builder = HttpResponse::build(status);
+        if status == StatusCode::UNAUTHORIZED {
+            builder.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+        }
+        let body = builder.json(serde_json::json!({ "code": code, "message": message }));
+        return Ok(res.into_response(body));
+    }
+
+    // Not logged in (or the session ended): go and log in, then come back.
+    if status == StatusCode::UNAUTHORIZED && code == "unauthorized" {
+        let target = format!("/login?next={}", urlencode(&path));
+        let redirect = HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, target))
+            .finish();
+        return Ok(res.into_response(redirect));
+    }
+
+    let rendered = match (res.request().app_data::<web::Data<AppState>>(), ctx) {
+        (Some(state), Some(ctx)) => render::page(
+            &state.templates,
+            &ctx,
+            status,
+            "error.html",
+            context! { status => status.as_u16(), message => message.clone(), code => code },
+        )
+        .ok(),
+        _ => None,
+    };
+    let body = rendered.unwrap_or_else(|| {
+        HttpResponse::build(status)
+            .content_type("text/plain; charset=utf-8")
+            .body(message)
+    });
+    Ok(res.into_response(body))
+}
+
+fn urlencode(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Marks a response whose error body is already the user-facing page (a re-shown form).
+pub fn rendered(mut res: HttpResponse) -> HttpResponse {
+    res.headers_mut().insert(
+        header::HeaderName::from_static("x-rendered"),
+        header::HeaderValue::from_static("1"),
+    );
+    res
+}
+
+/// Keeps `AppError` usable as an actix error in handlers that build responses by hand.
+pub fn error_response(e: &AppError) -> HttpResponse {
+    e.error_response()
+}

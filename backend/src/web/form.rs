@@ -1,0 +1,59 @@
+//! `CsrfForm<T>`: the URL-encoded form extractor every state-changing page route uses. It
+//! refuses (403) a form whose `_csrf` field (or `X-CSRF-Token` header) does not match the
+//! token bound to the caller's session, before `T` is even parsed.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, web};
+use serde::de::DeserializeOwned;
+
+use crate::auth::{csrf, guard::RequestContext};
+use crate::error::AppError;
+
+pub struct CsrfForm<T>(pub T);
+
+#[derive(serde::Deserialize)]
+struct CsrfField {
+    #[serde(rename = "_csrf")]
+    csrf: Option<String>,
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
+    type Error = AppError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let req = req.clone();
+        let body = web::Bytes::from_request(&req, payload);
+        Box::pin(async move {
+            let expected = req
+                .extensions()
+                .get::<RequestContext>()
+                .map(|c| c.csrf.clone())
+                .ok_or(AppError::Csrf)?;
+            let bytes = body
+                .await
+                .map_err(|_| AppError::BadRequest("error.bad_request"))?;
+            let header = req
+                .headers()
+                .get(csrf::HEADER)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_string);
+            let field = serde_urlencoded::from_bytes::<CsrfField>(&bytes)
+                .ok()
+                .and_then(|f| f.csrf);
+            let presented = field.or(header).ok_or(AppError::Csrf)?;
+            if !constant_time_eq(presented.as_bytes(), expected.as_bytes()) {
+                return Err(AppError::Csrf);
+            }
+            serde_urlencoded::from_bytes::<T>(&bytes)
+                .map(CsrfForm)
+                .map_err(|_| AppError::BadRequest("error.bad_request"))
+        })
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

@@ -1,0 +1,213 @@
+//! Logging in and out, the language switch and the password change form.
+
+use actix_web::{HttpResponse, http::StatusCode, web};
+use minijinja::context;
+use serde::Deserialize;
+
+use crate::auth::guard::{LANG_COOKIE, RequestContext, clear_session_cookie, session_cookie};
+use crate::auth::token::TokenKind;
+use crate::error::{AppError, AppResult};
+use crate::i18n::Lang;
+use crate::scope::Caller;
+use crate::services::auth::{self as auth_service, Origin};
+use crate::web::errors::rendered;
+use crate::web::form::CsrfForm;
+use crate::web::pages::{safe_next, see_other};
+use crate::web::{AppState, render};
+
+#[derive(Deserialize)]
+pub struct NextQuery {
+    next: Option<String>,
+    changed: Option<String>,
+}
+
+/// `/`: your portal's home, or the login page.
+pub async fn root(ctx: RequestContext) -> HttpResponse {
+    match &ctx.caller {
+        Some(c) => see_other(c.portal().home()),
+        None => see_other("/login"),
+    }
+}
+
+pub async fn login_page(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    q: web::Query<NextQuery>,
+) -> AppResult<HttpResponse> {
+    if let Some(c) = &ctx.caller {
+        return Ok(see_other(c.portal().home()));
+    }
+    render::page(
+        &state.templates,
+        &ctx,
+        StatusCode::OK,
+        "login.html",
+        context! {
+            next => q.next.clone(),
+            username => "",
+            notice => q.changed.as_ref().map(|_| "password.changed_login_again"),
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    next: Option<String>,
+}
+
+pub async fn login_submit(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    CsrfForm(form): CsrfForm<LoginForm>,
+) -> AppResult<HttpResponse> {
+    let show_error = |status: StatusCode, key: &str| -> AppResult<HttpResponse> {
+        render::page(
+            &state.templates,
+            &ctx,
+            status,
+            "login.html",
+            context! { next => form.next.clone(), username => form.username.clone(), error => key },
+        )
+        .map(rendered)
+    };
+    if form.username.trim().is_empty() || form.password.is_empty() {
+        return show_error(StatusCode::BAD_REQUEST, "login.required");
+    }
+    let origin = Origin {
+        ip: ctx.ip.clone(),
+        user_agent: ctx.user_agent.clone(),
+    };
+    match auth_service::login(
+        &state.core,
+        &form.username,
+        &form.password,
+        TokenKind::Web,
+        &origin,
+    )
+    .await
+    {
+        Ok(issued) => {
+            let home = issued.caller.portal().home();
+            // Only follow `next` inside the portal the account lives in.
+            let next = safe_next(form.next.as_deref(), home);
+            let target = if next.starts_with(home) || next.starts_with("/account") {
+                next
+            } else {
+                home.to_string()
+            };
+            let mut res = see_other(&target);
+            res.add_cookie(&session_cookie(
+                &issued.token,
+                state.core.settings.auth.secure_cookie,
+            ))
+            .map_err(AppError::internal)?;
+            Ok(res)
+        }
+        Err(AppError::LoginFailed) => show_error(StatusCode::UNAUTHORIZED, "login.failed"),
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct Empty {}
+
+pub async fn logout(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> AppResult<HttpResponse> {
+    auth_service::logout(&state.core, &caller, ctx.ip.clone()).await?;
+    let mut res = see_other("/login");
+    res.add_cookie(&clear_session_cookie(
+        state.core.settings.auth.secure_cookie,
+    ))
+    .map_err(AppError::internal)?;
+    Ok(res)
+}
+
+#[derive(Deserialize)]
+pub struct LangQuery {
+    next: Option<String>,
+}
+
+/// Switches the interface language (a preference cookie, no server state).
+pub async fn switch_lang(
+    state: web::Data<AppState>,
+    code: web::Path<String>,
+    q: web::Query<LangQuery>,
+) -> AppResult<HttpResponse> {
+    let lang = Lang::parse(&code).ok_or(AppError::NotFound)?;
+    let mut res = see_other(&safe_next(q.next.as_deref(), "/"));
+    let cookie = actix_web::cookie::Cookie::build(LANG_COOKIE, lang.tag())
+        .path("/")
+        .http_only(true)
+        .secure(state.core.settings.auth.secure_cookie)
+        .same_site(actix_web::cookie::SameSite::Lax)
+        .max_age(actix_web::cookie::time::Duration::days(365))
+        .finish();
+    res.add_cookie(&cookie).map_err(AppError::internal)?;
+    Ok(res)
+}
+
+pub async fn password_page(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+) -> AppResult<HttpResponse> {
+    render::page(
+        &state.templates,
+        &ctx,
+        StatusCode::OK,
+        "account/password.html",
+        context! {},
+    )
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    new: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+pub async fn password_submit(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    CsrfForm(form): CsrfForm<PasswordForm>,
+) -> AppResult<HttpResponse> {
+    let outcome = auth_service::change_password(
+        &state.core,
+        &caller,
+        &form.current,
+        &form.new,
+        &form.confirm,
+        ctx.ip.clone(),
+    )
+    .await?;
+    match outcome {
+        Ok(()) => {
+            let mut res = see_other("/login?changed=1");
+            res.add_cookie(&clear_session_cookie(
+                state.core.settings.auth.secure_cookie,
+            ))
+            .map_err(AppError::internal)?;
+            Ok(res)
+        }
+        Err(problem) => render::page(
+            &state.templates,
+            &ctx,
+            StatusCode::BAD_REQUEST,
+            "account/password.html",
+            context! { error => problem.message_key() },
+        )
+        .map(rendered),
+    }
+}

@@ -1,0 +1,102 @@
+//! Each portal's home page.
+
+use actix_web::{HttpResponse, http::StatusCode, web};
+use minijinja::{Value, context, value::Serde};
+
+use crate::auth::guard::RequestContext;
+use crate::error::{AppError, AppResult};
+use crate::scope::{Caller, Scope};
+use crate::services::{PageParams, audit, dashboard, registry, users};
+use crate::web::{AppState, render};
+
+pub async fn admin(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+) -> AppResult<HttpResponse> {
+    let counts = users::count_by_role(&state.core).await?;
+    let recent = audit::search(
+        &state.core,
+        &caller,
+        &audit::AuditFilter::default(),
+        PageParams {
+            page: Some(1),
+            per_page: Some(10),
+        },
+    )
+    .await?;
+    render::page(
+        &state.templates,
+        &ctx,
+        StatusCode::OK,
+        "admin/home.html",
+        context! { counts => Value::from(Serde(&counts)), recent => Value::from(Serde(&recent.items)) },
+    )
+}
+
+pub async fn regulator(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+) -> AppResult<HttpResponse> {
+    let home = dashboard::regulator_home(&state.core, &caller.scope).await?;
+    render::page(
+        &state.templates,
+        &ctx,
+        StatusCode::OK,
+        "regulator/home.html",
+        context! { home => Value::from(Serde(&home)) },
+    )
+}
+
+pub async fn committee(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+) -> AppResult<HttpResponse> {
+    let alliances = registry::alliance_overviews(&state.core, &caller.scope).await?;
+    let alliance = alliances.into_iter().next().ok_or(AppError::NotFound)?;
+    render::page(
+        &state.templates,
+        &ctx,
+        StatusCode::OK,
+        "committee/home.html",
+        context! { a => Value::from(Serde(&alliance)) },
+    )
+}
+
+pub async fn enterprise(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+) -> AppResult<HttpResponse> {
+    let Scope::Enterprise { enterprise_id, .. } = caller.scope else {
+        return Err(AppError::NotFound);
+    };
+    let file = registry::enterprise_file(&state.core, &caller.scope, enterprise_id).await?;
+    render::page(
+        &state.templates,
+        &ctx,
+        StatusCode::OK,
+        "enterprise/home.html",
+        context! { e => Value::from(Serde(&file)) },
+    )
+}
+
+pub async fn expert(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+) -> AppResult<HttpResponse> {
+    let profile = registry::expert_profile(&state.core, &caller.scope).await?;
+    render::page(
+        &state.templates,
+        &ctx,
+        StatusCode::OK,
+        "expert/home.html",
+        context! {
+            x => Value::from(Serde(&profile)),
+            specialties => profile.specialties.split(',').map(str::to_string).collect::<Vec<_>>(),
+        },
+    )
+}

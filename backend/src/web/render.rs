@@ -1,0 +1,128 @@
+//! Templates: compiled into the binary from `frontend/templates`, rendered with the request's
+//! language (`t("key")` in templates), caller, navigation and CSRF token.
+
+use actix_web::{HttpResponse, http::StatusCode};
+use minijinja::{
+    Environment, State, Value, context,
+    value::{Kwargs, Serde},
+};
+use serde::Serialize;
+
+use crate::auth::guard::RequestContext;
+use crate::domain::role::Portal;
+use crate::error::{AppError, AppResult};
+use crate::i18n::{self, Lang};
+
+pub struct Templates {
+    env: Environment<'static>,
+}
+
+fn lang_of(state: &State) -> Lang {
+    state
+        .lookup("lang")
+        .and_then(|v| v.as_str().and_then(Lang::parse))
+        .unwrap_or_default()
+}
+
+/// `t("key", name=value …)`: the catalog message in the page's language.
+fn t(state: &State, key: &str, kwargs: Kwargs) -> Result<String, minijinja::Error> {
+    let lang = lang_of(state);
+    let mut out = i18n::t(lang, key);
+    for arg in kwargs.args() {
+        let v: Value = kwargs.get(arg)?;
+        out = out.replace(&format!("{{{arg}}}"), &v.to_string());
+    }
+    Ok(out)
+}
+
+impl Templates {
+    pub fn new() -> Self {
+        let mut env = Environment::new();
+        minijinja_embed::load_templates!(&mut env);
+        env.add_function("t", t);
+        Templates { env }
+    }
+
+    pub fn render(&self, name: &str, ctx: Value) -> AppResult<String> {
+        self.env
+            .get_template(name)
+            .and_then(|t| t.render(ctx))
+            .map_err(|e| AppError::internal(anyhow::anyhow!("template {name}: {e:#}")))
+    }
+}
+
+impl Default for Templates {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A navigation entry of a portal.
+#[derive(Debug, Clone, Serialize)]
+struct NavItem {
+    href: &'static str,
+    label: &'static str,
+}
+
+/// Each portal's navigation. Only pages that exist are listed.
+fn nav(portal: Portal) -> Vec<NavItem> {
+    let home = NavItem {
+        href: portal.home(),
+        label: "nav.home",
+    };
+    match portal {
+        Portal::Admin => vec![
+            home,
+            NavItem {
+                href: "/admin/audit",
+                label: "nav.audit",
+            },
+        ],
+        Portal::Regulator => vec![
+            home,
+            NavItem {
+                href: "/regulator/enterprises",
+                label: "nav.enterprises",
+            },
+            NavItem {
+                href: "/regulator/audit",
+                label: "nav.audit",
+            },
+        ],
+        Portal::Committee | Portal::Enterprise | Portal::Expert => vec![home],
+    }
+}
+
+/// The values every page gets.
+pub fn base_context(ctx: &RequestContext) -> Value {
+    let portal = ctx.caller.as_ref().map(|c| c.portal());
+    context! {
+        lang => ctx.lang.tag(),
+        csrf => ctx.csrf.clone(),
+        path => ctx.path.clone(),
+        caller => ctx.caller.as_ref().map(|c| context! {
+            display_name => c.display_name.clone(),
+            username => c.username.clone(),
+            role => c.role.as_str(),
+            portal => c.portal().as_str(),
+            home => c.portal().home(),
+        }),
+        portal => portal.map(Portal::as_str),
+        nav => Value::from(Serde(portal.map(nav).unwrap_or_default())),
+    }
+}
+
+/// Renders `template` with the base context merged under `extra`.
+pub fn page(
+    templates: &Templates,
+    ctx: &RequestContext,
+    status: StatusCode,
+    template: &str,
+    extra: Value,
+) -> AppResult<HttpResponse> {
+    let body = templates.render(template, context! { ..extra, ..base_context(ctx) })?;
+    Ok(HttpResponse::build(status)
+        .content_type("text/html; charset=utf-8")
+        .insert_header(("Cache-Control", "no-store"))
+        .body(body))
+}

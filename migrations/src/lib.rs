@@ -1,0 +1,19 @@
+//! Schema migrations (sea-orm-migration). One file per step, never edited once landed;
+//! seed data never lives here (see the `seed` crate).
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261124_000001_registry;
+mod m20261124_000002_identity;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261124_000001_registry::Migration),
+            Box::new(m20261124_000002_identity::Migration),
+        ]
+    }
+}

@@ -1,0 +1,189 @@
+//! Demo fixtures: the Rui'an-like region tree, industries, risk tags, enterprises, alliances,
+//! activity groups, experts and one account per role. The files under `fixtures/` are the
+//! data; this crate only parses them. The portal loads them through its services
+//! (`portal seed demo`), never from a migration.
+
+use serde::Deserialize;
+
+/// Every demo fixture, parsed.
+#[derive(Debug, Clone, Deserialize)]
+pub struct DemoData {
+    pub regions: Vec<RegionFixture>,
+    pub industries: Vec<IndustryFixture>,
+    pub risk_tags: Vec<RiskTagFixture>,
+    pub enterprises: Vec<EnterpriseFixture>,
+    pub alliances: Vec<AllianceFixture>,
+    pub experts: Vec<ExpertFixture>,
+    pub accounts: Vec<AccountFixture>,
+}
+
+/// 行政区划: `parent` is the parent's code (absent for the city).
+#[derive(Debug, Clone, Deserialize)]
+pub struct RegionFixture {
+    pub code: String,
+    pub name: String,
+    pub parent: Option<String>,
+}
+
+/// 行业 (GB/T 4754 style code).
+#[derive(Debug, Clone, Deserialize)]
+pub struct IndustryFixture {
+    pub code: String,
+    pub name: String,
+    pub parent: Option<String>,
+}
+
+/// 风险标签 such as 粉尘涉爆.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RiskTagFixture {
+    pub code: String,
+    pub name: String,
+}
+
+/// 生产经营单位.
+#[derive(Debug, Clone, Deserialize)]
+pub struct EnterpriseFixture {
+    pub credit_code: String,
+    pub name: String,
+    /// Code of the village/community (or town) the enterprise sits in.
+    pub region: String,
+    pub industry: String,
+    pub address: String,
+    pub legal_representative: String,
+    pub safety_officer: String,
+    pub safety_phone: String,
+    pub employees: i32,
+    /// "above" (规上) or "small_micro" (小微).
+    pub scale: String,
+    #[serde(default)]
+    pub risk_tags: Vec<String>,
+}
+
+/// 互助联盟 with its approved members and activity groups.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AllianceFixture {
+    pub name: String,
+    /// "industry" | "regional" | "park" | "village"
+    pub kind: String,
+    pub region: String,
+    /// Credit code of the lead enterprise (龙头企业); must be among `members`.
+    pub lead: String,
+    pub founded_on: String,
+    pub charter: String,
+    /// Credit codes of approved members.
+    pub members: Vec<String>,
+    #[serde(default)]
+    pub groups: Vec<GroupFixture>,
+}
+
+/// 活动小组: members are credit codes, all members of the alliance; `leader` among them.
+#[derive(Debug, Clone, Deserialize)]
+pub struct GroupFixture {
+    pub name: String,
+    pub leader: String,
+    pub members: Vec<String>,
+}
+
+/// 专家.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ExpertFixture {
+    pub key: String,
+    pub name: String,
+    pub organisation: String,
+    pub region: String,
+    pub specialties: Vec<String>,
+    pub phone: String,
+}
+
+/// A login. `role` is one of admin, regulator, committee, enterprise_admin,
+/// enterprise_staff, expert; the tenant field matching the role is set: `region` (code) for a
+/// regulator, `alliance` (name) for a committee member, `enterprise` (credit code) for
+/// enterprise roles, `expert` (key) for an expert.
+#[derive(Debug, Clone, Deserialize)]
+pub struct AccountFixture {
+    pub username: String,
+    pub display_name: String,
+    pub password: String,
+    pub role: String,
+    pub email: Option<String>,
+    pub region: Option<String>,
+    pub alliance: Option<String>,
+    pub enterprise: Option<String>,
+    pub expert: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Regions {
+    region: Vec<RegionFixture>,
+}
+#[derive(Deserialize)]
+struct Industries {
+    industry: Vec<IndustryFixture>,
+    risk_tag: Vec<RiskTagFixture>,
+}
+#[derive(Deserialize)]
+struct Enterprises {
+    enterprise: Vec<EnterpriseFixture>,
+}
+#[derive(Deserialize)]
+struct Alliances {
+    alliance: Vec<AllianceFixture>,
+}
+#[derive(Deserialize)]
+struct People {
+    expert: Vec<ExpertFixture>,
+    account: Vec<AccountFixture>,
+}
+
+/// Parses the demo fixtures compiled into this crate.
+pub fn demo() -> Result<DemoData, toml::de::Error> {
+    let regions: Regions = toml::from_str(include_str!("../fixtures/regions.toml"))?;
+    let industries: Industries = toml::from_str(include_str!("../fixtures/industries.toml"))?;
+    let enterprises: Enterprises = toml::from_str(include_str!("../fixtures/enterprises.toml"))?;
+    let alliances: Alliances = toml::from_str(include_str!("../fixtures/alliances.toml"))?;
+    let people: People = toml::from_str(include_str!("../fixtures/people.toml"))?;
+    Ok(DemoData {
+        regions: regions.region,
+        industries: industries.industry,
+        risk_tags: industries.risk_tag,
+        enterprises: enterprises.enterprise,
+        alliances: alliances.alliance,
+        experts: people.expert,
+        accounts: people.account,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn demo_fixtures_parse_and_refer_to_each_other() {
+        let d = demo().expect("fixtures parse");
+        assert_eq!(d.enterprises.len(), 40);
+        let regions: Vec<&str> = d.regions.iter().map(|r| r.code.as_str()).collect();
+        let codes: Vec<&str> = d
+            .enterprises
+            .iter()
+            .map(|e| e.credit_code.as_str())
+            .collect();
+        for e in &d.enterprises {
+            assert!(regions.contains(&e.region.as_str()), "{}", e.name);
+        }
+        for a in &d.alliances {
+            assert!(a.members.contains(&a.lead), "{} lead", a.name);
+            for g in &a.groups {
+                assert!(
+                    g.members.iter().all(|m| a.members.contains(m)),
+                    "{}",
+                    g.name
+                );
+                assert!(g.members.contains(&g.leader), "{}", g.name);
+            }
+            assert!(a.members.iter().all(|m| codes.contains(&m.as_str())));
+        }
+        let kinds: std::collections::BTreeSet<&str> =
+            d.alliances.iter().map(|a| a.kind.as_str()).collect();
+        assert_eq!(kinds.len(), 4, "one alliance of each kind");
+    }
+}

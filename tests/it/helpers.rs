@@ -1,0 +1,467 @@
+//! `spawn_app()`: the real server on port 0 with its own database and a clock the test moves.
+//!
+//! The demo fixtures are loaded once per test process into a template (a SQLite file, or a
+//! PostgreSQL database used as `TEMPLATE`), and every test gets a copy of it.
+
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use chrono::Utc;
+use portal::clock::ManualClock;
+use portal::config::Settings;
+use portal::startup::{self, Application};
+use portal::state::Core;
+use sea_orm::{ConnectionTrait, Database};
+use tokio::sync::{Mutex, OnceCell};
+
+/// Every demo account's password.
+pub const PASSWORD: &str = "Anquan@2026";
+
+/// Demo accounts by what tests need of them.
+pub const ADMIN: &str = "admin";
+/// City-level bureau officer (瑞安市).
+pub const REGULATOR: &str = "yjj";
+/// Town-level bureau officer (塘下镇).
+pub const TOWN_REGULATOR: &str = "tangxia";
+/// Committee member of the industry alliance.
+pub const COMMITTEE: &str = "qpw";
+/// Committee member of the regional alliance.
+pub const COMMITTEE_REGIONAL: &str = "hantian";
+/// Enterprise admin in the industry + regional alliances (塘下镇).
+pub const ENTERPRISE: &str = "qiye1";
+/// Enterprise admin in the park alliance only (锦湖街道).
+pub const ENTERPRISE_OTHER: &str = "qiye2";
+/// Safety officer (staff) of the same enterprise as `ENTERPRISE`.
+pub const STAFF: &str = "anquanyuan1";
+pub const EXPERT: &str = "zhuanjia";
+
+/// One account per role, with the portal home it lands on.
+pub const ROLE_HOMES: &[(&str, &str)] = &[
+    (ADMIN, "/admin"),
+    (REGULATOR, "/regulator"),
+    (COMMITTEE, "/committee"),
+    (ENTERPRISE, "/enterprise"),
+    (STAFF, "/enterprise"),
+    (EXPERT, "/expert"),
+];
+
+pub const TEST_SECRET: &str = "test-secret-test-secret-test-secret-0123456789";
+
+pub struct TestApp {
+    pub address: String,
+    pub port: u16,
+    pub clock: ManualClock,
+    pub core: Core,
+    /// A browser-like client: keeps cookies, does not follow redirects.
+    pub client: reqwest::Client,
+    _dir: Arc<tempfile::TempDir>,
+}
+
+fn settings(dir: &std::path::Path, url: String) -> Settings {
+    let mut s = Settings::default();
+    s.server.host = "127.0.0.1".into();
+    s.server.port = 0;
+    s.database.url = Some(url.into());
+    s.database.max_connections = 5;
+    s.auth.secret = Some(TEST_SECRET.to_string().into());
+    s.auth.secure_cookie = false;
+    s.demo = false;
+    s.data_dir = dir.to_path_buf();
+    s
+}
+
+pub fn new_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// Connects a fresh core for `url` and loads the demo fixtures through the services.
+async fn seed_template(url: &str, dir: &std::path::Path) {
+    let db = portal::db::connect(url, 2).await.expect("connect template");
+    <migration::Migrator as migration::MigratorTrait>::up(&db, None)
+        .await
+        .expect("migrate template");
+    let core = startup::core(db, settings(dir, url.into()), Arc::new(ManualClock::new(Utc::now())))
+        .expect("core");
+    portal::services::seed::load_demo(&core).await.expect("seed template");
+    core.db.close().await.expect("close template");
+}
+
+static TEMPLATE: OnceCell<String> = OnceCell::const_new();
+static CREATE_LOCK: Mutex<()> = Mutex::const_new(());
+static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+fn run_id() -> &'static str {
+    static RUN: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    RUN.get_or_init(|| format!("{}_{}", Utc::now().timestamp(), std::process::id()))
+}
+
+/// The base URL of the PostgreSQL server with another database name.
+fn pg_url(base: &str, db: &str) -> String {
+    let (prefix, rest) = base.rsplit_once('/').unwrap_or((base, ""));
+    let query = rest.split_once('?').map(|(_, q)| format!("?{q}")).unwrap_or_default();
+    format!("{prefix}/{db}{query}")
+}
+
+/// A fresh database URL for one test.
+async fn fresh_database(dir: &std::path::Path) -> String {
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    match std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) {
+        Some(base) => {
+            let template = TEMPLATE
+                .get_or_init(|| async {
+                    let admin = Database::connect(&base).await.expect("connect postgres");
+                    drop_stale_databases(&admin).await;
+                    let name = format!("portal_t_{}_tmpl", run_id());
+                    admin
+                        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                        .await
+                        .expect("create template");
+                    admin.close().await.ok();
+                    let tmp = tempfile::tempdir().expect("tempdir");
+                    seed_template(&pg_url(&base, &name), tmp.path()).await;
+                    name
+                })
+                .await;
+            let name = format!("portal_t_{}_{n}", run_id());
+            {
+                let _guard = CREATE_LOCK.lock().await;
+                let admin = Database::connect(&base).await.expect("connect postgres");
+                admin
+                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""))
+                    .await
+                    .expect("create test database");
+                admin.close().await.ok();
+            }
+            pg_url(&base, &name)
+        }
+        None => {
+            let template = TEMPLATE
+                .get_or_init(|| async {
+                    let dir = std::env::temp_dir().join(format!("portal_t_{}", run_id()));
+                    std::fs::create_dir_all(&dir).expect("template dir");
+                    let file = dir.join("template.db");
+                    seed_template(&format!("sqlite://{}?mode=rwc", file.display()), &dir).await;
+                    file.display().to_string()
+                })
+                .await;
+            let file: PathBuf = dir.join("test.db");
+            std::fs::copy(template, &file).expect("copy template");
+            format!("sqlite://{}?mode=rwc", file.display())
+        }
+    }
+}
+
+/// Drops test databases left by runs that started more than two hours ago (crashed runs).
+async fn drop_stale_databases(admin: &sea_orm::DatabaseConnection) {
+    let rows = admin
+        .query_all_raw(sea_orm::Statement::from_string(
+            admin.get_database_backend(),
+            "SELECT datname FROM pg_database WHERE datname LIKE 'portal\\_t\\_%'",
+        ))
+        .await
+        .unwrap_or_default();
+    let cutoff = Utc::now().timestamp() - 2 * 3600;
+    for row in rows {
+        let Ok(name) = row.try_get::<String>("", "datname") else {
+            continue;
+        };
+        let started = name
+            .trim_start_matches("portal_t_")
+            .split('_')
+            .next()
+            .and_then(|s| s.parse::<i64>().ok());
+        if started.is_some_and(|t| t < cutoff) {
+            let _ = admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+                .await;
+        }
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Like `spawn_app`, with a chance to adjust the settings first.
+pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    portal::telemetry::init();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = fresh_database(dir.path()).await;
+    let mut s = settings(dir.path(), url.clone());
+    adjust(&mut s);
+    let db = portal::db::connect(&url, s.database.max_connections)
+        .await
+        .expect("connect test database");
+    let clock = ManualClock::new(Utc::now());
+    let core = startup::core(db, s, Arc::new(clock.clone())).expect("core");
+    let app = Application::bind(core).expect("bind");
+    let port = app.port();
+    let core = app.core.clone();
+    tokio::spawn(app.run_until_stopped());
+    TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        port,
+        clock,
+        core,
+        client: new_client(),
+        _dir: Arc::new(dir),
+    }
+}
+
+/// The value of `<input name="_csrf" value="…">` in a page.
+pub fn csrf_in(html: &str) -> Option<String> {
+    let at = html.find("name=\"_csrf\"")?;
+    let rest = &html[at..];
+    let v = rest.find("value=\"")? + 7;
+    let end = rest[v..].find('"')?;
+    Some(rest[v..v + end].to_string())
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    /// The CSRF token of the form on `path` (fetched with this app's client and cookies).
+    pub async fn csrf(&self, path: &str) -> String {
+        let html = self.get(path).await.text().await.expect("body");
+        csrf_in(&html).unwrap_or_else(|| panic!("no csrf field on {path}"))
+    }
+
+    /// Posts a form with the page's CSRF token added.
+    pub async fn post_form(&self, path: &str, token_from: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let token = self.csrf(token_from).await;
+        let mut form: Vec<(&str, &str)> = fields.to_vec();
+        form.push(("_csrf", &token));
+        self.client
+            .post(self.url(path))
+            .form(&form)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    /// Logs in through the login form; returns the response (303 to the portal on success).
+    pub async fn login(&self, username: &str, password: &str) -> reqwest::Response {
+        self.post_form("/login", "/login", &[("username", username), ("password", password)])
+            .await
+    }
+
+    /// Logs in through the API; returns the bearer token.
+    pub async fn api_token(&self, username: &str) -> String {
+        let res = self
+            .client
+            .post(self.url("/api/v1/auth/login"))
+            .json(&serde_json::json!({ "username": username, "password": PASSWORD }))
+            .send()
+            .await
+            .expect("login");
+        assert_eq!(res.status(), 200, "api login of {username}");
+        let body: serde_json::Value = res.json().await.expect("json");
+        body["token"].as_str().expect("token").to_string()
+    }
+
+    /// GET with a bearer token.
+    pub async fn api_get(&self, path: &str, token: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("GET")
+    }
+}
+
+/// The `Location` header of a redirect.
+pub fn location(res: &reqwest::Response) -> String {
+    res.headers()
+        .get("location")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_string()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Added for the API, auth, matrix, scope and page suites.
+
+/// `text` as minijinja's HTML auto-escaping writes it, to find catalog messages in pages.
+pub fn html_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            '/' => out.push_str("&#x2f;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A catalog message in zh-CN (the default language), asserting the catalog has the key.
+pub fn message(key: &str) -> String {
+    let m = portal::i18n::t(portal::i18n::Lang::ZhCn, key);
+    assert_ne!(m, key, "the zh-CN catalog has no message for {key}");
+    m
+}
+
+/// The value of the `session` cookie a response sets, if any.
+pub fn session_cookie(res: &reqwest::Response) -> Option<String> {
+    res.cookies()
+        .find(|c| c.name() == "session" && !c.value().is_empty())
+        .map(|c| c.value().to_string())
+}
+
+/// A client without a cookie jar or redirects, for sending hand-made cookies and headers.
+pub fn bare_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client")
+}
+
+/// Another browser on the same app: its own cookie jar, no redirects followed.
+pub struct Visitor {
+    pub address: String,
+    pub client: reqwest::Client,
+}
+
+impl TestApp {
+    pub fn visitor(&self) -> Visitor {
+        Visitor {
+            address: self.address.clone(),
+            client: new_client(),
+        }
+    }
+
+    /// A browser logged in as `username` (demo password) through the login form.
+    pub async fn logged_in(&self, username: &str) -> Visitor {
+        let v = self.visitor();
+        let res = v.login(username, PASSWORD).await;
+        assert_eq!(res.status(), 303, "page login of {username}");
+        v
+    }
+
+    /// Posts JSON credentials to the API login; returns the response.
+    pub async fn api_login(&self, username: &str, password: &str) -> reqwest::Response {
+        bare_client()
+            .post(self.url("/api/v1/auth/login"))
+            .json(&serde_json::json!({ "username": username, "password": password }))
+            .send()
+            .await
+            .expect("api login")
+    }
+
+    /// POST JSON with a bearer token.
+    pub async fn api_post(&self, path: &str, token: &str, body: &serde_json::Value) -> reqwest::Response {
+        bare_client()
+            .post(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    /// GET JSON with a bearer token, asserting 200.
+    pub async fn api_json(&self, path: &str, token: &str) -> serde_json::Value {
+        let res = self.api_get(path, token).await;
+        assert_eq!(res.status(), 200, "GET {path}");
+        res.json().await.expect("json body")
+    }
+}
+
+impl Visitor {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.address, path)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    /// GET, asserting 200, returning the HTML.
+    pub async fn page(&self, path: &str) -> String {
+        let res = self.get(path).await;
+        assert_eq!(res.status(), 200, "GET {path}");
+        res.text().await.expect("body")
+    }
+
+    /// The CSRF token of the form on `path`.
+    pub async fn csrf(&self, path: &str) -> String {
+        let html = self.get(path).await.text().await.expect("body");
+        csrf_in(&html).unwrap_or_else(|| panic!("no csrf field on {path}"))
+    }
+
+    /// Posts a form as it is, without adding a CSRF token.
+    pub async fn post_raw(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        self.client
+            .post(self.url(path))
+            .form(fields)
+            .send()
+            .await
+            .expect("POST")
+    }
+
+    /// Posts a form with the CSRF token of the form on `token_from` added.
+    pub async fn post_form(&self, path: &str, token_from: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let token = self.csrf(token_from).await;
+        let mut form: Vec<(&str, &str)> = fields.to_vec();
+        form.push(("_csrf", &token));
+        self.post_raw(path, &form).await
+    }
+
+    /// Logs in through the login form; returns the response (303 on success).
+    pub async fn login(&self, username: &str, password: &str) -> reqwest::Response {
+        self.post_form("/login", "/login", &[("username", username), ("password", password)])
+            .await
+    }
+}
+
+/// 瑞安市鸿田汽车电器有限公司 (qiye1 and anquanyuan1; 塘下镇; industry + regional alliances).
+pub const HONGTIAN: &str = "91330381149700566G";
+/// 瑞安市华鑫包装有限公司 (qiye2; 锦湖街道; park alliance only).
+pub const HUAXIN: &str = "91330381MA2BCD431H";
+/// The industry alliance `qpw` sits on.
+pub const QPW_ALLIANCE: &str = "瑞安市汽摩配行业安全生产互助联盟";
+
+impl TestApp {
+    /// The id of the enterprise with this credit code.
+    pub async fn enterprise_id(&self, credit_code: &str) -> i64 {
+        use portal::models::enterprise;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        enterprise::Entity::find()
+            .filter(enterprise::Column::CreditCode.eq(credit_code))
+            .one(&self.core.db)
+            .await
+            .expect("query enterprise")
+            .unwrap_or_else(|| panic!("no enterprise {credit_code}"))
+            .id
+    }
+
+    /// The id of the alliance with this name.
+    pub async fn alliance_id(&self, name: &str) -> i64 {
+        use portal::models::alliance;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+        alliance::Entity::find()
+            .filter(alliance::Column::Name.eq(name))
+            .one(&self.core.db)
+            .await
+            .expect("query alliance")
+            .unwrap_or_else(|| panic!("no alliance {name}"))
+            .id
+    }
+}

@@ -1,0 +1,12 @@
+//! The integration suite: one binary, the real app on port 0 per test, each test with its own
+//! fresh database (a copy of a migrated and seeded template) — SQLite by default, PostgreSQL
+//! when `TEST_DATABASE_URL` is set.
+
+mod helpers;
+
+mod api;
+mod auth;
+mod browser;
+mod matrix;
+mod pages;
+mod scope;
