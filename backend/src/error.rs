@@ -87,7 +87,7 @@ impl ResponseError for AppError {
     /// the caller's language, as a page or as JSON.
     fn error_response(&self) -> HttpResponse {
         if let AppError::Internal(e) = self {
-            tracing::error!(error = ?e, "internal error");
+            tracing::error!(error = %format!("{e:#}"), "internal error");
         }
         HttpResponse::build(self.status_code()).json(serde_json::json!({
             "code": self.code(),

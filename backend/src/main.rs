@@ -4,7 +4,6 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{Parser, Subcommand};
-use migration::{Migrator, MigratorTrait};
 use portal::config::Settings;
 use portal::domain::role::Role;
 use portal::services::{self, audit::Actor, users::NewUser};
@@ -71,21 +70,14 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Serve => serve(settings).await,
         Command::Migrate => {
-            let db = connect(&settings).await?;
-            Migrator::up(&db, None).await?;
+            migrated_core(settings).await?;
             println!("migrations applied");
             Ok(())
         }
         Command::Seed {
             what: SeedWhat::Demo,
         } => {
-            let db = connect(&settings).await?;
-            Migrator::up(&db, None).await?;
-            let core = startup::core(
-                db,
-                settings,
-                std::sync::Arc::new(portal::clock::SystemClock),
-            )?;
+            let core = migrated_core(settings).await?;
             anyhow::ensure!(
                 services::seed::is_empty(&core).await?,
                 "the database already has accounts; demo data is only loaded into an empty database"
@@ -114,13 +106,7 @@ async fn main() -> anyhow::Result<()> {
                     line.trim_end_matches(['\r', '\n']).to_string()
                 }
             };
-            let db = connect(&settings).await?;
-            Migrator::up(&db, None).await?;
-            let core = startup::core(
-                db,
-                settings,
-                std::sync::Arc::new(portal::clock::SystemClock),
-            )?;
+            let core = migrated_core(settings).await?;
             let txn = portal::db::begin_write(&core.db).await?;
             let new = NewUser {
                 username,
@@ -145,8 +131,18 @@ async fn main() -> anyhow::Result<()> {
     }
 }
 
-async fn connect(settings: &Settings) -> anyhow::Result<sea_orm::DatabaseConnection> {
-    Ok(portal::db::connect(&settings.database_url(), settings.database.max_connections).await?)
+/// Connects and migrates (under the start-up lock), without loading demo data.
+async fn migrated_core(mut settings: Settings) -> anyhow::Result<portal::state::Core> {
+    settings.demo = false;
+    let db =
+        portal::db::connect(&settings.database_url(), settings.database.max_connections).await?;
+    let core = startup::core(
+        db,
+        settings,
+        std::sync::Arc::new(portal::clock::SystemClock),
+    )?;
+    startup::prepare(&core).await?;
+    Ok(core)
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {

@@ -13,7 +13,7 @@ use actix_web::{
 };
 use anyhow::Context;
 use migration::{Migrator, MigratorTrait};
-use sea_orm::DatabaseConnection;
+use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, TransactionTrait};
 use secrecy::ExposeSecret;
 use tracing_actix_web::TracingLogger;
 use utoipa_swagger_ui::{Config, SwaggerUi};
@@ -44,12 +44,8 @@ impl Application {
         let db = crate::db::connect(&settings.database_url(), settings.database.max_connections)
             .await
             .context("connecting to the database")?;
-        Migrator::up(&db, None).await.context("migrating")?;
         let core = core(db, settings, Arc::new(SystemClock))?;
-        if core.settings.demo && crate::services::seed::is_empty(&core).await? {
-            crate::services::seed::load_demo(&core).await?;
-            tracing::info!("demo data loaded");
-        }
+        prepare(&core).await?;
         Application::bind(core)
     }
 
@@ -71,6 +67,34 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         self.server.await
     }
+}
+
+/// Key of the PostgreSQL advisory lock that serialises start-up work between instances.
+const SETUP_LOCK: i64 = 0x616e_7175_616e;
+
+/// Migrates and (with `demo` on and an empty database) loads the demo data. On PostgreSQL,
+/// instances starting together take turns under an advisory lock, so migrations and the demo
+/// seed run once.
+pub async fn prepare(core: &Core) -> anyhow::Result<()> {
+    let lock = match core.db.get_database_backend() {
+        DbBackend::Postgres => {
+            let txn = core.db.begin().await?;
+            txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({SETUP_LOCK})"))
+                .await
+                .context("taking the start-up lock")?;
+            Some(txn)
+        }
+        _ => None,
+    };
+    Migrator::up(&core.db, None).await.context("migrating")?;
+    if core.settings.demo && crate::services::seed::is_empty(core).await? {
+        crate::services::seed::load_demo(core).await?;
+        tracing::info!("demo data loaded");
+    }
+    if let Some(txn) = lock {
+        txn.commit().await?;
+    }
+    Ok(())
 }
 
 /// The services' core for a database.

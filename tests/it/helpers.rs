@@ -190,7 +190,10 @@ pub async fn spawn_app() -> TestApp {
 
 /// Like `spawn_app`, with a chance to adjust the settings first.
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
-    portal::telemetry::init();
+    // Logs only when asked for: `TEST_LOG=1 cargo test …`.
+    if std::env::var_os("TEST_LOG").is_some() {
+        portal::telemetry::init();
+    }
     let dir = tempfile::tempdir().expect("tempdir");
     let url = fresh_database(dir.path()).await;
     let mut s = settings(dir.path(), url.clone());

@@ -9,4 +9,5 @@ mod auth;
 mod browser;
 mod matrix;
 mod pages;
+mod resilience;
 mod scope;

@@ -45,3 +45,10 @@ impl Modify for BearerAuth {
 pub async fn document() -> HttpResponse {
     HttpResponse::Ok().json(ApiDoc::openapi())
 }
+
+/// `/api/docs` → `/api/docs/` (the Swagger UI, served offline from the binary).
+pub async fn docs_redirect() -> HttpResponse {
+    HttpResponse::PermanentRedirect()
+        .insert_header(("Location", "/api/docs/"))
+        .finish()
+}

@@ -85,14 +85,19 @@ pub async fn authenticate(
         },
         None => None,
     };
+    // Pages are zh-CN unless the user chose English with the switch (a cookie); API clients
+    // say what they want with `Accept-Language`.
     let lang = req
         .cookie(LANG_COOKIE)
         .and_then(|c| Lang::parse(c.value()))
         .or_else(|| {
-            req.headers()
-                .get(header::ACCEPT_LANGUAGE)
-                .and_then(|v| v.to_str().ok())
-                .and_then(Lang::from_accept_language)
+            api.then(|| {
+                req.headers()
+                    .get(header::ACCEPT_LANGUAGE)
+                    .and_then(|v| v.to_str().ok())
+                    .and_then(Lang::from_accept_language)
+            })
+            .flatten()
         })
         .unwrap_or_default();
     // CSRF binding: the session when logged in, else a random per-browser seed cookie.

@@ -13,6 +13,8 @@ use actix_web::{
 };
 use minijinja::context;
 
+use tracing_actix_web::RequestId;
+
 use crate::auth::guard::{RequestContext, is_api};
 use crate::error::AppError;
 use crate::i18n::{self, Lang};
@@ -42,7 +44,22 @@ pub async fn render_errors(
     req: ServiceRequest,
     next: Next<impl MessageBody + 'static>,
 ) -> Result<ServiceResponse<BoxBody>, Error> {
+    let request_id = req.extensions().get::<RequestId>().map(|id| id.to_string());
     let res = next.call(req).await?.map_into_boxed_body();
+    let mut res = finish(res, request_id.as_deref())?;
+    if let Some(id) = request_id
+        && let Ok(value) = header::HeaderValue::from_str(&id)
+    {
+        res.headers_mut()
+            .insert(header::HeaderName::from_static("x-request-id"), value);
+    }
+    Ok(res)
+}
+
+fn finish(
+    res: ServiceResponse<BoxBody>,
+    request_id: Option<&str>,
+) -> Result<ServiceResponse<BoxBody>, Error> {
     let status = res.status();
     if !(status.is_client_error() || status.is_server_error()) {
         return Ok(res);
@@ -65,7 +82,13 @@ pub async fn render_errors(
         if status == StatusCode::UNAUTHORIZED {
             builder.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
         }
-        let body = builder.json(serde_json::json!({ "code": code, "message": message }));
+        let mut json = serde_json::json!({ "code": code, "message": message });
+        if status.is_server_error()
+            && let Some(id) = request_id
+        {
+            json["request_id"] = id.into();
+        }
+        let body = builder.json(json);
         return Ok(res.into_response(body));
     }
 
@@ -84,7 +107,12 @@ pub async fn render_errors(
             &ctx,
             status,
             "error.html",
-            context! { status => status.as_u16(), message => message.clone(), code => code },
+            context! {
+                status => status.as_u16(),
+                message => message.clone(),
+                code => code,
+                request_id => status.is_server_error().then_some(request_id).flatten(),
+            },
         )
         .ok(),
         _ => None,

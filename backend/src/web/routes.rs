@@ -113,6 +113,9 @@ pub fn inventory() -> Vec<RouteSpec> {
         spec(M::GET, "/api/v1/openapi.json", Public, || {
             web::get().to(api::openapi::document)
         }),
+        spec(M::GET, "/api/docs", Public, || {
+            web::get().to(api::openapi::docs_redirect)
+        }),
         spec(M::POST, "/api/v1/auth/login", Public, || {
             web::post().to(api::auth::login)
         }),
