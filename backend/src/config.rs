@@ -49,8 +49,9 @@ pub struct AuthSettings {
     #[serde(serialize_with = "expose", default)]
     pub secret: Option<SecretString>,
     pub issuer: String,
-    /// Mark the session cookie `Secure`. Turn off only for plain-http local use.
-    pub secure_cookie: bool,
+    /// Mark cookies `Secure`. Unset: on when `server.public_url` is https, off otherwise
+    /// (plain-http local use).
+    pub secure_cookie: Option<bool>,
     /// Page sessions end after this many idle minutes.
     pub idle_minutes: i64,
     /// Hard lifetime of a page session, hours.
@@ -85,7 +86,7 @@ impl Default for Settings {
             auth: AuthSettings {
                 secret: None,
                 issuer: "anquan-hulian".into(),
-                secure_cookie: false,
+                secure_cookie: None,
                 idle_minutes: 30,
                 web_session_hours: 12,
                 api_token_hours: 8,
@@ -128,10 +129,55 @@ impl Settings {
         }
     }
 
+    /// Whether cookies carry the `Secure` attribute.
+    pub fn secure_cookies(&self) -> bool {
+        self.auth.secure_cookie.unwrap_or_else(|| {
+            self.server
+                .public_url
+                .as_deref()
+                .is_some_and(|u| u.starts_with("https://"))
+        })
+    }
+
     pub fn public_url(&self, port: u16) -> String {
         self.server
             .public_url
             .clone()
             .unwrap_or_else(|| format!("http://{}:{}", self.server.host, port))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cookies_are_secure_behind_https_unless_told_otherwise() {
+        let mut s = Settings::default();
+        assert!(!s.secure_cookies(), "plain local http");
+        s.server.public_url = Some("https://anquan.example.gov.cn".into());
+        assert!(s.secure_cookies());
+        s.auth.secure_cookie = Some(false);
+        assert!(!s.secure_cookies());
+    }
+
+    #[test]
+    fn the_default_database_is_a_sqlite_file_in_the_data_folder() {
+        let mut s = Settings::default();
+        s.data_dir = "/srv/anquan".into();
+        assert_eq!(s.database_url(), "sqlite:///srv/anquan/portal.db?mode=rwc");
+        s.database.url = Some("postgres://db/portal".to_string().into());
+        assert_eq!(s.database_url(), "postgres://db/portal");
+    }
+
+    #[test]
+    fn secrets_never_print() {
+        let mut s = Settings::default();
+        s.auth.secret = Some(
+            "a-very-secret-value-of-32-bytes-at-least"
+                .to_string()
+                .into(),
+        );
+        assert!(!format!("{s:?}").contains("a-very-secret"));
     }
 }

@@ -66,7 +66,7 @@ fn settings(dir: &std::path::Path, url: String) -> Settings {
     s.database.url = Some(url.into());
     s.database.max_connections = 5;
     s.auth.secret = Some(TEST_SECRET.to_string().into());
-    s.auth.secure_cookie = false;
+    s.auth.secure_cookie = Some(false);
     s.demo = false;
     s.data_dir = dir.to_path_buf();
     s

@@ -124,7 +124,7 @@ pub async fn authenticate(
         path,
     };
     req.extensions_mut().insert(ctx);
-    let secure = core.settings.auth.secure_cookie;
+    let secure = core.settings.secure_cookies();
     let mut res = next.call(req).await?.map_into_boxed_body();
     if let Some(seed) = new_seed {
         let cookie = Cookie::build(csrf::SEED_COOKIE, seed)

@@ -305,12 +305,23 @@ pub struct EnterpriseFilter {
     pub q: Option<String>,
 }
 
+/// Region names as users say them (town and village, without the city: "塘下镇 韩田村"), and
+/// industry names, by id/code.
 async fn names(core: &Core) -> AppResult<(HashMap<i64, String>, HashMap<String, String>)> {
-    let regions = region::Entity::find()
-        .all(&core.db)
-        .await?
-        .into_iter()
-        .map(|r| (r.id, r.name))
+    let all = region::Entity::find().all(&core.db).await?;
+    let by_code: HashMap<&str, &region::Model> = all.iter().map(|r| (r.code.as_str(), r)).collect();
+    let regions = all
+        .iter()
+        .map(|r| {
+            let full: Vec<&str> = r
+                .path
+                .split('/')
+                .filter_map(|code| by_code.get(code))
+                .filter(|a| a.level > 1 || a.id == r.id)
+                .map(|a| a.name.as_str())
+                .collect();
+            (r.id, full.join(" "))
+        })
         .collect();
     let industries = industry::Entity::find()
         .all(&core.db)

@@ -20,8 +20,10 @@ struct CsrfField {
 }
 
 impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
-    type Error = AppError;
-    type Future = Pin<Box<dyn Future<Output = Result<Self, AppError>>>>;
+    // `actix_web::Error`, so a body over the size limit keeps its 413 (an `AppError` inside
+    // still tells `render_errors` its code).
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, actix_web::Error>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let req = req.clone();
@@ -32,9 +34,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
                 .get::<RequestContext>()
                 .map(|c| c.csrf.clone())
                 .ok_or(AppError::Csrf)?;
-            let bytes = body
-                .await
-                .map_err(|_| AppError::BadRequest("error.bad_request"))?;
+            let bytes = body.await?;
             let header = req
                 .headers()
                 .get(csrf::HEADER)
@@ -45,11 +45,11 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
                 .and_then(|f| f.csrf);
             let presented = field.or(header).ok_or(AppError::Csrf)?;
             if !constant_time_eq(presented.as_bytes(), expected.as_bytes()) {
-                return Err(AppError::Csrf);
+                return Err(AppError::Csrf.into());
             }
             serde_urlencoded::from_bytes::<T>(&bytes)
                 .map(CsrfForm)
-                .map_err(|_| AppError::BadRequest("error.bad_request"))
+                .map_err(|_| AppError::BadRequest("error.bad_request").into())
         })
     }
 }

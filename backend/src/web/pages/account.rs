@@ -102,7 +102,7 @@ pub async fn login_submit(
             let mut res = see_other(&target);
             res.add_cookie(&session_cookie(
                 &issued.token,
-                state.core.settings.auth.secure_cookie,
+                state.core.settings.secure_cookies(),
             ))
             .map_err(AppError::internal)?;
             Ok(res)
@@ -123,10 +123,8 @@ pub async fn logout(
 ) -> AppResult<HttpResponse> {
     auth_service::logout(&state.core, &caller, ctx.ip.clone()).await?;
     let mut res = see_other("/login");
-    res.add_cookie(&clear_session_cookie(
-        state.core.settings.auth.secure_cookie,
-    ))
-    .map_err(AppError::internal)?;
+    res.add_cookie(&clear_session_cookie(state.core.settings.secure_cookies()))
+        .map_err(AppError::internal)?;
     Ok(res)
 }
 
@@ -146,7 +144,7 @@ pub async fn switch_lang(
     let cookie = actix_web::cookie::Cookie::build(LANG_COOKIE, lang.tag())
         .path("/")
         .http_only(true)
-        .secure(state.core.settings.auth.secure_cookie)
+        .secure(state.core.settings.secure_cookies())
         .same_site(actix_web::cookie::SameSite::Lax)
         .max_age(actix_web::cookie::time::Duration::days(365))
         .finish();
@@ -195,10 +193,8 @@ pub async fn password_submit(
     match outcome {
         Ok(()) => {
             let mut res = see_other("/login?changed=1");
-            res.add_cookie(&clear_session_cookie(
-                state.core.settings.auth.secure_cookie,
-            ))
-            .map_err(AppError::internal)?;
+            res.add_cookie(&clear_session_cookie(state.core.settings.secure_cookies()))
+                .map_err(AppError::internal)?;
             Ok(res)
         }
         Err(problem) => render::page(
