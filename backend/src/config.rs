@@ -163,8 +163,10 @@ mod tests {
 
     #[test]
     fn the_default_database_is_a_sqlite_file_in_the_data_folder() {
-        let mut s = Settings::default();
-        s.data_dir = "/srv/anquan".into();
+        let mut s = Settings {
+            data_dir: "/srv/anquan".into(),
+            ..Settings::default()
+        };
         assert_eq!(s.database_url(), "sqlite:///srv/anquan/portal.db?mode=rwc");
         s.database.url = Some("postgres://db/portal".to_string().into());
         assert_eq!(s.database_url(), "postgres://db/portal");

@@ -86,9 +86,15 @@ async fn seed_template(url: &str, dir: &std::path::Path) {
     <migration::Migrator as migration::MigratorTrait>::up(&db, None)
         .await
         .expect("migrate template");
-    let core = startup::core(db, settings(dir, url.into()), Arc::new(ManualClock::new(Utc::now())))
-        .expect("core");
-    portal::services::seed::load_demo(&core).await.expect("seed template");
+    let core = startup::core(
+        db,
+        settings(dir, url.into()),
+        Arc::new(ManualClock::new(Utc::now())),
+    )
+    .expect("core");
+    portal::services::seed::load_demo(&core)
+        .await
+        .expect("seed template");
     core.db.close().await.expect("close template");
 }
 
@@ -104,14 +110,20 @@ fn run_id() -> &'static str {
 /// The base URL of the PostgreSQL server with another database name.
 fn pg_url(base: &str, db: &str) -> String {
     let (prefix, rest) = base.rsplit_once('/').unwrap_or((base, ""));
-    let query = rest.split_once('?').map(|(_, q)| format!("?{q}")).unwrap_or_default();
+    let query = rest
+        .split_once('?')
+        .map(|(_, q)| format!("?{q}"))
+        .unwrap_or_default();
     format!("{prefix}/{db}{query}")
 }
 
 /// A fresh database URL for one test.
 async fn fresh_database(dir: &std::path::Path) -> String {
     let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-    match std::env::var("TEST_DATABASE_URL").ok().filter(|u| u.starts_with("postgres")) {
+    match std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| u.starts_with("postgres"))
+    {
         Some(base) => {
             let template = TEMPLATE
                 .get_or_init(|| async {
@@ -133,7 +145,9 @@ async fn fresh_database(dir: &std::path::Path) -> String {
                 let _guard = CREATE_LOCK.lock().await;
                 let admin = Database::connect(&base).await.expect("connect postgres");
                 admin
-                    .execute_unprepared(&format!("CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""))
+                    .execute_unprepared(&format!(
+                        "CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""
+                    ))
                     .await
                     .expect("create test database");
                 admin.close().await.ok();
@@ -157,7 +171,7 @@ async fn fresh_database(dir: &std::path::Path) -> String {
     }
 }
 
-/// Drops test databases left by runs that started more than two hours ago (crashed runs).
+/// Drops test databases left by earlier runs (their process has ended, or they are old).
 async fn drop_stale_databases(admin: &sea_orm::DatabaseConnection) {
     let rows = admin
         .query_all_raw(sea_orm::Statement::from_string(
@@ -171,12 +185,14 @@ async fn drop_stale_databases(admin: &sea_orm::DatabaseConnection) {
         let Ok(name) = row.try_get::<String>("", "datname") else {
             continue;
         };
-        let started = name
-            .trim_start_matches("portal_t_")
-            .split('_')
-            .next()
-            .and_then(|s| s.parse::<i64>().ok());
-        if started.is_some_and(|t| t < cutoff) {
+        // Names are portal_t_<start time>_<pid>_…: stale when old or when that process is gone.
+        let mut parts = name.trim_start_matches("portal_t_").split('_');
+        let started = parts.next().and_then(|s| s.parse::<i64>().ok());
+        let pid = parts.next().and_then(|s| s.parse::<u32>().ok());
+        let gone = pid.is_some_and(|p| {
+            p != std::process::id() && !std::path::Path::new(&format!("/proc/{p}")).exists()
+        });
+        if started.is_some_and(|t| t < cutoff) || gone {
             let _ = admin
                 .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
                 .await;
@@ -242,7 +258,12 @@ impl TestApp {
     }
 
     /// Posts a form with the page's CSRF token added.
-    pub async fn post_form(&self, path: &str, token_from: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+    pub async fn post_form(
+        &self,
+        path: &str,
+        token_from: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
         let token = self.csrf(token_from).await;
         let mut form: Vec<(&str, &str)> = fields.to_vec();
         form.push(("_csrf", &token));
@@ -256,8 +277,12 @@ impl TestApp {
 
     /// Logs in through the login form; returns the response (303 to the portal on success).
     pub async fn login(&self, username: &str, password: &str) -> reqwest::Response {
-        self.post_form("/login", "/login", &[("username", username), ("password", password)])
-            .await
+        self.post_form(
+            "/login",
+            "/login",
+            &[("username", username), ("password", password)],
+        )
+        .await
     }
 
     /// Logs in through the API; returns the bearer token.
@@ -369,7 +394,12 @@ impl TestApp {
     }
 
     /// POST JSON with a bearer token.
-    pub async fn api_post(&self, path: &str, token: &str, body: &serde_json::Value) -> reqwest::Response {
+    pub async fn api_post(
+        &self,
+        path: &str,
+        token: &str,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
         bare_client()
             .post(self.url(path))
             .bearer_auth(token)
@@ -420,7 +450,12 @@ impl Visitor {
     }
 
     /// Posts a form with the CSRF token of the form on `token_from` added.
-    pub async fn post_form(&self, path: &str, token_from: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+    pub async fn post_form(
+        &self,
+        path: &str,
+        token_from: &str,
+        fields: &[(&str, &str)],
+    ) -> reqwest::Response {
         let token = self.csrf(token_from).await;
         let mut form: Vec<(&str, &str)> = fields.to_vec();
         form.push(("_csrf", &token));
@@ -429,8 +464,12 @@ impl Visitor {
 
     /// Logs in through the login form; returns the response (303 on success).
     pub async fn login(&self, username: &str, password: &str) -> reqwest::Response {
-        self.post_form("/login", "/login", &[("username", username), ("password", password)])
-            .await
+        self.post_form(
+            "/login",
+            "/login",
+            &[("username", username), ("password", password)],
+        )
+        .await
     }
 }
 

@@ -34,7 +34,15 @@ async fn a_database_failure_is_an_opaque_500_with_a_request_id() {
     assert_eq!(body["code"], "internal");
     assert_eq!(body["request_id"], id.as_str());
     let text = body.to_string().to_lowercase();
-    for leak in ["enterprises", "select", "sql", "relation", "table", "/work", "src/"] {
+    for leak in [
+        "enterprises",
+        "select",
+        "sql",
+        "relation",
+        "table",
+        "/work",
+        "src/",
+    ] {
         assert!(!text.contains(leak), "500 body leaks {leak:?}: {text}");
     }
 
@@ -42,7 +50,13 @@ async fn a_database_failure_is_an_opaque_500_with_a_request_id() {
     assert_eq!(page.status(), 500);
     let html = page.text().await.expect("body").to_lowercase();
     assert!(html.contains("<main"), "the error page has the site's look");
-    for leak in ["enterprises_gone", "select ", "no such table", "relation", "src/"] {
+    for leak in [
+        "enterprises_gone",
+        "select ",
+        "no such table",
+        "relation",
+        "src/",
+    ] {
         assert!(!html.contains(leak), "500 page leaks {leak:?}");
     }
 }
@@ -50,7 +64,16 @@ async fn a_database_failure_is_an_opaque_500_with_a_request_id() {
 #[tokio::test]
 async fn concurrent_logins_all_succeed_and_are_all_audited() {
     let app = spawn_app().await;
-    let users = [ADMIN, REGULATOR, TOWN_REGULATOR, COMMITTEE, ENTERPRISE, ENTERPRISE_OTHER, STAFF, EXPERT];
+    let users = [
+        ADMIN,
+        REGULATOR,
+        TOWN_REGULATOR,
+        COMMITTEE,
+        ENTERPRISE,
+        ENTERPRISE_OTHER,
+        STAFF,
+        EXPERT,
+    ];
     let mut tasks = Vec::new();
     for round in 0..3 {
         for user in users {
@@ -73,7 +96,10 @@ async fn concurrent_logins_all_succeed_and_are_all_audited() {
     }
     let admin = app.api_token(ADMIN).await;
     let res = app
-        .api_get("/api/v1/audit?action=login&outcome=success&per_page=100", &admin)
+        .api_get(
+            "/api/v1/audit?action=login&outcome=success&per_page=100",
+            &admin,
+        )
         .await;
     let body: serde_json::Value = res.json().await.expect("json");
     // 24 concurrent logins plus the admin's own.

@@ -7,7 +7,9 @@
 //!   of the user's rows. Page sessions also end after `idle_minutes` without a request.
 
 use chrono::{DateTime, Duration, Utc};
-use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set, sea_query::Expr};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set, sea_query::Expr,
+};
 
 use crate::auth::password;
 use crate::auth::token::TokenKind;
@@ -69,6 +71,15 @@ pub async fn login(
         return Err(AppError::LoginFailed);
     };
     let target = Some(("user", u.id.to_string()));
+    // Failures against an existing account are filed under that account's region, so its
+    // bureau sees attempts on the accounts it oversees.
+    let anon = Actor {
+        region_path: scope_of(core, &u)
+            .await
+            .ok()
+            .and_then(|s| s.region_path().map(str::to_string)),
+        ..anon
+    };
 
     if u.locked_until.is_some_and(|t| t > now) {
         password::verify(password_input.to_string(), None).await?;
@@ -89,14 +100,25 @@ pub async fn login(
     let auth = &core.settings.auth;
     if !ok {
         let txn = begin_write(&core.db).await?;
+        // Count on the row as it is now, locked (FOR UPDATE; SQLite's write transaction is
+        // exclusive already): concurrent failures must each count, and a copy read before
+        // another attempt locked the account must not lift that lock.
+        let u = user::Entity::find_by_id(u.id)
+            .lock_exclusive()
+            .one(&txn)
+            .await?
+            .ok_or(AppError::LoginFailed)?;
+        let locked_meanwhile = u.locked_until.is_some_and(|t| t > now);
         // A lock that has run out starts a fresh count.
         let expired_lock = u.locked_until.is_some_and(|t| t <= now);
         let failures = if expired_lock { 1 } else { u.failed_logins + 1 };
-        let lock = failures >= auth.max_failed_logins;
-        let mut m: user::ActiveModel = u.clone().into();
-        m.failed_logins = Set(if lock { 0 } else { failures });
-        m.locked_until = Set(lock.then(|| now + Duration::minutes(auth.lockout_minutes)));
-        m.update(&txn).await?;
+        let lock = !locked_meanwhile && failures >= auth.max_failed_logins;
+        if !locked_meanwhile {
+            let mut m: user::ActiveModel = u.clone().into();
+            m.failed_logins = Set(if lock { 0 } else { failures });
+            m.locked_until = Set(lock.then(|| now + Duration::minutes(auth.lockout_minutes)));
+            m.update(&txn).await?;
+        }
         audit::record(
             &txn,
             now,

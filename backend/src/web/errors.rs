@@ -94,7 +94,12 @@ fn finish(
 
     // Not logged in (or the session ended): go and log in, then come back.
     if status == StatusCode::UNAUTHORIZED && code == "unauthorized" {
-        let target = format!("/login?next={}", urlencode(&path));
+        let wanted = res
+            .request()
+            .uri()
+            .path_and_query()
+            .map_or(path.as_str(), |pq| pq.as_str());
+        let target = format!("/login?next={}", urlencode(wanted));
         let redirect = HttpResponse::SeeOther()
             .insert_header((header::LOCATION, target))
             .finish();

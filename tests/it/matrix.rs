@@ -1,0 +1,360 @@
+//! The authorization matrix: every route of the inventory, asked by anonymous and by one
+//! account of each role, against an access table written out here (independently of the
+//! access rules the inventory declares). Plus CSRF on every state-changing page route.
+
+use std::collections::BTreeSet;
+
+use portal::web::routes::inventory;
+use reqwest::Method;
+use serde_json::json;
+
+use crate::helpers::*;
+
+/// Who may use a route.
+#[derive(Debug, Clone, Copy)]
+enum Who {
+    Anyone,
+    LoggedIn,
+    Only(&'static [&'static str]),
+}
+
+use Who::*;
+
+/// The role accounts of the matrix.
+const ACCOUNTS: [&str; 6] = [ADMIN, REGULATOR, COMMITTEE, ENTERPRISE, STAFF, EXPERT];
+
+/// The expected access of every route, keyed by (method, path pattern).
+const EXPECTED: &[(&str, &str, Who)] = &[
+    ("GET", "/healthz", Anyone),
+    ("GET", "/readyz", Anyone),
+    ("GET", "/static/{name}", Anyone),
+    ("GET", "/", Anyone),
+    ("GET", "/login", Anyone),
+    ("POST", "/login", Anyone),
+    ("POST", "/logout", LoggedIn),
+    ("GET", "/lang/{code}", Anyone),
+    ("GET", "/account/password", LoggedIn),
+    ("POST", "/account/password", LoggedIn),
+    ("GET", "/admin", Only(&[ADMIN])),
+    ("GET", "/admin/audit", Only(&[ADMIN])),
+    ("GET", "/regulator", Only(&[REGULATOR])),
+    ("GET", "/regulator/enterprises", Only(&[REGULATOR])),
+    ("GET", "/regulator/enterprises/{id}", Only(&[REGULATOR])),
+    ("GET", "/regulator/audit", Only(&[REGULATOR])),
+    ("GET", "/committee", Only(&[COMMITTEE])),
+    ("GET", "/enterprise", Only(&[ENTERPRISE, STAFF])),
+    ("GET", "/expert", Only(&[EXPERT])),
+    ("GET", "/api/v1/openapi.json", Anyone),
+    ("GET", "/api/docs", Anyone),
+    ("POST", "/api/v1/auth/login", Anyone),
+    ("POST", "/api/v1/auth/logout", LoggedIn),
+    ("POST", "/api/v1/auth/password", LoggedIn),
+    ("GET", "/api/v1/me", LoggedIn),
+    ("GET", "/api/v1/enterprises", LoggedIn),
+    ("GET", "/api/v1/enterprises/{id}", LoggedIn),
+    ("GET", "/api/v1/audit", Only(&[ADMIN, REGULATOR])),
+];
+
+fn allows(who: Who, account: Option<&str>) -> bool {
+    match (who, account) {
+        (Anyone, _) => true,
+        (_, None) => false,
+        (LoggedIn, Some(_)) => true,
+        (Only(list), Some(a)) => list.contains(&a),
+    }
+}
+
+fn is_api(path: &str) -> bool {
+    path.starts_with("/api/")
+}
+
+/// One party of the matrix: a browser (cookies) and, when logged in, an API token.
+struct Actor {
+    account: Option<&'static str>,
+    browser: Visitor,
+    /// The CSRF token of the browser's session (or pre-login seed).
+    csrf: String,
+    token: Option<String>,
+}
+
+async fn actors(app: &TestApp) -> Vec<Actor> {
+    let anon = app.visitor();
+    let csrf = anon.csrf("/login").await;
+    let mut out = vec![Actor {
+        account: None,
+        browser: anon,
+        csrf,
+        token: None,
+    }];
+    for account in ACCOUNTS {
+        let browser = app.logged_in(account).await;
+        let csrf = browser.csrf("/account/password").await;
+        out.push(Actor {
+            account: Some(account),
+            browser,
+            csrf,
+            token: Some(app.api_token(account).await),
+        });
+    }
+    out
+}
+
+/// The concrete path of a route pattern.
+fn concrete(pattern: &str, enterprise_id: i64) -> String {
+    pattern
+        .replace("{id}", &enterprise_id.to_string())
+        .replace("{name}", "app.css")
+        .replace("{code}", "en")
+}
+
+/// The request a route gets in the matrix: valid in shape, so that access decides.
+async fn send(app: &TestApp, actor: &Actor, method: &str, path: &str) -> reqwest::Response {
+    let url = app.url(path);
+    let method = Method::from_bytes(method.as_bytes()).expect("method");
+    if is_api(path) {
+        let mut req = bare_client().request(method.clone(), &url);
+        if let Some(t) = &actor.token {
+            req = req.bearer_auth(t);
+        }
+        if method == Method::POST {
+            let body = match path {
+                "/api/v1/auth/login" => {
+                    json!({ "username": actor.account.unwrap_or(ENTERPRISE), "password": PASSWORD })
+                }
+                "/api/v1/auth/password" => {
+                    json!({ "current": "Wrong@Password1", "new": "Xin-Mima#2027" })
+                }
+                _ => json!({}),
+            };
+            req = req.json(&body);
+        }
+        req.send().await.expect("request")
+    } else if method == Method::POST {
+        let fields: Vec<(&str, &str)> = match path {
+            // Harmless bodies: refused by the handler (400), not by access.
+            "/login" => vec![("username", ""), ("password", "")],
+            "/account/password" => vec![
+                ("current", "Wrong@Password1"),
+                ("new", "Xin-Mima#2027"),
+                ("confirm", "Xin-Mima#2027"),
+            ],
+            _ => vec![],
+        };
+        let mut form = fields;
+        form.push(("_csrf", &actor.csrf));
+        actor.browser.post_raw(path, &form).await
+    } else {
+        actor
+            .browser
+            .client
+            .request(method.clone(), &url)
+            .send()
+            .await
+            .expect("request")
+    }
+}
+
+#[test]
+fn the_access_table_covers_exactly_the_route_inventory() {
+    let routes: Vec<(String, String)> = inventory()
+        .iter()
+        .map(|r| (r.method.to_string(), r.path.to_string()))
+        .collect();
+    let inv: BTreeSet<(String, String)> = routes.iter().cloned().collect();
+    assert_eq!(inv.len(), routes.len(), "the inventory lists a route twice");
+    let table: BTreeSet<(String, String)> = EXPECTED
+        .iter()
+        .map(|(m, p, _)| (m.to_string(), p.to_string()))
+        .collect();
+    assert_eq!(
+        table.len(),
+        EXPECTED.len(),
+        "the access table lists a route twice"
+    );
+    let missing: Vec<_> = inv.difference(&table).collect();
+    let extra: Vec<_> = table.difference(&inv).collect();
+    assert!(
+        missing.is_empty(),
+        "routes without an expected access: {missing:?}"
+    );
+    assert!(
+        extra.is_empty(),
+        "expected access for routes that do not exist: {extra:?}"
+    );
+}
+
+#[tokio::test]
+async fn every_route_answers_each_role_as_the_access_table_says() {
+    let app = spawn_app().await;
+    let enterprise_id = app.enterprise_id(HONGTIAN).await;
+    let actors = actors(&app).await;
+    let mut routes = inventory();
+    // Logging out ends the actor's session: do it last.
+    routes.sort_by_key(|r| r.path.ends_with("/logout"));
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for route in &routes {
+        let who = EXPECTED
+            .iter()
+            .find(|(m, p, _)| *m == route.method.as_str() && *p == route.path)
+            .map(|(_, _, w)| *w)
+            .unwrap_or_else(|| panic!("no expected access for {route:?}"));
+        let path = concrete(route.path, enterprise_id);
+        for actor in &actors {
+            let res = send(&app, actor, route.method.as_str(), &path).await;
+            let status = res.status().as_u16();
+            let loc = location(&res);
+            let who_label = actor.account.unwrap_or("anonymous");
+            let label = format!("{} {path} as {who_label}", route.method);
+            checked += 1;
+            let problem = if allows(who, actor.account) {
+                if status == 401 || status == 403 || status >= 500 {
+                    Some(format!("allowed but got {status}"))
+                } else if actor.account.is_some()
+                    && status == 303
+                    && loc.starts_with("/login?next=")
+                {
+                    Some(format!("allowed but sent to log in ({loc})"))
+                } else {
+                    None
+                }
+            } else {
+                match (actor.account, is_api(&path)) {
+                    (None, false) => {
+                        let want = format!("/login?next={path}");
+                        (status != 303 || loc != want)
+                            .then(|| format!("expected 303 to {want}, got {status} {loc}"))
+                    }
+                    (None, true) => {
+                        let body: serde_json::Value = res.json().await.unwrap_or_default();
+                        (status != 401 || body["code"] != "unauthorized")
+                            .then(|| format!("expected JSON 401, got {status} {body}"))
+                    }
+                    (Some(_), false) => {
+                        let html = res.text().await.unwrap_or_default();
+                        (status != 403 || !html.contains("<main"))
+                            .then(|| format!("expected a 403 page, got {status}"))
+                    }
+                    (Some(_), true) => {
+                        let body: serde_json::Value = res.json().await.unwrap_or_default();
+                        (status != 403 || body["code"] != "forbidden")
+                            .then(|| format!("expected JSON 403, got {status} {body}"))
+                    }
+                }
+            };
+            if let Some(p) = problem {
+                failures.push(format!("{label}: {p}"));
+            }
+        }
+    }
+    assert_eq!(checked, routes.len() * (ACCOUNTS.len() + 1));
+    assert!(
+        failures.is_empty(),
+        "access matrix violations:\n{}",
+        failures.join("\n")
+    );
+}
+
+#[tokio::test]
+async fn every_page_form_refuses_a_missing_or_wrong_csrf_token() {
+    let app = spawn_app().await;
+    let user = app.logged_in(ENTERPRISE).await;
+    let other = app.logged_in(ENTERPRISE_OTHER).await;
+    // A well-formed token, but bound to someone else's session.
+    let foreign = other.csrf("/account/password").await;
+    let own = user.csrf("/account/password").await;
+    assert_ne!(own, foreign);
+    let posts: Vec<_> = inventory()
+        .into_iter()
+        .filter(|r| r.method.as_str() == "POST" && !is_api(r.path))
+        .collect();
+    assert!(
+        posts.len() >= 3,
+        "login, logout and password change at least"
+    );
+    for route in &posts {
+        // Bodies that would change something were they accepted.
+        let fields: Vec<(&str, &str)> = match route.path {
+            "/login" => vec![("username", ENTERPRISE_OTHER), ("password", PASSWORD)],
+            "/account/password" => vec![
+                ("current", PASSWORD),
+                ("new", "Xin-Mima#2027"),
+                ("confirm", "Xin-Mima#2027"),
+            ],
+            _ => vec![],
+        };
+        let path = concrete(route.path, 1);
+        let mut wrong = fields.clone();
+        wrong.push(("_csrf", &foreign));
+        let mut garbage = fields.clone();
+        garbage.push(("_csrf", "not-a-token"));
+        for (what, form) in [
+            ("without", &fields),
+            ("with a foreign", &wrong),
+            ("with a garbage", &garbage),
+        ] {
+            let res = user.post_raw(&path, form).await;
+            assert_eq!(res.status(), 403, "POST {path} {what} csrf token");
+            assert!(
+                session_cookie(&res).is_none(),
+                "POST {path} {what} token set a session"
+            );
+        }
+    }
+    // Nothing changed: still logged in as before, the password is the old one.
+    let html = user.page("/enterprise").await;
+    assert!(html.contains("data-portal=\"enterprise\""));
+    assert_eq!(app.api_login(ENTERPRISE, PASSWORD).await.status(), 200);
+    let admin = app.api_token(ADMIN).await;
+    for action in ["logout", "password.change"] {
+        let log = app
+            .api_json(&format!("/api/v1/audit?action={action}"), &admin)
+            .await;
+        assert_eq!(log["total"], 0, "no {action} happened: {log}");
+    }
+    // With its own token the same logout does go through (so the refusals were the token's).
+    let res = user.post_raw("/logout", &[("_csrf", &own)]).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(user.get("/enterprise").await.status(), 303);
+}
+
+#[tokio::test]
+async fn the_login_form_refuses_a_post_without_the_browsers_csrf_token() {
+    let app = spawn_app().await;
+    let v = app.visitor();
+    let token = v.csrf("/login").await;
+    let res = v
+        .post_raw(
+            "/login",
+            &[("username", ENTERPRISE), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(res.status(), 403, "no token");
+    assert!(session_cookie(&res).is_none());
+    // A token from another browser is no good either.
+    let stranger = app.visitor().csrf("/login").await;
+    assert_ne!(stranger, token, "each browser has its own token");
+    let res = v
+        .post_raw(
+            "/login",
+            &[
+                ("username", ENTERPRISE),
+                ("password", PASSWORD),
+                ("_csrf", &stranger),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 403, "another browser's token");
+    assert!(session_cookie(&res).is_none());
+    let res = v
+        .post_raw(
+            "/login",
+            &[
+                ("username", ENTERPRISE),
+                ("password", PASSWORD),
+                ("_csrf", &token),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 303, "its own token");
+}
