@@ -3,6 +3,8 @@
 //! `{code, message}`). Anything else is `Internal`: logged with its cause, answered with an
 //! opaque 500 that never shows SQL, paths or internals.
 
+use std::collections::BTreeMap;
+
 use actix_web::{HttpResponse, ResponseError, http::StatusCode};
 
 #[derive(Debug, thiserror::Error)]
@@ -25,6 +27,10 @@ pub enum AppError {
     /// The request conflicts with the current state.
     #[error("conflict: {0}")]
     Conflict(&'static str),
+    /// Form or body fields that are not acceptable: field name → catalog key. Pages re-show
+    /// the form with these messages; the API answers 422 with them.
+    #[error("invalid fields: {0:?}")]
+    Validation(FieldErrors),
     /// Login failed (unknown user, wrong password or locked: one message for all).
     #[error("login failed")]
     LoginFailed,
@@ -42,6 +48,7 @@ impl AppError {
             AppError::NotFound => "not_found",
             AppError::BadRequest(_) => "bad_request",
             AppError::Conflict(_) => "conflict",
+            AppError::Validation(_) => "validation",
             AppError::LoginFailed => "login_failed",
             AppError::Internal(_) => "internal",
         }
@@ -55,6 +62,7 @@ impl AppError {
             AppError::Csrf => "error.csrf",
             AppError::NotFound => "error.not_found",
             AppError::BadRequest(key) | AppError::Conflict(key) => key,
+            AppError::Validation(_) => "error.validation",
             AppError::LoginFailed => "login.failed",
             AppError::Internal(_) => "error.internal",
         }
@@ -79,6 +87,7 @@ impl ResponseError for AppError {
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
+            AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -97,3 +106,26 @@ impl ResponseError for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+/// Field name → catalog key of what is wrong with it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct FieldErrors(pub BTreeMap<&'static str, &'static str>);
+
+impl FieldErrors {
+    pub fn add(&mut self, field: &'static str, key: &'static str) {
+        self.0.entry(field).or_insert(key);
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// `Ok(())` when nothing was added, else the `Validation` error.
+    pub fn into_result(self) -> AppResult<()> {
+        if self.is_empty() {
+            Ok(())
+        } else {
+            Err(AppError::Validation(self))
+        }
+    }
+}

@@ -14,6 +14,16 @@
 //!   member its own; enterprise users the alliances they are an approved member of; experts none.
 //! - **audit log**: admin all; bureau officer rows whose actor's tenant lies in its region
 //!   subtree; everyone else only their own actions.
+//! - **memberships** (联盟成员资格, in any status, with their history): admin all; bureau
+//!   officer those of an alliance or of an enterprise in its region subtree; committee member
+//!   those of its alliance; enterprise users (admin and staff) their own enterprise's; experts
+//!   none.
+//! - **activity groups**: those of the alliances the scope may see (the alliance rule above):
+//!   admin all, bureau its region's alliances', committee its alliance's, enterprise users
+//!   those of alliances they are an approved member of; experts none.
+//! - **regions for participation figures and targets** (参盟率): admin all; bureau officer its
+//!   region and its subtree (a target set above its region still applies there, shown as
+//!   inherited, but only the officer above can change it); everyone else none.
 
 use sea_orm::{
     ColumnTrait, Condition,
@@ -23,7 +33,7 @@ use serde::Serialize;
 
 use crate::domain::region_path::subtree_pattern;
 use crate::domain::role::{Portal, Role};
-use crate::models::{alliance, alliance_membership, audit_log, enterprise};
+use crate::models::{activity_group, alliance, alliance_membership, audit_log, enterprise, region};
 
 /// The caller's tenant, as far as data access is concerned.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -151,6 +161,72 @@ pub fn alliances(scope: &Scope) -> Condition {
             ),
         ),
         Scope::Expert { .. } => nothing(),
+    }
+}
+
+/// Which alliance memberships (and so which membership events) the scope may see.
+pub fn memberships(scope: &Scope) -> Condition {
+    use alliance_membership::Column as M;
+    match scope {
+        Scope::System => Condition::all(),
+        Scope::Region { path, .. } => {
+            let pattern = subtree_pattern(path);
+            Condition::any()
+                .add(
+                    M::AllianceId.in_subquery(
+                        Query::select()
+                            .column(alliance::Column::Id)
+                            .from(alliance::Entity)
+                            .and_where(alliance::Column::RegionPath.like(pattern.clone()))
+                            .to_owned(),
+                    ),
+                )
+                .add(
+                    M::EnterpriseId.in_subquery(
+                        Query::select()
+                            .column(enterprise::Column::Id)
+                            .from(enterprise::Entity)
+                            .and_where(enterprise::Column::RegionPath.like(pattern))
+                            .to_owned(),
+                    ),
+                )
+        }
+        Scope::Alliance { alliance_id, .. } => Condition::all().add(M::AllianceId.eq(*alliance_id)),
+        Scope::Enterprise { enterprise_id, .. } => {
+            Condition::all().add(M::EnterpriseId.eq(*enterprise_id))
+        }
+        Scope::Expert { .. } => nothing(),
+    }
+}
+
+/// Which activity groups the scope may see: those of the alliances it may see.
+pub fn activity_groups(scope: &Scope) -> Condition {
+    match scope {
+        Scope::System => Condition::all(),
+        Scope::Alliance { alliance_id, .. } => {
+            Condition::all().add(activity_group::Column::AllianceId.eq(*alliance_id))
+        }
+        Scope::Expert { .. } => nothing(),
+        Scope::Region { .. } | Scope::Enterprise { .. } => Condition::all().add(
+            activity_group::Column::AllianceId.in_subquery(
+                Query::select()
+                    .column(alliance::Column::Id)
+                    .from(alliance::Entity)
+                    .cond_where(alliances(scope))
+                    .to_owned(),
+            ),
+        ),
+    }
+}
+
+/// Which regions the scope may report participation on and set targets for.
+pub fn participation_regions(scope: &Scope) -> Condition {
+    match scope {
+        Scope::System => Condition::all(),
+        Scope::Region { path, .. } => {
+            Condition::all().add(region::Column::Path.like(subtree_pattern(path)))
+        }
+        _ => nothing(),
     }
 }
 

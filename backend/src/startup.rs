@@ -31,6 +31,9 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
 const DOCS_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
                         frame-ancestors 'none'; base-uri 'self'; object-src 'none'";
 
+/// Largest accepted file upload (spreadsheets now; photos later have their own limits).
+const UPLOAD_LIMIT: usize = 20 * 1024 * 1024;
+
 pub struct Application {
     port: u16,
     server: Server,
@@ -162,6 +165,11 @@ fn run(listener: TcpListener, core: Core) -> anyhow::Result<Server> {
             .app_data(web::PayloadConfig::new(body_limit))
             .app_data(web::FormConfig::default().limit(body_limit))
             .app_data(web::JsonConfig::default().limit(body_limit))
+            .app_data(
+                actix_multipart::form::MultipartFormConfig::default()
+                    .total_limit(UPLOAD_LIMIT)
+                    .memory_limit(UPLOAD_LIMIT),
+            )
             .configure(routes::configure)
             .service(
                 web::scope("/api/docs")

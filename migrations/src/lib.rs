@@ -5,6 +5,9 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261124_000001_registry;
 mod m20261124_000002_identity;
+mod m20261124_000003_membership_history;
+mod m20261124_000004_participation_targets;
+mod m20261124_000005_import_batches;
 
 pub struct Migrator;
 
@@ -14,6 +17,9 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261124_000001_registry::Migration),
             Box::new(m20261124_000002_identity::Migration),
+            Box::new(m20261124_000003_membership_history::Migration),
+            Box::new(m20261124_000004_participation_targets::Migration),
+            Box::new(m20261124_000005_import_batches::Migration),
         ]
     }
 }

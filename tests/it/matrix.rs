@@ -39,10 +39,82 @@ const EXPECTED: &[(&str, &str, Who)] = &[
     ("GET", "/admin/audit", Only(&[ADMIN])),
     ("GET", "/regulator", Only(&[REGULATOR])),
     ("GET", "/regulator/enterprises", Only(&[REGULATOR])),
+    ("POST", "/regulator/enterprises", Only(&[REGULATOR])),
+    (
+        "GET",
+        "/regulator/enterprises/export.xlsx",
+        Only(&[REGULATOR]),
+    ),
+    ("GET", "/regulator/enterprises/new", Only(&[REGULATOR])),
     ("GET", "/regulator/enterprises/{id}", Only(&[REGULATOR])),
+    ("POST", "/regulator/enterprises/{id}", Only(&[REGULATOR])),
+    (
+        "GET",
+        "/regulator/enterprises/{id}/edit",
+        Only(&[REGULATOR]),
+    ),
+    ("GET", "/regulator/imports", Only(&[REGULATOR])),
+    ("POST", "/regulator/imports", Only(&[REGULATOR])),
+    (
+        "GET",
+        "/regulator/imports/template.xlsx",
+        Only(&[REGULATOR]),
+    ),
+    ("GET", "/regulator/imports/{id}", Only(&[REGULATOR])),
+    (
+        "GET",
+        "/regulator/imports/{id}/progress",
+        Only(&[REGULATOR]),
+    ),
+    ("POST", "/regulator/imports/{id}/commit", Only(&[REGULATOR])),
+    ("GET", "/enterprise/profile", Only(&[ENTERPRISE, STAFF])),
+    // Staff see their details; only the enterprise admin changes them.
+    ("POST", "/enterprise/profile", Only(&[ENTERPRISE])),
     ("GET", "/regulator/audit", Only(&[REGULATOR])),
+    ("GET", "/regulator/participation", Only(&[REGULATOR])),
+    (
+        "POST",
+        "/regulator/participation/targets",
+        Only(&[REGULATOR]),
+    ),
     ("GET", "/committee", Only(&[COMMITTEE])),
     ("GET", "/enterprise", Only(&[ENTERPRISE, STAFF])),
+    ("GET", "/committee/members", Only(&[COMMITTEE])),
+    ("POST", "/committee/members/invite", Only(&[COMMITTEE])),
+    (
+        "POST",
+        "/committee/members/{id}/approve",
+        Only(&[COMMITTEE]),
+    ),
+    ("POST", "/committee/members/{id}/reject", Only(&[COMMITTEE])),
+    ("GET", "/committee/groups", Only(&[COMMITTEE])),
+    ("POST", "/committee/groups", Only(&[COMMITTEE])),
+    ("POST", "/committee/groups/{id}/rename", Only(&[COMMITTEE])),
+    ("POST", "/committee/groups/{id}/members", Only(&[COMMITTEE])),
+    (
+        "POST",
+        "/committee/groups/{id}/members/{enterprise_id}/remove",
+        Only(&[COMMITTEE]),
+    ),
+    ("POST", "/committee/groups/{id}/leader", Only(&[COMMITTEE])),
+    // Staff see their enterprise's memberships; only the enterprise admin acts on them.
+    ("GET", "/enterprise/alliances", Only(&[ENTERPRISE, STAFF])),
+    ("POST", "/enterprise/alliances/apply", Only(&[ENTERPRISE])),
+    (
+        "POST",
+        "/enterprise/alliances/{id}/accept",
+        Only(&[ENTERPRISE]),
+    ),
+    (
+        "POST",
+        "/enterprise/alliances/{id}/decline",
+        Only(&[ENTERPRISE]),
+    ),
+    (
+        "POST",
+        "/enterprise/alliances/{id}/leave",
+        Only(&[ENTERPRISE]),
+    ),
     ("GET", "/expert", Only(&[EXPERT])),
     ("GET", "/api/v1/openapi.json", Anyone),
     ("GET", "/api/docs", Anyone),
@@ -52,7 +124,56 @@ const EXPECTED: &[(&str, &str, Who)] = &[
     ("GET", "/api/v1/me", LoggedIn),
     ("GET", "/api/v1/enterprises", LoggedIn),
     ("GET", "/api/v1/enterprises/{id}", LoggedIn),
+    ("POST", "/api/v1/enterprises", Only(&[ADMIN, REGULATOR])),
+    ("PUT", "/api/v1/enterprises/{id}", Only(&[ADMIN, REGULATOR])),
+    ("PUT", "/api/v1/me/enterprise/contact", Only(&[ENTERPRISE])),
     ("GET", "/api/v1/audit", Only(&[ADMIN, REGULATOR])),
+    ("GET", "/api/v1/participation", Only(&[ADMIN, REGULATOR])),
+    // Targets are set by the bureau inside its jurisdiction; the admin reads them only.
+    (
+        "PUT",
+        "/api/v1/participation/targets/{region_code}",
+        Only(&[REGULATOR]),
+    ),
+    ("GET", "/api/v1/memberships", LoggedIn),
+    ("POST", "/api/v1/memberships", Only(&[ENTERPRISE])),
+    ("POST", "/api/v1/memberships/invite", Only(&[COMMITTEE])),
+    ("GET", "/api/v1/memberships/{id}/events", LoggedIn),
+    (
+        "POST",
+        "/api/v1/memberships/{id}/approve",
+        Only(&[COMMITTEE]),
+    ),
+    (
+        "POST",
+        "/api/v1/memberships/{id}/reject",
+        Only(&[COMMITTEE]),
+    ),
+    (
+        "POST",
+        "/api/v1/memberships/{id}/accept",
+        Only(&[ENTERPRISE]),
+    ),
+    (
+        "POST",
+        "/api/v1/memberships/{id}/decline",
+        Only(&[ENTERPRISE]),
+    ),
+    (
+        "POST",
+        "/api/v1/memberships/{id}/leave",
+        Only(&[ENTERPRISE]),
+    ),
+    ("GET", "/api/v1/groups", LoggedIn),
+    ("POST", "/api/v1/groups", Only(&[COMMITTEE])),
+    ("POST", "/api/v1/groups/{id}/name", Only(&[COMMITTEE])),
+    ("POST", "/api/v1/groups/{id}/members", Only(&[COMMITTEE])),
+    (
+        "DELETE",
+        "/api/v1/groups/{id}/members/{enterprise_id}",
+        Only(&[COMMITTEE]),
+    ),
+    ("POST", "/api/v1/groups/{id}/leader", Only(&[COMMITTEE])),
 ];
 
 fn allows(who: Who, account: Option<&str>) -> bool {
@@ -103,6 +224,7 @@ async fn actors(app: &TestApp) -> Vec<Actor> {
 fn concrete(pattern: &str, enterprise_id: i64) -> String {
     pattern
         .replace("{id}", &enterprise_id.to_string())
+        .replace("{enterprise_id}", &enterprise_id.to_string())
         .replace("{name}", "app.css")
         .replace("{code}", "en")
 }
@@ -142,6 +264,11 @@ async fn send(app: &TestApp, actor: &Actor, method: &str, path: &str) -> reqwest
         };
         let mut form = fields;
         form.push(("_csrf", &actor.csrf));
+        if path == "/regulator/imports" {
+            // File uploads carry their token in the action URL (the body is multipart).
+            let with_token = format!("{path}?_csrf={}", actor.csrf);
+            return actor.browser.post_raw(&with_token, &form).await;
+        }
         actor.browser.post_raw(path, &form).await
     } else {
         actor

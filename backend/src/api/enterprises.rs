@@ -1,25 +1,27 @@
-//! `/api/v1/enterprises`: the registry as the caller's scope shows it.
+//! `/api/v1/enterprises`: the register as the caller's scope shows it, and its upkeep.
 
 use actix_web::{HttpResponse, web};
 
+use crate::auth::guard::RequestContext;
 use crate::error::AppResult;
 use crate::scope::Caller;
+use crate::services::enterprises::{self, ContactInput, EnterpriseFilter, EnterpriseInput};
 use crate::services::{PageParams, registry};
 use crate::web::AppState;
 
-/// Enterprises in the caller's scope, paginated, optionally filtered by name or credit code.
+/// Enterprises in the caller's scope: filtered, sorted, paginated.
 #[utoipa::path(get, path = "/api/v1/enterprises", tag = "registry",
-    params(registry::EnterpriseFilter, PageParams),
+    params(EnterpriseFilter, PageParams),
     responses((status = 200, body = crate::services::Paged<registry::EnterpriseSummary>),
               (status = 401, body = super::ApiError)),
     security(("bearer" = [])))]
 pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
-    filter: web::Query<registry::EnterpriseFilter>,
+    filter: web::Query<EnterpriseFilter>,
     page: web::Query<PageParams>,
 ) -> AppResult<HttpResponse> {
-    let result = registry::list_enterprises(&state.core, &caller.scope, &filter, *page).await?;
+    let result = enterprises::list(&state.core, &caller.scope, &filter, *page).await?;
     Ok(HttpResponse::Ok().json(result))
 }
 
@@ -36,5 +38,65 @@ pub async fn get(
     id: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     let file = registry::enterprise_file(&state.core, &caller.scope, *id).await?;
+    Ok(HttpResponse::Ok().json(file))
+}
+
+/// Register an enterprise (bureau officers inside their region). Invalid fields answer 422
+/// with `fields: {name: message}`.
+#[utoipa::path(post, path = "/api/v1/enterprises", tag = "registry", request_body = EnterpriseInput,
+    responses((status = 201, body = registry::EnterpriseFile),
+              (status = 401, body = super::ApiError),
+              (status = 403, body = super::ApiError),
+              (status = 422, description = "invalid fields", body = super::ApiError)),
+    security(("bearer" = [])))]
+pub async fn create(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    body: web::Json<EnterpriseInput>,
+) -> AppResult<HttpResponse> {
+    let e = enterprises::register(&state.core, &caller, ctx.ip.clone(), body.into_inner()).await?;
+    let file = registry::enterprise_file(&state.core, &caller.scope, e.id).await?;
+    Ok(HttpResponse::Created().json(file))
+}
+
+/// Edit an enterprise's registration.
+#[utoipa::path(put, path = "/api/v1/enterprises/{id}", tag = "registry", request_body = EnterpriseInput,
+    params(("id" = i64, Path, description = "enterprise id")),
+    responses((status = 200, body = registry::EnterpriseFile),
+              (status = 401, body = super::ApiError),
+              (status = 403, body = super::ApiError),
+              (status = 404, body = super::ApiError),
+              (status = 422, description = "invalid fields", body = super::ApiError)),
+    security(("bearer" = [])))]
+pub async fn update(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    id: web::Path<i64>,
+    body: web::Json<EnterpriseInput>,
+) -> AppResult<HttpResponse> {
+    let e =
+        enterprises::update(&state.core, &caller, ctx.ip.clone(), *id, body.into_inner()).await?;
+    let file = registry::enterprise_file(&state.core, &caller.scope, e.id).await?;
+    Ok(HttpResponse::Ok().json(file))
+}
+
+/// The enterprise admin updates its own address and safety contact.
+#[utoipa::path(put, path = "/api/v1/me/enterprise/contact", tag = "registry", request_body = ContactInput,
+    responses((status = 200, body = registry::EnterpriseFile),
+              (status = 401, body = super::ApiError),
+              (status = 403, body = super::ApiError),
+              (status = 422, description = "invalid fields", body = super::ApiError)),
+    security(("bearer" = [])))]
+pub async fn update_contact(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    body: web::Json<ContactInput>,
+) -> AppResult<HttpResponse> {
+    let e = enterprises::update_contact(&state.core, &caller, ctx.ip.clone(), body.into_inner())
+        .await?;
+    let file = registry::enterprise_file(&state.core, &caller.scope, e.id).await?;
     Ok(HttpResponse::Ok().json(file))
 }

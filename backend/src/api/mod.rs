@@ -4,7 +4,10 @@
 pub mod audit;
 pub mod auth;
 pub mod enterprises;
+pub mod groups;
+pub mod memberships;
 pub mod openapi;
+pub mod participation;
 
 use serde::Serialize;
 

@@ -72,6 +72,16 @@ impl CreditCode {
         Ok(CreditCode(code))
     }
 
+    /// The code made of these 17 characters and their check character (for generated data).
+    pub fn complete(first17: &str) -> Result<CreditCode, CreditCodeError> {
+        let upper = first17.trim().to_ascii_uppercase();
+        if upper.chars().count() != 17 {
+            return Err(CreditCodeError::Length);
+        }
+        let check = check_char(upper.as_bytes()).ok_or(CreditCodeError::Charset)?;
+        CreditCode::parse(&format!("{upper}{}", check as char))
+    }
+
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -132,6 +142,17 @@ mod tests {
             Err(CreditCodeError::Checksum)
         );
         assert_eq!(CreditCode::parse(""), Err(CreditCodeError::Length));
+    }
+
+    #[test]
+    fn completing_seventeen_characters_gives_a_valid_code() {
+        let c = CreditCode::complete("91330000142916567").expect("complete");
+        assert_eq!(c.as_str(), "91330000142916567N");
+        assert_eq!(CreditCode::complete("9133"), Err(CreditCodeError::Length));
+        assert_eq!(
+            CreditCode::complete("91330000142916I67"),
+            Err(CreditCodeError::Charset)
+        );
     }
 
     #[test]

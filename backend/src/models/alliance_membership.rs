@@ -1,4 +1,5 @@
-//! An enterprise's membership of an alliance: applied → approved/rejected → left.
+//! An enterprise's membership of an alliance, one row per (alliance, enterprise); its
+//! transitions are `domain::membership`, its history `membership_event`.
 use sea_orm::entity::prelude::*;
 use serde::Serialize;
 
@@ -9,10 +10,13 @@ pub struct Model {
     pub id: i64,
     pub alliance_id: i64,
     pub enterprise_id: i64,
-    /// "applied" | "approved" | "rejected" | "left"
+    /// "applied" | "invited" | "approved" | "rejected" | "left"
     pub status: String,
+    /// When the current round started (applied or invited).
     pub applied_at: DateTimeUtc,
+    /// When the current status was reached, unless it is applied or invited.
     pub decided_at: Option<DateTimeUtc>,
+    /// The reason given with the last transition (rejection, leaving …).
     #[sea_orm(column_type = "Text", nullable)]
     pub reason: Option<String>,
 }

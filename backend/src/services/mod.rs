@@ -4,9 +4,15 @@
 pub mod audit;
 pub mod auth;
 pub mod dashboard;
+pub mod enterprises;
+pub mod groups;
+pub mod import;
+pub mod membership;
+pub mod participation;
 pub mod registry;
 pub mod seed;
 pub mod users;
+pub mod xlsx;
 
 use serde::{Deserialize, Serialize};
 

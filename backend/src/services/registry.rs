@@ -19,7 +19,6 @@ use crate::models::{
     group_member, industry, region, risk_tag,
 };
 use crate::scope::{self, Scope};
-use crate::services::{PageParams, Paged};
 use crate::state::Core;
 
 pub const SCALES: [&str; 2] = ["above", "small_micro"];
@@ -50,7 +49,10 @@ pub async fn create_region<C: ConnectionTrait>(
     .await?)
 }
 
-async fn region_by_code<C: ConnectionTrait>(conn: &C, code: &str) -> AppResult<region::Model> {
+pub(crate) async fn region_by_code<C: ConnectionTrait>(
+    conn: &C,
+    code: &str,
+) -> AppResult<region::Model> {
     region::Entity::find()
         .filter(region::Column::Code.eq(code))
         .one(conn)
@@ -207,8 +209,8 @@ pub async fn create_alliance<C: ConnectionTrait>(
     .await?)
 }
 
-/// Records an approved membership (the seed's members; the apply/approve flow comes with the
-/// registry pages).
+/// Records an approved membership with its first history event (the seed's members; the
+/// apply/approve flow is `services::membership`).
 pub async fn add_approved_member<C: ConnectionTrait>(
     core: &Core,
     conn: &C,
@@ -217,7 +219,7 @@ pub async fn add_approved_member<C: ConnectionTrait>(
 ) -> AppResult<i64> {
     let e = enterprise_by_code(conn, credit_code).await?;
     let now = core.now();
-    alliance_membership::ActiveModel {
+    let m = alliance_membership::ActiveModel {
         alliance_id: Set(alliance_id),
         enterprise_id: Set(e.id),
         status: Set("approved".into()),
@@ -228,6 +230,7 @@ pub async fn add_approved_member<C: ConnectionTrait>(
     }
     .insert(conn)
     .await?;
+    crate::services::membership::record_event(conn, &m, None, None, "system", None, now).await?;
     Ok(e.id)
 }
 
@@ -299,15 +302,11 @@ pub struct EnterpriseSummary {
     pub safety_phone: String,
 }
 
-#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
-pub struct EnterpriseFilter {
-    /// Name or credit code contains.
-    pub q: Option<String>,
-}
-
 /// Region names as users say them (town and village, without the city: "塘下镇 韩田村"), and
 /// industry names, by id/code.
-async fn names(core: &Core) -> AppResult<(HashMap<i64, String>, HashMap<String, String>)> {
+pub(crate) async fn names(
+    core: &Core,
+) -> AppResult<(HashMap<i64, String>, HashMap<String, String>)> {
     let all = region::Entity::find().all(&core.db).await?;
     let by_code: HashMap<&str, &region::Model> = all.iter().map(|r| (r.code.as_str(), r)).collect();
     let regions = all
@@ -332,7 +331,7 @@ async fn names(core: &Core) -> AppResult<(HashMap<i64, String>, HashMap<String, 
     Ok((regions, industries))
 }
 
-fn summary(
+pub(crate) fn summary(
     e: enterprise::Model,
     regions: &HashMap<i64, String>,
     industries: &HashMap<String, String>,
@@ -351,34 +350,6 @@ fn summary(
         safety_officer: e.safety_officer,
         safety_phone: e.safety_phone,
     }
-}
-
-pub async fn list_enterprises(
-    core: &Core,
-    scope: &Scope,
-    filter: &EnterpriseFilter,
-    page: PageParams,
-) -> AppResult<Paged<EnterpriseSummary>> {
-    let mut q = enterprise::Entity::find().filter(scope::enterprises(scope));
-    if let Some(text) = filter.q.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-        q = q.filter(
-            Condition::any()
-                .add(enterprise::Column::Name.contains(text))
-                .add(enterprise::Column::CreditCode.contains(text.to_uppercase())),
-        );
-    }
-    let paginator = q
-        .order_by_asc(enterprise::Column::Name)
-        .order_by_asc(enterprise::Column::Id)
-        .paginate(&core.db, page.per_page());
-    let total = paginator.num_items().await?;
-    let rows = paginator.fetch_page(page.page() - 1).await?;
-    let (regions, industries) = names(core).await?;
-    let items = rows
-        .into_iter()
-        .map(|e| summary(e, &regions, &industries))
-        .collect();
-    Ok(Paged::new(items, page, total))
 }
 
 /// The 一企一档 file as far as the registry knows it. Later issues add inspections, hazards,

@@ -83,6 +83,18 @@ fn finish(
             builder.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
         }
         let mut json = serde_json::json!({ "code": code, "message": message });
+        if let Some(AppError::Validation(fields)) = res
+            .response()
+            .error()
+            .and_then(|e| e.as_error::<AppError>())
+        {
+            let translated: serde_json::Map<String, serde_json::Value> = fields
+                .0
+                .iter()
+                .map(|(field, key)| (field.to_string(), i18n::t(lang, key).into()))
+                .collect();
+            json["fields"] = translated.into();
+        }
         if status.is_server_error()
             && let Some(id) = request_id
         {
@@ -94,11 +106,16 @@ fn finish(
 
     // Not logged in (or the session ended): go and log in, then come back.
     if status == StatusCode::UNAUTHORIZED && code == "unauthorized" {
-        let wanted = res
-            .request()
-            .uri()
-            .path_and_query()
-            .map_or(path.as_str(), |pq| pq.as_str());
+        // Come back to a page with its query; a form post only to its page (its query may
+        // carry a CSRF token, and a post cannot be replayed as a link anyway).
+        let wanted = if res.request().method() == actix_web::http::Method::GET {
+            res.request()
+                .uri()
+                .path_and_query()
+                .map_or(path.as_str(), |pq| pq.as_str())
+        } else {
+            path.as_str()
+        };
         let target = format!("/login?next={}", urlencode(wanted));
         let redirect = HttpResponse::SeeOther()
             .insert_header((header::LOCATION, target))

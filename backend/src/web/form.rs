@@ -47,7 +47,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
             if !constant_time_eq(presented.as_bytes(), expected.as_bytes()) {
                 return Err(AppError::Csrf.into());
             }
-            serde_urlencoded::from_bytes::<T>(&bytes)
+            // serde_html_form reads repeated fields (checkboxes) into a Vec.
+            serde_html_form::from_bytes::<T>(&bytes)
                 .map(CsrfForm)
                 .map_err(|_| AppError::BadRequest("error.bad_request").into())
         })
@@ -56,4 +57,48 @@ impl<T: DeserializeOwned + 'static> FromRequest for CsrfForm<T> {
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// `CsrfMultipart<T>`: file-upload forms. The token travels in the form's action URL
+/// (`?_csrf=…`) or the `X-CSRF-Token` header, so it is checked before the body is read; then
+/// the multipart body is parsed into `T`.
+pub struct CsrfMultipart<T: actix_multipart::form::MultipartCollect>(
+    pub actix_multipart::form::MultipartForm<T>,
+);
+
+#[derive(serde::Deserialize)]
+struct CsrfQuery {
+    #[serde(rename = "_csrf")]
+    csrf: Option<String>,
+}
+
+impl<T: actix_multipart::form::MultipartCollect + 'static> FromRequest for CsrfMultipart<T> {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, actix_web::Error>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let expected = req
+            .extensions()
+            .get::<RequestContext>()
+            .map(|c| c.csrf.clone());
+        let presented = web::Query::<CsrfQuery>::from_query(req.query_string())
+            .ok()
+            .and_then(|q| q.into_inner().csrf)
+            .or_else(|| {
+                req.headers()
+                    .get(csrf::HEADER)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_string)
+            });
+        let ok = matches!((&expected, &presented), (Some(e), Some(p)) if constant_time_eq(e.as_bytes(), p.as_bytes()));
+        let form = actix_multipart::form::MultipartForm::<T>::from_request(req, payload);
+        Box::pin(async move {
+            if !ok {
+                return Err(AppError::Csrf.into());
+            }
+            form.await
+                .map(CsrfMultipart)
+                .map_err(|_| AppError::BadRequest("import.no_file").into())
+        })
+    }
 }

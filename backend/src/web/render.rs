@@ -85,11 +85,37 @@ fn nav(portal: Portal) -> Vec<NavItem> {
                 label: "nav.enterprises",
             },
             NavItem {
+                href: "/regulator/participation",
+                label: "participation.nav",
+            },
+            NavItem {
                 href: "/regulator/audit",
                 label: "nav.audit",
             },
         ],
-        Portal::Committee | Portal::Enterprise | Portal::Expert => vec![home],
+        Portal::Enterprise => vec![
+            home,
+            NavItem {
+                href: "/enterprise/profile",
+                label: "nav.profile",
+            },
+            NavItem {
+                href: "/enterprise/alliances",
+                label: "members.my_title",
+            },
+        ],
+        Portal::Committee => vec![
+            home,
+            NavItem {
+                href: "/committee/members",
+                label: "members.title",
+            },
+            NavItem {
+                href: "/committee/groups",
+                label: "groups.title",
+            },
+        ],
+        Portal::Expert => vec![home],
     }
 }
 

@@ -12,7 +12,9 @@ use actix_web::{
 use crate::api;
 use crate::auth::guard::{Access, enforce};
 use crate::domain::role::{Portal as P, Role};
-use crate::web::pages::{account, audit, enterprises, home, ops};
+use crate::web::pages::{
+    account, audit, enterprises, groups, home, imports, members, my_alliances, ops,
+};
 
 #[derive(Clone)]
 pub struct RouteSpec {
@@ -44,6 +46,16 @@ const fn spec(
 
 /// Roles that may read the audit log through the API.
 const AUDIT_READERS: &[Role] = &[Role::Admin, Role::Regulator];
+/// The alliance side of memberships, and the keepers of activity groups.
+const COMMITTEE_MEMBERS: &[Role] = &[Role::Committee];
+/// Roles that register and edit enterprises.
+const REGISTRARS: &[Role] = &[Role::Admin, Role::Regulator];
+/// Roles that read participation figures (参盟率): the bureau, and the admin for the city.
+const PARTICIPATION_READERS: &[Role] = &[Role::Admin, Role::Regulator];
+/// Roles that set participation targets (the bureau, inside its jurisdiction).
+const TARGET_SETTERS: &[Role] = &[Role::Regulator];
+/// Roles that keep their own enterprise's contact details.
+const ENTERPRISE_ADMINS: &[Role] = &[Role::EnterpriseAdmin];
 
 pub fn inventory() -> Vec<RouteSpec> {
     use Access::*;
@@ -92,17 +104,182 @@ pub fn inventory() -> Vec<RouteSpec> {
             || web::get().to(enterprises::list),
         ),
         spec(
+            M::POST,
+            "/regulator/enterprises",
+            Portal(P::Regulator),
+            || web::post().to(enterprises::create),
+        ),
+        // Fixed paths before `{id}`: the router takes the first pattern that matches.
+        spec(
+            M::GET,
+            "/regulator/enterprises/export.xlsx",
+            Portal(P::Regulator),
+            || web::get().to(enterprises::export),
+        ),
+        spec(
+            M::GET,
+            "/regulator/enterprises/new",
+            Portal(P::Regulator),
+            || web::get().to(enterprises::new_form),
+        ),
+        spec(
             M::GET,
             "/regulator/enterprises/{id}",
             Portal(P::Regulator),
             || web::get().to(enterprises::file),
         ),
+        spec(
+            M::POST,
+            "/regulator/enterprises/{id}",
+            Portal(P::Regulator),
+            || web::post().to(enterprises::update),
+        ),
+        spec(
+            M::GET,
+            "/regulator/enterprises/{id}/edit",
+            Portal(P::Regulator),
+            || web::get().to(enterprises::edit_form),
+        ),
+        spec(M::GET, "/regulator/imports", Portal(P::Regulator), || {
+            web::get().to(imports::index)
+        }),
+        spec(M::POST, "/regulator/imports", Portal(P::Regulator), || {
+            web::post().to(imports::upload)
+        }),
+        spec(
+            M::GET,
+            "/regulator/imports/template.xlsx",
+            Portal(P::Regulator),
+            || web::get().to(imports::template),
+        ),
+        spec(
+            M::GET,
+            "/regulator/imports/{id}",
+            Portal(P::Regulator),
+            || web::get().to(imports::show),
+        ),
+        spec(
+            M::GET,
+            "/regulator/imports/{id}/progress",
+            Portal(P::Regulator),
+            || web::get().to(imports::progress),
+        ),
+        spec(
+            M::POST,
+            "/regulator/imports/{id}/commit",
+            Portal(P::Regulator),
+            || web::post().to(imports::commit),
+        ),
+        spec(M::GET, "/enterprise/profile", Portal(P::Enterprise), || {
+            web::get().to(enterprises::profile)
+        }),
+        spec(
+            M::POST,
+            "/enterprise/profile",
+            Portal(P::Enterprise),
+            || web::post().to(enterprises::update_contact),
+        ),
         spec(M::GET, "/regulator/audit", Portal(P::Regulator), || {
             web::get().to(audit::search)
         }),
+        // 参盟率: figures per region and the targets.
+        spec(
+            M::GET,
+            "/regulator/participation",
+            Portal(P::Regulator),
+            || web::get().to(crate::web::pages::participation::page),
+        ),
+        spec(
+            M::POST,
+            "/regulator/participation/targets",
+            Portal(P::Regulator),
+            || web::post().to(crate::web::pages::participation::set_target),
+        ),
         spec(M::GET, "/committee", Portal(P::Committee), || {
             web::get().to(home::committee)
         }),
+        // 成员管理 and 活动小组 (committee); 我的联盟 (enterprise: staff look, the admin acts).
+        spec(M::GET, "/committee/members", Portal(P::Committee), || {
+            web::get().to(members::board)
+        }),
+        spec(
+            M::POST,
+            "/committee/members/invite",
+            Portal(P::Committee),
+            || web::post().to(members::invite),
+        ),
+        spec(
+            M::POST,
+            "/committee/members/{id}/approve",
+            Portal(P::Committee),
+            || web::post().to(members::approve),
+        ),
+        spec(
+            M::POST,
+            "/committee/members/{id}/reject",
+            Portal(P::Committee),
+            || web::post().to(members::reject),
+        ),
+        spec(M::GET, "/committee/groups", Portal(P::Committee), || {
+            web::get().to(groups::board)
+        }),
+        spec(M::POST, "/committee/groups", Portal(P::Committee), || {
+            web::post().to(groups::create)
+        }),
+        spec(
+            M::POST,
+            "/committee/groups/{id}/rename",
+            Portal(P::Committee),
+            || web::post().to(groups::rename),
+        ),
+        spec(
+            M::POST,
+            "/committee/groups/{id}/members",
+            Portal(P::Committee),
+            || web::post().to(groups::add_member),
+        ),
+        spec(
+            M::POST,
+            "/committee/groups/{id}/members/{enterprise_id}/remove",
+            Portal(P::Committee),
+            || web::post().to(groups::remove_member),
+        ),
+        spec(
+            M::POST,
+            "/committee/groups/{id}/leader",
+            Portal(P::Committee),
+            || web::post().to(groups::set_leader),
+        ),
+        spec(
+            M::GET,
+            "/enterprise/alliances",
+            Portal(P::Enterprise),
+            || web::get().to(my_alliances::board),
+        ),
+        spec(
+            M::POST,
+            "/enterprise/alliances/apply",
+            Roles(ENTERPRISE_ADMINS),
+            || web::post().to(my_alliances::apply),
+        ),
+        spec(
+            M::POST,
+            "/enterprise/alliances/{id}/accept",
+            Roles(ENTERPRISE_ADMINS),
+            || web::post().to(my_alliances::accept),
+        ),
+        spec(
+            M::POST,
+            "/enterprise/alliances/{id}/decline",
+            Roles(ENTERPRISE_ADMINS),
+            || web::post().to(my_alliances::decline),
+        ),
+        spec(
+            M::POST,
+            "/enterprise/alliances/{id}/leave",
+            Roles(ENTERPRISE_ADMINS),
+            || web::post().to(my_alliances::leave),
+        ),
         spec(M::GET, "/enterprise", Portal(P::Enterprise), || {
             web::get().to(home::enterprise)
         }),
@@ -134,6 +311,114 @@ pub fn inventory() -> Vec<RouteSpec> {
         spec(M::GET, "/api/v1/enterprises/{id}", Authenticated, || {
             web::get().to(api::enterprises::get)
         }),
+        spec(M::POST, "/api/v1/enterprises", Roles(REGISTRARS), || {
+            web::post().to(api::enterprises::create)
+        }),
+        spec(
+            M::PUT,
+            "/api/v1/enterprises/{id}",
+            Roles(REGISTRARS),
+            || web::put().to(api::enterprises::update),
+        ),
+        spec(
+            M::PUT,
+            "/api/v1/me/enterprise/contact",
+            Roles(ENTERPRISE_ADMINS),
+            || web::put().to(api::enterprises::update_contact),
+        ),
+        spec(M::GET, "/api/v1/memberships", Authenticated, || {
+            web::get().to(api::memberships::list)
+        }),
+        spec(
+            M::POST,
+            "/api/v1/memberships",
+            Roles(ENTERPRISE_ADMINS),
+            || web::post().to(api::memberships::apply),
+        ),
+        spec(
+            M::POST,
+            "/api/v1/memberships/invite",
+            Roles(COMMITTEE_MEMBERS),
+            || web::post().to(api::memberships::invite),
+        ),
+        spec(
+            M::GET,
+            "/api/v1/memberships/{id}/events",
+            Authenticated,
+            || web::get().to(api::memberships::events),
+        ),
+        spec(
+            M::POST,
+            "/api/v1/memberships/{id}/approve",
+            Roles(COMMITTEE_MEMBERS),
+            || web::post().to(api::memberships::approve),
+        ),
+        spec(
+            M::POST,
+            "/api/v1/memberships/{id}/reject",
+            Roles(COMMITTEE_MEMBERS),
+            || web::post().to(api::memberships::reject),
+        ),
+        spec(
+            M::POST,
+            "/api/v1/memberships/{id}/accept",
+            Roles(ENTERPRISE_ADMINS),
+            || web::post().to(api::memberships::accept),
+        ),
+        spec(
+            M::POST,
+            "/api/v1/memberships/{id}/decline",
+            Roles(ENTERPRISE_ADMINS),
+            || web::post().to(api::memberships::decline),
+        ),
+        spec(
+            M::POST,
+            "/api/v1/memberships/{id}/leave",
+            Roles(ENTERPRISE_ADMINS),
+            || web::post().to(api::memberships::leave),
+        ),
+        spec(M::GET, "/api/v1/groups", Authenticated, || {
+            web::get().to(api::groups::list)
+        }),
+        spec(M::POST, "/api/v1/groups", Roles(COMMITTEE_MEMBERS), || {
+            web::post().to(api::groups::create)
+        }),
+        spec(
+            M::POST,
+            "/api/v1/groups/{id}/name",
+            Roles(COMMITTEE_MEMBERS),
+            || web::post().to(api::groups::rename),
+        ),
+        spec(
+            M::POST,
+            "/api/v1/groups/{id}/members",
+            Roles(COMMITTEE_MEMBERS),
+            || web::post().to(api::groups::add_member),
+        ),
+        spec(
+            M::DELETE,
+            "/api/v1/groups/{id}/members/{enterprise_id}",
+            Roles(COMMITTEE_MEMBERS),
+            || web::delete().to(api::groups::remove_member),
+        ),
+        spec(
+            M::POST,
+            "/api/v1/groups/{id}/leader",
+            Roles(COMMITTEE_MEMBERS),
+            || web::post().to(api::groups::set_leader),
+        ),
+        spec(
+            M::GET,
+            "/api/v1/participation",
+            Roles(PARTICIPATION_READERS),
+            || web::get().to(api::participation::report),
+        ),
+        spec(
+            M::PUT,
+            "/api/v1/participation/targets/{region_code}",
+            Roles(TARGET_SETTERS),
+            || web::put().to(api::participation::set_target),
+        ),
         spec(M::GET, "/api/v1/audit", Roles(AUDIT_READERS), || {
             web::get().to(api::audit::search)
         }),

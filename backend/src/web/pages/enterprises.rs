@@ -1,29 +1,63 @@
-//! The bureau's enterprise list and the 一企一档 file page.
+//! The bureau's enterprise register (list with filters and export, registration and editing,
+//! the 一企一档 file) and the enterprise's own contact form.
 
-use actix_web::{HttpResponse, http::StatusCode, web};
+use actix_web::{HttpResponse, http::StatusCode, http::header, web};
 use minijinja::{Value, context, value::Serde};
+use serde::{Deserialize, Serialize};
 
 use crate::auth::guard::RequestContext;
-use crate::error::AppResult;
-use crate::scope::Caller;
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::scope::{Caller, Scope};
+use crate::services::enterprises::{self, ContactInput, EnterpriseFilter, EnterpriseInput};
 use crate::services::{PageParams, registry};
+use crate::web::errors::rendered;
+use crate::web::form::CsrfForm;
+use crate::web::pages::see_other;
 use crate::web::{AppState, render};
 
 pub async fn list(
     state: web::Data<AppState>,
     ctx: RequestContext,
     caller: Caller,
-    filter: web::Query<registry::EnterpriseFilter>,
+    filter: web::Query<EnterpriseFilter>,
     page: web::Query<PageParams>,
 ) -> AppResult<HttpResponse> {
-    let result = registry::list_enterprises(&state.core, &caller.scope, &filter, *page).await?;
+    let result = enterprises::list(&state.core, &caller.scope, &filter, *page).await?;
+    let choices = enterprises::choices(&state.core, &caller.scope).await?;
+    let query = serde_urlencoded::to_string(&*filter).unwrap_or_default();
     render::page(
         &state.templates,
         &ctx,
         StatusCode::OK,
         "regulator/enterprises.html",
-        context! { result => Value::from(Serde(&result)), q => filter.q.clone() },
+        context! {
+            result => Value::from(Serde(&result)),
+            f => Value::from(Serde(&*filter)),
+            choices => Value::from(Serde(&choices)),
+            query => query,
+        },
     )
+}
+
+pub async fn export(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    filter: web::Query<EnterpriseFilter>,
+) -> AppResult<HttpResponse> {
+    let bytes = enterprises::export_xlsx(&state.core, &caller, ctx.ip.clone(), &filter).await?;
+    let name = format!(
+        "enterprises-{}.xlsx",
+        state.core.now().format("%Y%m%d-%H%M")
+    );
+    Ok(HttpResponse::Ok()
+        .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        ))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(bytes))
 }
 
 pub async fn file(
@@ -40,4 +74,270 @@ pub async fn file(
         "enterprise/file.html",
         context! { e => Value::from(Serde(&file)) },
     )
+}
+
+/// The registration form as typed: numbers stay text until they parse.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct EnterpriseForm {
+    #[serde(default)]
+    credit_code: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    region: String,
+    #[serde(default)]
+    industry: String,
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    legal_representative: String,
+    #[serde(default)]
+    safety_officer: String,
+    #[serde(default)]
+    safety_phone: String,
+    #[serde(default)]
+    employees: String,
+    #[serde(default)]
+    scale: String,
+    #[serde(default)]
+    risk_tags: Vec<String>,
+}
+
+impl From<EnterpriseForm> for EnterpriseInput {
+    fn from(f: EnterpriseForm) -> Self {
+        EnterpriseInput {
+            employees: f.employees.trim().parse().ok(),
+            credit_code: f.credit_code,
+            name: f.name,
+            region: f.region,
+            industry: f.industry,
+            address: f.address,
+            legal_representative: f.legal_representative,
+            safety_officer: f.safety_officer,
+            safety_phone: f.safety_phone,
+            scale: f.scale,
+            risk_tags: f.risk_tags,
+        }
+    }
+}
+
+impl From<EnterpriseInput> for EnterpriseForm {
+    fn from(i: EnterpriseInput) -> Self {
+        EnterpriseForm {
+            employees: i.employees.map(|n| n.to_string()).unwrap_or_default(),
+            credit_code: i.credit_code,
+            name: i.name,
+            region: i.region,
+            industry: i.industry,
+            address: i.address,
+            legal_representative: i.legal_representative,
+            safety_officer: i.safety_officer,
+            safety_phone: i.safety_phone,
+            scale: i.scale,
+            risk_tags: i.risk_tags,
+        }
+    }
+}
+
+async fn form_page(
+    state: &AppState,
+    ctx: &RequestContext,
+    scope: &Scope,
+    status: StatusCode,
+    id: Option<i64>,
+    values: &EnterpriseForm,
+    errors: &FieldErrors,
+) -> AppResult<HttpResponse> {
+    let choices = enterprises::choices(&state.core, scope).await?;
+    render::page(
+        &state.templates,
+        ctx,
+        status,
+        "regulator/enterprise_form.html",
+        context! {
+            id => id,
+            v => Value::from(Serde(values)),
+            errors => Value::from(Serde(errors)),
+            choices => Value::from(Serde(&choices)),
+        },
+    )
+    .map(|r| if status.is_success() { r } else { rendered(r) })
+}
+
+pub async fn new_form(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+) -> AppResult<HttpResponse> {
+    let blank = EnterpriseForm {
+        scale: "small_micro".into(),
+        ..Default::default()
+    };
+    form_page(
+        &state,
+        &ctx,
+        &caller.scope,
+        StatusCode::OK,
+        None,
+        &blank,
+        &FieldErrors::default(),
+    )
+    .await
+}
+
+pub async fn create(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    CsrfForm(form): CsrfForm<EnterpriseForm>,
+) -> AppResult<HttpResponse> {
+    match enterprises::register(&state.core, &caller, ctx.ip.clone(), form.clone().into()).await {
+        Ok(e) => Ok(see_other(&format!("/regulator/enterprises/{}", e.id))),
+        Err(AppError::Validation(errors)) => {
+            form_page(
+                &state,
+                &ctx,
+                &caller.scope,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                &form,
+                &errors,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn edit_form(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let input = enterprises::input_of(&state.core, &caller.scope, *id).await?;
+    form_page(
+        &state,
+        &ctx,
+        &caller.scope,
+        StatusCode::OK,
+        Some(*id),
+        &input.into(),
+        &FieldErrors::default(),
+    )
+    .await
+}
+
+pub async fn update(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    id: web::Path<i64>,
+    CsrfForm(form): CsrfForm<EnterpriseForm>,
+) -> AppResult<HttpResponse> {
+    match enterprises::update(
+        &state.core,
+        &caller,
+        ctx.ip.clone(),
+        *id,
+        form.clone().into(),
+    )
+    .await
+    {
+        Ok(e) => Ok(see_other(&format!("/regulator/enterprises/{}", e.id))),
+        Err(AppError::Validation(errors)) => {
+            form_page(
+                &state,
+                &ctx,
+                &caller.scope,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(*id),
+                &form,
+                &errors,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SavedQuery {
+    saved: Option<String>,
+}
+
+/// The enterprise's own profile: its file, and (for the admin) the contact form.
+pub async fn profile(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    q: web::Query<SavedQuery>,
+) -> AppResult<HttpResponse> {
+    let Scope::Enterprise { enterprise_id, .. } = caller.scope else {
+        return Err(AppError::NotFound);
+    };
+    let file = registry::enterprise_file(&state.core, &caller.scope, enterprise_id).await?;
+    let values = ContactInput {
+        address: file.address.clone(),
+        safety_officer: file.summary.safety_officer.clone(),
+        safety_phone: file.summary.safety_phone.clone(),
+    };
+    contact_page(
+        &state,
+        &ctx,
+        &caller,
+        StatusCode::OK,
+        &values,
+        &FieldErrors::default(),
+        q.saved.is_some(),
+    )
+    .await
+}
+
+async fn contact_page(
+    state: &AppState,
+    ctx: &RequestContext,
+    caller: &Caller,
+    status: StatusCode,
+    values: &ContactInput,
+    errors: &FieldErrors,
+    saved: bool,
+) -> AppResult<HttpResponse> {
+    render::page(
+        &state.templates,
+        ctx,
+        status,
+        "enterprise/profile.html",
+        context! {
+            v => Value::from(Serde(values)),
+            errors => Value::from(Serde(errors)),
+            saved => saved,
+            can_edit => caller.role == crate::domain::role::Role::EnterpriseAdmin,
+        },
+    )
+    .map(|r| if status.is_success() { r } else { rendered(r) })
+}
+
+pub async fn update_contact(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    CsrfForm(form): CsrfForm<ContactInput>,
+) -> AppResult<HttpResponse> {
+    match enterprises::update_contact(&state.core, &caller, ctx.ip.clone(), form.clone()).await {
+        Ok(_) => Ok(see_other("/enterprise/profile?saved=1")),
+        Err(AppError::Validation(errors)) => {
+            contact_page(
+                &state,
+                &ctx,
+                &caller,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &form,
+                &errors,
+                false,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
 }

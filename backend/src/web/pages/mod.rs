@@ -4,8 +4,13 @@
 pub mod account;
 pub mod audit;
 pub mod enterprises;
+pub mod groups;
 pub mod home;
+pub mod imports;
+pub mod members;
+pub mod my_alliances;
 pub mod ops;
+pub mod participation;
 
 use actix_web::{HttpResponse, http::header};
 

@@ -1,0 +1,152 @@
+//! `/api/v1/groups`: 活动小组 — the groups in the caller's scope; the committee creates and
+//! renames its alliance's groups, adds and removes members and names the leader.
+
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::auth::guard::RequestContext;
+use crate::error::AppResult;
+use crate::scope::Caller;
+use crate::services::groups;
+use crate::web::AppState;
+
+/// The activity groups in the caller's scope, each with its leader and members.
+#[utoipa::path(get, path = "/api/v1/groups", tag = "registry",
+    responses((status = 200, body = Vec<groups::GroupItem>),
+              (status = 401, body = super::ApiError)),
+    security(("bearer" = [])))]
+pub async fn list(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(groups::list(&state.core, &caller.scope).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct GroupName {
+    pub name: String,
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct GroupMemberRequest {
+    pub enterprise_id: i64,
+}
+
+async fn current(state: &AppState, caller: &Caller, id: i64) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(groups::get(&state.core, &caller.scope, id).await?))
+}
+
+/// Create an (empty) group in the committee's alliance.
+#[utoipa::path(post, path = "/api/v1/groups", tag = "registry", request_body = GroupName,
+    responses((status = 201, body = groups::GroupItem),
+              (status = 400, description = "name missing or too long", body = super::ApiError),
+              (status = 401, body = super::ApiError),
+              (status = 403, body = super::ApiError),
+              (status = 409, description = "the alliance has a group of that name", body = super::ApiError)),
+    security(("bearer" = [])))]
+pub async fn create(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    body: web::Json<GroupName>,
+) -> AppResult<HttpResponse> {
+    let g = groups::create(&state.core, &caller, ctx.ip.clone(), &body.name).await?;
+    Ok(HttpResponse::Created().json(groups::get(&state.core, &caller.scope, g.id).await?))
+}
+
+/// Rename a group of the committee's alliance.
+#[utoipa::path(post, path = "/api/v1/groups/{id}/name", tag = "registry", request_body = GroupName,
+    params(("id" = i64, Path, description = "group id")),
+    responses((status = 200, body = groups::GroupItem),
+              (status = 400, description = "name missing or too long", body = super::ApiError),
+              (status = 401, body = super::ApiError),
+              (status = 403, body = super::ApiError),
+              (status = 404, body = super::ApiError),
+              (status = 409, description = "the alliance has a group of that name", body = super::ApiError)),
+    security(("bearer" = [])))]
+pub async fn rename(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    id: web::Path<i64>,
+    body: web::Json<GroupName>,
+) -> AppResult<HttpResponse> {
+    groups::rename(&state.core, &caller, ctx.ip.clone(), *id, &body.name).await?;
+    current(&state, &caller, *id).await
+}
+
+/// Add an approved member of the alliance that is in no other group of it.
+#[utoipa::path(post, path = "/api/v1/groups/{id}/members", tag = "registry",
+    request_body = GroupMemberRequest,
+    params(("id" = i64, Path, description = "group id")),
+    responses((status = 200, body = groups::GroupItem),
+              (status = 400, description = "not an approved member of the alliance", body = super::ApiError),
+              (status = 401, body = super::ApiError),
+              (status = 403, body = super::ApiError),
+              (status = 404, body = super::ApiError),
+              (status = 409, description = "already in a group of this alliance", body = super::ApiError)),
+    security(("bearer" = [])))]
+pub async fn add_member(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    id: web::Path<i64>,
+    body: web::Json<GroupMemberRequest>,
+) -> AppResult<HttpResponse> {
+    groups::add_member(
+        &state.core,
+        &caller,
+        ctx.ip.clone(),
+        *id,
+        body.enterprise_id,
+    )
+    .await?;
+    current(&state, &caller, *id).await
+}
+
+/// Remove a member from the group (a leader removed leaves the group without one).
+#[utoipa::path(delete, path = "/api/v1/groups/{id}/members/{enterprise_id}", tag = "registry",
+    params(("id" = i64, Path, description = "group id"),
+           ("enterprise_id" = i64, Path, description = "enterprise id")),
+    responses((status = 200, body = groups::GroupItem),
+              (status = 401, body = super::ApiError),
+              (status = 403, body = super::ApiError),
+              (status = 404, body = super::ApiError),
+              (status = 409, description = "not in the group; nothing changed", body = super::ApiError)),
+    security(("bearer" = [])))]
+pub async fn remove_member(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    path: web::Path<(i64, i64)>,
+) -> AppResult<HttpResponse> {
+    let (id, enterprise_id) = *path;
+    groups::remove_member(&state.core, &caller, ctx.ip.clone(), id, enterprise_id).await?;
+    current(&state, &caller, id).await
+}
+
+/// Name the group's leader (组长单位); it must be a member of the group.
+#[utoipa::path(post, path = "/api/v1/groups/{id}/leader", tag = "registry",
+    request_body = GroupMemberRequest,
+    params(("id" = i64, Path, description = "group id")),
+    responses((status = 200, body = groups::GroupItem),
+              (status = 400, description = "not a member of the group", body = super::ApiError),
+              (status = 401, body = super::ApiError),
+              (status = 403, body = super::ApiError),
+              (status = 404, body = super::ApiError)),
+    security(("bearer" = [])))]
+pub async fn set_leader(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    id: web::Path<i64>,
+    body: web::Json<GroupMemberRequest>,
+) -> AppResult<HttpResponse> {
+    groups::set_leader(
+        &state.core,
+        &caller,
+        ctx.ip.clone(),
+        *id,
+        body.enterprise_id,
+    )
+    .await?;
+    current(&state, &caller, *id).await
+}

@@ -1,0 +1,75 @@
+//! `/api/v1/participation`: participation rates (参盟率) per region against their targets, and
+//! the bureau's setting of a region's target.
+
+use actix_web::{HttpResponse, web};
+use serde::Deserialize;
+
+use crate::auth::guard::RequestContext;
+use crate::error::AppResult;
+use crate::scope::Caller;
+use crate::services::participation::{self, ParticipationReport, TargetSet};
+use crate::web::AppState;
+
+/// The new target of a region.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct TargetInput {
+    /// Whole percent 0..=100 for the small and micro enterprises' participation rate. Anything
+    /// else (101, -1, 85.5, "abc") answers 422 with a message for `target_percent`.
+    #[schema(value_type = i32, minimum = 0, maximum = 100, example = 85)]
+    #[serde(default)]
+    pub target_percent: serde_json::Value,
+}
+
+impl TargetInput {
+    /// The value as the user gave it, for the domain's parser (numbers and numeric text alike).
+    fn as_text(&self) -> String {
+        match &self.target_percent {
+            serde_json::Value::Number(n) => n.to_string(),
+            serde_json::Value::String(s) => s.clone(),
+            serde_json::Value::Null => String::new(),
+            // Booleans, lists, objects: never a percent.
+            _ => "x".into(),
+        }
+    }
+}
+
+/// Participation of the caller's region and of each child region: a bureau officer's own
+/// region, the system admin's whole city.
+#[utoipa::path(get, path = "/api/v1/participation", tag = "registry",
+    responses((status = 200, body = ParticipationReport),
+              (status = 401, body = super::ApiError),
+              (status = 403, body = super::ApiError)),
+    security(("bearer" = [])))]
+pub async fn report(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(participation::report(&state.core, &caller.scope).await?))
+}
+
+/// Set the participation target of the officer's region or of a region below it (it applies
+/// to that region's subtree unless a descendant has its own). 404 for a region outside the
+/// officer's jurisdiction.
+#[utoipa::path(put, path = "/api/v1/participation/targets/{region_code}", tag = "registry",
+    request_body = TargetInput,
+    params(("region_code" = String, Path, description = "region code, e.g. 330381101")),
+    responses((status = 200, body = TargetSet),
+              (status = 401, body = super::ApiError),
+              (status = 403, body = super::ApiError),
+              (status = 404, body = super::ApiError),
+              (status = 422, description = "invalid target", body = super::ApiError)),
+    security(("bearer" = [])))]
+pub async fn set_target(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    region_code: web::Path<String>,
+    body: web::Json<TargetInput>,
+) -> AppResult<HttpResponse> {
+    let set = participation::set_target(
+        &state.core,
+        &caller,
+        ctx.ip.clone(),
+        &region_code,
+        &body.as_text(),
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(set))
+}

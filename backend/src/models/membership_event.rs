@@ -1,0 +1,29 @@
+//! One transition of an alliance membership: immutable, the membership's history.
+use sea_orm::entity::prelude::*;
+use serde::Serialize;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, utoipa::ToSchema)]
+#[sea_orm(table_name = "membership_events")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub membership_id: i64,
+    pub alliance_id: i64,
+    pub enterprise_id: i64,
+    /// None for the first event of a membership.
+    pub from_status: Option<String>,
+    /// "applied" | "invited" | "approved" | "rejected" | "left"
+    pub to_status: String,
+    /// None when the system did it (the demo seed).
+    pub actor_user_id: Option<i64>,
+    pub actor_name: String,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub reason: Option<String>,
+    #[schema(value_type = String, format = DateTime)]
+    pub at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,467 @@
+//! Importing enterprises from a spreadsheet (`.xlsx` or `.csv`, the downloadable template's
+//! Chinese headers). Upload → every row validated (in the background for large files, with
+//! progress) → the user sees each bad row with its number and reason → on confirmation the
+//! valid rows are written in one transaction, created or updated by credit code, so importing
+//! the same file again changes nothing. Nothing is written before the confirmation.
+
+pub mod rows;
+pub mod sheet;
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::Duration;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    sea_query::Expr,
+};
+use serde::Serialize;
+
+use crate::db::begin_write;
+use crate::domain::region_path::contains;
+use crate::error::{AppError, AppResult};
+use crate::models::{enterprise, enterprise_risk_tag, import_batch, industry, region, risk_tag};
+use crate::scope::{Caller, Scope};
+use crate::services::audit::{self, Actor, Outcome};
+use crate::services::enterprises::{EnterpriseInput, set_tags};
+use crate::services::xlsx;
+use crate::state::Core;
+use rows::{COLUMNS, ReadyRow, Reference, RowError};
+
+/// Files with more data rows than this are validated in the background, with progress.
+pub const BACKGROUND_FROM: usize = 2_000;
+/// Most data rows one file may hold.
+pub const MAX_ROWS: usize = 50_000;
+/// A batch still validating after this long was abandoned (its instance stopped).
+const STALE_AFTER_MINUTES: i64 = 10;
+
+fn may_import(caller: &Caller) -> AppResult<()> {
+    match caller.scope {
+        Scope::System | Scope::Region { .. } => Ok(()),
+        _ => Err(AppError::Forbidden),
+    }
+}
+
+/// The template: the headers and one example row.
+pub fn template() -> AppResult<Vec<u8>> {
+    let headers: Vec<&str> = COLUMNS.iter().map(|(_, h, _)| *h).collect();
+    let example = vec![
+        "91330381MA2H7K3P0H",
+        "瑞安市韩田精工机械有限公司",
+        "330381101201",
+        "C3670",
+        "浙江省瑞安市塘下镇韩田村工业区8号",
+        "陈立新",
+        "陈晓燕",
+        "13957712345",
+        "46",
+        "小微",
+        "粉尘涉爆、三合一场所",
+    ]
+    .into_iter()
+    .map(str::to_string)
+    .collect();
+    xlsx::workbook("企业导入", &headers, &[example], &[])
+}
+
+async fn reference(core: &Core) -> AppResult<Reference> {
+    let mut r = Reference::default();
+    let all_regions = region::Entity::find().all(&core.db).await?;
+    let codes: HashMap<i64, String> = all_regions.iter().map(|g| (g.id, g.code.clone())).collect();
+    r.regions = all_regions.into_iter().map(|g| (g.code, g.path)).collect();
+    r.industries = industry::Entity::find()
+        .all(&core.db)
+        .await?
+        .into_iter()
+        .map(|i| i.code)
+        .collect();
+    for t in risk_tag::Entity::find().all(&core.db).await? {
+        r.tags.insert(t.name.clone(), t.code.clone());
+        r.tags.insert(t.code.clone(), t.code);
+    }
+    let mut tags: HashMap<i64, Vec<String>> = HashMap::new();
+    for t in enterprise_risk_tag::Entity::find().all(&core.db).await? {
+        tags.entry(t.enterprise_id).or_default().push(t.tag_code);
+    }
+    for e in enterprise::Entity::find().all(&core.db).await? {
+        let input = EnterpriseInput {
+            credit_code: e.credit_code.clone(),
+            name: e.name,
+            region: codes.get(&e.region_id).cloned().unwrap_or_default(),
+            industry: e.industry_code,
+            address: e.address,
+            legal_representative: e.legal_representative,
+            safety_officer: e.safety_officer,
+            safety_phone: e.safety_phone,
+            employees: Some(e.employees.into()),
+            scale: e.scale,
+            risk_tags: tags.remove(&e.id).unwrap_or_default(),
+        };
+        r.existing
+            .insert(e.credit_code, (e.id, e.region_path, input));
+    }
+    Ok(r)
+}
+
+/// Receives a file: records the batch and validates it (now, or in the background for large
+/// files). Returns the batch id.
+pub async fn upload(
+    core: &Core,
+    caller: &Caller,
+    ip: Option<String>,
+    file_name: &str,
+    bytes: Vec<u8>,
+) -> AppResult<i64> {
+    may_import(caller)?;
+    let sheet = sheet::read(&bytes).map_err(|e| AppError::BadRequest(e.message_key()))?;
+    let data_rows = sheet.len().saturating_sub(1);
+    if data_rows > MAX_ROWS {
+        return Err(AppError::BadRequest("import.too_many_rows"));
+    }
+    let now = core.now();
+    let name: String = file_name.chars().take(255).collect();
+    let txn = begin_write(&core.db).await?;
+    let batch = import_batch::ActiveModel {
+        kind: Set("enterprises".into()),
+        file_name: Set(name.clone()),
+        created_by: Set(caller.user_id),
+        status: Set("validating".into()),
+        total_rows: Set(data_rows as i32),
+        processed_rows: Set(0),
+        valid_rows: Set(0),
+        error_rows: Set(0),
+        created_rows: Set(0),
+        updated_rows: Set(0),
+        unchanged_rows: Set(0),
+        errors: Set("[]".into()),
+        payload: Set("[]".into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        committed_at: Set(None),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        now,
+        &Actor::of(caller, ip),
+        "import.upload",
+        Some(("import", batch.id.to_string())),
+        Outcome::Success,
+        Some(format!("{name}: {data_rows} rows")),
+    )
+    .await?;
+    txn.commit().await?;
+
+    if data_rows >= BACKGROUND_FROM {
+        let core = core.clone();
+        let scope = caller.scope.clone();
+        let id = batch.id;
+        tokio::spawn(async move {
+            if let Err(e) = validate(&core, id, &scope, sheet).await {
+                tracing::error!(batch = id, error = %format!("{e:#?}"), "import validation failed");
+                let _ = mark_failed(&core, id).await;
+            }
+        });
+    } else {
+        validate(core, batch.id, &caller.scope, sheet).await?;
+    }
+    Ok(batch.id)
+}
+
+async fn mark_failed(core: &Core, id: i64) -> AppResult<()> {
+    import_batch::Entity::update_many()
+        .col_expr(import_batch::Column::Status, Expr::value("failed"))
+        .col_expr(import_batch::Column::UpdatedAt, Expr::value(core.now()))
+        .filter(import_batch::Column::Id.eq(id))
+        .exec(&core.db)
+        .await?;
+    Ok(())
+}
+
+/// Checks every row, recording progress, then stores the verdict.
+async fn validate(core: &Core, id: i64, scope: &Scope, sheet: sheet::Rows) -> AppResult<()> {
+    let (ready, problems) = match rows::map_headers(&sheet[0]) {
+        Err(missing) => (
+            Vec::new(),
+            vec![RowError {
+                row: 1,
+                field: missing.into(),
+                key: "import.missing_column".into(),
+            }],
+        ),
+        Ok(columns) => {
+            let reference = reference(core).await?;
+            // Progress is written between chunks; the checks themselves are pure.
+            let mut ready = Vec::new();
+            let mut problems = Vec::new();
+            let chunk = 1_000;
+            let mut start = 1;
+            while start < sheet.len() {
+                let end = (start + chunk).min(sheet.len());
+                let mut part = Vec::with_capacity(end - start + 1);
+                part.push(sheet[0].clone());
+                part.extend_from_slice(&sheet[start..end]);
+                let (r, p) = rows::check_rows(&part, &columns, &reference, scope, |_| {});
+                // Row numbers of the chunk are relative to its own header.
+                let shift = (start - 1) as u32;
+                ready.extend(r.into_iter().map(|mut x| {
+                    x.row += shift;
+                    x
+                }));
+                problems.extend(p.into_iter().map(|mut x| {
+                    x.row += shift;
+                    x
+                }));
+                import_batch::Entity::update_many()
+                    .col_expr(
+                        import_batch::Column::ProcessedRows,
+                        Expr::value((end - 1) as i32),
+                    )
+                    .filter(import_batch::Column::Id.eq(id))
+                    .exec(&core.db)
+                    .await?;
+                start = end;
+                tokio::task::yield_now().await;
+            }
+            dedupe_across_chunks(&mut ready, &mut problems);
+            (ready, problems)
+        }
+    };
+    let error_rows = problems.iter().map(|p| p.row).collect::<HashSet<_>>().len();
+    import_batch::Entity::update_many()
+        .col_expr(import_batch::Column::Status, Expr::value("ready"))
+        .col_expr(
+            import_batch::Column::ProcessedRows,
+            Expr::col(import_batch::Column::TotalRows),
+        )
+        .col_expr(
+            import_batch::Column::ValidRows,
+            Expr::value(ready.len() as i32),
+        )
+        .col_expr(
+            import_batch::Column::ErrorRows,
+            Expr::value(error_rows as i32),
+        )
+        .col_expr(
+            import_batch::Column::Errors,
+            Expr::value(serde_json::to_string(&problems).map_err(AppError::internal)?),
+        )
+        .col_expr(
+            import_batch::Column::Payload,
+            Expr::value(serde_json::to_string(&ready).map_err(AppError::internal)?),
+        )
+        .col_expr(import_batch::Column::UpdatedAt, Expr::value(core.now()))
+        .filter(import_batch::Column::Id.eq(id))
+        .exec(&core.db)
+        .await?;
+    Ok(())
+}
+
+/// Chunks are checked separately; a credit code repeated across chunks is caught here.
+fn dedupe_across_chunks(ready: &mut Vec<ReadyRow>, problems: &mut Vec<RowError>) {
+    let mut seen = HashSet::new();
+    let mut dup_rows = Vec::new();
+    ready.retain(|r| {
+        if seen.insert(r.input.credit_code.clone()) {
+            true
+        } else {
+            dup_rows.push(r.row);
+            false
+        }
+    });
+    problems.extend(dup_rows.into_iter().map(|row| RowError {
+        row,
+        field: "credit_code".into(),
+        key: "import.duplicate_in_file".into(),
+    }));
+    problems.sort_by_key(|p| p.row);
+}
+
+/// A batch as its page shows it.
+#[derive(Debug, Clone, Serialize)]
+pub struct BatchView {
+    #[serde(flatten)]
+    pub batch: import_batch::Model,
+    pub errors: Vec<RowError>,
+    /// The first ready rows, to show what will happen.
+    pub preview: Vec<ReadyRow>,
+    pub to_create: usize,
+    pub to_update: usize,
+    pub unchanged: usize,
+    pub percent: u32,
+}
+
+async fn own_batch(core: &Core, caller: &Caller, id: i64) -> AppResult<import_batch::Model> {
+    let b = import_batch::Entity::find_by_id(id)
+        .filter(import_batch::Column::CreatedBy.eq(caller.user_id))
+        .one(&core.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if b.status == "validating"
+        && core.now() - b.updated_at > Duration::minutes(STALE_AFTER_MINUTES)
+    {
+        mark_failed(core, b.id).await?;
+        return Box::pin(own_batch(core, caller, id)).await;
+    }
+    Ok(b)
+}
+
+pub async fn view(core: &Core, caller: &Caller, id: i64) -> AppResult<BatchView> {
+    let batch = own_batch(core, caller, id).await?;
+    let errors: Vec<RowError> = serde_json::from_str(&batch.errors).unwrap_or_default();
+    let ready: Vec<ReadyRow> = serde_json::from_str(&batch.payload).unwrap_or_default();
+    let count = |a: &str| ready.iter().filter(|r| r.action == a).count();
+    let percent = if batch.total_rows > 0 {
+        (batch.processed_rows.max(0) as u32 * 100 / batch.total_rows as u32).min(100)
+    } else {
+        100
+    };
+    Ok(BatchView {
+        to_create: count("create"),
+        to_update: count("update"),
+        unchanged: count("unchanged"),
+        preview: ready.iter().take(20).cloned().collect(),
+        errors,
+        percent,
+        batch,
+    })
+}
+
+/// Progress of a batch: (status, processed, total).
+pub async fn progress(core: &Core, caller: &Caller, id: i64) -> AppResult<(String, i32, i32)> {
+    let b = own_batch(core, caller, id).await?;
+    Ok((b.status, b.processed_rows, b.total_rows))
+}
+
+/// The caller's recent batches.
+pub async fn recent(core: &Core, caller: &Caller) -> AppResult<Vec<import_batch::Model>> {
+    Ok(import_batch::Entity::find()
+        .filter(import_batch::Column::CreatedBy.eq(caller.user_id))
+        .order_by_desc(import_batch::Column::Id)
+        .limit(10)
+        .all(&core.db)
+        .await?)
+}
+
+/// Writes the valid rows of a validated batch, all or nothing. A batch is written once: a
+/// repeated confirmation is refused and changes nothing.
+pub async fn commit(
+    core: &Core,
+    caller: &Caller,
+    ip: Option<String>,
+    id: i64,
+) -> AppResult<BatchView> {
+    may_import(caller)?;
+    let batch = own_batch(core, caller, id).await?;
+    match batch.status.as_str() {
+        "ready" => {}
+        "committed" => return Err(AppError::Conflict("import.already_committed")),
+        "validating" => return Err(AppError::Conflict("import.still_validating")),
+        _ => return Err(AppError::Conflict("import.failed")),
+    }
+    let ready: Vec<ReadyRow> = serde_json::from_str(&batch.payload).map_err(AppError::internal)?;
+    let now = core.now();
+    let txn = begin_write(&core.db).await?;
+    // Claim the batch first: of two confirmations racing, one wins.
+    let claimed = import_batch::Entity::update_many()
+        .col_expr(import_batch::Column::Status, Expr::value("committed"))
+        .filter(import_batch::Column::Id.eq(id))
+        .filter(import_batch::Column::Status.eq("ready"))
+        .exec(&txn)
+        .await?;
+    if claimed.rows_affected != 1 {
+        return Err(AppError::Conflict("import.already_committed"));
+    }
+    let regions: HashMap<String, (i64, String)> = region::Entity::find()
+        .all(&txn)
+        .await?
+        .into_iter()
+        .map(|r| (r.code, (r.id, r.path)))
+        .collect();
+    let (mut created, mut updated, mut unchanged) = (0, 0, 0);
+    for r in &ready {
+        let Some((region_id, region_path)) = regions.get(&r.input.region).cloned() else {
+            return Err(AppError::Conflict("import.changed_since"));
+        };
+        let existing = enterprise::Entity::find()
+            .filter(enterprise::Column::CreditCode.eq(&r.input.credit_code))
+            .one(&txn)
+            .await?;
+        match (r.action.as_str(), existing) {
+            ("unchanged", Some(_)) => unchanged += 1,
+            (_, Some(e)) => {
+                let inside = match &caller.scope {
+                    Scope::System => true,
+                    Scope::Region { path, .. } => contains(path, &e.region_path),
+                    _ => false,
+                };
+                if !inside {
+                    return Err(AppError::Conflict("import.changed_since"));
+                }
+                let id = e.id;
+                let mut m: enterprise::ActiveModel = e.into();
+                apply(&mut m, &r.input, region_id, region_path);
+                m.updated_at = Set(now);
+                m.update(&txn).await?;
+                set_tags(&txn, id, &r.input.risk_tags).await?;
+                updated += 1;
+            }
+            (_, None) => {
+                let mut m = enterprise::ActiveModel {
+                    status: Set("active".into()),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    ..Default::default()
+                };
+                apply(&mut m, &r.input, region_id, region_path);
+                let e = m.insert(&txn).await?;
+                set_tags(&txn, e.id, &r.input.risk_tags).await?;
+                created += 1;
+            }
+        }
+    }
+    import_batch::Entity::update_many()
+        .col_expr(import_batch::Column::CreatedRows, Expr::value(created))
+        .col_expr(import_batch::Column::UpdatedRows, Expr::value(updated))
+        .col_expr(import_batch::Column::UnchangedRows, Expr::value(unchanged))
+        .col_expr(import_batch::Column::CommittedAt, Expr::value(now))
+        .col_expr(import_batch::Column::UpdatedAt, Expr::value(now))
+        .filter(import_batch::Column::Id.eq(id))
+        .exec(&txn)
+        .await?;
+    audit::record(
+        &txn,
+        now,
+        &Actor::of(caller, ip),
+        "import.commit",
+        Some(("import", id.to_string())),
+        Outcome::Success,
+        Some(format!(
+            "{}: {created} created, {updated} updated, {unchanged} unchanged",
+            batch.file_name
+        )),
+    )
+    .await?;
+    txn.commit().await?;
+    view(core, caller, id).await
+}
+
+fn apply(
+    m: &mut enterprise::ActiveModel,
+    i: &EnterpriseInput,
+    region_id: i64,
+    region_path: String,
+) {
+    m.credit_code = Set(i.credit_code.clone());
+    m.name = Set(i.name.trim().into());
+    m.region_id = Set(region_id);
+    m.region_path = Set(region_path);
+    m.industry_code = Set(i.industry.clone());
+    m.address = Set(i.address.trim().into());
+    m.legal_representative = Set(i.legal_representative.trim().into());
+    m.safety_officer = Set(i.safety_officer.trim().into());
+    m.safety_phone = Set(i.safety_phone.trim().into());
+    m.employees = Set(i.employees.unwrap_or(0) as i32);
+    m.scale = Set(i.scale.clone());
+}

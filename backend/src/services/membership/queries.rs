@@ -1,0 +1,352 @@
+//! The read side of memberships, always through the caller's scope: lists, one membership's
+//! history, recent history, and what each side may pick from (the alliances an enterprise may
+//! apply to, the enterprises a committee may invite).
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::Query,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::domain::membership::Status;
+use crate::domain::region_path::{self, subtree_pattern};
+use crate::error::{AppError, AppResult};
+use crate::models::{alliance, alliance_membership, enterprise, membership_event};
+use crate::scope::{self, Scope};
+use crate::services::{PageParams, Paged};
+use crate::state::Core;
+
+/// The statuses in which an enterprise is in an alliance or on its way in.
+const OPEN: [&str; 3] = ["applied", "invited", "approved"];
+
+/// A membership as lists show it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct MembershipItem {
+    pub id: i64,
+    pub alliance_id: i64,
+    pub alliance_name: String,
+    pub enterprise_id: i64,
+    pub enterprise_name: String,
+    pub credit_code: String,
+    /// The enterprise's region (town and village).
+    pub region_name: String,
+    pub status: Status,
+    /// When the current round started (application or invitation).
+    #[schema(value_type = String, format = DateTime)]
+    pub applied_at: DateTime<Utc>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub decided_at: Option<DateTime<Utc>>,
+    /// The reason given with the last transition.
+    pub reason: Option<String>,
+}
+
+/// Filters of the membership list.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+pub struct MembershipFilter {
+    /// Only memberships in this status.
+    pub status: Option<Status>,
+    /// Only memberships of this alliance.
+    pub alliance_id: Option<i64>,
+}
+
+/// One event of the history, with the names it is about.
+#[derive(Debug, Clone, Serialize)]
+pub struct HistoryItem {
+    #[serde(flatten)]
+    pub event: membership_event::Model,
+    pub alliance_name: String,
+    pub enterprise_name: String,
+}
+
+/// An alliance an enterprise may apply to.
+#[derive(Debug, Clone, Serialize)]
+pub struct AllianceChoice {
+    pub id: i64,
+    pub name: String,
+    pub kind: String,
+    pub region_name: String,
+}
+
+/// An enterprise a committee may invite.
+#[derive(Debug, Clone, Serialize)]
+pub struct EnterpriseChoice {
+    pub id: i64,
+    pub name: String,
+    pub credit_code: String,
+    pub region_name: String,
+}
+
+/// Region names as users say them ("塘下镇 韩田村"), shared with the registry.
+async fn region_names(core: &Core) -> AppResult<HashMap<i64, String>> {
+    Ok(crate::services::registry::names(core).await?.0)
+}
+
+/// Membership rows as list items (names looked up in one go).
+async fn items(
+    core: &Core,
+    rows: Vec<alliance_membership::Model>,
+) -> AppResult<Vec<MembershipItem>> {
+    let alliance_ids: HashSet<i64> = rows.iter().map(|m| m.alliance_id).collect();
+    let enterprise_ids: HashSet<i64> = rows.iter().map(|m| m.enterprise_id).collect();
+    let alliances: HashMap<i64, String> = alliance::Entity::find()
+        .filter(alliance::Column::Id.is_in(alliance_ids))
+        .all(&core.db)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a.name))
+        .collect();
+    let enterprises: HashMap<i64, enterprise::Model> = enterprise::Entity::find()
+        .filter(enterprise::Column::Id.is_in(enterprise_ids))
+        .all(&core.db)
+        .await?
+        .into_iter()
+        .map(|e| (e.id, e))
+        .collect();
+    let regions = region_names(core).await?;
+    rows.into_iter()
+        .map(|m| {
+            let status = Status::parse(&m.status).ok_or_else(|| {
+                AppError::internal(anyhow::anyhow!(
+                    "membership {} has status {}",
+                    m.id,
+                    m.status
+                ))
+            })?;
+            let e = enterprises.get(&m.enterprise_id);
+            Ok(MembershipItem {
+                id: m.id,
+                alliance_id: m.alliance_id,
+                alliance_name: alliances.get(&m.alliance_id).cloned().unwrap_or_default(),
+                enterprise_id: m.enterprise_id,
+                enterprise_name: e.map(|e| e.name.clone()).unwrap_or_default(),
+                credit_code: e.map(|e| e.credit_code.clone()).unwrap_or_default(),
+                region_name: e
+                    .and_then(|e| regions.get(&e.region_id).cloned())
+                    .unwrap_or_default(),
+                status,
+                applied_at: m.applied_at,
+                decided_at: m.decided_at,
+                reason: m.reason,
+            })
+        })
+        .collect()
+}
+
+fn filtered(scope: &Scope, filter: &MembershipFilter) -> Condition {
+    let mut cond = Condition::all().add(scope::memberships(scope));
+    if let Some(s) = filter.status {
+        cond = cond.add(alliance_membership::Column::Status.eq(s.as_str()));
+    }
+    if let Some(a) = filter.alliance_id {
+        cond = cond.add(alliance_membership::Column::AllianceId.eq(a));
+    }
+    cond
+}
+
+/// The memberships the scope may see, paginated (oldest first).
+pub async fn list(
+    core: &Core,
+    scope: &Scope,
+    filter: &MembershipFilter,
+    page: PageParams,
+) -> AppResult<Paged<MembershipItem>> {
+    let paginator = alliance_membership::Entity::find()
+        .filter(filtered(scope, filter))
+        .order_by_asc(alliance_membership::Column::Id)
+        .paginate(&core.db, page.per_page());
+    let total = paginator.num_items().await?;
+    let rows = paginator.fetch_page(page.page() - 1).await?;
+    Ok(Paged::new(items(core, rows).await?, page, total))
+}
+
+/// Every membership the scope may see (for the portal pages: one alliance's or one
+/// enterprise's, never the whole city).
+pub async fn all(
+    core: &Core,
+    scope: &Scope,
+    filter: &MembershipFilter,
+) -> AppResult<Vec<MembershipItem>> {
+    let rows = alliance_membership::Entity::find()
+        .filter(filtered(scope, filter))
+        .order_by_asc(alliance_membership::Column::Id)
+        .all(&core.db)
+        .await?;
+    items(core, rows).await
+}
+
+/// One membership, if the scope may see it; otherwise `NotFound`.
+pub async fn item(core: &Core, scope: &Scope, id: i64) -> AppResult<MembershipItem> {
+    let m = alliance_membership::Entity::find_by_id(id)
+        .filter(scope::memberships(scope))
+        .one(&core.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    items(core, vec![m]).await?.pop().ok_or(AppError::NotFound)
+}
+
+/// The committee's own alliance (`NotFound` for any other scope).
+pub async fn own_alliance(core: &Core, scope: &Scope) -> AppResult<alliance::Model> {
+    let Scope::Alliance { alliance_id, .. } = scope else {
+        return Err(AppError::NotFound);
+    };
+    alliance::Entity::find_by_id(*alliance_id)
+        .one(&core.db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// One membership's history, oldest first; `NotFound` outside the scope.
+pub async fn history(
+    core: &Core,
+    scope: &Scope,
+    id: i64,
+) -> AppResult<Vec<membership_event::Model>> {
+    alliance_membership::Entity::find_by_id(id)
+        .filter(scope::memberships(scope))
+        .one(&core.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok(membership_event::Entity::find()
+        .filter(membership_event::Column::MembershipId.eq(id))
+        .order_by_asc(membership_event::Column::At)
+        .order_by_asc(membership_event::Column::Id)
+        .all(&core.db)
+        .await?)
+}
+
+/// The latest `limit` events of the memberships the scope may see, newest first.
+pub async fn recent_history(core: &Core, scope: &Scope, limit: u64) -> AppResult<Vec<HistoryItem>> {
+    let visible = Query::select()
+        .column(alliance_membership::Column::Id)
+        .from(alliance_membership::Entity)
+        .cond_where(scope::memberships(scope))
+        .to_owned();
+    let events = membership_event::Entity::find()
+        .filter(membership_event::Column::MembershipId.in_subquery(visible))
+        .order_by_desc(membership_event::Column::At)
+        .order_by_desc(membership_event::Column::Id)
+        .limit(limit)
+        .all(&core.db)
+        .await?;
+    let alliances: HashMap<i64, String> = alliance::Entity::find()
+        .filter(alliance::Column::Id.is_in(events.iter().map(|e| e.alliance_id)))
+        .all(&core.db)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a.name))
+        .collect();
+    let enterprises: HashMap<i64, String> = enterprise::Entity::find()
+        .filter(enterprise::Column::Id.is_in(events.iter().map(|e| e.enterprise_id)))
+        .all(&core.db)
+        .await?
+        .into_iter()
+        .map(|e| (e.id, e.name))
+        .collect();
+    Ok(events
+        .into_iter()
+        .map(|event| HistoryItem {
+            alliance_name: alliances
+                .get(&event.alliance_id)
+                .cloned()
+                .unwrap_or_default(),
+            enterprise_name: enterprises
+                .get(&event.enterprise_id)
+                .cloned()
+                .unwrap_or_default(),
+            event,
+        })
+        .collect())
+}
+
+/// The alliances an enterprise may apply to: active, its region containing the enterprise, and
+/// not already joined, applied to or inviting it. Empty for any other scope.
+pub async fn eligible_alliances(core: &Core, scope: &Scope) -> AppResult<Vec<AllianceChoice>> {
+    let Scope::Enterprise {
+        enterprise_id,
+        region_path: own_path,
+    } = scope
+    else {
+        return Ok(Vec::new());
+    };
+    let taken: HashSet<i64> = alliance_membership::Entity::find()
+        .filter(alliance_membership::Column::EnterpriseId.eq(*enterprise_id))
+        .filter(alliance_membership::Column::Status.is_in(OPEN))
+        .all(&core.db)
+        .await?
+        .into_iter()
+        .map(|m| m.alliance_id)
+        .collect();
+    let regions = region_names(core).await?;
+    Ok(alliance::Entity::find()
+        .filter(alliance::Column::Status.eq("active"))
+        .order_by_asc(alliance::Column::Name)
+        .all(&core.db)
+        .await?
+        .into_iter()
+        .filter(|a| region_path::contains(&a.region_path, own_path) && !taken.contains(&a.id))
+        .map(|a| AllianceChoice {
+            region_name: regions.get(&a.region_id).cloned().unwrap_or_default(),
+            id: a.id,
+            name: a.name,
+            kind: a.kind,
+        })
+        .collect())
+}
+
+/// At most this many enterprises are offered for an invitation at once (search to narrow).
+pub const INVITE_CHOICES: u64 = 200;
+
+/// The enterprises a committee may invite: active, inside its alliance's region, not already a
+/// member, applicant or invitee; optionally narrowed by name or credit code. Empty for any
+/// other scope.
+pub async fn eligible_enterprises(
+    core: &Core,
+    scope: &Scope,
+    q: Option<&str>,
+) -> AppResult<Vec<EnterpriseChoice>> {
+    let Scope::Alliance { alliance_id, .. } = scope else {
+        return Ok(Vec::new());
+    };
+    let a = alliance::Entity::find_by_id(*alliance_id)
+        .one(&core.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if a.status != "active" {
+        return Ok(Vec::new());
+    }
+    let taken = Query::select()
+        .column(alliance_membership::Column::EnterpriseId)
+        .from(alliance_membership::Entity)
+        .and_where(alliance_membership::Column::AllianceId.eq(a.id))
+        .and_where(alliance_membership::Column::Status.is_in(OPEN))
+        .to_owned();
+    let mut query = enterprise::Entity::find()
+        .filter(enterprise::Column::RegionPath.like(subtree_pattern(&a.region_path)))
+        .filter(enterprise::Column::Status.eq("active"))
+        .filter(enterprise::Column::Id.not_in_subquery(taken));
+    if let Some(text) = q.map(str::trim).filter(|s| !s.is_empty()) {
+        query = query.filter(
+            Condition::any()
+                .add(enterprise::Column::Name.contains(text))
+                .add(enterprise::Column::CreditCode.contains(text.to_uppercase())),
+        );
+    }
+    let regions = region_names(core).await?;
+    Ok(query
+        .order_by_asc(enterprise::Column::Name)
+        .order_by_asc(enterprise::Column::Id)
+        .limit(INVITE_CHOICES)
+        .all(&core.db)
+        .await?
+        .into_iter()
+        .map(|e| EnterpriseChoice {
+            region_name: regions.get(&e.region_id).cloned().unwrap_or_default(),
+            id: e.id,
+            name: e.name,
+            credit_code: e.credit_code,
+        })
+        .collect())
+}

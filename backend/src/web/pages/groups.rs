@@ -1,0 +1,199 @@
+//! 活动小组 (committee portal): the alliance's groups with leader and members; creating and
+//! renaming a group, adding and removing members, naming the leader.
+
+use actix_web::{HttpResponse, http::StatusCode, web};
+use minijinja::{Value, context, value::Serde};
+use serde::Deserialize;
+
+use crate::auth::guard::RequestContext;
+use crate::error::{AppError, AppResult};
+use crate::scope::Caller;
+use crate::services::{groups, membership};
+use crate::web::errors::rendered;
+use crate::web::form::CsrfForm;
+use crate::web::pages::account::Empty;
+use crate::web::pages::members::{Retry, notice, user_error};
+use crate::web::pages::see_other;
+use crate::web::{AppState, render};
+
+const HOME: &str = "/committee/groups";
+
+#[derive(Deserialize)]
+pub struct BoardQuery {
+    done: Option<String>,
+}
+
+pub async fn board(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    q: web::Query<BoardQuery>,
+) -> AppResult<HttpResponse> {
+    let done = notice(
+        "groups",
+        q.done.as_deref(),
+        &["create", "rename", "add", "remove", "leader"],
+    );
+    show(&state, &ctx, &caller, StatusCode::OK, done, None).await
+}
+
+async fn show(
+    state: &AppState,
+    ctx: &RequestContext,
+    caller: &Caller,
+    status: StatusCode,
+    done: Option<String>,
+    retry: Option<Retry>,
+) -> AppResult<HttpResponse> {
+    let core = &state.core;
+    let alliance = membership::own_alliance(core, &caller.scope).await?;
+    let list = groups::list(core, &caller.scope).await?;
+    let ungrouped = groups::ungrouped_members(core, &caller.scope).await?;
+    let res = render::page(
+        &state.templates,
+        ctx,
+        status,
+        "committee/groups.html",
+        context! {
+            alliance => Value::from(Serde(&alliance)),
+            groups => Value::from(Serde(list)),
+            ungrouped => Value::from(Serde(ungrouped)),
+            done,
+            retry => Value::from(Serde(retry)),
+        },
+    )?;
+    Ok(if status.is_success() {
+        res
+    } else {
+        rendered(res)
+    })
+}
+
+async fn conclude(
+    state: &AppState,
+    ctx: &RequestContext,
+    caller: &Caller,
+    result: AppResult<()>,
+    done: &str,
+    retry: Retry,
+) -> AppResult<HttpResponse> {
+    match result {
+        Ok(()) => Ok(see_other(&format!("{HOME}?done={done}"))),
+        Err(e) => match user_error(&e) {
+            Some((status, key)) => {
+                let retry = Retry {
+                    error: key,
+                    ..retry
+                };
+                show(state, ctx, caller, status, None, Some(retry)).await
+            }
+            None => Err(e),
+        },
+    }
+}
+
+#[derive(Deserialize)]
+pub struct NameForm {
+    #[serde(default)]
+    name: String,
+}
+
+#[derive(Deserialize)]
+pub struct MemberForm {
+    #[serde(default)]
+    enterprise_id: String,
+}
+
+fn chosen(id: &str) -> AppResult<i64> {
+    id.trim()
+        .parse()
+        .map_err(|_| AppError::BadRequest("members.nothing_chosen"))
+}
+
+pub async fn create(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    CsrfForm(form): CsrfForm<NameForm>,
+) -> AppResult<HttpResponse> {
+    let result = groups::create(&state.core, &caller, ctx.ip.clone(), &form.name)
+        .await
+        .map(|_| ());
+    let retry = Retry {
+        form: "create".into(),
+        text: Some(form.name),
+        ..Retry::default()
+    };
+    conclude(&state, &ctx, &caller, result, "create", retry).await
+}
+
+pub async fn rename(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    id: web::Path<i64>,
+    CsrfForm(form): CsrfForm<NameForm>,
+) -> AppResult<HttpResponse> {
+    let result = groups::rename(&state.core, &caller, ctx.ip.clone(), *id, &form.name).await;
+    let retry = Retry {
+        form: format!("rename-{id}"),
+        text: Some(form.name),
+        ..Retry::default()
+    };
+    conclude(&state, &ctx, &caller, result, "rename", retry).await
+}
+
+pub async fn add_member(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    id: web::Path<i64>,
+    CsrfForm(form): CsrfForm<MemberForm>,
+) -> AppResult<HttpResponse> {
+    let result = match chosen(&form.enterprise_id) {
+        Ok(e) => groups::add_member(&state.core, &caller, ctx.ip.clone(), *id, e).await,
+        Err(e) => Err(e),
+    };
+    let retry = Retry {
+        form: format!("add-{id}"),
+        choice: Some(form.enterprise_id),
+        ..Retry::default()
+    };
+    conclude(&state, &ctx, &caller, result, "add", retry).await
+}
+
+pub async fn remove_member(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    path: web::Path<(i64, i64)>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> AppResult<HttpResponse> {
+    let (id, enterprise_id) = *path;
+    let result =
+        groups::remove_member(&state.core, &caller, ctx.ip.clone(), id, enterprise_id).await;
+    let retry = Retry {
+        form: format!("remove-{id}"),
+        ..Retry::default()
+    };
+    conclude(&state, &ctx, &caller, result, "remove", retry).await
+}
+
+pub async fn set_leader(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    id: web::Path<i64>,
+    CsrfForm(form): CsrfForm<MemberForm>,
+) -> AppResult<HttpResponse> {
+    let result = match chosen(&form.enterprise_id) {
+        Ok(e) => groups::set_leader(&state.core, &caller, ctx.ip.clone(), *id, e).await,
+        Err(e) => Err(e),
+    };
+    let retry = Retry {
+        form: format!("leader-{id}"),
+        choice: Some(form.enterprise_id),
+        ..Retry::default()
+    };
+    conclude(&state, &ctx, &caller, result, "leader", retry).await
+}

@@ -1,0 +1,125 @@
+//! Importing enterprises from a spreadsheet: upload, validation report with progress,
+//! confirmation.
+
+use actix_multipart::form::{MultipartForm, bytes::Bytes as FileBytes};
+use actix_web::{HttpResponse, http::StatusCode, http::header, web};
+use minijinja::{Value, context, value::Serde};
+
+use crate::auth::guard::RequestContext;
+use crate::error::{AppError, AppResult};
+use crate::scope::Caller;
+use crate::services::import;
+use crate::web::errors::rendered;
+use crate::web::form::{CsrfForm, CsrfMultipart};
+use crate::web::pages::account::Empty;
+use crate::web::pages::see_other;
+use crate::web::{AppState, render};
+
+#[derive(MultipartForm)]
+pub struct Upload {
+    #[multipart(limit = "20MB")]
+    file: FileBytes,
+}
+
+async fn upload_page(
+    state: &AppState,
+    ctx: &RequestContext,
+    caller: &Caller,
+    status: StatusCode,
+    error: Option<&str>,
+) -> AppResult<HttpResponse> {
+    let recent = import::recent(&state.core, caller).await?;
+    render::page(
+        &state.templates,
+        ctx,
+        status,
+        "regulator/imports.html",
+        context! {
+            recent => Value::from(Serde(&recent)),
+            error => error,
+            max_rows => import::MAX_ROWS,
+        },
+    )
+    .map(|r| if status.is_success() { r } else { rendered(r) })
+}
+
+pub async fn index(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+) -> AppResult<HttpResponse> {
+    upload_page(&state, &ctx, &caller, StatusCode::OK, None).await
+}
+
+pub async fn template() -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok()
+        .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            "attachment; filename=\"enterprise-import-template.xlsx\"",
+        ))
+        .body(import::template()?))
+}
+
+pub async fn upload(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    CsrfMultipart(form): CsrfMultipart<Upload>,
+) -> AppResult<HttpResponse> {
+    let file = form.into_inner().file;
+    let name = file.file_name.clone().unwrap_or_else(|| "upload".into());
+    match import::upload(
+        &state.core,
+        &caller,
+        ctx.ip.clone(),
+        &name,
+        file.data.to_vec(),
+    )
+    .await
+    {
+        Ok(id) => Ok(see_other(&format!("/regulator/imports/{id}"))),
+        Err(AppError::BadRequest(key)) => {
+            upload_page(&state, &ctx, &caller, StatusCode::BAD_REQUEST, Some(key)).await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn show(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let view = import::view(&state.core, &caller, *id).await?;
+    render::page(
+        &state.templates,
+        &ctx,
+        StatusCode::OK,
+        "regulator/import.html",
+        context! { b => Value::from(Serde(&view)) },
+    )
+}
+
+pub async fn progress(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let (status, processed, total) = import::progress(&state.core, &caller, *id).await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(serde_json::json!({ "status": status, "processed_rows": processed, "total_rows": total })))
+}
+
+pub async fn commit(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    id: web::Path<i64>,
+    CsrfForm(_): CsrfForm<Empty>,
+) -> AppResult<HttpResponse> {
+    import::commit(&state.core, &caller, ctx.ip.clone(), *id).await?;
+    Ok(see_other(&format!("/regulator/imports/{id}")))
+}

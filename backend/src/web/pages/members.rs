@@ -1,0 +1,227 @@
+//! 成员管理 (committee portal): applications to approve or reject, invitations sent, current
+//! members, inviting an enterprise, recent changes. Forms post, then redirect back with a
+//! notice; a refused form is shown again with its values and the reason (4xx).
+
+use actix_web::{HttpResponse, http::StatusCode, web};
+use minijinja::{Value, context, value::Serde};
+use serde::{Deserialize, Serialize};
+
+use crate::auth::guard::RequestContext;
+use crate::domain::membership::{Action, Status};
+use crate::error::{AppError, AppResult};
+use crate::scope::Caller;
+use crate::services::membership::{self, INVITE_CHOICES, MembershipFilter, MembershipItem};
+use crate::web::errors::rendered;
+use crate::web::form::CsrfForm;
+use crate::web::pages::see_other;
+use crate::web::{AppState, render};
+
+const HISTORY: u64 = 30;
+
+/// The status and message of an error the user can correct (the form is shown again); `None`
+/// for everything else (not found, forbidden, internal), which keeps its own page.
+pub(super) fn user_error(e: &AppError) -> Option<(StatusCode, &'static str)> {
+    match e {
+        AppError::BadRequest(key) => Some((StatusCode::BAD_REQUEST, key)),
+        AppError::Conflict(key) => Some((StatusCode::CONFLICT, key)),
+        _ => None,
+    }
+}
+
+/// The catalog key of the notice after a successful `done` (only known ones are shown).
+pub(super) fn notice(section: &str, done: Option<&str>, known: &[&str]) -> Option<String> {
+    done.filter(|d| known.contains(d))
+        .map(|d| format!("{section}.done_{d}"))
+}
+
+/// A form shown again: which one, what was entered, what is wrong.
+#[derive(Debug, Default, Serialize)]
+pub(super) struct Retry {
+    pub form: String,
+    pub error: &'static str,
+    /// The text entered (reason, note or name).
+    pub text: Option<String>,
+    /// The option chosen (an id, as sent).
+    pub choice: Option<String>,
+}
+
+/// The memberships in one of `status`, in the order given.
+pub(super) fn by_status(mut all: Vec<MembershipItem>, status: &[Status]) -> Vec<MembershipItem> {
+    all.retain(|m| status.contains(&m.status));
+    all
+}
+
+#[derive(Deserialize)]
+pub struct BoardQuery {
+    done: Option<String>,
+    q: Option<String>,
+}
+
+pub async fn board(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    q: web::Query<BoardQuery>,
+) -> AppResult<HttpResponse> {
+    let done = notice(
+        "members",
+        q.done.as_deref(),
+        &["invite", "approve", "reject"],
+    );
+    show(
+        &state,
+        &ctx,
+        &caller,
+        StatusCode::OK,
+        done,
+        q.q.clone(),
+        None,
+    )
+    .await
+}
+
+async fn show(
+    state: &AppState,
+    ctx: &RequestContext,
+    caller: &Caller,
+    status: StatusCode,
+    done: Option<String>,
+    q: Option<String>,
+    retry: Option<Retry>,
+) -> AppResult<HttpResponse> {
+    let core = &state.core;
+    let alliance = membership::own_alliance(core, &caller.scope).await?;
+    let mut all = membership::all(core, &caller.scope, &MembershipFilter::default()).await?;
+    all.sort_by(|a, b| a.enterprise_name.cmp(&b.enterprise_name));
+    let eligible = membership::eligible_enterprises(core, &caller.scope, q.as_deref()).await?;
+    let history = membership::recent_history(core, &caller.scope, HISTORY).await?;
+    let res = render::page(
+        &state.templates,
+        ctx,
+        status,
+        "committee/members.html",
+        context! {
+            alliance => Value::from(Serde(&alliance)),
+            applications => Value::from(Serde(by_status(all.clone(), &[Status::Applied]))),
+            invitations => Value::from(Serde(by_status(all.clone(), &[Status::Invited]))),
+            members => Value::from(Serde(by_status(all.clone(), &[Status::Approved]))),
+            past => Value::from(Serde(by_status(all, &[Status::Rejected, Status::Left]))),
+            truncated => eligible.len() as u64 >= INVITE_CHOICES,
+            limit => INVITE_CHOICES,
+            eligible => Value::from(Serde(eligible)),
+            history => Value::from(Serde(history)),
+            done,
+            q,
+            retry => Value::from(Serde(retry)),
+        },
+    )?;
+    Ok(if status.is_success() {
+        res
+    } else {
+        rendered(res)
+    })
+}
+
+/// After a form: back to the page with a notice, or the page again with the problem.
+async fn conclude(
+    state: &AppState,
+    ctx: &RequestContext,
+    caller: &Caller,
+    result: AppResult<()>,
+    done: &str,
+    retry: impl FnOnce(&'static str) -> Retry,
+) -> AppResult<HttpResponse> {
+    match result {
+        Ok(()) => Ok(see_other(&format!("/committee/members?done={done}"))),
+        Err(e) => match user_error(&e) {
+            Some((status, key)) => {
+                show(state, ctx, caller, status, None, None, Some(retry(key))).await
+            }
+            None => Err(e),
+        },
+    }
+}
+
+#[derive(Deserialize)]
+pub struct InviteForm {
+    #[serde(default)]
+    enterprise_id: String,
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn invite(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    CsrfForm(form): CsrfForm<InviteForm>,
+) -> AppResult<HttpResponse> {
+    let result = match form.enterprise_id.trim().parse::<i64>() {
+        Ok(id) => membership::invite(&state.core, &caller, ctx.ip.clone(), id, Some(&form.note))
+            .await
+            .map(|_| ()),
+        Err(_) => Err(AppError::BadRequest("members.nothing_chosen")),
+    };
+    conclude(&state, &ctx, &caller, result, "invite", |error| Retry {
+        form: "invite".into(),
+        error,
+        text: Some(form.note.clone()),
+        choice: Some(form.enterprise_id.clone()),
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct ReasonForm {
+    #[serde(default)]
+    pub(super) reason: String,
+}
+
+async fn decide(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    id: i64,
+    action: Action,
+    form: ReasonForm,
+) -> AppResult<HttpResponse> {
+    let result = membership::act(
+        &state.core,
+        &caller,
+        ctx.ip.clone(),
+        id,
+        action,
+        Some(&form.reason),
+    )
+    .await
+    .map(|_| ());
+    conclude(&state, &ctx, &caller, result, action.as_str(), |error| {
+        Retry {
+            form: format!("{}-{id}", action.as_str()),
+            error,
+            text: Some(form.reason.clone()),
+            choice: None,
+        }
+    })
+    .await
+}
+
+pub async fn approve(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    id: web::Path<i64>,
+    CsrfForm(form): CsrfForm<ReasonForm>,
+) -> AppResult<HttpResponse> {
+    decide(state, ctx, caller, *id, Action::Approve, form).await
+}
+
+pub async fn reject(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    id: web::Path<i64>,
+    CsrfForm(form): CsrfForm<ReasonForm>,
+) -> AppResult<HttpResponse> {
+    decide(state, ctx, caller, *id, Action::Reject, form).await
+}

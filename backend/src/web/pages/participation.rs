@@ -1,0 +1,124 @@
+//! The bureau's participation page (参盟率): its region and each child region against their
+//! targets, and the form that sets the target of its region or of a child region.
+
+use actix_web::{HttpResponse, http::StatusCode, web};
+use minijinja::{Value, context, value::Serde};
+use serde::{Deserialize, Serialize};
+
+use crate::auth::guard::RequestContext;
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::scope::Caller;
+use crate::services::participation::{self, ParticipationReport};
+use crate::web::errors::rendered;
+use crate::web::form::CsrfForm;
+use crate::web::pages::see_other;
+use crate::web::{AppState, render};
+
+/// The target form as typed.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct TargetForm {
+    #[serde(default)]
+    region: String,
+    #[serde(default)]
+    target_percent: String,
+}
+
+#[derive(Deserialize)]
+pub struct SavedQuery {
+    saved: Option<String>,
+}
+
+fn show(
+    state: &AppState,
+    ctx: &RequestContext,
+    report: &ParticipationReport,
+    status: StatusCode,
+    values: &TargetForm,
+    errors: &FieldErrors,
+    saved: Option<&str>,
+) -> AppResult<HttpResponse> {
+    // The region whose target was just saved, by name, for the notice.
+    let saved_name = saved.and_then(|code| {
+        std::iter::once(&report.region)
+            .chain(report.children.iter())
+            .find(|r| r.code == code)
+            .map(|r| r.name.clone())
+    });
+    render::page(
+        &state.templates,
+        ctx,
+        status,
+        "regulator/participation.html",
+        context! {
+            report => Value::from(Serde(report)),
+            v => Value::from(Serde(values)),
+            errors => Value::from(Serde(errors)),
+            saved => saved_name,
+        },
+    )
+    .map(|r| if status.is_success() { r } else { rendered(r) })
+}
+
+pub async fn page(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    q: web::Query<SavedQuery>,
+) -> AppResult<HttpResponse> {
+    let report = participation::report(&state.core, &caller.scope).await?;
+    // The form starts on the officer's own region with the target that applies to it.
+    let values = TargetForm {
+        region: report.region.code.clone(),
+        target_percent: report.region.target.to_string(),
+    };
+    show(
+        &state,
+        &ctx,
+        &report,
+        StatusCode::OK,
+        &values,
+        &FieldErrors::default(),
+        q.saved.as_deref(),
+    )
+}
+
+pub async fn set_target(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    CsrfForm(form): CsrfForm<TargetForm>,
+) -> AppResult<HttpResponse> {
+    let result = if form.region.trim().is_empty() {
+        let mut errors = FieldErrors::default();
+        errors.add("region", "participation.region_required");
+        Err(AppError::Validation(errors))
+    } else {
+        participation::set_target(
+            &state.core,
+            &caller,
+            ctx.ip.clone(),
+            &form.region,
+            &form.target_percent,
+        )
+        .await
+    };
+    match result {
+        Ok(set) => Ok(see_other(&format!(
+            "/regulator/participation?saved={}",
+            set.region_code
+        ))),
+        Err(AppError::Validation(errors)) => {
+            let report = participation::report(&state.core, &caller.scope).await?;
+            show(
+                &state,
+                &ctx,
+                &report,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &form,
+                &errors,
+                None,
+            )
+        }
+        Err(e) => Err(e),
+    }
+}
