@@ -4,10 +4,12 @@
 
 mod helpers;
 
+mod alliances;
 mod api;
 mod auth;
 mod browser;
 mod imports;
+mod maintenance;
 mod matrix;
 mod membership;
 mod pages;

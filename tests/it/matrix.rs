@@ -128,12 +128,113 @@ const EXPECTED: &[(&str, &str, Who)] = &[
     ("PUT", "/api/v1/enterprises/{id}", Only(&[ADMIN, REGULATOR])),
     ("PUT", "/api/v1/me/enterprise/contact", Only(&[ENTERPRISE])),
     ("GET", "/api/v1/audit", Only(&[ADMIN, REGULATOR])),
+    // 互助联盟: the bureau's register and committee appointments; the committee's export.
+    ("GET", "/regulator/alliances", Only(&[REGULATOR])),
+    ("POST", "/regulator/alliances", Only(&[REGULATOR])),
+    (
+        "GET",
+        "/regulator/alliances/export.xlsx",
+        Only(&[REGULATOR]),
+    ),
+    ("GET", "/regulator/alliances/new", Only(&[REGULATOR])),
+    ("GET", "/regulator/alliances/{id}", Only(&[REGULATOR])),
+    ("POST", "/regulator/alliances/{id}", Only(&[REGULATOR])),
+    ("GET", "/regulator/alliances/{id}/edit", Only(&[REGULATOR])),
+    (
+        "POST",
+        "/regulator/alliances/{id}/committee",
+        Only(&[REGULATOR]),
+    ),
+    (
+        "POST",
+        "/regulator/alliances/{id}/committee/{user_id}/deactivate",
+        Only(&[REGULATOR]),
+    ),
+    ("GET", "/committee/members/export.xlsx", Only(&[COMMITTEE])),
+    ("GET", "/api/v1/alliances", LoggedIn),
+    ("GET", "/api/v1/alliances/{id}", LoggedIn),
+    ("POST", "/api/v1/alliances", Only(&[ADMIN, REGULATOR])),
+    ("PUT", "/api/v1/alliances/{id}", Only(&[ADMIN, REGULATOR])),
+    (
+        "POST",
+        "/api/v1/alliances/{id}/committee",
+        Only(&[ADMIN, REGULATOR]),
+    ),
+    (
+        "POST",
+        "/api/v1/alliances/{id}/committee/{user_id}/deactivate",
+        Only(&[ADMIN, REGULATOR]),
+    ),
     ("GET", "/api/v1/participation", Only(&[ADMIN, REGULATOR])),
     // Targets are set by the bureau inside its jurisdiction; the admin reads them only.
     (
         "PUT",
         "/api/v1/participation/targets/{region_code}",
         Only(&[REGULATOR]),
+    ),
+    // 行政区划 and 行业与标签: the bureau (catalog changes only at city level, inside the
+    // service); the lists are everyone's to read through the API.
+    ("GET", "/regulator/regions", Only(&[REGULATOR])),
+    ("POST", "/regulator/regions", Only(&[REGULATOR])),
+    (
+        "POST",
+        "/regulator/regions/{code}/rename",
+        Only(&[REGULATOR]),
+    ),
+    ("GET", "/regulator/catalog", Only(&[REGULATOR])),
+    ("POST", "/regulator/catalog/industries", Only(&[REGULATOR])),
+    (
+        "POST",
+        "/regulator/catalog/industries/{code}/rename",
+        Only(&[REGULATOR]),
+    ),
+    ("POST", "/regulator/catalog/risk-tags", Only(&[REGULATOR])),
+    (
+        "POST",
+        "/regulator/catalog/risk-tags/{code}/rename",
+        Only(&[REGULATOR]),
+    ),
+    ("GET", "/api/v1/regions", Only(&[ADMIN, REGULATOR])),
+    ("POST", "/api/v1/regions", Only(&[ADMIN, REGULATOR])),
+    ("PUT", "/api/v1/regions/{code}", Only(&[ADMIN, REGULATOR])),
+    ("GET", "/api/v1/industries", LoggedIn),
+    ("POST", "/api/v1/industries", Only(&[ADMIN, REGULATOR])),
+    (
+        "PUT",
+        "/api/v1/industries/{code}",
+        Only(&[ADMIN, REGULATOR]),
+    ),
+    ("GET", "/api/v1/risk-tags", LoggedIn),
+    ("POST", "/api/v1/risk-tags", Only(&[ADMIN, REGULATOR])),
+    ("PUT", "/api/v1/risk-tags/{code}", Only(&[ADMIN, REGULATOR])),
+    // 人员账号: staff read the list; only the enterprise admin manages accounts.
+    ("GET", "/enterprise/staff", Only(&[ENTERPRISE, STAFF])),
+    ("POST", "/enterprise/staff", Only(&[ENTERPRISE])),
+    (
+        "POST",
+        "/enterprise/staff/{user_id}/deactivate",
+        Only(&[ENTERPRISE]),
+    ),
+    (
+        "POST",
+        "/enterprise/staff/{user_id}/password",
+        Only(&[ENTERPRISE]),
+    ),
+    (
+        "GET",
+        "/api/v1/me/enterprise/staff",
+        Only(&[ENTERPRISE, STAFF]),
+    ),
+    ("POST", "/api/v1/me/enterprise/staff", Only(&[ENTERPRISE])),
+    (
+        "POST",
+        "/api/v1/me/enterprise/staff/{user_id}/deactivate",
+        Only(&[ENTERPRISE]),
+    ),
+    (
+        "POST",
+        "/api/v1/me/enterprise/staff/{user_id}/password",
+        Only(&[ENTERPRISE]),
     ),
     ("GET", "/api/v1/memberships", LoggedIn),
     ("POST", "/api/v1/memberships", Only(&[ENTERPRISE])),
@@ -225,6 +326,10 @@ fn concrete(pattern: &str, enterprise_id: i64) -> String {
     pattern
         .replace("{id}", &enterprise_id.to_string())
         .replace("{enterprise_id}", &enterprise_id.to_string())
+        // No such account: staff routes must not deactivate the matrix's own accounts.
+        .replace("{user_id}", "0")
+        // No such account: access decides, nothing is changed.
+        .replace("{user_id}", "999999")
         .replace("{name}", "app.css")
         .replace("{code}", "en")
 }

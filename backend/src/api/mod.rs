@@ -1,13 +1,17 @@
 //! The JSON API under `/api/v1` (bearer tokens), sharing the services with the pages.
 //! Errors are `{code, message}`; lists are `Paged`; every operation is in the OpenAPI document.
 
+pub mod alliances;
 pub mod audit;
 pub mod auth;
+pub mod catalog;
 pub mod enterprises;
 pub mod groups;
 pub mod memberships;
 pub mod openapi;
 pub mod participation;
+pub mod regions;
+pub mod staff;
 
 use serde::Serialize;
 

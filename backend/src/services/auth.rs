@@ -377,7 +377,7 @@ pub async fn change_password(
     Ok(Ok(()))
 }
 
-async fn revoke_all<C: sea_orm::ConnectionTrait>(
+pub(crate) async fn revoke_all<C: sea_orm::ConnectionTrait>(
     conn: &C,
     user_id: i64,
     now: DateTime<Utc>,

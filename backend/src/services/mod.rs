@@ -1,16 +1,21 @@
 //! Use cases. Each write runs in one transaction together with its audit record; every read of
 //! tenant data takes the caller's `Scope`. Services never see HTTP.
 
+pub mod alliances;
 pub mod audit;
 pub mod auth;
+pub mod catalog;
+pub mod committee;
 pub mod dashboard;
 pub mod enterprises;
 pub mod groups;
 pub mod import;
 pub mod membership;
 pub mod participation;
+pub mod regions;
 pub mod registry;
 pub mod seed;
+pub mod staff;
 pub mod users;
 pub mod xlsx;
 

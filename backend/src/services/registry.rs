@@ -459,7 +459,7 @@ pub async fn enterprise_file(core: &Core, scope: &Scope, id: i64) -> AppResult<E
     })
 }
 
-async fn group_views(
+pub(crate) async fn group_views(
     core: &Core,
     which: Condition,
     alliances: &HashMap<i64, alliance::Model>,

@@ -85,8 +85,20 @@ fn nav(portal: Portal) -> Vec<NavItem> {
                 label: "nav.enterprises",
             },
             NavItem {
+                href: "/regulator/alliances",
+                label: "alliances.nav",
+            },
+            NavItem {
                 href: "/regulator/participation",
                 label: "participation.nav",
+            },
+            NavItem {
+                href: "/regulator/regions",
+                label: "regions.nav",
+            },
+            NavItem {
+                href: "/regulator/catalog",
+                label: "catalog.nav",
             },
             NavItem {
                 href: "/regulator/audit",
@@ -102,6 +114,10 @@ fn nav(portal: Portal) -> Vec<NavItem> {
             NavItem {
                 href: "/enterprise/alliances",
                 label: "members.my_title",
+            },
+            NavItem {
+                href: "/enterprise/staff",
+                label: "staff.nav",
             },
         ],
         Portal::Committee => vec![

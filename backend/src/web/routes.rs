@@ -13,7 +13,7 @@ use crate::api;
 use crate::auth::guard::{Access, enforce};
 use crate::domain::role::{Portal as P, Role};
 use crate::web::pages::{
-    account, audit, enterprises, groups, home, imports, members, my_alliances, ops,
+    account, alliances, audit, enterprises, groups, home, imports, members, my_alliances, ops,
 };
 
 #[derive(Clone)]
@@ -56,6 +56,8 @@ const PARTICIPATION_READERS: &[Role] = &[Role::Admin, Role::Regulator];
 const TARGET_SETTERS: &[Role] = &[Role::Regulator];
 /// Roles that keep their own enterprise's contact details.
 const ENTERPRISE_ADMINS: &[Role] = &[Role::EnterpriseAdmin];
+/// The accounts of an enterprise (its staff list is theirs to read).
+const ENTERPRISE_USERS: &[Role] = &[Role::EnterpriseAdmin, Role::EnterpriseStaff];
 
 pub fn inventory() -> Vec<RouteSpec> {
     use Access::*;
@@ -140,6 +142,58 @@ pub fn inventory() -> Vec<RouteSpec> {
             Portal(P::Regulator),
             || web::get().to(enterprises::edit_form),
         ),
+        // 互助联盟: the register, the alliance page and its committee accounts.
+        spec(M::GET, "/regulator/alliances", Portal(P::Regulator), || {
+            web::get().to(alliances::list)
+        }),
+        spec(
+            M::POST,
+            "/regulator/alliances",
+            Portal(P::Regulator),
+            || web::post().to(alliances::create),
+        ),
+        spec(
+            M::GET,
+            "/regulator/alliances/export.xlsx",
+            Portal(P::Regulator),
+            || web::get().to(alliances::export),
+        ),
+        spec(
+            M::GET,
+            "/regulator/alliances/new",
+            Portal(P::Regulator),
+            || web::get().to(alliances::new_form),
+        ),
+        spec(
+            M::GET,
+            "/regulator/alliances/{id}",
+            Portal(P::Regulator),
+            || web::get().to(alliances::show),
+        ),
+        spec(
+            M::POST,
+            "/regulator/alliances/{id}",
+            Portal(P::Regulator),
+            || web::post().to(alliances::update),
+        ),
+        spec(
+            M::GET,
+            "/regulator/alliances/{id}/edit",
+            Portal(P::Regulator),
+            || web::get().to(alliances::edit_form),
+        ),
+        spec(
+            M::POST,
+            "/regulator/alliances/{id}/committee",
+            Portal(P::Regulator),
+            || web::post().to(alliances::appoint),
+        ),
+        spec(
+            M::POST,
+            "/regulator/alliances/{id}/committee/{user_id}/deactivate",
+            Portal(P::Regulator),
+            || web::post().to(alliances::deactivate),
+        ),
         spec(M::GET, "/regulator/imports", Portal(P::Regulator), || {
             web::get().to(imports::index)
         }),
@@ -179,6 +233,68 @@ pub fn inventory() -> Vec<RouteSpec> {
             Portal(P::Enterprise),
             || web::post().to(enterprises::update_contact),
         ),
+        // 行政区划 and 行业与标签 (bureau; catalog changes only at city level, checked inside).
+        spec(M::GET, "/regulator/regions", Portal(P::Regulator), || {
+            web::get().to(crate::web::pages::regions::page)
+        }),
+        spec(M::POST, "/regulator/regions", Portal(P::Regulator), || {
+            web::post().to(crate::web::pages::regions::create)
+        }),
+        spec(
+            M::POST,
+            "/regulator/regions/{code}/rename",
+            Portal(P::Regulator),
+            || web::post().to(crate::web::pages::regions::rename),
+        ),
+        spec(M::GET, "/regulator/catalog", Portal(P::Regulator), || {
+            web::get().to(crate::web::pages::catalog::page)
+        }),
+        spec(
+            M::POST,
+            "/regulator/catalog/industries",
+            Portal(P::Regulator),
+            || web::post().to(crate::web::pages::catalog::create_industry),
+        ),
+        spec(
+            M::POST,
+            "/regulator/catalog/industries/{code}/rename",
+            Portal(P::Regulator),
+            || web::post().to(crate::web::pages::catalog::rename_industry),
+        ),
+        spec(
+            M::POST,
+            "/regulator/catalog/risk-tags",
+            Portal(P::Regulator),
+            || web::post().to(crate::web::pages::catalog::create_tag),
+        ),
+        spec(
+            M::POST,
+            "/regulator/catalog/risk-tags/{code}/rename",
+            Portal(P::Regulator),
+            || web::post().to(crate::web::pages::catalog::rename_tag),
+        ),
+        // 人员账号: staff see the list; the enterprise admin manages the accounts.
+        spec(M::GET, "/enterprise/staff", Portal(P::Enterprise), || {
+            web::get().to(crate::web::pages::staff::page)
+        }),
+        spec(
+            M::POST,
+            "/enterprise/staff",
+            Roles(ENTERPRISE_ADMINS),
+            || web::post().to(crate::web::pages::staff::create),
+        ),
+        spec(
+            M::POST,
+            "/enterprise/staff/{user_id}/deactivate",
+            Roles(ENTERPRISE_ADMINS),
+            || web::post().to(crate::web::pages::staff::deactivate),
+        ),
+        spec(
+            M::POST,
+            "/enterprise/staff/{user_id}/password",
+            Roles(ENTERPRISE_ADMINS),
+            || web::post().to(crate::web::pages::staff::reset_password),
+        ),
         spec(M::GET, "/regulator/audit", Portal(P::Regulator), || {
             web::get().to(audit::search)
         }),
@@ -202,6 +318,12 @@ pub fn inventory() -> Vec<RouteSpec> {
         spec(M::GET, "/committee/members", Portal(P::Committee), || {
             web::get().to(members::board)
         }),
+        spec(
+            M::GET,
+            "/committee/members/export.xlsx",
+            Portal(P::Committee),
+            || web::get().to(alliances::members_export),
+        ),
         spec(
             M::POST,
             "/committee/members/invite",
@@ -418,6 +540,87 @@ pub fn inventory() -> Vec<RouteSpec> {
             "/api/v1/participation/targets/{region_code}",
             Roles(TARGET_SETTERS),
             || web::put().to(api::participation::set_target),
+        ),
+        spec(M::GET, "/api/v1/regions", Roles(REGISTRARS), || {
+            web::get().to(api::regions::list)
+        }),
+        spec(M::POST, "/api/v1/regions", Roles(REGISTRARS), || {
+            web::post().to(api::regions::create)
+        }),
+        spec(M::PUT, "/api/v1/regions/{code}", Roles(REGISTRARS), || {
+            web::put().to(api::regions::rename)
+        }),
+        spec(M::GET, "/api/v1/industries", Authenticated, || {
+            web::get().to(api::catalog::industries)
+        }),
+        spec(M::POST, "/api/v1/industries", Roles(REGISTRARS), || {
+            web::post().to(api::catalog::create_industry)
+        }),
+        spec(
+            M::PUT,
+            "/api/v1/industries/{code}",
+            Roles(REGISTRARS),
+            || web::put().to(api::catalog::rename_industry),
+        ),
+        spec(M::GET, "/api/v1/risk-tags", Authenticated, || {
+            web::get().to(api::catalog::risk_tags)
+        }),
+        spec(M::POST, "/api/v1/risk-tags", Roles(REGISTRARS), || {
+            web::post().to(api::catalog::create_risk_tag)
+        }),
+        spec(
+            M::PUT,
+            "/api/v1/risk-tags/{code}",
+            Roles(REGISTRARS),
+            || web::put().to(api::catalog::rename_risk_tag),
+        ),
+        spec(
+            M::GET,
+            "/api/v1/me/enterprise/staff",
+            Roles(ENTERPRISE_USERS),
+            || web::get().to(api::staff::list),
+        ),
+        spec(
+            M::POST,
+            "/api/v1/me/enterprise/staff",
+            Roles(ENTERPRISE_ADMINS),
+            || web::post().to(api::staff::create),
+        ),
+        spec(
+            M::POST,
+            "/api/v1/me/enterprise/staff/{user_id}/deactivate",
+            Roles(ENTERPRISE_ADMINS),
+            || web::post().to(api::staff::deactivate),
+        ),
+        spec(
+            M::POST,
+            "/api/v1/me/enterprise/staff/{user_id}/password",
+            Roles(ENTERPRISE_ADMINS),
+            || web::post().to(api::staff::reset_password),
+        ),
+        spec(M::GET, "/api/v1/alliances", Authenticated, || {
+            web::get().to(api::alliances::list)
+        }),
+        spec(M::GET, "/api/v1/alliances/{id}", Authenticated, || {
+            web::get().to(api::alliances::get)
+        }),
+        spec(M::POST, "/api/v1/alliances", Roles(REGISTRARS), || {
+            web::post().to(api::alliances::create)
+        }),
+        spec(M::PUT, "/api/v1/alliances/{id}", Roles(REGISTRARS), || {
+            web::put().to(api::alliances::update)
+        }),
+        spec(
+            M::POST,
+            "/api/v1/alliances/{id}/committee",
+            Roles(REGISTRARS),
+            || web::post().to(api::alliances::appoint),
+        ),
+        spec(
+            M::POST,
+            "/api/v1/alliances/{id}/committee/{user_id}/deactivate",
+            Roles(REGISTRARS),
+            || web::post().to(api::alliances::deactivate),
         ),
         spec(M::GET, "/api/v1/audit", Roles(AUDIT_READERS), || {
             web::get().to(api::audit::search)

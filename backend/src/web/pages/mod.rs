@@ -2,7 +2,9 @@
 //! scope, render.
 
 pub mod account;
+pub mod alliances;
 pub mod audit;
+pub mod catalog;
 pub mod enterprises;
 pub mod groups;
 pub mod home;
@@ -11,6 +13,8 @@ pub mod members;
 pub mod my_alliances;
 pub mod ops;
 pub mod participation;
+pub mod regions;
+pub mod staff;
 
 use actix_web::{HttpResponse, http::header};
 

@@ -1,0 +1,139 @@
+//! `/api/v1/alliances`: the alliance register as the caller's scope shows it, its upkeep by the
+//! bureau, and the committee accounts the bureau appoints and deactivates.
+
+use actix_web::{HttpResponse, web};
+
+use crate::auth::guard::RequestContext;
+use crate::error::AppResult;
+use crate::scope::{Caller, Scope};
+use crate::services::PageParams;
+use crate::services::alliances::{self, AllianceDetail, AllianceFilter, AllianceInput};
+use crate::services::committee::{self, AppointInput, CommitteeAccount};
+use crate::web::AppState;
+
+/// Alliances in the caller's scope: filtered, sorted, paginated, with member and group counts.
+#[utoipa::path(get, path = "/api/v1/alliances", tag = "registry",
+    params(AllianceFilter, PageParams),
+    responses((status = 200, body = crate::services::Paged<alliances::AllianceSummary>),
+              (status = 401, body = super::ApiError)),
+    security(("bearer" = [])))]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    filter: web::Query<AllianceFilter>,
+    page: web::Query<PageParams>,
+) -> AppResult<HttpResponse> {
+    let result = alliances::list(&state.core, &caller.scope, &filter, *page).await?;
+    Ok(HttpResponse::Ok().json(result))
+}
+
+/// The alliance page as the caller may see it; the committee accounts only for the bureau and
+/// the committee itself.
+async fn detail_for(state: &AppState, caller: &Caller, id: i64) -> AppResult<AllianceDetail> {
+    let mut d = alliances::detail(&state.core, &caller.scope, id).await?;
+    if !matches!(
+        caller.scope,
+        Scope::System | Scope::Region { .. } | Scope::Alliance { .. }
+    ) {
+        d.committee.clear();
+    }
+    Ok(d)
+}
+
+/// One alliance: profile, committee accounts, approved members, groups; 404 outside the
+/// caller's scope.
+#[utoipa::path(get, path = "/api/v1/alliances/{id}", tag = "registry",
+    params(("id" = i64, Path, description = "alliance id")),
+    responses((status = 200, body = AllianceDetail),
+              (status = 401, body = super::ApiError),
+              (status = 404, body = super::ApiError)),
+    security(("bearer" = [])))]
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(detail_for(&state, &caller, *id).await?))
+}
+
+/// Register an alliance (bureau officers inside their region). The lead enterprise becomes its
+/// first approved member. Invalid fields answer 422 with `fields: {name: message}`.
+#[utoipa::path(post, path = "/api/v1/alliances", tag = "registry", request_body = AllianceInput,
+    responses((status = 201, body = AllianceDetail),
+              (status = 401, body = super::ApiError),
+              (status = 403, body = super::ApiError),
+              (status = 422, description = "invalid fields", body = super::ApiError)),
+    security(("bearer" = [])))]
+pub async fn create(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    body: web::Json<AllianceInput>,
+) -> AppResult<HttpResponse> {
+    let a = alliances::register(&state.core, &caller, ctx.ip.clone(), body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(detail_for(&state, &caller, a.id).await?))
+}
+
+/// Edit an alliance's registration. Once it has members, the lead must be one of them.
+#[utoipa::path(put, path = "/api/v1/alliances/{id}", tag = "registry", request_body = AllianceInput,
+    params(("id" = i64, Path, description = "alliance id")),
+    responses((status = 200, body = AllianceDetail),
+              (status = 401, body = super::ApiError),
+              (status = 403, body = super::ApiError),
+              (status = 404, body = super::ApiError),
+              (status = 422, description = "invalid fields", body = super::ApiError)),
+    security(("bearer" = [])))]
+pub async fn update(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    id: web::Path<i64>,
+    body: web::Json<AllianceInput>,
+) -> AppResult<HttpResponse> {
+    let a = alliances::update(&state.core, &caller, ctx.ip.clone(), *id, body.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(detail_for(&state, &caller, a.id).await?))
+}
+
+/// Appoint a committee member (联盟委员会成员): a login account with the committee role bound
+/// to this alliance. The initial password must satisfy the password policy (422 otherwise).
+#[utoipa::path(post, path = "/api/v1/alliances/{id}/committee", tag = "registry",
+    request_body = AppointInput,
+    params(("id" = i64, Path, description = "alliance id")),
+    responses((status = 201, body = CommitteeAccount),
+              (status = 401, body = super::ApiError),
+              (status = 403, body = super::ApiError),
+              (status = 404, body = super::ApiError),
+              (status = 422, description = "invalid fields", body = super::ApiError)),
+    security(("bearer" = [])))]
+pub async fn appoint(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    id: web::Path<i64>,
+    body: web::Json<AppointInput>,
+) -> AppResult<HttpResponse> {
+    let u =
+        committee::appoint(&state.core, &caller, ctx.ip.clone(), *id, body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(CommitteeAccount::from(u)))
+}
+
+/// Deactivate a committee account of this alliance: it can no longer log in and its tokens
+/// stop working at once. Repeating it changes nothing.
+#[utoipa::path(post, path = "/api/v1/alliances/{id}/committee/{user_id}/deactivate", tag = "registry",
+    params(("id" = i64, Path, description = "alliance id"),
+           ("user_id" = i64, Path, description = "committee account id")),
+    responses((status = 204, description = "deactivated"),
+              (status = 401, body = super::ApiError),
+              (status = 403, body = super::ApiError),
+              (status = 404, body = super::ApiError)),
+    security(("bearer" = [])))]
+pub async fn deactivate(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    path: web::Path<(i64, i64)>,
+) -> AppResult<HttpResponse> {
+    let (id, user_id) = *path;
+    committee::deactivate(&state.core, &caller, ctx.ip.clone(), id, user_id).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,120 @@
+//! `/api/v1/industries` and `/api/v1/risk-tags`: the lists everyone reads, kept by the
+//! city-level bureau and the admin (others: 403).
+
+use actix_web::{HttpResponse, web};
+
+use crate::auth::guard::RequestContext;
+use crate::error::AppResult;
+use crate::scope::Caller;
+use crate::services::catalog::{
+    self, IndustryView, NameInput, NewIndustryInput, NewRiskTagInput, RiskTagView,
+};
+use crate::web::AppState;
+
+/// Industries (GB/T 4754), ordered by code.
+#[utoipa::path(get, path = "/api/v1/industries", tag = "registry",
+    responses((status = 200, body = Vec<IndustryView>),
+              (status = 401, body = super::ApiError)),
+    security(("bearer" = [])))]
+pub async fn industries(state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(catalog::industries(&state.core).await?))
+}
+
+/// Add an industry (city-level bureau or admin).
+#[utoipa::path(post, path = "/api/v1/industries", tag = "registry", request_body = NewIndustryInput,
+    responses((status = 201, body = IndustryView),
+              (status = 401, body = super::ApiError),
+              (status = 403, body = super::ApiError),
+              (status = 422, description = "invalid fields", body = super::ApiError)),
+    security(("bearer" = [])))]
+pub async fn create_industry(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    body: web::Json<NewIndustryInput>,
+) -> AppResult<HttpResponse> {
+    let i =
+        catalog::create_industry(&state.core, &caller, ctx.ip.clone(), body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(i))
+}
+
+/// Rename an industry (its code stays).
+#[utoipa::path(put, path = "/api/v1/industries/{code}", tag = "registry", request_body = NameInput,
+    params(("code" = String, Path, description = "industry code, e.g. C3670")),
+    responses((status = 200, body = IndustryView),
+              (status = 401, body = super::ApiError),
+              (status = 403, body = super::ApiError),
+              (status = 404, body = super::ApiError),
+              (status = 422, description = "invalid fields", body = super::ApiError)),
+    security(("bearer" = [])))]
+pub async fn rename_industry(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    code: web::Path<String>,
+    body: web::Json<NameInput>,
+) -> AppResult<HttpResponse> {
+    let i = catalog::rename_industry(
+        &state.core,
+        &caller,
+        ctx.ip.clone(),
+        &code,
+        body.into_inner(),
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(i))
+}
+
+/// Risk tags (风险标签), ordered by code.
+#[utoipa::path(get, path = "/api/v1/risk-tags", tag = "registry",
+    responses((status = 200, body = Vec<RiskTagView>),
+              (status = 401, body = super::ApiError)),
+    security(("bearer" = [])))]
+pub async fn risk_tags(state: web::Data<AppState>) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(catalog::risk_tags(&state.core).await?))
+}
+
+/// Add a risk tag (city-level bureau or admin).
+#[utoipa::path(post, path = "/api/v1/risk-tags", tag = "registry", request_body = NewRiskTagInput,
+    responses((status = 201, body = RiskTagView),
+              (status = 401, body = super::ApiError),
+              (status = 403, body = super::ApiError),
+              (status = 422, description = "invalid fields", body = super::ApiError)),
+    security(("bearer" = [])))]
+pub async fn create_risk_tag(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    body: web::Json<NewRiskTagInput>,
+) -> AppResult<HttpResponse> {
+    let t =
+        catalog::create_risk_tag(&state.core, &caller, ctx.ip.clone(), body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(t))
+}
+
+/// Rename a risk tag (its code stays).
+#[utoipa::path(put, path = "/api/v1/risk-tags/{code}", tag = "registry", request_body = NameInput,
+    params(("code" = String, Path, description = "tag code, e.g. dust_explosion")),
+    responses((status = 200, body = RiskTagView),
+              (status = 401, body = super::ApiError),
+              (status = 403, body = super::ApiError),
+              (status = 404, body = super::ApiError),
+              (status = 422, description = "invalid fields", body = super::ApiError)),
+    security(("bearer" = [])))]
+pub async fn rename_risk_tag(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    code: web::Path<String>,
+    body: web::Json<NameInput>,
+) -> AppResult<HttpResponse> {
+    let t = catalog::rename_risk_tag(
+        &state.core,
+        &caller,
+        ctx.ip.clone(),
+        &code,
+        body.into_inner(),
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(t))
+}

@@ -1,0 +1,310 @@
+//! 联盟委员会成员: the committee accounts of an alliance, appointed and deactivated by the
+//! bureau (each in one transaction with its audit record; deactivating also revokes every
+//! session of the account), and the committee's own export of its member list.
+
+use chrono::{DateTime, Utc};
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
+use serde::{Deserialize, Serialize};
+
+use crate::auth::password;
+use crate::db::begin_write;
+use crate::domain::{password_policy, role::Role};
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::models::{enterprise, user};
+use crate::scope::{Caller, Scope};
+use crate::services::alliances::{may_register, scoped};
+use crate::services::audit::{self, Actor, Outcome};
+use crate::services::enterprises::valid_phone;
+use crate::services::membership::{self, MembershipFilter};
+use crate::services::registry::names;
+use crate::state::Core;
+
+/// A committee account as the alliance page lists it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CommitteeAccount {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+    pub active: bool,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub last_login_at: Option<DateTime<Utc>>,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<user::Model> for CommitteeAccount {
+    fn from(u: user::Model) -> Self {
+        CommitteeAccount {
+            id: u.id,
+            username: u.username,
+            display_name: u.display_name,
+            phone: u.phone,
+            email: u.email,
+            active: u.active,
+            last_login_at: u.last_login_at,
+            created_at: u.created_at,
+        }
+    }
+}
+
+/// The committee accounts bound to an alliance (active first, then by name).
+pub(crate) async fn accounts(core: &Core, alliance_id: i64) -> AppResult<Vec<CommitteeAccount>> {
+    let mut out: Vec<CommitteeAccount> = user::Entity::find()
+        .filter(user::Column::Role.eq(Role::Committee.as_str()))
+        .filter(user::Column::AllianceId.eq(alliance_id))
+        .order_by_asc(user::Column::Username)
+        .all(&core.db)
+        .await?
+        .into_iter()
+        .map(CommitteeAccount::from)
+        .collect();
+    out.sort_by_key(|a| !a.active);
+    Ok(out)
+}
+
+/// A committee member to appoint, as entered (form or JSON).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AppointInput {
+    #[serde(default)]
+    pub username: String,
+    #[serde(default)]
+    pub display_name: String,
+    #[serde(default)]
+    pub phone: String,
+    /// Optional.
+    #[serde(default)]
+    pub email: String,
+    /// The initial password; it must satisfy the password policy.
+    #[serde(default, skip_serializing)]
+    pub password: String,
+}
+
+fn valid_email(s: &str) -> bool {
+    let Some((local, domain)) = s.split_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && s.len() <= 254
+        && !s.chars().any(char::is_whitespace)
+}
+
+fn check(input: &AppointInput, errors: &mut FieldErrors) -> String {
+    let username = input.username.trim().to_lowercase();
+    if username.is_empty()
+        || username.len() > 64
+        || !username
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+    {
+        errors.add("username", "user.bad_username");
+    }
+    let name = input.display_name.trim().chars().count();
+    if name == 0 {
+        errors.add("display_name", "form.required");
+    } else if name > 64 {
+        errors.add("display_name", "form.too_long");
+    }
+    if !valid_phone(input.phone.trim()) {
+        errors.add("phone", "enterprise.bad_phone");
+    }
+    let email = input.email.trim();
+    if !email.is_empty() && !valid_email(email) {
+        errors.add("email", "alliances.bad_email");
+    }
+    if let Err(p) = password_policy::check(&input.password, &username) {
+        errors.add("password", p.message_key());
+    }
+    username
+}
+
+/// The bureau appoints a committee member of alliance `alliance_id`: a login account with the
+/// committee role bound to that alliance.
+pub async fn appoint(
+    core: &Core,
+    caller: &Caller,
+    ip: Option<String>,
+    alliance_id: i64,
+    input: AppointInput,
+) -> AppResult<user::Model> {
+    may_register(caller)?;
+    let a = scoped(&core.db, &caller.scope, alliance_id).await?;
+    let mut errors = FieldErrors::default();
+    let username = check(&input, &mut errors);
+    errors.into_result()?;
+    // Hash before taking the write lock: argon2 is slow on purpose.
+    let hash = password::hash(input.password.clone()).await?;
+    let txn = begin_write(&core.db).await?;
+    if user::Entity::find()
+        .filter(user::Column::Username.eq(&username))
+        .one(&txn)
+        .await?
+        .is_some()
+    {
+        let mut errors = FieldErrors::default();
+        errors.add("username", "user.exists");
+        return Err(AppError::Validation(errors));
+    }
+    let now = core.now();
+    let email = Some(input.email.trim().to_string()).filter(|e| !e.is_empty());
+    let created = user::ActiveModel {
+        username: Set(username),
+        display_name: Set(input.display_name.trim().into()),
+        password_hash: Set(hash),
+        role: Set(Role::Committee.as_str().into()),
+        region_id: Set(None),
+        alliance_id: Set(Some(a.id)),
+        enterprise_id: Set(None),
+        expert_id: Set(None),
+        email: Set(email),
+        phone: Set(Some(input.phone.trim().into())),
+        active: Set(true),
+        failed_logins: Set(0),
+        locked_until: Set(None),
+        password_changed_at: Set(now),
+        last_login_at: Set(None),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        now,
+        &Actor::of(caller, ip),
+        "committee.appoint",
+        Some(("user", created.id.to_string())),
+        Outcome::Success,
+        Some(format!(
+            "{} → alliance {} {}",
+            created.username, a.id, a.name
+        )),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// The bureau deactivates a committee account of alliance `alliance_id`: it can no longer log
+/// in and every token it holds stops working. Deactivating an inactive account changes nothing.
+pub async fn deactivate(
+    core: &Core,
+    caller: &Caller,
+    ip: Option<String>,
+    alliance_id: i64,
+    user_id: i64,
+) -> AppResult<()> {
+    may_register(caller)?;
+    let a = scoped(&core.db, &caller.scope, alliance_id).await?;
+    let txn = begin_write(&core.db).await?;
+    let u = user::Entity::find_by_id(user_id)
+        .filter(user::Column::Role.eq(Role::Committee.as_str()))
+        .filter(user::Column::AllianceId.eq(a.id))
+        .one(&txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if !u.active {
+        return Ok(());
+    }
+    let now = core.now();
+    let username = u.username.clone();
+    let mut m: user::ActiveModel = u.into();
+    m.active = Set(false);
+    m.update(&txn).await?;
+    crate::services::auth::revoke_all(&txn, user_id, now).await?;
+    audit::record(
+        &txn,
+        now,
+        &Actor::of(caller, ip),
+        "committee.deactivate",
+        Some(("user", user_id.to_string())),
+        Outcome::Success,
+        Some(format!("{username} of alliance {}", a.id)),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// The committee's member list (approved members of its alliance) as a spreadsheet, audited.
+pub async fn export_members_xlsx(
+    core: &Core,
+    caller: &Caller,
+    ip: Option<String>,
+) -> AppResult<Vec<u8>> {
+    let Scope::Alliance { alliance_id, .. } = caller.scope else {
+        return Err(AppError::Forbidden);
+    };
+    let filter = MembershipFilter {
+        status: Some(crate::domain::membership::Status::Approved),
+        alliance_id: Some(alliance_id),
+    };
+    let mut members = membership::all(core, &caller.scope, &filter).await?;
+    members.sort_by(|a, b| a.enterprise_name.cmp(&b.enterprise_name));
+    let ids: Vec<i64> = members.iter().map(|m| m.enterprise_id).collect();
+    let mut enterprises = std::collections::HashMap::new();
+    for chunk in ids.chunks(500) {
+        for e in enterprise::Entity::find()
+            .filter(enterprise::Column::Id.is_in(chunk.to_vec()))
+            .all(&core.db)
+            .await?
+        {
+            enterprises.insert(e.id, e);
+        }
+    }
+    let (_, industries) = names(core).await?;
+    let headers = [
+        "统一社会信用代码",
+        "企业名称",
+        "所在区域",
+        "行业",
+        "规模",
+        "从业人数",
+        "安全负责人",
+        "联系电话",
+        "入盟日期",
+    ];
+    let table: Vec<Vec<String>> = members
+        .iter()
+        .map(|m| {
+            let e = enterprises.get(&m.enterprise_id);
+            vec![
+                m.credit_code.clone(),
+                m.enterprise_name.clone(),
+                m.region_name.clone(),
+                e.and_then(|e| industries.get(&e.industry_code).cloned())
+                    .unwrap_or_default(),
+                match e.map(|e| e.scale.as_str()) {
+                    Some("above") => "规上",
+                    Some(_) => "小微",
+                    None => "",
+                }
+                .to_string(),
+                e.map(|e| e.employees.to_string()).unwrap_or_default(),
+                e.map(|e| e.safety_officer.clone()).unwrap_or_default(),
+                e.map(|e| e.safety_phone.clone()).unwrap_or_default(),
+                m.decided_at
+                    .map(|d| d.format("%Y-%m-%d").to_string())
+                    .unwrap_or_default(),
+            ]
+        })
+        .collect();
+    let bytes = crate::services::xlsx::workbook("成员企业", &headers, &table, &[5])?;
+    let txn = begin_write(&core.db).await?;
+    audit::record(
+        &txn,
+        core.now(),
+        &Actor::of(caller, ip),
+        "export.members",
+        Some(("alliance", alliance_id.to_string())),
+        Outcome::Success,
+        Some(format!("{} rows", table.len())),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(bytes)
+}

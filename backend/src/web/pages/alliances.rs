@@ -1,0 +1,301 @@
+//! 互助联盟 (regulator portal): the alliance register (list with filters and export,
+//! registration and editing), the alliance page with its committee accounts (appoint,
+//! deactivate); and the committee's export of its member list.
+
+use actix_web::{HttpResponse, http::StatusCode, http::header, web};
+use minijinja::{Value, context, value::Serde};
+use serde::Deserialize;
+
+use crate::auth::guard::RequestContext;
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::scope::{Caller, Scope};
+use crate::services::PageParams;
+use crate::services::alliances::{self, AllianceFilter, AllianceInput};
+use crate::services::committee::{self, AppointInput};
+use crate::services::enterprises;
+use crate::web::errors::rendered;
+use crate::web::form::CsrfForm;
+use crate::web::pages::see_other;
+use crate::web::{AppState, render};
+
+fn xlsx(bytes: Vec<u8>, name: String) -> HttpResponse {
+    HttpResponse::Ok()
+        .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        ))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(bytes)
+}
+
+fn keep(status: StatusCode, res: HttpResponse) -> HttpResponse {
+    if status.is_success() {
+        res
+    } else {
+        rendered(res)
+    }
+}
+
+pub async fn list(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    filter: web::Query<AllianceFilter>,
+    page: web::Query<PageParams>,
+) -> AppResult<HttpResponse> {
+    let result = alliances::list(&state.core, &caller.scope, &filter, *page).await?;
+    let choices = enterprises::choices(&state.core, &caller.scope).await?;
+    let query = serde_urlencoded::to_string(&*filter).unwrap_or_default();
+    render::page(
+        &state.templates,
+        &ctx,
+        StatusCode::OK,
+        "regulator/alliances.html",
+        context! {
+            result => Value::from(Serde(&result)),
+            f => Value::from(Serde(&*filter)),
+            regions => Value::from(Serde(&choices.regions)),
+            query => query,
+        },
+    )
+}
+
+pub async fn export(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    filter: web::Query<AllianceFilter>,
+) -> AppResult<HttpResponse> {
+    let bytes = alliances::export_xlsx(&state.core, &caller, ctx.ip.clone(), &filter).await?;
+    let name = format!("alliances-{}.xlsx", state.core.now().format("%Y%m%d-%H%M"));
+    Ok(xlsx(bytes, name))
+}
+
+async fn form_page(
+    state: &AppState,
+    ctx: &RequestContext,
+    scope: &Scope,
+    status: StatusCode,
+    id: Option<i64>,
+    values: &AllianceInput,
+    errors: &FieldErrors,
+) -> AppResult<HttpResponse> {
+    let choices = enterprises::choices(&state.core, scope).await?;
+    let leads = alliances::lead_choices(&state.core, scope).await?;
+    render::page(
+        &state.templates,
+        ctx,
+        status,
+        "regulator/alliance_form.html",
+        context! {
+            id => id,
+            v => Value::from(Serde(values)),
+            errors => Value::from(Serde(errors)),
+            regions => Value::from(Serde(&choices.regions)),
+            leads => Value::from(Serde(&leads)),
+        },
+    )
+    .map(|r| keep(status, r))
+}
+
+pub async fn new_form(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+) -> AppResult<HttpResponse> {
+    let blank = AllianceInput {
+        status: "active".into(),
+        ..Default::default()
+    };
+    form_page(
+        &state,
+        &ctx,
+        &caller.scope,
+        StatusCode::OK,
+        None,
+        &blank,
+        &FieldErrors::default(),
+    )
+    .await
+}
+
+pub async fn create(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    CsrfForm(form): CsrfForm<AllianceInput>,
+) -> AppResult<HttpResponse> {
+    match alliances::register(&state.core, &caller, ctx.ip.clone(), form.clone()).await {
+        Ok(a) => Ok(see_other(&format!("/regulator/alliances/{}", a.id))),
+        Err(AppError::Validation(errors)) => {
+            form_page(
+                &state,
+                &ctx,
+                &caller.scope,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                &form,
+                &errors,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn edit_form(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let input = alliances::input_of(&state.core, &caller.scope, *id).await?;
+    form_page(
+        &state,
+        &ctx,
+        &caller.scope,
+        StatusCode::OK,
+        Some(*id),
+        &input,
+        &FieldErrors::default(),
+    )
+    .await
+}
+
+pub async fn update(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    id: web::Path<i64>,
+    CsrfForm(form): CsrfForm<AllianceInput>,
+) -> AppResult<HttpResponse> {
+    match alliances::update(&state.core, &caller, ctx.ip.clone(), *id, form.clone()).await {
+        Ok(a) => Ok(see_other(&format!(
+            "/regulator/alliances/{}?done=saved",
+            a.id
+        ))),
+        Err(AppError::Validation(errors)) => {
+            form_page(
+                &state,
+                &ctx,
+                &caller.scope,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(*id),
+                &form,
+                &errors,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct DoneQuery {
+    done: Option<String>,
+}
+
+/// The alliance page, with the appointment form (blank, or as entered with its problems).
+async fn show_page(
+    state: &AppState,
+    ctx: &RequestContext,
+    caller: &Caller,
+    status: StatusCode,
+    id: i64,
+    done: Option<String>,
+    appoint: (&AppointInput, &FieldErrors),
+) -> AppResult<HttpResponse> {
+    let detail = alliances::detail(&state.core, &caller.scope, id).await?;
+    let done = done
+        .filter(|d| ["saved", "appoint", "deactivate"].contains(&d.as_str()))
+        .map(|d| format!("alliances.done_{d}"));
+    render::page(
+        &state.templates,
+        ctx,
+        status,
+        "regulator/alliance.html",
+        context! {
+            a => Value::from(Serde(&detail)),
+            done,
+            v => Value::from(Serde(appoint.0)),
+            errors => Value::from(Serde(appoint.1)),
+        },
+    )
+    .map(|r| keep(status, r))
+}
+
+pub async fn show(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    id: web::Path<i64>,
+    q: web::Query<DoneQuery>,
+) -> AppResult<HttpResponse> {
+    show_page(
+        &state,
+        &ctx,
+        &caller,
+        StatusCode::OK,
+        *id,
+        q.done.clone(),
+        (&AppointInput::default(), &FieldErrors::default()),
+    )
+    .await
+}
+
+pub async fn appoint(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    id: web::Path<i64>,
+    CsrfForm(form): CsrfForm<AppointInput>,
+) -> AppResult<HttpResponse> {
+    match committee::appoint(&state.core, &caller, ctx.ip.clone(), *id, form.clone()).await {
+        Ok(_) => Ok(see_other(&format!(
+            "/regulator/alliances/{}?done=appoint#committee",
+            *id
+        ))),
+        Err(AppError::Validation(errors)) => {
+            show_page(
+                &state,
+                &ctx,
+                &caller,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                *id,
+                None,
+                (&form, &errors),
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct Nothing {}
+
+pub async fn deactivate(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    path: web::Path<(i64, i64)>,
+    CsrfForm(_): CsrfForm<Nothing>,
+) -> AppResult<HttpResponse> {
+    let (id, user_id) = *path;
+    committee::deactivate(&state.core, &caller, ctx.ip.clone(), id, user_id).await?;
+    Ok(see_other(&format!(
+        "/regulator/alliances/{id}?done=deactivate#committee"
+    )))
+}
+
+/// The committee's member list as a spreadsheet.
+pub async fn members_export(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+) -> AppResult<HttpResponse> {
+    let bytes = committee::export_members_xlsx(&state.core, &caller, ctx.ip.clone()).await?;
+    let name = format!("members-{}.xlsx", state.core.now().format("%Y%m%d-%H%M"));
+    Ok(xlsx(bytes, name))
+}

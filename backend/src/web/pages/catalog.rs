@@ -1,0 +1,177 @@
+//! 行业与标签 (`/regulator/catalog`): the industry and risk-tag lists, with add and rename forms
+//! for those who may change them (the city-level bureau); read-only for other officers.
+
+use actix_web::{HttpResponse, http::StatusCode, web};
+use minijinja::{Value, context, value::Serde};
+use serde::{Deserialize, Serialize};
+
+use crate::auth::guard::RequestContext;
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::scope::Caller;
+use crate::services::catalog::{self, NameInput, NewIndustryInput, NewRiskTagInput};
+use crate::web::errors::rendered;
+use crate::web::form::CsrfForm;
+use crate::web::pages::see_other;
+use crate::web::{AppState, render};
+
+#[derive(Deserialize)]
+pub struct DoneQuery {
+    done: Option<String>,
+}
+
+/// The form that came back with errors: which one, its values as typed, and the messages.
+#[derive(Debug, Default, Serialize)]
+struct Retry {
+    form: String,
+    code: String,
+    name: String,
+    parent: String,
+    errors: FieldErrors,
+}
+
+async fn show(
+    state: &AppState,
+    ctx: &RequestContext,
+    caller: &Caller,
+    status: StatusCode,
+    retry: Option<Retry>,
+    done: Option<&str>,
+) -> AppResult<HttpResponse> {
+    let industries = catalog::industries(&state.core).await?;
+    let tags = catalog::risk_tags(&state.core).await?;
+    let done = done.and_then(|d| match d {
+        "industry" => Some("catalog.industry_saved"),
+        "tag" => Some("catalog.tag_saved"),
+        _ => None,
+    });
+    render::page(
+        &state.templates,
+        ctx,
+        status,
+        "regulator/catalog.html",
+        context! {
+            industries => Value::from(Serde(&industries)),
+            tags => Value::from(Serde(&tags)),
+            can_edit => catalog::may_edit(&state.core, caller).await?,
+            retry => Value::from(Serde(&retry)),
+            done => done,
+        },
+    )
+    .map(|r| if status.is_success() { r } else { rendered(r) })
+}
+
+pub async fn page(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    q: web::Query<DoneQuery>,
+) -> AppResult<HttpResponse> {
+    show(
+        &state,
+        &ctx,
+        &caller,
+        StatusCode::OK,
+        None,
+        q.done.as_deref(),
+    )
+    .await
+}
+
+/// The answer to a catalog form: back to the page on success, the page with the form's
+/// messages on invalid input.
+async fn answer<T>(
+    state: &AppState,
+    ctx: &RequestContext,
+    caller: &Caller,
+    result: AppResult<T>,
+    done: &str,
+    retry: impl FnOnce(FieldErrors) -> Retry,
+) -> AppResult<HttpResponse> {
+    match result {
+        Ok(_) => Ok(see_other(&format!("/regulator/catalog?done={done}"))),
+        Err(AppError::Validation(errors)) => {
+            show(
+                state,
+                ctx,
+                caller,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(retry(errors)),
+                None,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn create_industry(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    CsrfForm(form): CsrfForm<NewIndustryInput>,
+) -> AppResult<HttpResponse> {
+    let result = catalog::create_industry(&state.core, &caller, ctx.ip.clone(), form.clone()).await;
+    answer(&state, &ctx, &caller, result, "industry", |errors| Retry {
+        form: "industry".into(),
+        code: form.code,
+        name: form.name,
+        parent: form.parent,
+        errors,
+    })
+    .await
+}
+
+pub async fn rename_industry(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    code: web::Path<String>,
+    CsrfForm(form): CsrfForm<NameInput>,
+) -> AppResult<HttpResponse> {
+    let result =
+        catalog::rename_industry(&state.core, &caller, ctx.ip.clone(), &code, form.clone()).await;
+    answer(&state, &ctx, &caller, result, "industry", |errors| Retry {
+        form: format!("industry-{}", code.as_str()),
+        code: code.to_string(),
+        name: form.name,
+        parent: String::new(),
+        errors,
+    })
+    .await
+}
+
+pub async fn create_tag(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    CsrfForm(form): CsrfForm<NewRiskTagInput>,
+) -> AppResult<HttpResponse> {
+    let result = catalog::create_risk_tag(&state.core, &caller, ctx.ip.clone(), form.clone()).await;
+    answer(&state, &ctx, &caller, result, "tag", |errors| Retry {
+        form: "tag".into(),
+        code: form.code,
+        name: form.name,
+        parent: String::new(),
+        errors,
+    })
+    .await
+}
+
+pub async fn rename_tag(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    code: web::Path<String>,
+    CsrfForm(form): CsrfForm<NameInput>,
+) -> AppResult<HttpResponse> {
+    let result =
+        catalog::rename_risk_tag(&state.core, &caller, ctx.ip.clone(), &code, form.clone()).await;
+    answer(&state, &ctx, &caller, result, "tag", |errors| Retry {
+        form: format!("tag-{}", code.as_str()),
+        code: code.to_string(),
+        name: form.name,
+        parent: String::new(),
+        errors,
+    })
+    .await
+}
