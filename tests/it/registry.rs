@@ -455,3 +455,54 @@ async fn the_export_holds_exactly_the_rows_the_filter_selects() {
         .await;
     assert_eq!(log["total"], 2, "every export is audited");
 }
+
+#[tokio::test]
+async fn an_enterprise_cannot_edit_another_enterprise() {
+    let app = spawn_app().await;
+    let huaxin = app.enterprise_id(HUAXIN).await;
+    let token = app.api_token(ENTERPRISE).await;
+    // Through the API: the register's edit is the bureau's.
+    let res = bare_client()
+        .put(app.url(&format!("/api/v1/enterprises/{huaxin}")))
+        .bearer_auth(&token)
+        .json(&new_enterprise(HUAXIN, "330381003001"))
+        .send()
+        .await
+        .expect("PUT");
+    assert_eq!(res.status(), 403);
+    // Nor can it read the other's file.
+    assert_eq!(
+        app.api_get(&format!("/api/v1/enterprises/{huaxin}"), &token)
+            .await
+            .status(),
+        404
+    );
+    // Its own contact form changes only its own record.
+    let res = bare_client()
+        .put(app.url("/api/v1/me/enterprise/contact"))
+        .bearer_auth(&token)
+        .json(&json!({
+            "address": "浙江省瑞安市塘下镇韩田大道188号",
+            "safety_officer": "薛银芬",
+            "safety_phone": "13786682686",
+        }))
+        .send()
+        .await
+        .expect("PUT");
+    assert_eq!(res.status(), 200);
+    let own: Value = res.json().await.expect("json");
+    assert_eq!(own["credit_code"], HONGTIAN);
+    let admin = app.api_token(ADMIN).await;
+    let other = app
+        .api_json(&format!("/api/v1/enterprises/{huaxin}"), &admin)
+        .await;
+    assert_ne!(other["address"], "浙江省瑞安市塘下镇韩田大道188号");
+    // The bureau's edit pages are not the enterprise's.
+    let page = app.logged_in(ENTERPRISE).await;
+    assert_eq!(
+        page.get(&format!("/regulator/enterprises/{huaxin}/edit"))
+            .await
+            .status(),
+        403
+    );
+}
