@@ -103,6 +103,16 @@ impl Caller {
     }
 }
 
+/// Whether the scope governs a region (and so may register, import or edit what lies in it):
+/// the system admin everywhere, a bureau officer inside its subtree, nobody else.
+pub fn governs_region(scope: &Scope, region_path: &str) -> bool {
+    match scope {
+        Scope::System => true,
+        Scope::Region { path, .. } => crate::domain::region_path::contains(path, region_path),
+        _ => false,
+    }
+}
+
 /// A condition that matches nothing.
 fn nothing() -> Condition {
     Condition::all().add(Expr::cust("1 = 0"))

@@ -3,12 +3,9 @@
 //! deactivated by the bureau, filtered lists, and the xlsx exports of the register and of a
 //! committee's member list.
 
-use std::collections::BTreeSet;
-use std::io::Cursor;
-
-use calamine::{Reader, Xlsx};
 use chrono::{Duration, Utc};
 use serde_json::{Value, json};
+use std::collections::BTreeSet;
 
 use crate::helpers::*;
 
@@ -54,17 +51,6 @@ async fn put(app: &TestApp, path: &str, token: &str, body: &Value) -> reqwest::R
         .send()
         .await
         .expect("PUT")
-}
-
-/// Rows of the first sheet of an xlsx file, as strings.
-fn sheet_rows(bytes: &[u8]) -> Vec<Vec<String>> {
-    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes.to_vec())).expect("an xlsx file");
-    let name = book.sheet_names().first().cloned().expect("a sheet");
-    let range = book.worksheet_range(&name).expect("sheet");
-    range
-        .rows()
-        .map(|r| r.iter().map(|c| c.to_string()).collect())
-        .collect()
 }
 
 #[tokio::test]

@@ -507,3 +507,15 @@ impl TestApp {
             .id
     }
 }
+
+/// Rows of the first sheet of an xlsx file (an export), every cell as text.
+pub fn sheet_rows(bytes: &[u8]) -> Vec<Vec<String>> {
+    use calamine::{Reader, Xlsx};
+    let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).expect("an xlsx file");
+    let name = book.sheet_names().first().cloned().expect("a sheet");
+    let range = book.worksheet_range(&name).expect("sheet");
+    range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect()
+}

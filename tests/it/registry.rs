@@ -1,9 +1,6 @@
 //! The enterprise register: registration and editing by the bureau inside its jurisdiction,
 //! the enterprise's own contact details, filtered lists and the xlsx export of what a list shows.
 
-use std::io::Cursor;
-
-use calamine::{Reader, Xlsx};
 use serde_json::{Value, json};
 
 use crate::helpers::*;
@@ -372,17 +369,6 @@ async fn lists_filter_and_sort_the_way_the_screen_says() {
         html.contains(&link),
         "the export link carries the filter: {link}"
     );
-}
-
-/// Rows of the first sheet of an xlsx file, as strings.
-fn sheet_rows(bytes: &[u8]) -> Vec<Vec<String>> {
-    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes.to_vec())).expect("an xlsx file");
-    let name = book.sheet_names().first().cloned().expect("a sheet");
-    let range = book.worksheet_range(&name).expect("sheet");
-    range
-        .rows()
-        .map(|r| r.iter().map(|c| c.to_string()).collect())
-        .collect()
 }
 
 #[tokio::test]

@@ -361,11 +361,7 @@ async fn region_in_scope<C: ConnectionTrait>(
         errors.add("region", "region.unknown");
         return Ok(None);
     };
-    let inside = match scope {
-        Scope::System => true,
-        Scope::Region { path, .. } => contains(path, &r.path),
-        _ => false,
-    };
+    let inside = scope::governs_region(scope, &r.path);
     if !inside {
         errors.add("region", "alliances.region_outside");
         return Ok(None);

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::db::begin_write;
 use crate::domain::credit_code::CreditCode;
-use crate::domain::region_path::{contains, subtree_pattern};
+use crate::domain::region_path::subtree_pattern;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::models::{
     alliance, alliance_membership, enterprise, enterprise_risk_tag, industry, region, risk_tag,
@@ -310,11 +310,7 @@ async fn region_in_scope<C: ConnectionTrait>(
         errors.add("region", "region.unknown");
         return Ok(None);
     };
-    let inside = match scope {
-        Scope::System => true,
-        Scope::Region { path, .. } => contains(path, &r.path),
-        _ => false,
-    };
+    let inside = scope::governs_region(scope, &r.path);
     if !inside {
         errors.add("region", "enterprise.region_outside");
         return Ok(None);

@@ -17,7 +17,6 @@ use sea_orm::{
 use serde::Serialize;
 
 use crate::db::begin_write;
-use crate::domain::region_path::contains;
 use crate::error::{AppError, AppResult};
 use crate::models::{enterprise, enterprise_risk_tag, import_batch, industry, region, risk_tag};
 use crate::scope::{Caller, Scope};
@@ -391,11 +390,7 @@ pub async fn commit(
         match (r.action.as_str(), existing) {
             ("unchanged", Some(_)) => unchanged += 1,
             (_, Some(e)) => {
-                let inside = match &caller.scope {
-                    Scope::System => true,
-                    Scope::Region { path, .. } => contains(path, &e.region_path),
-                    _ => false,
-                };
+                let inside = crate::scope::governs_region(&caller.scope, &e.region_path);
                 if !inside {
                     return Err(AppError::Conflict("import.changed_since"));
                 }

@@ -6,9 +6,8 @@ use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
-use crate::domain::region_path::contains;
 use crate::error::FieldErrors;
-use crate::scope::Scope;
+use crate::scope::{Scope, governs_region};
 use crate::services::enterprises::{EnterpriseInput, check_fields};
 
 /// The template's columns: field, Chinese header (as in the template), other accepted names.
@@ -182,11 +181,7 @@ pub fn check_rows(
         match reference.regions.get(&input.region) {
             None => errors.add("region", "region.unknown"),
             Some(path) => {
-                let inside = match scope {
-                    Scope::System => true,
-                    Scope::Region { path: mine, .. } => contains(mine, path),
-                    _ => false,
-                };
+                let inside = governs_region(scope, path);
                 if !inside {
                     errors.add("region", "enterprise.region_outside");
                 }
@@ -200,11 +195,7 @@ pub fn check_rows(
         }
         let existing = reference.existing.get(&input.credit_code);
         if let Some((_, path, _)) = existing {
-            let inside = match scope {
-                Scope::System => true,
-                Scope::Region { path: mine, .. } => contains(mine, path),
-                _ => false,
-            };
+            let inside = governs_region(scope, path);
             if !inside {
                 errors.add("credit_code", "import.belongs_elsewhere");
             }
