@@ -136,6 +136,18 @@ async fn an_import_reports_bad_rows_writes_only_on_confirmation_and_never_duplic
         .api_json(&format!("/api/v1/enterprises?q={CODE_B}"), &token)
         .await;
     assert_eq!(hantian["items"][0]["region_name"], "塘下镇 鲍田村");
+    let id = hantian["items"][0]["id"].as_i64().expect("id");
+    let file = app
+        .api_json(&format!("/api/v1/enterprises/{id}"), &token)
+        .await;
+    let mut tags: Vec<&str> = file["risk_tags"]
+        .as_array()
+        .expect("tags")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    tags.sort();
+    assert_eq!(tags, vec!["三合一场所", "有限空间"], "tags of a new row land on it");
 
     // A second confirmation (a double click, a retried request) changes nothing.
     let res = commit(&officer, &batch).await;

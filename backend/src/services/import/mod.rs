@@ -11,8 +11,8 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::Duration;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    sea_query::Expr,
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, sea_query::Expr,
 };
 use serde::Serialize;
 
@@ -21,7 +21,7 @@ use crate::error::{AppError, AppResult};
 use crate::models::{enterprise, enterprise_risk_tag, import_batch, industry, region, risk_tag};
 use crate::scope::{Caller, Scope};
 use crate::services::audit::{self, Actor, Outcome};
-use crate::services::enterprises::{EnterpriseInput, set_tags};
+use crate::services::enterprises::EnterpriseInput;
 use crate::services::xlsx;
 use crate::state::Core;
 use rows::{COLUMNS, ReadyRow, Reference, RowError};
@@ -378,44 +378,7 @@ pub async fn commit(
         .into_iter()
         .map(|r| (r.code, (r.id, r.path)))
         .collect();
-    let (mut created, mut updated, mut unchanged) = (0, 0, 0);
-    for r in &ready {
-        let Some((region_id, region_path)) = regions.get(&r.input.region).cloned() else {
-            return Err(AppError::Conflict("import.changed_since"));
-        };
-        let existing = enterprise::Entity::find()
-            .filter(enterprise::Column::CreditCode.eq(&r.input.credit_code))
-            .one(&txn)
-            .await?;
-        match (r.action.as_str(), existing) {
-            ("unchanged", Some(_)) => unchanged += 1,
-            (_, Some(e)) => {
-                let inside = crate::scope::governs_region(&caller.scope, &e.region_path);
-                if !inside {
-                    return Err(AppError::Conflict("import.changed_since"));
-                }
-                let id = e.id;
-                let mut m: enterprise::ActiveModel = e.into();
-                apply(&mut m, &r.input, region_id, region_path);
-                m.updated_at = Set(now);
-                m.update(&txn).await?;
-                set_tags(&txn, id, &r.input.risk_tags).await?;
-                updated += 1;
-            }
-            (_, None) => {
-                let mut m = enterprise::ActiveModel {
-                    status: Set("active".into()),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                    ..Default::default()
-                };
-                apply(&mut m, &r.input, region_id, region_path);
-                let e = m.insert(&txn).await?;
-                set_tags(&txn, e.id, &r.input.risk_tags).await?;
-                created += 1;
-            }
-        }
-    }
+    let (created, updated, unchanged) = write_rows(&txn, caller, &ready, &regions, now).await?;
     import_batch::Entity::update_many()
         .col_expr(import_batch::Column::CreatedRows, Expr::value(created))
         .col_expr(import_batch::Column::UpdatedRows, Expr::value(updated))
@@ -440,6 +403,120 @@ pub async fn commit(
     .await?;
     txn.commit().await?;
     view(core, caller, id).await
+}
+
+/// Rows written per statement (well under SQLite's and PostgreSQL's parameter limits).
+const CHUNK: usize = 500;
+
+/// Writes the ready rows in bulk: existing codes looked up per chunk, new enterprises and all
+/// risk tags inserted many rows per statement; updates row by row. Returns (created, updated,
+/// unchanged).
+async fn write_rows(
+    txn: &DatabaseTransaction,
+    caller: &Caller,
+    ready: &[ReadyRow],
+    regions: &HashMap<String, (i64, String)>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<(i32, i32, i32)> {
+    let codes: Vec<String> = ready.iter().map(|r| r.input.credit_code.clone()).collect();
+    let mut existing: HashMap<String, enterprise::Model> = HashMap::new();
+    for chunk in codes.chunks(CHUNK) {
+        for e in enterprise::Entity::find()
+            .filter(enterprise::Column::CreditCode.is_in(chunk.iter().cloned()))
+            .all(txn)
+            .await?
+        {
+            existing.insert(e.credit_code.clone(), e);
+        }
+    }
+    let (mut updated, mut unchanged) = (0, 0);
+    let mut inserts = Vec::new();
+    // (id, or None for a new enterprise; credit code; tags) of every row whose tags to write.
+    let mut tag_sets: Vec<(Option<i64>, &str, &[String])> = Vec::new();
+    for r in ready {
+        let Some((region_id, region_path)) = regions.get(&r.input.region).cloned() else {
+            return Err(AppError::Conflict("import.changed_since"));
+        };
+        match (r.action.as_str(), existing.get(&r.input.credit_code)) {
+            ("unchanged", Some(_)) => unchanged += 1,
+            (_, Some(e)) => {
+                if !crate::scope::governs_region(&caller.scope, &e.region_path) {
+                    return Err(AppError::Conflict("import.changed_since"));
+                }
+                let mut m: enterprise::ActiveModel = e.clone().into();
+                apply(&mut m, &r.input, region_id, region_path);
+                m.updated_at = Set(now);
+                m.update(txn).await?;
+                tag_sets.push((Some(e.id), &r.input.credit_code, &r.input.risk_tags));
+                updated += 1;
+            }
+            (_, None) => {
+                let mut m = enterprise::ActiveModel {
+                    status: Set("active".into()),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                    ..Default::default()
+                };
+                apply(&mut m, &r.input, region_id, region_path);
+                inserts.push(m);
+                tag_sets.push((None, &r.input.credit_code, &r.input.risk_tags));
+            }
+        }
+    }
+    let created = inserts.len() as i32;
+    for chunk in inserts.chunks(CHUNK) {
+        enterprise::Entity::insert_many(chunk.to_vec())
+            .exec(txn)
+            .await?;
+    }
+    // The ids of the new rows, by code.
+    let new_codes: Vec<String> = tag_sets
+        .iter()
+        .filter(|(id, _, _)| id.is_none())
+        .map(|(_, code, _)| code.to_string())
+        .collect();
+    let mut new_ids: HashMap<String, i64> = HashMap::new();
+    for chunk in new_codes.chunks(CHUNK) {
+        let rows: Vec<(i64, String)> = enterprise::Entity::find()
+            .select_only()
+            .column(enterprise::Column::Id)
+            .column(enterprise::Column::CreditCode)
+            .filter(enterprise::Column::CreditCode.is_in(chunk.iter().cloned()))
+            .into_tuple()
+            .all(txn)
+            .await?;
+        new_ids.extend(rows.into_iter().map(|(id, code)| (code, id)));
+    }
+    let updated_ids: Vec<i64> = tag_sets.iter().filter_map(|(id, _, _)| *id).collect();
+    for chunk in updated_ids.chunks(CHUNK) {
+        enterprise_risk_tag::Entity::delete_many()
+            .filter(enterprise_risk_tag::Column::EnterpriseId.is_in(chunk.iter().copied()))
+            .exec(txn)
+            .await?;
+    }
+    let mut tag_rows = Vec::new();
+    for (id, code, tags) in &tag_sets {
+        let Some(id) = id.or_else(|| new_ids.get(*code).copied()) else {
+            return Err(AppError::internal(anyhow::anyhow!(
+                "imported row {code} has no id"
+            )));
+        };
+        let unique: HashSet<&String> = tags.iter().collect();
+        tag_rows.extend(
+            unique
+                .into_iter()
+                .map(|t| enterprise_risk_tag::ActiveModel {
+                    enterprise_id: Set(id),
+                    tag_code: Set(t.clone()),
+                }),
+        );
+    }
+    for chunk in tag_rows.chunks(CHUNK) {
+        enterprise_risk_tag::Entity::insert_many(chunk.to_vec())
+            .exec(txn)
+            .await?;
+    }
+    Ok((created, updated, unchanged))
 }
 
 fn apply(
