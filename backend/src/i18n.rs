@@ -96,7 +96,7 @@ pub fn t(lang: Lang, key: &str) -> String {
         .unwrap_or_else(|| key.to_string())
 }
 
-/// `t` with `{name}` placeholders filled from `args`.
+/// `t` with its `{name}` slots filled from `args`.
 pub fn t_args(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
     let mut s = t(lang, key);
     for (name, value) in args {

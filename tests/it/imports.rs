@@ -147,7 +147,11 @@ async fn an_import_reports_bad_rows_writes_only_on_confirmation_and_never_duplic
         .filter_map(Value::as_str)
         .collect();
     tags.sort();
-    assert_eq!(tags, vec!["三合一场所", "有限空间"], "tags of a new row land on it");
+    assert_eq!(
+        tags,
+        vec!["三合一场所", "有限空间"],
+        "tags of a new row land on it"
+    );
 
     // A second confirmation (a double click, a retried request) changes nothing.
     let res = commit(&officer, &batch).await;

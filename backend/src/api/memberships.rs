@@ -33,7 +33,7 @@ pub async fn list(
 /// One membership's history (every transition, oldest first); 404 outside the caller's scope.
 #[utoipa::path(get, path = "/api/v1/memberships/{id}/events", tag = "registry",
     params(("id" = i64, Path, description = "membership id")),
-    responses((status = 200, body = Vec<crate::models::membership_event::Model>),
+    responses((status = 200, body = Vec<membership::MembershipEvent>),
               (status = 401, body = super::ApiError),
               (status = 404, body = super::ApiError)),
     security(("bearer" = [])))]

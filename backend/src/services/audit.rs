@@ -10,6 +10,9 @@ use serde::Deserialize;
 
 use crate::error::AppResult;
 use crate::models::audit_log;
+
+/// One audit record as lists and the API show it.
+pub type AuditEntry = audit_log::Model;
 use crate::scope::{self, Caller};
 use crate::services::{PageParams, Paged};
 use crate::state::Core;

@@ -10,6 +10,9 @@ mod queries;
 
 pub use queries::*;
 
+/// One immutable step of a membership's history, as the API shows it.
+pub type MembershipEvent = crate::models::membership_event::Model;
+
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, QueryFilter,
     QuerySelect, Set, SqlErr,
