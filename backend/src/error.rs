@@ -116,6 +116,16 @@ impl FieldErrors {
         self.0.entry(field).or_insert(key);
     }
 
+    /// Text that must be given and not exceed `max` characters (after trimming).
+    pub fn require(&mut self, field: &'static str, value: &str, max: usize) {
+        let n = value.trim().chars().count();
+        if n == 0 {
+            self.add(field, "form.required");
+        } else if n > max {
+            self.add(field, "form.too_long");
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }

@@ -22,8 +22,10 @@ use crate::scope::{self, Caller, Scope};
 use crate::services::audit::{self, Actor, Outcome};
 use crate::services::committee::{self, CommitteeAccount};
 use crate::services::enterprises::{Choice, EXPORT_LIMIT};
-use crate::services::registry::{ALLIANCE_KINDS, EnterpriseSummary, GroupView, names, summary};
-use crate::services::{PageParams, Paged};
+use crate::services::registry::{
+    ALLIANCE_KINDS, EnterpriseSummary, GroupView, governed_region, names, summary,
+};
+use crate::services::{PageParams, Paged, given};
 use crate::state::Core;
 
 /// An alliance's status: `active` or `dissolved` (撤销).
@@ -76,10 +78,6 @@ pub struct AllianceDetail {
     pub groups: Vec<GroupView>,
 }
 
-fn text(v: &Option<String>) -> Option<&str> {
-    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
-}
-
 /// The scoped, filtered and ordered query behind lists and exports.
 async fn filtered(
     core: &Core,
@@ -87,16 +85,16 @@ async fn filtered(
     f: &AllianceFilter,
 ) -> AppResult<Select<alliance::Entity>> {
     let mut q = alliance::Entity::find().filter(scope::alliances(scope));
-    if let Some(t) = text(&f.q) {
+    if let Some(t) = given(&f.q) {
         q = q.filter(alliance::Column::Name.contains(t));
     }
-    if let Some(kind) = text(&f.kind) {
+    if let Some(kind) = given(&f.kind) {
         q = q.filter(alliance::Column::Kind.eq(kind));
     }
-    if let Some(status) = text(&f.status) {
+    if let Some(status) = given(&f.status) {
         q = q.filter(alliance::Column::Status.eq(status));
     }
-    if let Some(code) = text(&f.region) {
+    if let Some(code) = given(&f.region) {
         let path = region::Entity::find()
             .filter(region::Column::Code.eq(code))
             .one(&core.db)
@@ -309,22 +307,13 @@ fn today(core: &Core) -> NaiveDate {
     (core.now() + Duration::hours(8)).date_naive()
 }
 
-fn required(errors: &mut FieldErrors, field: &'static str, value: &str, max: usize) {
-    let n = value.trim().chars().count();
-    if n == 0 {
-        errors.add(field, "form.required");
-    } else if n > max {
-        errors.add(field, "form.too_long");
-    }
-}
-
 /// Checks what does not need the database; returns the founding date when it is good.
 fn check_fields(core: &Core, input: &AllianceInput, errors: &mut FieldErrors) -> Option<NaiveDate> {
-    required(errors, "name", &input.name, 128);
+    errors.require("name", &input.name, 128);
     if !ALLIANCE_KINDS.contains(&input.kind.trim()) {
         errors.add("kind", "alliances.bad_kind");
     }
-    required(errors, "charter", &input.charter, 20_000);
+    errors.require("charter", &input.charter, 20_000);
     let status = input.status.trim();
     if !status.is_empty() && !STATUSES.contains(&status) {
         errors.add("status", "alliances.bad_status");
@@ -353,20 +342,7 @@ async fn region_in_scope<C: ConnectionTrait>(
         errors.add("region", "form.required");
         return Ok(None);
     }
-    let Some(r) = region::Entity::find()
-        .filter(region::Column::Code.eq(code.trim()))
-        .one(conn)
-        .await?
-    else {
-        errors.add("region", "region.unknown");
-        return Ok(None);
-    };
-    let inside = scope::governs_region(scope, &r.path);
-    if !inside {
-        errors.add("region", "alliances.region_outside");
-        return Ok(None);
-    }
-    Ok(Some(r))
+    governed_region(conn, scope, code, "alliances.region_outside", errors).await
 }
 
 /// The lead enterprise: a known, active enterprise inside the alliance's region and the

@@ -135,15 +135,6 @@ pub async fn risk_tags(core: &Core) -> AppResult<Vec<RiskTagView>> {
         .collect())
 }
 
-fn check_name(errors: &mut FieldErrors, name: &str, max: usize) {
-    let n = name.trim().chars().count();
-    if n == 0 {
-        errors.add("name", "form.required");
-    } else if n > max {
-        errors.add("name", "form.too_long");
-    }
-}
-
 async fn record<C: ConnectionTrait>(
     core: &Core,
     conn: &C,
@@ -175,7 +166,7 @@ pub async fn create_industry(
     let code = input.code.trim().to_uppercase();
     let parent_in = input.parent.trim().to_uppercase();
     let mut errors = FieldErrors::default();
-    check_name(&mut errors, &input.name, 128);
+    errors.require("name", &input.name, 128);
     let txn = begin_write(&core.db).await?;
     let mut parent = None;
     if !valid_industry_code(&code) {
@@ -252,7 +243,7 @@ pub async fn rename_industry(
         .await?
         .ok_or(AppError::NotFound)?;
     let mut errors = FieldErrors::default();
-    check_name(&mut errors, &input.name, 128);
+    errors.require("name", &input.name, 128);
     errors.into_result()?;
     let before = i.name.clone();
     let mut m: industry::ActiveModel = i.into();
@@ -293,7 +284,7 @@ pub async fn create_risk_tag(
     ensure_editor(core, caller).await?;
     let code = input.code.trim().to_string();
     let mut errors = FieldErrors::default();
-    check_name(&mut errors, &input.name, 64);
+    errors.require("name", &input.name, 64);
     let txn = begin_write(&core.db).await?;
     if !valid_tag_code(&code) {
         errors.add("code", "catalog.tag_code");
@@ -342,7 +333,7 @@ pub async fn rename_risk_tag(
         .await?
         .ok_or(AppError::NotFound)?;
     let mut errors = FieldErrors::default();
-    check_name(&mut errors, &input.name, 64);
+    errors.require("name", &input.name, 64);
     if errors.is_empty() && tag_name_taken(&txn, &input.name, Some(&t.code)).await? {
         errors.add("name", "catalog.tag_name_taken");
     }

@@ -95,20 +95,10 @@ fn valid_email(s: &str) -> bool {
 
 fn check(input: &AppointInput, errors: &mut FieldErrors) -> String {
     let username = input.username.trim().to_lowercase();
-    if username.is_empty()
-        || username.len() > 64
-        || !username
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
-    {
+    if !crate::services::users::valid_username(&username) {
         errors.add("username", "user.bad_username");
     }
-    let name = input.display_name.trim().chars().count();
-    if name == 0 {
-        errors.add("display_name", "form.required");
-    } else if name > 64 {
-        errors.add("display_name", "form.too_long");
-    }
+    errors.require("display_name", &input.display_name, 64);
     if !valid_phone(input.phone.trim()) {
         errors.add("phone", "enterprise.bad_phone");
     }

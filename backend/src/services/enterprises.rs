@@ -19,8 +19,8 @@ use crate::models::{
 };
 use crate::scope::{self, Caller, Scope};
 use crate::services::audit::{self, Actor, Outcome};
-use crate::services::registry::{EnterpriseSummary, SCALES, names, summary};
-use crate::services::{PageParams, Paged};
+use crate::services::registry::{EnterpriseSummary, SCALES, governed_region, names, summary};
+use crate::services::{PageParams, Paged, given};
 use crate::state::Core;
 
 /// What a list of enterprises can be narrowed and ordered by (pages, API and export alike).
@@ -44,10 +44,6 @@ pub struct EnterpriseFilter {
     pub dir: Option<String>,
 }
 
-fn text(v: &Option<String>) -> Option<&str> {
-    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
-}
-
 /// The scoped, filtered and ordered query behind lists and exports.
 async fn filtered(
     core: &Core,
@@ -55,14 +51,14 @@ async fn filtered(
     f: &EnterpriseFilter,
 ) -> AppResult<Select<enterprise::Entity>> {
     let mut q = enterprise::Entity::find().filter(scope::enterprises(scope));
-    if let Some(t) = text(&f.q) {
+    if let Some(t) = given(&f.q) {
         q = q.filter(
             Condition::any()
                 .add(enterprise::Column::Name.contains(t))
                 .add(enterprise::Column::CreditCode.contains(t.to_uppercase())),
         );
     }
-    if let Some(code) = text(&f.region) {
+    if let Some(code) = given(&f.region) {
         let path = region::Entity::find()
             .filter(region::Column::Code.eq(code))
             .one(&core.db)
@@ -71,10 +67,10 @@ async fn filtered(
             .unwrap_or_else(|| "/none/".into());
         q = q.filter(enterprise::Column::RegionPath.like(subtree_pattern(&path)));
     }
-    if let Some(code) = text(&f.industry) {
+    if let Some(code) = given(&f.industry) {
         q = q.filter(enterprise::Column::IndustryCode.starts_with(code));
     }
-    if let Some(tag) = text(&f.tag) {
+    if let Some(tag) = given(&f.tag) {
         q = q.filter(
             enterprise::Column::Id.in_subquery(
                 Query::select()
@@ -97,7 +93,7 @@ async fn filtered(
             ),
         );
     }
-    if let Some(scale) = text(&f.scale) {
+    if let Some(scale) = given(&f.scale) {
         q = q.filter(enterprise::Column::Scale.eq(scale));
     }
     let desc = f.dir.as_deref() == Some("desc");
@@ -252,15 +248,6 @@ pub fn valid_phone(s: &str) -> bool {
         || (digits.starts_with('0') && (10..=12).contains(&digits.len()))
 }
 
-fn required(errors: &mut FieldErrors, field: &'static str, value: &str, max: usize) {
-    let n = value.trim().chars().count();
-    if n == 0 {
-        errors.add(field, "form.required");
-    } else if n > max {
-        errors.add(field, "form.too_long");
-    }
-}
-
 /// Checks what does not need the database.
 pub(crate) fn check_fields(
     input: &EnterpriseInput,
@@ -273,15 +260,10 @@ pub(crate) fn check_fields(
             None
         }
     };
-    required(errors, "name", &input.name, 128);
-    required(errors, "address", &input.address, 255);
-    required(
-        errors,
-        "legal_representative",
-        &input.legal_representative,
-        64,
-    );
-    required(errors, "safety_officer", &input.safety_officer, 64);
+    errors.require("name", &input.name, 128);
+    errors.require("address", &input.address, 255);
+    errors.require("legal_representative", &input.legal_representative, 64);
+    errors.require("safety_officer", &input.safety_officer, 64);
     if !valid_phone(&input.safety_phone) {
         errors.add("safety_phone", "enterprise.bad_phone");
     }
@@ -293,29 +275,6 @@ pub(crate) fn check_fields(
         errors.add("scale", "enterprise.bad_scale");
     }
     code
-}
-
-/// The region an officer may put an enterprise in: known, and inside its jurisdiction.
-async fn region_in_scope<C: ConnectionTrait>(
-    conn: &C,
-    scope: &Scope,
-    code: &str,
-    errors: &mut FieldErrors,
-) -> AppResult<Option<region::Model>> {
-    let r = region::Entity::find()
-        .filter(region::Column::Code.eq(code.trim()))
-        .one(conn)
-        .await?;
-    let Some(r) = r else {
-        errors.add("region", "region.unknown");
-        return Ok(None);
-    };
-    let inside = scope::governs_region(scope, &r.path);
-    if !inside {
-        errors.add("region", "enterprise.region_outside");
-        return Ok(None);
-    }
-    Ok(Some(r))
 }
 
 async fn check_references<C: ConnectionTrait>(
@@ -381,7 +340,14 @@ pub async fn register(
     let mut errors = FieldErrors::default();
     let code = check_fields(&input, &mut errors);
     let txn = begin_write(&core.db).await?;
-    let region = region_in_scope(&txn, &caller.scope, &input.region, &mut errors).await?;
+    let region = governed_region(
+        &txn,
+        &caller.scope,
+        &input.region,
+        "enterprise.region_outside",
+        &mut errors,
+    )
+    .await?;
     check_references(&txn, &input, &mut errors).await?;
     if let Some(code) = &code
         && enterprise::Entity::find()
@@ -485,7 +451,14 @@ pub async fn update(
     let mut errors = FieldErrors::default();
     let code = check_fields(&input, &mut errors);
     let txn = begin_write(&core.db).await?;
-    let region = region_in_scope(&txn, &caller.scope, &input.region, &mut errors).await?;
+    let region = governed_region(
+        &txn,
+        &caller.scope,
+        &input.region,
+        "enterprise.region_outside",
+        &mut errors,
+    )
+    .await?;
     check_references(&txn, &input, &mut errors).await?;
     if let Some(code) = &code
         && enterprise::Entity::find()
@@ -590,8 +563,8 @@ pub async fn update_contact(
         return Err(AppError::Forbidden);
     }
     let mut errors = FieldErrors::default();
-    required(&mut errors, "address", &input.address, 255);
-    required(&mut errors, "safety_officer", &input.safety_officer, 64);
+    errors.require("address", &input.address, 255);
+    errors.require("safety_officer", &input.safety_officer, 64);
     if !valid_phone(&input.safety_phone) {
         errors.add("safety_phone", "enterprise.bad_phone");
     }

@@ -21,6 +21,11 @@ pub mod xlsx;
 
 use serde::{Deserialize, Serialize};
 
+/// A filter's text when something was typed (trimmed), else `None`.
+pub(crate) fn given(v: &Option<String>) -> Option<&str> {
+    v.as_deref().map(str::trim).filter(|s| !s.is_empty())
+}
+
 /// Page request: 1-based page number and page size (clamped to 1..=100, default 20).
 #[derive(Debug, Clone, Copy, Default, Deserialize, utoipa::IntoParams)]
 pub struct PageParams {

@@ -139,15 +139,6 @@ pub async fn tree(core: &Core, scope: &Scope) -> AppResult<Vec<RegionNode>> {
         .collect())
 }
 
-fn check_name(errors: &mut FieldErrors, name: &str) {
-    let n = name.trim().chars().count();
-    if n == 0 {
-        errors.add("name", "form.required");
-    } else if n > 64 {
-        errors.add("name", "form.too_long");
-    }
-}
-
 /// A region inside the caller's subtree, or `NotFound`.
 async fn in_scope<C: ConnectionTrait>(
     conn: &C,
@@ -191,7 +182,7 @@ pub async fn create_child(
     if input.parent.trim().is_empty() {
         errors.add("parent", "form.required");
     }
-    check_name(&mut errors, &input.name);
+    errors.require("name", &input.name, 64);
     let code = input.code.trim().to_string();
     let txn = begin_write(&core.db).await?;
     let parent = if input.parent.trim().is_empty() {
@@ -267,7 +258,7 @@ pub async fn rename(
     let txn = begin_write(&core.db).await?;
     let r = in_scope(&txn, root, code).await?;
     let mut errors = FieldErrors::default();
-    check_name(&mut errors, &input.name);
+    errors.require("name", &input.name, 64);
     if errors.is_empty() && sibling_named(&txn, r.parent_id, &input.name, Some(r.id)).await? {
         errors.add("name", "regions.name_taken");
     }

@@ -60,6 +60,31 @@ pub(crate) async fn region_by_code<C: ConnectionTrait>(
         .ok_or(AppError::BadRequest("region.unknown"))
 }
 
+/// A region the caller governs (for registering what lies in it): known, and inside its
+/// jurisdiction. Problems go into `errors` under `region`; `outside` names the message for a
+/// region outside the jurisdiction.
+pub(crate) async fn governed_region<C: ConnectionTrait>(
+    conn: &C,
+    scope: &crate::scope::Scope,
+    code: &str,
+    outside: &'static str,
+    errors: &mut crate::error::FieldErrors,
+) -> AppResult<Option<region::Model>> {
+    let Some(r) = region::Entity::find()
+        .filter(region::Column::Code.eq(code.trim()))
+        .one(conn)
+        .await?
+    else {
+        errors.add("region", "region.unknown");
+        return Ok(None);
+    };
+    if !crate::scope::governs_region(scope, &r.path) {
+        errors.add("region", outside);
+        return Ok(None);
+    }
+    Ok(Some(r))
+}
+
 pub async fn create_industry<C: ConnectionTrait>(
     conn: &C,
     code: &str,

@@ -103,13 +103,6 @@ pub async fn list(core: &Core, caller: &Caller) -> AppResult<Vec<StaffAccount>> 
         .collect())
 }
 
-fn valid_username(s: &str) -> bool {
-    !s.is_empty()
-        && s.len() <= 64
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
-}
-
 /// Creates a staff account bound to the admin's own enterprise.
 pub async fn create(
     core: &Core,
@@ -120,15 +113,10 @@ pub async fn create(
     let enterprise_id = admin_of(caller)?;
     let username = input.username.trim().to_lowercase();
     let mut errors = FieldErrors::default();
-    if !valid_username(&username) {
+    if !crate::services::users::valid_username(&username) {
         errors.add("username", "user.bad_username");
     }
-    let name = input.display_name.trim().chars().count();
-    if name == 0 {
-        errors.add("display_name", "form.required");
-    } else if name > 64 {
-        errors.add("display_name", "form.too_long");
-    }
+    errors.require("display_name", &input.display_name, 64);
     if !valid_phone(&input.phone) {
         errors.add("phone", "enterprise.bad_phone");
     }

@@ -11,6 +11,14 @@ use crate::models::{alliance, enterprise, expert, region, user};
 use crate::services::audit::{self, Actor, Outcome};
 use crate::state::Core;
 
+/// A username: 1–64 characters of letters, digits and `. _ -` (already lower-cased).
+pub fn valid_username(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 64
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+}
+
 /// A new account. The tenant is given by natural key: region code, alliance name, enterprise
 /// credit code, or expert id — whichever the role needs.
 #[derive(Debug, Clone)]
@@ -34,12 +42,7 @@ pub async fn create<C: ConnectionTrait>(
     new: NewUser,
 ) -> AppResult<user::Model> {
     let username = new.username.trim().to_lowercase();
-    if username.is_empty()
-        || username.len() > 64
-        || !username
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
-    {
+    if !valid_username(&username) {
         return Err(AppError::BadRequest("user.bad_username"));
     }
     password_policy::check(&new.password, &username)
