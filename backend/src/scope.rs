@@ -24,6 +24,24 @@
 //! - **regions for participation figures and targets** (参盟率): admin all; bureau officer its
 //!   region and its subtree (a target set above its region still applies there, shown as
 //!   inherited, but only the officer above can change it); everyone else none.
+//! - **checklist templates** (检查表), to read and use: a bureau template (`region_id` set) is
+//!   usable in its region's subtree, so it is seen by officers above or below it and by the
+//!   committees and enterprises inside it; a committee template (`alliance_id` set) by its
+//!   committee, the alliance's approved members, and the bureaus whose subtree holds the
+//!   alliance. Admin all; experts the bureau templates. To change one, see `manages_template`.
+//! - **inspection rounds** (互查轮次): admin all; bureau those of alliances in its subtree;
+//!   committee its alliance's; enterprise users published rounds of groups they belong to;
+//!   experts none.
+//! - **inspections**: admin all; bureau those whose inspected enterprise lies in its subtree
+//!   (`region_path` copied at creation); committee those of its alliance and those of its
+//!   approved members (their self-inspections); enterprise users those where their enterprise
+//!   inspects or is inspected, once published (a draft round's pairs are not shown); experts
+//!   none until service requests assign them.
+//! - **hazards** (隐患): admin all; bureau by the hazard's `region_path`; committee those found
+//!   in its alliance's inspections and those of its approved members; enterprise users those of
+//!   their own enterprise and those their enterprise reported; experts none.
+//! - **attachments** (photos, documents): those of the hazards the scope may see, and of the
+//!   inspections it may see for files not tied to a hazard.
 
 use sea_orm::{
     ColumnTrait, Condition,
@@ -33,7 +51,10 @@ use serde::Serialize;
 
 use crate::domain::region_path::subtree_pattern;
 use crate::domain::role::{Portal, Role};
-use crate::models::{activity_group, alliance, alliance_membership, audit_log, enterprise, region};
+use crate::models::{
+    activity_group, alliance, alliance_membership, attachment, audit_log, checklist_template,
+    enterprise, group_member, hazard, inspection, inspection_round, region,
+};
 
 /// The caller's tenant, as far as data access is concerned.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -249,4 +270,185 @@ pub fn audit_logs(caller: &Caller) -> Condition {
         }
         _ => Condition::all().add(audit_log::Column::ActorUserId.eq(caller.user_id)),
     }
+}
+
+/// `path` lies inside the subtree of the row's `column` path (the row's region is `path` or
+/// one of its ancestors): the reverse of a subtree match, for rules like "a bureau template
+/// applies below its region".
+fn path_within_column(table: &str, column: &str, path: &str) -> Condition {
+    Condition::all().add(Expr::cust_with_values(
+        format!("? LIKE {table}.{column} || '%'"),
+        [path.to_owned()],
+    ))
+}
+
+/// Which checklist templates the scope may read and use.
+pub fn checklist_templates(scope: &Scope) -> Condition {
+    use checklist_template::Column as T;
+    let bureau = |path: &str| {
+        Condition::all().add(T::RegionId.is_not_null()).add(path_within_column(
+            "checklist_templates",
+            "region_path",
+            path,
+        ))
+    };
+    match scope {
+        Scope::System => Condition::all(),
+        Scope::Region { path, .. } => Condition::any()
+            .add(bureau(path))
+            .add(T::RegionPath.like(subtree_pattern(path))),
+        Scope::Alliance {
+            alliance_id,
+            region_path,
+        } => Condition::any()
+            .add(bureau(region_path))
+            .add(T::AllianceId.eq(*alliance_id)),
+        Scope::Enterprise { region_path, .. } => Condition::any().add(bureau(region_path)).add(
+            T::AllianceId.in_subquery(
+                Query::select()
+                    .column(alliance::Column::Id)
+                    .from(alliance::Entity)
+                    .cond_where(alliances(scope))
+                    .to_owned(),
+            ),
+        ),
+        Scope::Expert { .. } => Condition::all().add(T::RegionId.is_not_null()),
+    }
+}
+
+/// Whether the scope may change (edit, archive) a checklist template: the admin any; a bureau
+/// officer the bureau templates published in its subtree; a committee its alliance's.
+pub fn manages_template(scope: &Scope, template: &checklist_template::Model) -> bool {
+    match scope {
+        Scope::System => true,
+        Scope::Region { path, .. } => {
+            template.region_id.is_some()
+                && crate::domain::region_path::contains(path, &template.region_path)
+        }
+        Scope::Alliance { alliance_id, .. } => template.alliance_id == Some(*alliance_id),
+        Scope::Enterprise { .. } | Scope::Expert { .. } => false,
+    }
+}
+
+fn approved_members(alliance_id: i64) -> sea_orm::sea_query::SelectStatement {
+    enterprises_of_alliance(alliance_id, &["approved"])
+}
+
+/// Which 互查 rounds the scope may see.
+pub fn inspection_rounds(scope: &Scope) -> Condition {
+    use inspection_round::Column as R;
+    match scope {
+        Scope::System => Condition::all(),
+        Scope::Region { .. } => Condition::all().add(
+            R::AllianceId.in_subquery(
+                Query::select()
+                    .column(alliance::Column::Id)
+                    .from(alliance::Entity)
+                    .cond_where(alliances(scope))
+                    .to_owned(),
+            ),
+        ),
+        Scope::Alliance { alliance_id, .. } => Condition::all().add(R::AllianceId.eq(*alliance_id)),
+        Scope::Enterprise { enterprise_id, .. } => Condition::all()
+            .add(R::Status.eq("published"))
+            .add(
+                R::GroupId.in_subquery(
+                    Query::select()
+                        .column(group_member::Column::GroupId)
+                        .from(group_member::Entity)
+                        .and_where(group_member::Column::EnterpriseId.eq(*enterprise_id))
+                        .to_owned(),
+                ),
+            ),
+        Scope::Expert { .. } => nothing(),
+    }
+}
+
+/// Inspections of a round still in draft are the committee's working copy.
+fn not_in_draft_round() -> Condition {
+    Condition::any()
+        .add(inspection::Column::RoundId.is_null())
+        .add(
+            inspection::Column::RoundId.in_subquery(
+                Query::select()
+                    .column(inspection_round::Column::Id)
+                    .from(inspection_round::Entity)
+                    .and_where(inspection_round::Column::Status.eq("published"))
+                    .to_owned(),
+            ),
+        )
+}
+
+/// Which inspections the scope may see.
+pub fn inspections(scope: &Scope) -> Condition {
+    use inspection::Column as I;
+    match scope {
+        Scope::System => Condition::all(),
+        Scope::Region { path, .. } => {
+            Condition::all().add(I::RegionPath.like(subtree_pattern(path)))
+        }
+        Scope::Alliance { alliance_id, .. } => Condition::any()
+            .add(I::AllianceId.eq(*alliance_id))
+            .add(
+                Condition::all()
+                    .add(I::InspectedEnterpriseId.in_subquery(approved_members(*alliance_id)))
+                    .add(not_in_draft_round()),
+            ),
+        Scope::Enterprise { enterprise_id, .. } => Condition::all()
+            .add(
+                Condition::any()
+                    .add(I::InspectedEnterpriseId.eq(*enterprise_id))
+                    .add(I::InspectingEnterpriseId.eq(*enterprise_id)),
+            )
+            .add(not_in_draft_round()),
+        Scope::Expert { .. } => nothing(),
+    }
+}
+
+/// Which hazards the scope may see.
+pub fn hazards(scope: &Scope) -> Condition {
+    use hazard::Column as H;
+    match scope {
+        Scope::System => Condition::all(),
+        Scope::Region { path, .. } => {
+            Condition::all().add(H::RegionPath.like(subtree_pattern(path)))
+        }
+        Scope::Alliance { alliance_id, .. } => Condition::any()
+            .add(H::AllianceId.eq(*alliance_id))
+            .add(H::EnterpriseId.in_subquery(approved_members(*alliance_id))),
+        Scope::Enterprise { enterprise_id, .. } => Condition::any()
+            .add(H::EnterpriseId.eq(*enterprise_id))
+            .add(H::ReporterEnterpriseId.eq(*enterprise_id)),
+        Scope::Expert { .. } => nothing(),
+    }
+}
+
+/// Which attachments the scope may fetch: a hazard's files follow the hazard rule, other
+/// files (checklist-item photos of passed items) the inspection rule.
+pub fn attachments(scope: &Scope) -> Condition {
+    use attachment::Column as A;
+    if *scope == Scope::System {
+        return Condition::all();
+    }
+    Condition::any()
+        .add(
+            A::HazardId.in_subquery(
+                Query::select()
+                    .column(hazard::Column::Id)
+                    .from(hazard::Entity)
+                    .cond_where(hazards(scope))
+                    .to_owned(),
+            ),
+        )
+        .add(
+            Condition::all().add(A::HazardId.is_null()).add(
+                A::InspectionId.in_subquery(
+                    Query::select()
+                        .column(inspection::Column::Id)
+                        .from(inspection::Entity)
+                        .cond_where(inspections(scope))
+                        .to_owned(),
+                ),
+            ),
+        )
 }

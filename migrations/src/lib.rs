@@ -8,6 +8,7 @@ mod m20261124_000002_identity;
 mod m20261124_000003_membership_history;
 mod m20261124_000004_participation_targets;
 mod m20261124_000005_import_batches;
+mod m20261124_000006_inspections;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000003_membership_history::Migration),
             Box::new(m20261124_000004_participation_targets::Migration),
             Box::new(m20261124_000005_import_batches::Migration),
+            Box::new(m20261124_000006_inspections::Migration),
         ]
     }
 }

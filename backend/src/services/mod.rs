@@ -5,6 +5,7 @@ pub mod alliances;
 pub mod audit;
 pub mod auth;
 pub mod catalog;
+pub mod checklists;
 pub mod committee;
 pub mod dashboard;
 pub mod enterprises;

@@ -1,0 +1,108 @@
+//! The vocabulary of inspections and findings: kinds, states, answers, hazard categories and
+//! levels, checklist topics. Each is stored by its code; pages show `<section>.<code>` from the
+//! catalogs (`inspection.kind.mutual` …). No I/O.
+
+macro_rules! coded {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $code:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($(#[$vm])* $variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+
+            pub fn parse(s: &str) -> Option<$name> {
+                Self::ALL.iter().copied().find(|x| x.as_str() == s)
+            }
+
+            /// Every code, in display order.
+            pub fn codes() -> Vec<&'static str> {
+                Self::ALL.iter().map(|x| x.as_str()).collect()
+            }
+        }
+    };
+}
+
+coded! {
+    /// Who inspects: 互查 another member, 自查 the enterprise itself, 专家 an expert, 执法 the bureau.
+    InspectionKind { Mutual = "mutual", SelfCheck = "self", Expert = "expert", Regulator = "regulator" }
+}
+
+coded! {
+    /// planned 待检查 → in_progress 检查中 → submitted 已提交 → reviewed 已审阅.
+    InspectionState { Planned = "planned", InProgress = "in_progress", Submitted = "submitted", Reviewed = "reviewed" }
+}
+
+coded! {
+    /// The answer to a checklist item: 合格 / 不合格 / 不适用.
+    AnswerResult { Pass = "pass", Fail = "fail", NotApplicable = "na" }
+}
+
+coded! {
+    /// 隐患类别.
+    HazardCategory {
+        Fire = "fire",
+        Electrical = "electrical",
+        Machinery = "machinery",
+        Hazchem = "hazchem",
+        Dust = "dust",
+        Confined = "confined",
+        SpecialEquipment = "special_equipment",
+        Building = "building",
+        Other = "other",
+    }
+}
+
+coded! {
+    /// 一般隐患 / 重大隐患.
+    HazardLevel { General = "general", Major = "major" }
+}
+
+coded! {
+    /// What a checklist template is about (消防, 电气, 粉尘涉爆, 危化品, 有限空间, 综合).
+    ChecklistTopic {
+        Fire = "fire",
+        Electrical = "electrical",
+        Dust = "dust",
+        Hazchem = "hazchem",
+        Confined = "confined",
+        General = "general",
+    }
+}
+
+coded! {
+    /// A 互查 round: a draft the committee still adjusts, then published to the members.
+    RoundStatus { Draft = "draft", Published = "published" }
+}
+
+/// A hazard as reported, before the rectification loop takes it (issue 5 adds the later states).
+pub const HAZARD_REPORTED: &str = "reported";
+
+impl InspectionState {
+    /// Whether the inspecting side may still fill in and submit.
+    pub fn is_open(self) -> bool {
+        matches!(self, InspectionState::Planned | InspectionState::InProgress)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip() {
+        for k in InspectionKind::ALL {
+            assert_eq!(InspectionKind::parse(k.as_str()), Some(*k));
+        }
+        for c in HazardCategory::ALL {
+            assert_eq!(HazardCategory::parse(c.as_str()), Some(*c));
+        }
+        assert_eq!(AnswerResult::parse("na"), Some(AnswerResult::NotApplicable));
+        assert_eq!(HazardLevel::parse("重大"), None);
+    }
+}

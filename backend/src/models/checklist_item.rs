@@ -1,0 +1,24 @@
+//! One item of a checklist version: what is checked and on what legal basis.
+use sea_orm::entity::prelude::*;
+use serde::Serialize;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize)]
+#[sea_orm(table_name = "checklist_items")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub version_id: i64,
+    /// Order within the version, from 1.
+    pub seq: i32,
+    /// Hazard category code the item's finding falls under ("fire", "electrical" …).
+    pub category: String,
+    #[sea_orm(column_type = "Text")]
+    pub requirement: String,
+    #[sea_orm(column_type = "Text")]
+    pub legal_basis: String,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

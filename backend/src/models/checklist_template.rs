@@ -1,0 +1,30 @@
+//! A checklist template 检查表: its identity; the items live in immutable versions.
+use sea_orm::entity::prelude::*;
+use serde::Serialize;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize)]
+#[sea_orm(table_name = "checklist_templates")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub title: String,
+    /// Topic code: "fire" 消防, "electrical" 电气, "dust" 粉尘涉爆, "hazchem" 危化品,
+    /// "confined" 有限空间, "general" 综合 …
+    pub topic: String,
+    /// Set for a bureau template: the publishing bureau's region.
+    pub region_id: Option<i64>,
+    /// Set for a committee template: usable in that alliance only.
+    pub alliance_id: Option<i64>,
+    /// The owner's region path (the bureau's region, or the alliance's region).
+    pub region_path: String,
+    /// "active" | "archived"
+    pub status: String,
+    pub created_by: Option<i64>,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

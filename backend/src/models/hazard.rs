@@ -1,0 +1,46 @@
+//! A hazard 隐患 as found; the rectification loop adds its own tables.
+use sea_orm::entity::prelude::*;
+use serde::Serialize;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize)]
+#[sea_orm(table_name = "hazards")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub inspection_id: Option<i64>,
+    /// The failed checklist answer it came from; None for an extra finding.
+    pub answer_id: Option<i64>,
+    /// The inspected enterprise.
+    pub enterprise_id: i64,
+    /// The enterprise's region path, copied at creation.
+    pub region_path: String,
+    pub alliance_id: Option<i64>,
+    pub reporter_user_id: Option<i64>,
+    pub reporter_enterprise_id: Option<i64>,
+    pub category: String,
+    /// "general" 一般 | "major" 重大
+    pub level: String,
+    /// For a major hazard: the determination-standard clause it meets.
+    #[sea_orm(column_type = "Text", nullable)]
+    pub major_clause: Option<String>,
+    pub title: String,
+    #[sea_orm(column_type = "Text")]
+    pub description: String,
+    pub location: String,
+    #[sea_orm(column_type = "Text")]
+    pub legal_basis: String,
+    #[sea_orm(column_type = "Text")]
+    pub suggested_measure: String,
+    pub found_at: DateTimeUtc,
+    /// The rectification deadline proposed by the inspector.
+    pub deadline: Date,
+    /// "reported" 待确认 (the loop adds the later states)
+    pub state: String,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
