@@ -3,6 +3,7 @@
 //! `{code, message}`). Anything else is `Internal`: logged with its cause, answered with an
 //! opaque 500 that never shows SQL, paths or internals.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 use actix_web::{HttpResponse, ResponseError, http::StatusCode};
@@ -107,17 +108,18 @@ impl ResponseError for AppError {
 
 pub type AppResult<T> = Result<T, AppError>;
 
-/// Field name → catalog key of what is wrong with it.
+/// Field name → catalog key of what is wrong with it. Names are usually static (`name`), but
+/// repeated parts of a form have built names (`items[2].requirement`, `item_12_title`).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
-pub struct FieldErrors(pub BTreeMap<&'static str, &'static str>);
+pub struct FieldErrors(pub BTreeMap<Cow<'static, str>, &'static str>);
 
 impl FieldErrors {
-    pub fn add(&mut self, field: &'static str, key: &'static str) {
-        self.0.entry(field).or_insert(key);
+    pub fn add(&mut self, field: impl Into<Cow<'static, str>>, key: &'static str) {
+        self.0.entry(field.into()).or_insert(key);
     }
 
     /// Text that must be given and not exceed `max` characters (after trimming).
-    pub fn require(&mut self, field: &'static str, value: &str, max: usize) {
+    pub fn require(&mut self, field: impl Into<Cow<'static, str>>, value: &str, max: usize) {
         let n = value.trim().chars().count();
         if n == 0 {
             self.add(field, "form.required");
