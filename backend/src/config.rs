@@ -20,6 +20,64 @@ pub struct Settings {
     pub demo: bool,
     /// Where local data lives: the SQLite file, uploaded files.
     pub data_dir: PathBuf,
+    /// Where uploaded files (photos, PDFs) are kept, and how big they may be.
+    #[serde(default)]
+    pub storage: StorageSettings,
+}
+
+/// Which storage backend holds uploaded files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StorageKind {
+    /// A folder on this machine (`dir`, default `data_dir/files`).
+    Local,
+    /// An S3-compatible bucket (needs the `s3` cargo feature).
+    S3,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default)]
+pub struct StorageSettings {
+    pub kind: StorageKind,
+    /// Local folder; unset means `data_dir/files`.
+    pub dir: Option<PathBuf>,
+    /// S3 endpoint URL (MinIO, OSS, COS …); unset means AWS for `region`.
+    pub s3_endpoint: Option<String>,
+    pub s3_bucket: Option<String>,
+    pub s3_region: Option<String>,
+    #[serde(serialize_with = "expose", default)]
+    pub s3_access_key: Option<SecretString>,
+    #[serde(serialize_with = "expose", default)]
+    pub s3_secret_key: Option<SecretString>,
+    /// Largest accepted single file, MB.
+    pub max_file_mb: usize,
+    /// Largest accepted upload request (all files and fields together), MB.
+    pub max_request_mb: usize,
+}
+
+impl Default for StorageSettings {
+    fn default() -> Self {
+        StorageSettings {
+            kind: StorageKind::Local,
+            dir: None,
+            s3_endpoint: None,
+            s3_bucket: None,
+            s3_region: None,
+            s3_access_key: None,
+            s3_secret_key: None,
+            max_file_mb: 10,
+            max_request_mb: 60,
+        }
+    }
+}
+
+impl StorageSettings {
+    pub fn max_file_bytes(&self) -> usize {
+        self.max_file_mb.saturating_mul(1024 * 1024)
+    }
+    pub fn max_request_bytes(&self) -> usize {
+        self.max_request_mb.saturating_mul(1024 * 1024)
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -95,6 +153,7 @@ impl Default for Settings {
             },
             demo: true,
             data_dir: PathBuf::from("data"),
+            storage: StorageSettings::default(),
         }
     }
 }
@@ -139,6 +198,14 @@ impl Settings {
         })
     }
 
+    /// The folder of the local file storage.
+    pub fn files_dir(&self) -> PathBuf {
+        self.storage
+            .dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("files"))
+    }
+
     pub fn public_url(&self, port: u16) -> String {
         self.server
             .public_url
@@ -170,6 +237,36 @@ mod tests {
         assert_eq!(s.database_url(), "sqlite:///srv/anquan/portal.db?mode=rwc");
         s.database.url = Some("postgres://db/portal".to_string().into());
         assert_eq!(s.database_url(), "postgres://db/portal");
+    }
+
+    #[test]
+    fn files_live_in_the_data_folder_unless_told_otherwise() {
+        let mut s = Settings {
+            data_dir: "/srv/anquan".into(),
+            ..Settings::default()
+        };
+        assert_eq!(s.files_dir(), PathBuf::from("/srv/anquan/files"));
+        assert_eq!(s.storage.kind, StorageKind::Local);
+        assert_eq!(s.storage.max_file_bytes(), 10 * 1024 * 1024);
+        s.storage.dir = Some("/mnt/photos".into());
+        assert_eq!(s.files_dir(), PathBuf::from("/mnt/photos"));
+    }
+
+    #[test]
+    fn storage_settings_come_from_the_file() {
+        let toml = "[storage]\nkind = \"s3\"\ns3_bucket = \"evidence\"\ns3_secret_key = \"s3-secret-key-value\"\nmax_file_mb = 5\n";
+        let s: Settings = Figment::from(Serialized::defaults(Settings::default()))
+            .merge(Toml::string(toml))
+            .extract()
+            .expect("settings");
+        assert_eq!(s.storage.kind, StorageKind::S3);
+        assert_eq!(s.storage.s3_bucket.as_deref(), Some("evidence"));
+        assert_eq!(s.storage.max_file_mb, 5);
+        assert_eq!(
+            s.storage.max_request_mb, 60,
+            "unset keys keep their default"
+        );
+        assert!(!format!("{s:?}").contains("s3-secret-key-value"));
     }
 
     #[test]

@@ -16,5 +16,6 @@ pub mod scope;
 pub mod services;
 pub mod startup;
 pub mod state;
+pub mod storage;
 pub mod telemetry;
 pub mod web;

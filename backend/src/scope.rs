@@ -272,25 +272,23 @@ pub fn audit_logs(caller: &Caller) -> Condition {
     }
 }
 
-/// `path` lies inside the subtree of the row's `column` path (the row's region is `path` or
-/// one of its ancestors): the reverse of a subtree match, for rules like "a bureau template
-/// applies below its region".
-fn path_within_column(table: &str, column: &str, path: &str) -> Condition {
-    Condition::all().add(Expr::cust_with_values(
-        format!("? LIKE {table}.{column} || '%'"),
-        [path.to_owned()],
-    ))
+/// The paths of `path`'s region and of every region above it ("/3303/330381/" →
+/// "/3303/", "/3303/330381/"): rows whose path is one of these lie on the way up, as a bureau
+/// template published above a region applies in it.
+fn path_and_ancestors(path: &str) -> Vec<String> {
+    let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+    (1..=parts.len())
+        .map(|n| format!("/{}/", parts[..n].join("/")))
+        .collect()
 }
 
 /// Which checklist templates the scope may read and use.
 pub fn checklist_templates(scope: &Scope) -> Condition {
     use checklist_template::Column as T;
     let bureau = |path: &str| {
-        Condition::all().add(T::RegionId.is_not_null()).add(path_within_column(
-            "checklist_templates",
-            "region_path",
-            path,
-        ))
+        Condition::all()
+            .add(T::RegionId.is_not_null())
+            .add(T::RegionPath.is_in(path_and_ancestors(path)))
     };
     match scope {
         Scope::System => Condition::all(),
@@ -349,9 +347,8 @@ pub fn inspection_rounds(scope: &Scope) -> Condition {
             ),
         ),
         Scope::Alliance { alliance_id, .. } => Condition::all().add(R::AllianceId.eq(*alliance_id)),
-        Scope::Enterprise { enterprise_id, .. } => Condition::all()
-            .add(R::Status.eq("published"))
-            .add(
+        Scope::Enterprise { enterprise_id, .. } => {
+            Condition::all().add(R::Status.eq("published")).add(
                 R::GroupId.in_subquery(
                     Query::select()
                         .column(group_member::Column::GroupId)
@@ -359,7 +356,8 @@ pub fn inspection_rounds(scope: &Scope) -> Condition {
                         .and_where(group_member::Column::EnterpriseId.eq(*enterprise_id))
                         .to_owned(),
                 ),
-            ),
+            )
+        }
         Scope::Expert { .. } => nothing(),
     }
 }
@@ -387,13 +385,13 @@ pub fn inspections(scope: &Scope) -> Condition {
         Scope::Region { path, .. } => {
             Condition::all().add(I::RegionPath.like(subtree_pattern(path)))
         }
-        Scope::Alliance { alliance_id, .. } => Condition::any()
-            .add(I::AllianceId.eq(*alliance_id))
-            .add(
+        Scope::Alliance { alliance_id, .. } => {
+            Condition::any().add(I::AllianceId.eq(*alliance_id)).add(
                 Condition::all()
                     .add(I::InspectedEnterpriseId.in_subquery(approved_members(*alliance_id)))
                     .add(not_in_draft_round()),
-            ),
+            )
+        }
         Scope::Enterprise { enterprise_id, .. } => Condition::all()
             .add(
                 Condition::any()
@@ -451,4 +449,19 @@ pub fn attachments(scope: &Scope) -> Condition {
                 ),
             ),
         )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::path_and_ancestors;
+
+    #[test]
+    fn a_path_lists_itself_and_every_region_above_it() {
+        assert_eq!(
+            path_and_ancestors("/330381/330381101/"),
+            vec!["/330381/", "/330381/330381101/"]
+        );
+        assert_eq!(path_and_ancestors("/330381/"), vec!["/330381/"]);
+        assert!(path_and_ancestors("/").is_empty());
+    }
 }

@@ -31,9 +31,6 @@ const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self'; img-
 const DOCS_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; \
                         frame-ancestors 'none'; base-uri 'self'; object-src 'none'";
 
-/// Largest accepted file upload (spreadsheets now; photos later have their own limits).
-const UPLOAD_LIMIT: usize = 20 * 1024 * 1024;
-
 pub struct Application {
     port: u16,
     server: Server,
@@ -107,9 +104,11 @@ pub fn core(
     clock: SharedClock,
 ) -> anyhow::Result<Core> {
     let secret = load_secret(&settings)?;
+    let storage = crate::storage::from_settings(&settings).context("setting up file storage")?;
     Ok(Core {
         db,
         clock,
+        storage,
         keys: Arc::new(TokenKeys::new(&secret, &settings.auth.issuer)),
         secret: Arc::new(secret),
         settings: Arc::new(settings),
@@ -155,6 +154,8 @@ fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
 
 fn run(listener: TcpListener, core: Core) -> anyhow::Result<Server> {
     let body_limit = core.settings.server.body_limit;
+    // Largest accepted upload request (spreadsheet imports, photos): `storage.max_request_mb`.
+    let upload_limit = core.settings.storage.max_request_bytes();
     let state = web::Data::new(AppState {
         core,
         templates: Templates::new(),
@@ -167,8 +168,8 @@ fn run(listener: TcpListener, core: Core) -> anyhow::Result<Server> {
             .app_data(web::JsonConfig::default().limit(body_limit))
             .app_data(
                 actix_multipart::form::MultipartFormConfig::default()
-                    .total_limit(UPLOAD_LIMIT)
-                    .memory_limit(UPLOAD_LIMIT),
+                    .total_limit(upload_limit)
+                    .memory_limit(upload_limit),
             )
             .configure(routes::configure)
             .service(

@@ -1,4 +1,5 @@
-//! What every service needs: the database, the clock, settings and the token keys. No HTTP.
+//! What every service needs: the database, the clock, settings, the token keys and the file
+//! storage. No HTTP.
 
 use std::sync::Arc;
 
@@ -7,6 +8,7 @@ use sea_orm::DatabaseConnection;
 use crate::auth::token::TokenKeys;
 use crate::clock::SharedClock;
 use crate::config::Settings;
+use crate::storage::SharedStorage;
 
 #[derive(Clone)]
 pub struct Core {
@@ -16,6 +18,8 @@ pub struct Core {
     pub keys: Arc<TokenKeys>,
     /// HMAC key for CSRF tokens.
     pub secret: Arc<Vec<u8>>,
+    /// Where uploaded files live (local folder or S3-compatible bucket).
+    pub storage: SharedStorage,
 }
 
 impl Core {

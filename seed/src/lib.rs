@@ -15,6 +15,7 @@ pub struct DemoData {
     pub alliances: Vec<AllianceFixture>,
     pub experts: Vec<ExpertFixture>,
     pub accounts: Vec<AccountFixture>,
+    pub checklists: Vec<ChecklistFixture>,
 }
 
 /// 行政区划: `parent` is the parent's code (absent for the city).
@@ -112,6 +113,25 @@ pub struct AccountFixture {
     pub expert: Option<String>,
 }
 
+/// 检查表: a bureau template (`region` code) or a committee template (`alliance` name).
+#[derive(Debug, Clone, Deserialize)]
+pub struct ChecklistFixture {
+    pub title: String,
+    /// `fire`, `electrical`, `dust`, `hazchem`, `confined` or `general`.
+    pub topic: String,
+    pub region: Option<String>,
+    pub alliance: Option<String>,
+    pub items: Vec<ChecklistItemFixture>,
+}
+
+/// One checklist item: hazard category code, what must hold, its legal basis.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ChecklistItemFixture {
+    pub category: String,
+    pub requirement: String,
+    pub legal_basis: String,
+}
+
 #[derive(Deserialize)]
 struct Regions {
     region: Vec<RegionFixture>,
@@ -130,6 +150,10 @@ struct Alliances {
     alliance: Vec<AllianceFixture>,
 }
 #[derive(Deserialize)]
+struct Checklists {
+    checklist: Vec<ChecklistFixture>,
+}
+#[derive(Deserialize)]
 struct People {
     expert: Vec<ExpertFixture>,
     account: Vec<AccountFixture>,
@@ -142,6 +166,7 @@ pub fn demo() -> Result<DemoData, toml::de::Error> {
     let enterprises: Enterprises = toml::from_str(include_str!("../fixtures/enterprises.toml"))?;
     let alliances: Alliances = toml::from_str(include_str!("../fixtures/alliances.toml"))?;
     let people: People = toml::from_str(include_str!("../fixtures/people.toml"))?;
+    let checklists: Checklists = toml::from_str(include_str!("../fixtures/checklists.toml"))?;
     Ok(DemoData {
         regions: regions.region,
         industries: industries.industry,
@@ -150,6 +175,7 @@ pub fn demo() -> Result<DemoData, toml::de::Error> {
         alliances: alliances.alliance,
         experts: people.expert,
         accounts: people.account,
+        checklists: checklists.checklist,
     })
 }
 
@@ -185,5 +211,15 @@ mod tests {
         let kinds: std::collections::BTreeSet<&str> =
             d.alliances.iter().map(|a| a.kind.as_str()).collect();
         assert_eq!(kinds.len(), 4, "one alliance of each kind");
+        for c in &d.checklists {
+            match (&c.region, &c.alliance) {
+                (Some(r), None) => assert!(regions.contains(&r.as_str()), "{}", c.title),
+                (None, Some(a)) => {
+                    assert!(d.alliances.iter().any(|x| &x.name == a), "{}", c.title)
+                }
+                _ => panic!("{}: a region or an alliance", c.title),
+            }
+            assert!(!c.items.is_empty(), "{}", c.title);
+        }
     }
 }

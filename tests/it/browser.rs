@@ -16,20 +16,22 @@ use serde_json::json;
 
 use crate::helpers::{PASSWORD, ROLE_HOMES, spawn_app};
 
-const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+mod inspection;
+
+pub(crate) const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
 const PHONE: (u32, u32) = (390, 844);
 /// How long a page may take to arrive after a click.
-const NAV_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const NAV_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A `chromedriver` child process, killed (with the browsers it started) when dropped.
-struct Driver {
+pub(crate) struct Driver {
     child: Child,
     port: u16,
 }
 
 impl Driver {
-    fn start(log: &Path) -> Driver {
+    pub(crate) fn start(log: &Path) -> Driver {
         use std::os::unix::process::CommandExt;
 
         let port = free_port();
@@ -86,7 +88,7 @@ fn free_port() -> u16 {
 }
 
 /// Connects a new headless Chromium session, phone-sized, asking for Chinese pages.
-async fn open_browser(driver: &Driver, profile: &Path) -> Client {
+pub(crate) async fn open_browser(driver: &Driver, profile: &Path) -> Client {
     let (w, h) = PHONE;
     let mut caps = fantoccini::wd::Capabilities::new();
     caps.insert(
@@ -119,7 +121,7 @@ async fn open_browser(driver: &Driver, profile: &Path) -> Client {
 }
 
 /// Waits until the browser is on `path` (or the timeout); returns the path it is on.
-async fn wait_for_path(client: &Client, path: &str) -> String {
+pub(crate) async fn wait_for_path(client: &Client, path: &str) -> String {
     let deadline = Instant::now() + NAV_TIMEOUT;
     loop {
         let current = client
@@ -135,7 +137,7 @@ async fn wait_for_path(client: &Client, path: &str) -> String {
     }
 }
 
-async fn body_text(client: &Client) -> String {
+pub(crate) async fn body_text(client: &Client) -> String {
     client
         .find(Locator::Css("body"))
         .await

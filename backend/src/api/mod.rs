@@ -5,12 +5,17 @@ pub mod alliances;
 pub mod audit;
 pub mod auth;
 pub mod catalog;
+pub mod checklists;
 pub mod enterprises;
+pub mod files;
 pub mod groups;
+pub mod hazards;
+pub mod inspections;
 pub mod memberships;
 pub mod openapi;
 pub mod participation;
 pub mod regions;
+pub mod rounds;
 pub mod staff;
 
 use serde::Serialize;

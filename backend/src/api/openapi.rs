@@ -28,14 +28,26 @@ use utoipa::{
         super::staff::reset_password,
         super::alliances::list, super::alliances::get, super::alliances::create,
         super::alliances::update, super::alliances::appoint, super::alliances::deactivate,
+        super::inspections::list, super::inspections::get, super::inspections::create_self,
+        super::inspections::start, super::inspections::submit, super::inspections::review,
+        super::hazards::list, super::hazards::get,
         super::audit::search,
+        super::files::public, super::files::thumb, super::files::original,
+        super::checklists::list, super::checklists::get, super::checklists::create,
+        super::checklists::update, super::checklists::archive, super::checklists::restore,
+        super::rounds::list, super::rounds::get, super::rounds::create, super::rounds::set_pairs,
+        super::rounds::publish, super::rounds::discard,
     ),
     components(schemas(super::ApiError)),
     modifiers(&BearerAuth),
     tags(
         (name = "auth", description = "Login, logout, the caller"),
         (name = "registry", description = "Enterprises, alliances, groups"),
+        (name = "inspections", description = "Inspections, their submission and the hazards found"),
         (name = "audit", description = "The audit log"),
+        (name = "files", description = "Photos and documents (attachments)"),
+        (name = "checklists", description = "Checklist templates (检查表) and their versions"),
+        (name = "rounds", description = "Mutual-inspection rounds (互查轮次) of activity groups"),
     )
 )]
 pub struct ApiDoc;

@@ -7,3 +7,4 @@ pub mod participation;
 pub mod password_policy;
 pub mod region_path;
 pub mod role;
+pub mod rounds;

@@ -9,6 +9,7 @@ use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
 use crate::models::user;
 use crate::services::audit::{self, Actor, Outcome};
+use crate::services::checklists;
 use crate::services::registry::{self, NewAlliance, NewEnterprise};
 use crate::services::users::{self, NewUser};
 use crate::state::Core;
@@ -132,6 +133,26 @@ pub async fn load_demo(core: &Core) -> AppResult<()> {
             },
         )
         .await?;
+    }
+    for c in &data.checklists {
+        let owner =
+            checklists::write::Owner::lookup(&txn, c.region.as_deref(), c.alliance.as_deref())
+                .await?;
+        let input = checklists::TemplateInput {
+            title: c.title.clone(),
+            topic: c.topic.clone(),
+            note: None,
+            items: c
+                .items
+                .iter()
+                .map(|i| checklists::ItemInput {
+                    category: i.category.clone(),
+                    requirement: i.requirement.clone(),
+                    legal_basis: i.legal_basis.clone(),
+                })
+                .collect(),
+        };
+        checklists::write::insert_template(&txn, core, &owner, None, &input).await?;
     }
     audit::record(
         &txn,

@@ -6,6 +6,7 @@ pub mod form;
 pub mod pages;
 pub mod render;
 pub mod routes;
+pub mod upload;
 
 use crate::state::Core;
 

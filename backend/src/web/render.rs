@@ -89,8 +89,20 @@ fn nav(portal: Portal) -> Vec<NavItem> {
                 label: "alliances.nav",
             },
             NavItem {
+                href: "/regulator/inspections",
+                label: "inspections.nav",
+            },
+            NavItem {
+                href: "/regulator/hazards",
+                label: "hazards.nav",
+            },
+            NavItem {
                 href: "/regulator/participation",
                 label: "participation.nav",
+            },
+            NavItem {
+                href: "/regulator/checklists",
+                label: "checklists.nav",
             },
             NavItem {
                 href: "/regulator/regions",
@@ -108,6 +120,14 @@ fn nav(portal: Portal) -> Vec<NavItem> {
         Portal::Enterprise => vec![
             home,
             NavItem {
+                href: "/enterprise/inspections",
+                label: "inspections.nav",
+            },
+            NavItem {
+                href: "/enterprise/hazards",
+                label: "hazards.nav",
+            },
+            NavItem {
                 href: "/enterprise/profile",
                 label: "nav.profile",
             },
@@ -119,6 +139,10 @@ fn nav(portal: Portal) -> Vec<NavItem> {
                 href: "/enterprise/staff",
                 label: "staff.nav",
             },
+            NavItem {
+                href: "/enterprise/checklists",
+                label: "checklists.nav",
+            },
         ],
         Portal::Committee => vec![
             home,
@@ -129,6 +153,22 @@ fn nav(portal: Portal) -> Vec<NavItem> {
             NavItem {
                 href: "/committee/groups",
                 label: "groups.title",
+            },
+            NavItem {
+                href: "/committee/rounds",
+                label: "rounds.title",
+            },
+            NavItem {
+                href: "/committee/inspections",
+                label: "inspections.nav",
+            },
+            NavItem {
+                href: "/committee/hazards",
+                label: "hazards.nav",
+            },
+            NavItem {
+                href: "/committee/checklists",
+                label: "checklists.nav",
             },
         ],
         Portal::Expert => vec![home],

@@ -13,7 +13,8 @@ use crate::api;
 use crate::auth::guard::{Access, enforce};
 use crate::domain::role::{Portal as P, Role};
 use crate::web::pages::{
-    account, alliances, audit, enterprises, groups, home, imports, members, my_alliances, ops,
+    account, alliances, audit, enterprises, groups, hazards, home, imports, inspections, members,
+    my_alliances, ops,
 };
 
 #[derive(Clone)]
@@ -59,6 +60,11 @@ const ENTERPRISE_ADMINS: &[Role] = &[Role::EnterpriseAdmin];
 /// The accounts of an enterprise (its staff list is theirs to read).
 const ENTERPRISE_USERS: &[Role] = &[Role::EnterpriseAdmin, Role::EnterpriseStaff];
 
+/// Who publishes checklist templates: the bureau for its region, a committee for its alliance.
+const CHECKLIST_PUBLISHERS: &[Role] = &[Role::Regulator, Role::Committee];
+/// Who edits, archives and restores them (the admin any; the others their own, inside).
+const CHECKLIST_KEEPERS: &[Role] = &[Role::Admin, Role::Regulator, Role::Committee];
+
 pub fn inventory() -> Vec<RouteSpec> {
     use Access::*;
     use Method as M;
@@ -88,6 +94,16 @@ pub fn inventory() -> Vec<RouteSpec> {
         }),
         spec(M::POST, "/account/password", Authenticated, || {
             web::post().to(account::password_submit)
+        }),
+        // Uploaded files (photos, PDFs); scope and the evidence rule are in services::files.
+        spec(M::GET, "/files/{id}", Authenticated, || {
+            web::get().to(crate::web::pages::files::public)
+        }),
+        spec(M::GET, "/files/{id}/thumb", Authenticated, || {
+            web::get().to(crate::web::pages::files::thumb)
+        }),
+        spec(M::GET, "/files/{id}/original", Authenticated, || {
+            web::get().to(crate::web::pages::files::original)
         }),
         // Portals.
         spec(M::GET, "/admin", Portal(P::Admin), || {
@@ -311,6 +327,115 @@ pub fn inventory() -> Vec<RouteSpec> {
             Portal(P::Regulator),
             || web::post().to(crate::web::pages::participation::set_target),
         ),
+        // 检查表: bureau and committee publish and edit (one set of handlers); enterprises read.
+        spec(
+            M::GET,
+            "/regulator/checklists",
+            Portal(P::Regulator),
+            || web::get().to(crate::web::pages::checklists::list),
+        ),
+        spec(
+            M::POST,
+            "/regulator/checklists",
+            Portal(P::Regulator),
+            || web::post().to(crate::web::pages::checklists::create),
+        ),
+        spec(
+            M::GET,
+            "/regulator/checklists/new",
+            Portal(P::Regulator),
+            || web::get().to(crate::web::pages::checklists::new_form),
+        ),
+        spec(
+            M::GET,
+            "/regulator/checklists/{id}",
+            Portal(P::Regulator),
+            || web::get().to(crate::web::pages::checklists::show),
+        ),
+        spec(
+            M::POST,
+            "/regulator/checklists/{id}",
+            Portal(P::Regulator),
+            || web::post().to(crate::web::pages::checklists::update),
+        ),
+        spec(
+            M::GET,
+            "/regulator/checklists/{id}/edit",
+            Portal(P::Regulator),
+            || web::get().to(crate::web::pages::checklists::edit_form),
+        ),
+        spec(
+            M::POST,
+            "/regulator/checklists/{id}/archive",
+            Portal(P::Regulator),
+            || web::post().to(crate::web::pages::checklists::archive),
+        ),
+        spec(
+            M::POST,
+            "/regulator/checklists/{id}/restore",
+            Portal(P::Regulator),
+            || web::post().to(crate::web::pages::checklists::restore),
+        ),
+        spec(
+            M::GET,
+            "/committee/checklists",
+            Portal(P::Committee),
+            || web::get().to(crate::web::pages::checklists::list),
+        ),
+        spec(
+            M::POST,
+            "/committee/checklists",
+            Portal(P::Committee),
+            || web::post().to(crate::web::pages::checklists::create),
+        ),
+        spec(
+            M::GET,
+            "/committee/checklists/new",
+            Portal(P::Committee),
+            || web::get().to(crate::web::pages::checklists::new_form),
+        ),
+        spec(
+            M::GET,
+            "/committee/checklists/{id}",
+            Portal(P::Committee),
+            || web::get().to(crate::web::pages::checklists::show),
+        ),
+        spec(
+            M::POST,
+            "/committee/checklists/{id}",
+            Portal(P::Committee),
+            || web::post().to(crate::web::pages::checklists::update),
+        ),
+        spec(
+            M::GET,
+            "/committee/checklists/{id}/edit",
+            Portal(P::Committee),
+            || web::get().to(crate::web::pages::checklists::edit_form),
+        ),
+        spec(
+            M::POST,
+            "/committee/checklists/{id}/archive",
+            Portal(P::Committee),
+            || web::post().to(crate::web::pages::checklists::archive),
+        ),
+        spec(
+            M::POST,
+            "/committee/checklists/{id}/restore",
+            Portal(P::Committee),
+            || web::post().to(crate::web::pages::checklists::restore),
+        ),
+        spec(
+            M::GET,
+            "/enterprise/checklists",
+            Portal(P::Enterprise),
+            || web::get().to(crate::web::pages::checklists::list),
+        ),
+        spec(
+            M::GET,
+            "/enterprise/checklists/{id}",
+            Portal(P::Enterprise),
+            || web::get().to(crate::web::pages::checklists::show),
+        ),
         spec(M::GET, "/committee", Portal(P::Committee), || {
             web::get().to(home::committee)
         }),
@@ -372,6 +497,43 @@ pub fn inventory() -> Vec<RouteSpec> {
             Portal(P::Committee),
             || web::post().to(groups::set_leader),
         ),
+        // 互查轮次 (committee): generate, adjust, publish, discard.
+        spec(M::GET, "/committee/rounds", Portal(P::Committee), || {
+            web::get().to(crate::web::pages::rounds::overview)
+        }),
+        spec(M::POST, "/committee/rounds", Portal(P::Committee), || {
+            web::post().to(crate::web::pages::rounds::create)
+        }),
+        spec(
+            M::GET,
+            "/committee/rounds/new",
+            Portal(P::Committee),
+            || web::get().to(crate::web::pages::rounds::new_form),
+        ),
+        spec(
+            M::GET,
+            "/committee/rounds/{id}",
+            Portal(P::Committee),
+            || web::get().to(crate::web::pages::rounds::show),
+        ),
+        spec(
+            M::POST,
+            "/committee/rounds/{id}/pairs",
+            Portal(P::Committee),
+            || web::post().to(crate::web::pages::rounds::adjust),
+        ),
+        spec(
+            M::POST,
+            "/committee/rounds/{id}/publish",
+            Portal(P::Committee),
+            || web::post().to(crate::web::pages::rounds::publish),
+        ),
+        spec(
+            M::POST,
+            "/committee/rounds/{id}/discard",
+            Portal(P::Committee),
+            || web::post().to(crate::web::pages::rounds::discard),
+        ),
         spec(
             M::GET,
             "/enterprise/alliances",
@@ -426,6 +588,15 @@ pub fn inventory() -> Vec<RouteSpec> {
         }),
         spec(M::GET, "/api/v1/me", Authenticated, || {
             web::get().to(api::auth::me)
+        }),
+        spec(M::GET, "/api/v1/files/{id}", Authenticated, || {
+            web::get().to(api::files::public)
+        }),
+        spec(M::GET, "/api/v1/files/{id}/thumb", Authenticated, || {
+            web::get().to(api::files::thumb)
+        }),
+        spec(M::GET, "/api/v1/files/{id}/original", Authenticated, || {
+            web::get().to(api::files::original)
         }),
         spec(M::GET, "/api/v1/enterprises", Authenticated, || {
             web::get().to(api::enterprises::list)
@@ -529,6 +700,33 @@ pub fn inventory() -> Vec<RouteSpec> {
             Roles(COMMITTEE_MEMBERS),
             || web::post().to(api::groups::set_leader),
         ),
+        spec(M::GET, "/api/v1/rounds", Authenticated, || {
+            web::get().to(api::rounds::list)
+        }),
+        spec(M::POST, "/api/v1/rounds", Roles(COMMITTEE_MEMBERS), || {
+            web::post().to(api::rounds::create)
+        }),
+        spec(M::GET, "/api/v1/rounds/{id}", Authenticated, || {
+            web::get().to(api::rounds::get)
+        }),
+        spec(
+            M::DELETE,
+            "/api/v1/rounds/{id}",
+            Roles(COMMITTEE_MEMBERS),
+            || web::delete().to(api::rounds::discard),
+        ),
+        spec(
+            M::PUT,
+            "/api/v1/rounds/{id}/pairs",
+            Roles(COMMITTEE_MEMBERS),
+            || web::put().to(api::rounds::set_pairs),
+        ),
+        spec(
+            M::POST,
+            "/api/v1/rounds/{id}/publish",
+            Roles(COMMITTEE_MEMBERS),
+            || web::post().to(api::rounds::publish),
+        ),
         spec(
             M::GET,
             "/api/v1/participation",
@@ -622,6 +820,132 @@ pub fn inventory() -> Vec<RouteSpec> {
             Roles(REGISTRARS),
             || web::post().to(api::alliances::deactivate),
         ),
+        spec(M::GET, "/api/v1/checklists", Authenticated, || {
+            web::get().to(api::checklists::list)
+        }),
+        spec(
+            M::POST,
+            "/api/v1/checklists",
+            Roles(CHECKLIST_PUBLISHERS),
+            || web::post().to(api::checklists::create),
+        ),
+        spec(M::GET, "/api/v1/checklists/{id}", Authenticated, || {
+            web::get().to(api::checklists::get)
+        }),
+        spec(
+            M::PUT,
+            "/api/v1/checklists/{id}",
+            Roles(CHECKLIST_KEEPERS),
+            || web::put().to(api::checklists::update),
+        ),
+        spec(
+            M::POST,
+            "/api/v1/checklists/{id}/archive",
+            Roles(CHECKLIST_KEEPERS),
+            || web::post().to(api::checklists::archive),
+        ),
+        spec(
+            M::POST,
+            "/api/v1/checklists/{id}/restore",
+            Roles(CHECKLIST_KEEPERS),
+            || web::post().to(api::checklists::restore),
+        ),
+        // 检查 and 隐患: each portal's lists; the inspection and hazard pages are shared, their
+        // records filtered by scope; the inspecting side starts and submits, the committee
+        // reviews.
+        spec(
+            M::GET,
+            "/enterprise/inspections",
+            Portal(P::Enterprise),
+            || web::get().to(inspections::list),
+        ),
+        spec(
+            M::POST,
+            "/enterprise/inspections",
+            Portal(P::Enterprise),
+            || web::post().to(inspections::create_self),
+        ),
+        spec(
+            M::GET,
+            "/committee/inspections",
+            Portal(P::Committee),
+            || web::get().to(inspections::list),
+        ),
+        spec(
+            M::GET,
+            "/regulator/inspections",
+            Portal(P::Regulator),
+            || web::get().to(inspections::list),
+        ),
+        spec(M::GET, "/inspections/{id}", Authenticated, || {
+            web::get().to(inspections::show)
+        }),
+        spec(
+            M::POST,
+            "/inspections/{id}/start",
+            Portal(P::Enterprise),
+            || web::post().to(inspections::start),
+        ),
+        spec(
+            M::POST,
+            "/inspections/{id}/submit",
+            Portal(P::Enterprise),
+            || web::post().to(inspections::submit_form),
+        ),
+        spec(
+            M::POST,
+            "/inspections/{id}/review",
+            Portal(P::Committee),
+            || web::post().to(inspections::review),
+        ),
+        spec(M::GET, "/enterprise/hazards", Portal(P::Enterprise), || {
+            web::get().to(hazards::list)
+        }),
+        spec(M::GET, "/committee/hazards", Portal(P::Committee), || {
+            web::get().to(hazards::list)
+        }),
+        spec(M::GET, "/regulator/hazards", Portal(P::Regulator), || {
+            web::get().to(hazards::list)
+        }),
+        spec(M::GET, "/hazards/{id}", Authenticated, || {
+            web::get().to(hazards::show)
+        }),
+        spec(M::GET, "/api/v1/inspections", Authenticated, || {
+            web::get().to(api::inspections::list)
+        }),
+        spec(
+            M::POST,
+            "/api/v1/inspections",
+            Roles(ENTERPRISE_USERS),
+            || web::post().to(api::inspections::create_self),
+        ),
+        spec(M::GET, "/api/v1/inspections/{id}", Authenticated, || {
+            web::get().to(api::inspections::get)
+        }),
+        spec(
+            M::POST,
+            "/api/v1/inspections/{id}/start",
+            Roles(ENTERPRISE_USERS),
+            || web::post().to(api::inspections::start),
+        ),
+        spec(
+            M::POST,
+            "/api/v1/inspections/{id}/submit",
+            Roles(ENTERPRISE_USERS),
+            || web::post().to(api::inspections::submit),
+        ),
+        spec(
+            M::POST,
+            "/api/v1/inspections/{id}/review",
+            Roles(COMMITTEE_MEMBERS),
+            || web::post().to(api::inspections::review),
+        ),
+        spec(M::GET, "/api/v1/hazards", Authenticated, || {
+            web::get().to(api::hazards::list)
+        }),
+        spec(M::GET, "/api/v1/hazards/{id}", Authenticated, || {
+            web::get().to(api::hazards::get)
+        }),
         spec(M::GET, "/api/v1/audit", Roles(AUDIT_READERS), || {
             web::get().to(api::audit::search)
         }),

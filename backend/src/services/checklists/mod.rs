@@ -4,6 +4,16 @@
 //! Versioning rule: saving a template whose current version no inspection or round uses yet
 //! rewrites that version; once used, saving makes a new version and past inspections keep
 //! the version they used.
+//!
+//! Files: this one the reads other services call (`choices`, `usable_version`,
+//! `version_items`); `list` the scoped list and the template page; `write` creating, editing
+//! (the versioning rule), archiving and restoring, and loading the demo templates.
+
+pub mod list;
+pub mod write;
+
+pub use list::{ChecklistFilter, TemplateDetail, TemplateSummary, VersionDetail};
+pub use write::{ItemInput, SaveResult, TemplateInput};
 
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;

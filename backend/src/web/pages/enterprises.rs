@@ -67,12 +67,14 @@ pub async fn file(
     id: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     let file = registry::enterprise_file(&state.core, &caller.scope, *id).await?;
+    let sections =
+        crate::web::pages::inspections::file_sections(&state.core, &caller.scope, *id).await?;
     render::page(
         &state.templates,
         &ctx,
         StatusCode::OK,
         "enterprise/file.html",
-        context! { e => Value::from(Serde(&file)) },
+        context! { e => Value::from(Serde(&file)), s => sections },
     )
 }
 

@@ -74,12 +74,33 @@ pub async fn enterprise(
         return Err(AppError::NotFound);
     };
     let file = registry::enterprise_file(&state.core, &caller.scope, enterprise_id).await?;
+    let sections =
+        crate::web::pages::inspections::file_sections(&state.core, &caller.scope, enterprise_id)
+            .await?;
+    let todo = crate::services::inspections::list(
+        &state.core,
+        &caller.scope,
+        &crate::services::inspections::InspectionFilter {
+            side: Some("inspecting".into()),
+            open: Some(true),
+            ..Default::default()
+        },
+        crate::services::PageParams {
+            page: Some(1),
+            per_page: Some(10),
+        },
+    )
+    .await?;
     render::page(
         &state.templates,
         &ctx,
         StatusCode::OK,
         "enterprise/home.html",
-        context! { e => Value::from(Serde(&file)) },
+        context! {
+            e => Value::from(Serde(&file)),
+            s => sections,
+            todo => Value::from(Serde(&todo)),
+        },
     )
 }
 

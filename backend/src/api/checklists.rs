@@ -1,0 +1,129 @@
+//! `/api/v1/checklists`: checklist templates 检查表 as the caller's scope shows them, published
+//! and edited by the bureau (its region) or a committee (its alliance), with the versioning
+//! rule: editing a version an inspection or round already uses makes the next version.
+
+use actix_web::{HttpResponse, web};
+
+use crate::auth::guard::RequestContext;
+use crate::error::AppResult;
+use crate::scope::Caller;
+use crate::services::PageParams;
+use crate::services::checklists::{
+    self, ChecklistFilter, SaveResult, TemplateDetail, TemplateInput,
+};
+use crate::web::AppState;
+
+/// Templates the caller may see (bureau templates of its region and above, its alliance's),
+/// filtered and paginated; each with its latest version and whether the caller may change it.
+#[utoipa::path(get, path = "/api/v1/checklists", tag = "checklists",
+    params(ChecklistFilter, PageParams),
+    responses((status = 200, body = crate::services::Paged<checklists::TemplateSummary>),
+              (status = 401, body = super::ApiError)),
+    security(("bearer" = [])))]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    filter: web::Query<ChecklistFilter>,
+    page: web::Query<PageParams>,
+) -> AppResult<HttpResponse> {
+    let result = checklists::list::list(&state.core, &caller.scope, &filter, *page).await?;
+    Ok(HttpResponse::Ok().json(result))
+}
+
+/// One template with every version (newest first), its items and how many inspections and
+/// rounds use each version; 404 outside the caller's scope.
+#[utoipa::path(get, path = "/api/v1/checklists/{id}", tag = "checklists",
+    params(("id" = i64, Path, description = "template id")),
+    responses((status = 200, body = TemplateDetail),
+              (status = 401, body = super::ApiError),
+              (status = 404, body = super::ApiError)),
+    security(("bearer" = [])))]
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(checklists::list::detail(&state.core, &caller.scope, *id).await?))
+}
+
+/// Publish a template (version 1) as the caller's bureau or committee. Invalid fields answer
+/// 422 with `fields`, items by index (`items[2].requirement`).
+#[utoipa::path(post, path = "/api/v1/checklists", tag = "checklists",
+    request_body = TemplateInput,
+    responses((status = 201, body = TemplateDetail),
+              (status = 401, body = super::ApiError),
+              (status = 403, body = super::ApiError),
+              (status = 422, description = "invalid fields", body = super::ApiError)),
+    security(("bearer" = [])))]
+pub async fn create(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    body: web::Json<TemplateInput>,
+) -> AppResult<HttpResponse> {
+    let saved = checklists::write::create(&state.core, &caller, ctx.ip.clone(), &body).await?;
+    let detail = checklists::list::detail(&state.core, &caller.scope, saved.template_id).await?;
+    Ok(HttpResponse::Created().json(detail))
+}
+
+/// Save a template's title, topic and items. While no inspection or round uses the latest
+/// version it is rewritten in place; otherwise a new version is added and the used one stays
+/// as it was. The answer says which version was written and whether it is new. 404 when the
+/// caller cannot see the template, 403 when it may only read it.
+#[utoipa::path(put, path = "/api/v1/checklists/{id}", tag = "checklists",
+    request_body = TemplateInput,
+    params(("id" = i64, Path, description = "template id")),
+    responses((status = 200, body = SaveResult),
+              (status = 401, body = super::ApiError),
+              (status = 403, body = super::ApiError),
+              (status = 404, body = super::ApiError),
+              (status = 409, description = "a concurrent edit won", body = super::ApiError),
+              (status = 422, description = "invalid fields", body = super::ApiError)),
+    security(("bearer" = [])))]
+pub async fn update(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    id: web::Path<i64>,
+    body: web::Json<TemplateInput>,
+) -> AppResult<HttpResponse> {
+    let saved = checklists::write::update(&state.core, &caller, ctx.ip.clone(), *id, &body).await?;
+    Ok(HttpResponse::Ok().json(saved))
+}
+
+/// Archive a template: it is no longer offered for new inspections but stays readable, and
+/// past inspections keep it. Repeating it changes nothing.
+#[utoipa::path(post, path = "/api/v1/checklists/{id}/archive", tag = "checklists",
+    params(("id" = i64, Path, description = "template id")),
+    responses((status = 204, description = "archived"),
+              (status = 401, body = super::ApiError),
+              (status = 403, body = super::ApiError),
+              (status = 404, body = super::ApiError)),
+    security(("bearer" = [])))]
+pub async fn archive(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    checklists::write::set_archived(&state.core, &caller, ctx.ip.clone(), *id, true).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Restore an archived template, offering it again.
+#[utoipa::path(post, path = "/api/v1/checklists/{id}/restore", tag = "checklists",
+    params(("id" = i64, Path, description = "template id")),
+    responses((status = 204, description = "restored"),
+              (status = 401, body = super::ApiError),
+              (status = 403, body = super::ApiError),
+              (status = 404, body = super::ApiError)),
+    security(("bearer" = [])))]
+pub async fn restore(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    checklists::write::set_archived(&state.core, &caller, ctx.ip.clone(), *id, false).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

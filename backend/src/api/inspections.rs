@@ -1,0 +1,194 @@
+//! `/api/v1/inspections`: inspections in the caller's scope; self-inspections; start, submit
+//! (multipart, with `Idempotency-Key`) and the committee's review.
+
+use actix_web::{HttpRequest, HttpResponse, web};
+use serde::Deserialize;
+use utoipa::ToSchema;
+
+use crate::auth::guard::RequestContext;
+use crate::error::{AppError, AppResult};
+use crate::scope::Caller;
+use crate::services::inspections::submit::{self, Submission, SubmitOutcome, Upload};
+use crate::services::inspections::{
+    self, InspectionDetail, InspectionFilter, InspectionRow, ReviewOutcome, SelfInspectionInput,
+};
+use crate::services::{PageParams, Paged, idempotency};
+use crate::web::AppState;
+use crate::web::upload::ApiUpload;
+
+/// The `Idempotency-Key` header, checked.
+fn key_of(req: &HttpRequest) -> AppResult<Option<String>> {
+    idempotency::parse_key(
+        req.headers()
+            .get("Idempotency-Key")
+            .and_then(|v| v.to_str().ok()),
+    )
+}
+
+/// Inspections the caller may see, newest planned first.
+#[utoipa::path(get, path = "/api/v1/inspections", tag = "inspections",
+    params(InspectionFilter, PageParams),
+    responses((status = 200, body = Paged<InspectionRow>),
+              (status = 401, body = super::ApiError)),
+    security(("bearer" = [])))]
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    filter: web::Query<InspectionFilter>,
+    page: web::Query<PageParams>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok()
+        .json(inspections::list(&state.core, &caller.scope, &filter, *page).await?))
+}
+
+/// One inspection with its checklist, answers, photos and hazards.
+#[utoipa::path(get, path = "/api/v1/inspections/{id}", tag = "inspections",
+    params(("id" = i64, Path, description = "inspection id")),
+    responses((status = 200, body = InspectionDetail),
+              (status = 401, body = super::ApiError),
+              (status = 404, body = super::ApiError)),
+    security(("bearer" = [])))]
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(inspections::detail(&state.core, &caller, *id).await?))
+}
+
+/// Plan a self-inspection (自查) of the caller's enterprise.
+#[utoipa::path(post, path = "/api/v1/inspections", tag = "inspections",
+    request_body = SelfInspectionInput,
+    responses((status = 201, body = InspectionDetail),
+              (status = 401, body = super::ApiError),
+              (status = 403, body = super::ApiError),
+              (status = 422, body = super::ApiError)),
+    security(("bearer" = [])))]
+pub async fn create_self(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    body: web::Json<SelfInspectionInput>,
+) -> AppResult<HttpResponse> {
+    let i = inspections::create_self(&state.core, &caller, ctx.ip.clone(), &body).await?;
+    Ok(HttpResponse::Created().json(inspections::detail(&state.core, &caller, i.id).await?))
+}
+
+/// Start an assigned inspection (planned → in progress); the inspecting side only.
+#[utoipa::path(post, path = "/api/v1/inspections/{id}/start", tag = "inspections",
+    params(("id" = i64, Path, description = "inspection id")),
+    responses((status = 200, body = InspectionDetail),
+              (status = 401, body = super::ApiError),
+              (status = 403, body = super::ApiError),
+              (status = 404, body = super::ApiError),
+              (status = 409, description = "not planned any more", body = super::ApiError)),
+    security(("bearer" = [])))]
+pub async fn start(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    inspections::start(&state.core, &caller, ctx.ip.clone(), *id).await?;
+    Ok(HttpResponse::Ok().json(inspections::detail(&state.core, &caller, *id).await?))
+}
+
+/// The multipart body of a submit: a `submission` part holding the JSON below, and file
+/// parts whose field names the JSON's `photos` lists refer to.
+#[derive(ToSchema)]
+#[expect(dead_code, reason = "documents the multipart body for OpenAPI")]
+pub struct SubmitBody {
+    /// `Submission` as JSON.
+    submission: Submission,
+    /// Photo or PDF files (JPEG, PNG, WebP, PDF), in fields named by the submission.
+    #[schema(value_type = Vec<String>, format = Binary)]
+    files: Vec<Vec<u8>>,
+}
+
+/// Hand in the whole inspection in one transaction: answers, hazards of failed items and extra
+/// hazards, with their photos. With an `Idempotency-Key`, a retry returns the first answer.
+#[utoipa::path(post, path = "/api/v1/inspections/{id}/submit", tag = "inspections",
+    params(("id" = i64, Path, description = "inspection id"),
+           ("Idempotency-Key" = Option<String>, Header, description = "makes a retried submit safe")),
+    request_body(content = SubmitBody, content_type = "multipart/form-data"),
+    responses((status = 200, body = SubmitOutcome),
+              (status = 400, body = super::ApiError),
+              (status = 401, body = super::ApiError),
+              (status = 403, description = "not the inspecting side", body = super::ApiError),
+              (status = 404, body = super::ApiError),
+              (status = 409, description = "already submitted", body = super::ApiError),
+              (status = 422, description = "fields and files refused, by field", body = super::ApiError)),
+    security(("bearer" = [])))]
+pub async fn submit(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    req: HttpRequest,
+    id: web::Path<i64>,
+    ApiUpload(form): ApiUpload,
+) -> AppResult<HttpResponse> {
+    let key = key_of(&req)?;
+    let Some(raw) = form.value("submission") else {
+        return Err(AppError::BadRequest("inspections.no_submission"));
+    };
+    let submission: Submission = serde_json::from_str(raw)
+        .map_err(|_| AppError::BadRequest("inspections.bad_submission"))?;
+    form.field_errors().into_result()?;
+    let uploads = form
+        .files
+        .into_iter()
+        .map(|f| Upload {
+            field: f.field,
+            file_name: f.file_name,
+            bytes: f.bytes,
+        })
+        .collect();
+    let outcome = submit::submit(
+        &state.core,
+        &caller,
+        ctx.ip.clone(),
+        *id,
+        &submission,
+        uploads,
+        key.as_deref(),
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(outcome))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ReviewRequest {
+    pub note: Option<String>,
+}
+
+/// The committee reviews a submitted mutual inspection of its alliance.
+#[utoipa::path(post, path = "/api/v1/inspections/{id}/review", tag = "inspections",
+    request_body = ReviewRequest,
+    params(("id" = i64, Path, description = "inspection id"),
+           ("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
+    responses((status = 200, body = ReviewOutcome),
+              (status = 401, body = super::ApiError),
+              (status = 403, body = super::ApiError),
+              (status = 404, body = super::ApiError),
+              (status = 409, description = "not submitted", body = super::ApiError)),
+    security(("bearer" = [])))]
+pub async fn review(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    req: HttpRequest,
+    id: web::Path<i64>,
+    body: web::Json<ReviewRequest>,
+) -> AppResult<HttpResponse> {
+    let key = key_of(&req)?;
+    let outcome = inspections::review(
+        &state.core,
+        &caller,
+        ctx.ip.clone(),
+        *id,
+        body.note.as_deref(),
+        key.as_deref(),
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(outcome))
+}

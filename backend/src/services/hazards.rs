@@ -1,0 +1,233 @@
+//! 隐患: hazards as reported by inspections, listed and shown through the caller's scope (the
+//! inspected enterprise, the side that reported it, its committee, the bureau). The
+//! rectification loop (acknowledge, plan, evidence, verify, close) builds on these rows.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{
+    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, sea_query::Query,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{AppError, AppResult};
+use crate::models::{attachment, enterprise, hazard, inspection};
+use crate::scope::{self, Caller, Scope};
+use crate::services::inspections::FileRef;
+use crate::services::{PageParams, Paged, given};
+use crate::state::Core;
+
+/// A hazard in a list.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct HazardRow {
+    pub id: i64,
+    pub title: String,
+    pub category: String,
+    pub level: String,
+    pub state: String,
+    pub enterprise_id: i64,
+    pub enterprise_name: String,
+    pub reporter_enterprise_name: Option<String>,
+    pub inspection_id: Option<i64>,
+    pub inspection_kind: Option<String>,
+    #[schema(value_type = String, format = DateTime)]
+    pub found_at: DateTime<Utc>,
+    #[schema(value_type = String, format = Date)]
+    pub deadline: NaiveDate,
+    /// A photo to show in lists (its thumbnail).
+    pub thumb_file_id: Option<i64>,
+}
+
+/// Filters of the hazard lists.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
+pub struct HazardFilter {
+    pub state: Option<String>,
+    /// `general` or `major`.
+    pub level: Option<String>,
+    pub category: Option<String>,
+    /// For enterprise users: `received` (found at our enterprise) or `reported` (found by us).
+    pub side: Option<String>,
+    /// Part of the enterprise's name or of the hazard's title.
+    pub q: Option<String>,
+    pub inspection_id: Option<i64>,
+    /// Only hazards of this enterprise: its 一企一档.
+    pub enterprise_id: Option<i64>,
+}
+
+fn filtered(scope: &Scope, f: &HazardFilter) -> sea_orm::Select<hazard::Entity> {
+    use hazard::Column as H;
+    let mut q = hazard::Entity::find().filter(scope::hazards(scope));
+    if let Some(v) = given(&f.state) {
+        q = q.filter(H::State.eq(v));
+    }
+    if let Some(v) = given(&f.level) {
+        q = q.filter(H::Level.eq(v));
+    }
+    if let Some(v) = given(&f.category) {
+        q = q.filter(H::Category.eq(v));
+    }
+    if let Some(id) = f.inspection_id {
+        q = q.filter(H::InspectionId.eq(id));
+    }
+    if let Some(id) = f.enterprise_id {
+        q = q.filter(H::EnterpriseId.eq(id));
+    }
+    if let Scope::Enterprise { enterprise_id, .. } = scope {
+        match given(&f.side) {
+            Some("received") => q = q.filter(H::EnterpriseId.eq(*enterprise_id)),
+            Some("reported") => {
+                q = q
+                    .filter(H::ReporterEnterpriseId.eq(*enterprise_id))
+                    .filter(H::EnterpriseId.ne(*enterprise_id))
+            }
+            _ => {}
+        }
+    }
+    if let Some(text) = given(&f.q) {
+        q = q.filter(
+            Condition::any().add(H::Title.contains(text)).add(
+                H::EnterpriseId.in_subquery(
+                    Query::select()
+                        .column(enterprise::Column::Id)
+                        .from(enterprise::Entity)
+                        .and_where(enterprise::Column::Name.contains(text))
+                        .to_owned(),
+                ),
+            ),
+        );
+    }
+    q.order_by_desc(H::FoundAt).order_by_desc(H::Id)
+}
+
+/// One page of the hazards the scope may see, newest first.
+pub async fn list(
+    core: &Core,
+    scope: &Scope,
+    filter: &HazardFilter,
+    page: PageParams,
+) -> AppResult<Paged<HazardRow>> {
+    let paginator = filtered(scope, filter).paginate(&core.db, page.per_page());
+    let total = paginator.num_items().await?;
+    let found = paginator.fetch_page(page.page() - 1).await?;
+    Ok(Paged::new(rows(core, found).await?, page, total))
+}
+
+pub(crate) async fn rows(core: &Core, found: Vec<hazard::Model>) -> AppResult<Vec<HazardRow>> {
+    let mut ids: Vec<i64> = found.iter().map(|h| h.enterprise_id).collect();
+    ids.extend(found.iter().filter_map(|h| h.reporter_enterprise_id));
+    let names: HashMap<i64, String> = enterprise::Entity::find()
+        .filter(enterprise::Column::Id.is_in(ids))
+        .all(&core.db)
+        .await?
+        .into_iter()
+        .map(|e| (e.id, e.name))
+        .collect();
+    let kinds: HashMap<i64, String> = inspection::Entity::find()
+        .filter(inspection::Column::Id.is_in(found.iter().filter_map(|h| h.inspection_id)))
+        .all(&core.db)
+        .await?
+        .into_iter()
+        .map(|i| (i.id, i.kind))
+        .collect();
+    let mut thumbs: HashMap<i64, i64> = HashMap::new();
+    for a in attachment::Entity::find()
+        .filter(attachment::Column::HazardId.is_in(found.iter().map(|h| h.id)))
+        .filter(attachment::Column::ThumbKey.is_not_null())
+        .order_by_asc(attachment::Column::Id)
+        .all(&core.db)
+        .await?
+    {
+        if let Some(h) = a.hazard_id {
+            thumbs.entry(h).or_insert(a.id);
+        }
+    }
+    Ok(found
+        .into_iter()
+        .map(|h| HazardRow {
+            id: h.id,
+            enterprise_name: names.get(&h.enterprise_id).cloned().unwrap_or_default(),
+            reporter_enterprise_name: h
+                .reporter_enterprise_id
+                .and_then(|r| names.get(&r).cloned()),
+            inspection_kind: h.inspection_id.and_then(|i| kinds.get(&i).cloned()),
+            thumb_file_id: thumbs.get(&h.id).copied(),
+            title: h.title,
+            category: h.category,
+            level: h.level,
+            state: h.state,
+            enterprise_id: h.enterprise_id,
+            inspection_id: h.inspection_id,
+            found_at: h.found_at,
+            deadline: h.deadline,
+        })
+        .collect())
+}
+
+/// A photo of a hazard, with what the caller may know about it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct HazardPhoto {
+    #[serde(flatten)]
+    pub file: FileRef,
+    /// The original's EXIF time and place, for those who may see the evidence.
+    pub evidence: Option<crate::services::files::Evidence>,
+    /// Other hazards (that the caller may see) carrying the very same photo.
+    pub reused_on: Vec<i64>,
+}
+
+/// The whole hazard record as found.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct HazardDetail {
+    #[serde(flatten)]
+    pub row: HazardRow,
+    pub major_clause: Option<String>,
+    pub description: String,
+    pub location: String,
+    pub legal_basis: String,
+    pub suggested_measure: String,
+    pub photos: Vec<HazardPhoto>,
+}
+
+/// A hazard the caller may see (`NotFound` otherwise).
+pub async fn detail(core: &Core, caller: &Caller, id: i64) -> AppResult<HazardDetail> {
+    let h = hazard::Entity::find_by_id(id)
+        .filter(scope::hazards(&caller.scope))
+        .one(&core.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let files = attachment::Entity::find()
+        .filter(attachment::Column::HazardId.eq(h.id))
+        .order_by_asc(attachment::Column::Id)
+        .all(&core.db)
+        .await?;
+    let mut photos = Vec::with_capacity(files.len());
+    for f in &files {
+        photos.push(HazardPhoto {
+            file: FileRef::from(f),
+            evidence: crate::services::files::evidence(&core.db, caller, f).await?,
+            reused_on: crate::services::files::reused_elsewhere(
+                &core.db,
+                &caller.scope,
+                &f.sha256,
+                h.id,
+            )
+            .await?,
+        });
+    }
+    let (major_clause, description, location, legal_basis, suggested_measure) = (
+        h.major_clause.clone(),
+        h.description.clone(),
+        h.location.clone(),
+        h.legal_basis.clone(),
+        h.suggested_measure.clone(),
+    );
+    let row = rows(core, vec![h]).await?.pop().ok_or(AppError::NotFound)?;
+    Ok(HazardDetail {
+        row,
+        major_clause,
+        description,
+        location,
+        legal_basis,
+        suggested_measure,
+        photos,
+    })
+}

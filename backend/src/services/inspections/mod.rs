@@ -1,0 +1,378 @@
+//! 检查: inspections as the inspecting side, the inspected enterprise, the committee and the
+//! bureau see them; self-inspections (自查); starting, submitting (`submit`) and the
+//! committee's review of a mutual inspection.
+//!
+//! Who acts: the inspecting enterprise's accounts start and submit (a self-inspection is
+//! inspected and inspecting at once); a committee member reviews its alliance's submitted
+//! mutual inspections. Everyone else who may see the inspection (`scope::inspections`) reads it.
+
+pub mod submit;
+mod views;
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, DatabaseTransaction, EntityTrait, IntoActiveModel,
+    PaginatorTrait, QueryFilter, QueryOrder, Set,
+};
+use serde::{Deserialize, Serialize};
+
+use crate::db::begin_write;
+use crate::domain::inspection::{InspectionKind, InspectionState};
+use crate::domain::role::Role;
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::models::{enterprise, hazard, inspection};
+use crate::scope::{self, Caller, Scope};
+use crate::services::audit::{self, Actor, Outcome};
+use crate::services::{PageParams, Paged, checklists, given, idempotency};
+use crate::state::Core;
+
+pub use views::{AnswerView, FileRef, InspectionDetail, InspectionRow, ItemView, Party};
+
+/// Filters of the inspection lists (pages and API).
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
+pub struct InspectionFilter {
+    /// `mutual`, `self`, `expert` or `regulator`.
+    pub kind: Option<String>,
+    /// `planned`, `in_progress`, `submitted` or `reviewed`.
+    pub state: Option<String>,
+    /// For enterprise users: `inspecting` (my assignments) or `inspected` (inspections of us).
+    pub side: Option<String>,
+    /// Part of an enterprise's name (either side).
+    pub q: Option<String>,
+    pub round_id: Option<i64>,
+    /// Only inspections of this (inspected) enterprise: its 一企一档.
+    pub enterprise_id: Option<i64>,
+    /// Only those still to be done (planned or in progress).
+    pub open: Option<bool>,
+}
+
+fn filtered(scope: &Scope, f: &InspectionFilter) -> sea_orm::Select<inspection::Entity> {
+    use inspection::Column as I;
+    let mut q = inspection::Entity::find().filter(scope::inspections(scope));
+    if let Some(kind) = given(&f.kind) {
+        q = q.filter(I::Kind.eq(kind));
+    }
+    if let Some(state) = given(&f.state) {
+        q = q.filter(I::State.eq(state));
+    }
+    if let Some(round) = f.round_id {
+        q = q.filter(I::RoundId.eq(round));
+    }
+    if let Some(e) = f.enterprise_id {
+        q = q.filter(I::InspectedEnterpriseId.eq(e));
+    }
+    if f.open == Some(true) {
+        q = q.filter(I::State.is_in([
+            InspectionState::Planned.as_str(),
+            InspectionState::InProgress.as_str(),
+        ]));
+    }
+    if let Scope::Enterprise { enterprise_id, .. } = scope {
+        match given(&f.side) {
+            Some("inspecting") => q = q.filter(I::InspectingEnterpriseId.eq(*enterprise_id)),
+            Some("inspected") => {
+                q = q
+                    .filter(I::InspectedEnterpriseId.eq(*enterprise_id))
+                    .filter(I::Kind.ne(InspectionKind::SelfCheck.as_str()))
+            }
+            _ => {}
+        }
+    }
+    if let Some(text) = given(&f.q) {
+        let names = sea_orm::sea_query::Query::select()
+            .column(enterprise::Column::Id)
+            .from(enterprise::Entity)
+            .and_where(enterprise::Column::Name.contains(text))
+            .to_owned();
+        q = q.filter(
+            Condition::any()
+                .add(I::InspectedEnterpriseId.in_subquery(names.clone()))
+                .add(I::InspectingEnterpriseId.in_subquery(names)),
+        );
+    }
+    q.order_by_desc(I::PlannedOn).order_by_desc(I::Id)
+}
+
+/// One page of the inspections the scope may see.
+pub async fn list(
+    core: &Core,
+    scope: &Scope,
+    filter: &InspectionFilter,
+    page: PageParams,
+) -> AppResult<Paged<InspectionRow>> {
+    let paginator = filtered(scope, filter).paginate(&core.db, page.per_page());
+    let total = paginator.num_items().await?;
+    let rows = paginator.fetch_page(page.page() - 1).await?;
+    let items = views::rows(core, rows).await?;
+    Ok(Paged::new(items, page, total))
+}
+
+/// An inspection the scope may see (`NotFound` otherwise).
+pub(crate) async fn visible(core: &Core, scope: &Scope, id: i64) -> AppResult<inspection::Model> {
+    inspection::Entity::find_by_id(id)
+        .filter(scope::inspections(scope))
+        .one(&core.db)
+        .await?
+        .ok_or(AppError::NotFound)
+}
+
+/// Whether the caller acts for the inspecting side of this inspection.
+pub fn is_inspector(caller: &Caller, i: &inspection::Model) -> bool {
+    matches!(
+        (&caller.scope, caller.role),
+        (Scope::Enterprise { enterprise_id, .. }, Role::EnterpriseAdmin | Role::EnterpriseStaff)
+            if Some(*enterprise_id) == i.inspecting_enterprise_id
+    )
+}
+
+/// Whether the caller reviews this inspection: a committee member of its alliance, for a
+/// mutual inspection.
+pub fn is_reviewer(caller: &Caller, i: &inspection::Model) -> bool {
+    matches!(
+        (&caller.scope, caller.role),
+        (Scope::Alliance { alliance_id, .. }, Role::Committee)
+            if i.alliance_id == Some(*alliance_id) && i.kind == InspectionKind::Mutual.as_str()
+    )
+}
+
+/// The whole inspection: its checklist with the answers, photos and hazards.
+pub async fn detail(core: &Core, caller: &Caller, id: i64) -> AppResult<InspectionDetail> {
+    let i = visible(core, &caller.scope, id).await?;
+    views::detail(core, caller, i).await
+}
+
+/// The enterprise whose accounts may start a self-inspection: its own.
+fn own_enterprise(caller: &Caller) -> AppResult<(i64, String)> {
+    match (&caller.scope, caller.role) {
+        (
+            Scope::Enterprise {
+                enterprise_id,
+                region_path,
+            },
+            Role::EnterpriseAdmin | Role::EnterpriseStaff,
+        ) => Ok((*enterprise_id, region_path.clone())),
+        _ => Err(AppError::Forbidden),
+    }
+}
+
+/// What a self-inspection needs: the checklist version and the day it is planned for.
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct SelfInspectionInput {
+    pub template_version_id: Option<i64>,
+    /// `YYYY-MM-DD`; today when absent.
+    pub planned_on: Option<String>,
+}
+
+/// 自查: the enterprise plans an inspection of itself with a checklist it may use.
+pub async fn create_self(
+    core: &Core,
+    caller: &Caller,
+    ip: Option<String>,
+    input: &SelfInspectionInput,
+) -> AppResult<inspection::Model> {
+    let (enterprise_id, region_path) = own_enterprise(caller)?;
+    let mut errors = FieldErrors::default();
+    let version = match input.template_version_id {
+        Some(v) => match checklists::usable_version(core, &caller.scope, v).await {
+            Ok((_, version)) => Some(version),
+            Err(AppError::NotFound) => {
+                errors.add("template_version_id", "inspections.unknown_checklist");
+                None
+            }
+            Err(e) => return Err(e),
+        },
+        None => {
+            errors.add("template_version_id", "form.required");
+            None
+        }
+    };
+    let today = core.now().date_naive();
+    let planned_on = match given(&input.planned_on) {
+        None => Some(today),
+        Some(s) => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+            Ok(d) => Some(d),
+            Err(_) => {
+                errors.add("planned_on", "inspections.bad_date");
+                None
+            }
+        },
+    };
+    errors.into_result()?;
+    let (Some(version), Some(planned_on)) = (version, planned_on) else {
+        return Err(AppError::internal(anyhow::anyhow!(
+            "validated input missing"
+        )));
+    };
+    let now = core.now();
+    let txn = begin_write(&core.db).await?;
+    let created = inspection::ActiveModel {
+        kind: Set(InspectionKind::SelfCheck.as_str().into()),
+        round_id: Set(None),
+        alliance_id: Set(None),
+        group_id: Set(None),
+        inspecting_enterprise_id: Set(Some(enterprise_id)),
+        inspected_enterprise_id: Set(enterprise_id),
+        region_path: Set(region_path),
+        template_version_id: Set(version.id),
+        planned_on: Set(planned_on),
+        state: Set(InspectionState::Planned.as_str().into()),
+        inspectors: Set(String::new()),
+        summary: Set(None),
+        created_by: Set(Some(caller.user_id)),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    audit::record(
+        &txn,
+        now,
+        &Actor::of(caller, ip),
+        "inspection.create_self",
+        Some(("inspection", created.id.to_string())),
+        Outcome::Success,
+        Some(format!("checklist version {}", version.id)),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(created)
+}
+
+/// Re-reads the inspection inside the write transaction, so a state check there sees what
+/// concurrent writers committed (SQLite's write lock, PostgreSQL's row lock).
+pub(crate) async fn locked(
+    txn: &DatabaseTransaction,
+    scope: &Scope,
+    id: i64,
+) -> AppResult<inspection::Model> {
+    use sea_orm::QuerySelect;
+    let mut q = inspection::Entity::find_by_id(id).filter(scope::inspections(scope));
+    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        q = q.lock_exclusive();
+    }
+    q.one(txn).await?.ok_or(AppError::NotFound)
+}
+
+use sea_orm::ConnectionTrait;
+
+/// 开始检查: the inspecting side opens its assignment (planned → in progress).
+pub async fn start(
+    core: &Core,
+    caller: &Caller,
+    ip: Option<String>,
+    id: i64,
+) -> AppResult<inspection::Model> {
+    let txn = begin_write(&core.db).await?;
+    let i = locked(&txn, &caller.scope, id).await?;
+    if !is_inspector(caller, &i) {
+        return Err(AppError::Forbidden);
+    }
+    if i.state != InspectionState::Planned.as_str() {
+        return Err(AppError::Conflict("inspections.not_planned"));
+    }
+    let now = core.now();
+    let mut active = i.into_active_model();
+    active.state = Set(InspectionState::InProgress.as_str().into());
+    active.started_at = Set(Some(now));
+    let updated = active.update(&txn).await?;
+    audit::record(
+        &txn,
+        now,
+        &Actor::of(caller, ip),
+        "inspection.start",
+        Some(("inspection", id.to_string())),
+        Outcome::Success,
+        None,
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(updated)
+}
+
+/// What a review answers, saved for a retried request.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ReviewOutcome {
+    pub inspection_id: i64,
+    pub state: String,
+}
+
+/// 审阅: the committee reviews a submitted mutual inspection of its alliance, with a note.
+pub async fn review(
+    core: &Core,
+    caller: &Caller,
+    ip: Option<String>,
+    id: i64,
+    note: Option<&str>,
+    key: Option<&str>,
+) -> AppResult<ReviewOutcome> {
+    let fingerprint = format!("review inspection {id}");
+    if let Some(key) = key
+        && let Some(saved) = idempotency::replay(core, caller.user_id, key, &fingerprint).await?
+    {
+        return Ok(saved);
+    }
+    let note = note.map(str::trim).filter(|n| !n.is_empty());
+    if note.is_some_and(|n| n.chars().count() > 2000) {
+        let mut errors = FieldErrors::default();
+        errors.add("note", "form.too_long");
+        return Err(AppError::Validation(errors));
+    }
+    let txn = begin_write(&core.db).await?;
+    let i = locked(&txn, &caller.scope, id).await?;
+    if !is_reviewer(caller, &i) {
+        return Err(AppError::Forbidden);
+    }
+    if i.state != InspectionState::Submitted.as_str() {
+        return Err(AppError::Conflict("inspections.not_submitted"));
+    }
+    let now = core.now();
+    let mut active = i.into_active_model();
+    active.state = Set(InspectionState::Reviewed.as_str().into());
+    active.reviewed_at = Set(Some(now));
+    active.reviewed_by = Set(Some(caller.user_id));
+    active.review_note = Set(note.map(str::to_string));
+    active.update(&txn).await?;
+    audit::record(
+        &txn,
+        now,
+        &Actor::of(caller, ip),
+        "inspection.review",
+        Some(("inspection", id.to_string())),
+        Outcome::Success,
+        None,
+    )
+    .await?;
+    let outcome = ReviewOutcome {
+        inspection_id: id,
+        state: InspectionState::Reviewed.as_str().into(),
+    };
+    if let Some(key) = key {
+        idempotency::save(&txn, core, caller.user_id, key, &fingerprint, &outcome).await?;
+    }
+    txn.commit().await?;
+    Ok(outcome)
+}
+
+/// Hazards found per inspection, for lists.
+pub(crate) async fn hazard_counts(core: &Core, ids: &[i64]) -> AppResult<HashMap<i64, u64>> {
+    let wanted: HashSet<i64> = ids.iter().copied().collect();
+    let mut counts = HashMap::new();
+    if wanted.is_empty() {
+        return Ok(counts);
+    }
+    let rows: Vec<Option<i64>> = hazard::Entity::find()
+        .select_only()
+        .column(hazard::Column::InspectionId)
+        .filter(hazard::Column::InspectionId.is_in(wanted))
+        .into_tuple()
+        .all(&core.db)
+        .await?;
+    for id in rows.into_iter().flatten() {
+        *counts.entry(id).or_insert(0) += 1;
+    }
+    Ok(counts)
+}
+
+use sea_orm::QuerySelect;

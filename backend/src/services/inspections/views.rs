@@ -1,0 +1,270 @@
+//! What inspection pages and the API show: list rows and the full inspection with its
+//! checklist, answers, photos and hazards.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use serde::Serialize;
+
+use crate::domain::inspection::InspectionState;
+use crate::error::AppResult;
+use crate::models::{
+    activity_group, alliance, attachment, checklist_template, checklist_version, enterprise,
+    hazard, inspection, inspection_answer,
+};
+use crate::scope::{self, Caller};
+use crate::services::checklists;
+use crate::services::hazards::{self, HazardRow};
+use crate::state::Core;
+
+/// An enterprise on one side of an inspection.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Party {
+    pub id: i64,
+    pub name: String,
+}
+
+/// An inspection in a list.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct InspectionRow {
+    pub id: i64,
+    pub kind: String,
+    pub state: String,
+    pub round_id: Option<i64>,
+    pub alliance_name: Option<String>,
+    pub group_name: Option<String>,
+    pub inspecting: Option<Party>,
+    pub inspected: Party,
+    pub checklist_title: String,
+    pub checklist_version: i32,
+    pub template_version_id: i64,
+    #[schema(value_type = String, format = Date)]
+    pub planned_on: NaiveDate,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub submitted_at: Option<DateTime<Utc>>,
+    pub hazard_count: u64,
+}
+
+/// The answer given to one item.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct AnswerView {
+    pub result: String,
+    pub note: Option<String>,
+}
+
+/// A file as lists show it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct FileRef {
+    pub id: i64,
+    pub name: String,
+    pub content_type: String,
+    pub has_thumb: bool,
+}
+
+impl From<&attachment::Model> for FileRef {
+    fn from(a: &attachment::Model) -> Self {
+        FileRef {
+            id: a.id,
+            name: a.original_name.clone(),
+            content_type: a.content_type.clone(),
+            has_thumb: a.thumb_key.is_some(),
+        }
+    }
+}
+
+/// One checklist item with its answer, photos and the hazard it produced.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ItemView {
+    pub item_id: i64,
+    pub seq: i32,
+    pub category: String,
+    pub requirement: String,
+    pub legal_basis: String,
+    pub answer: Option<AnswerView>,
+    pub photos: Vec<FileRef>,
+    pub hazard_id: Option<i64>,
+}
+
+/// The whole inspection, with what the caller may do with it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct InspectionDetail {
+    #[serde(flatten)]
+    pub row: InspectionRow,
+    pub inspectors: String,
+    pub summary: Option<String>,
+    pub review_note: Option<String>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub started_at: Option<DateTime<Utc>>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub reviewed_at: Option<DateTime<Utc>>,
+    pub items: Vec<ItemView>,
+    pub hazards: Vec<HazardRow>,
+    /// The caller may start it (planned, inspecting side).
+    pub may_start: bool,
+    /// The caller may fill in and submit it (open, inspecting side).
+    pub may_submit: bool,
+    /// The caller may review it (submitted, committee of its alliance).
+    pub may_review: bool,
+}
+
+pub(super) async fn rows(
+    core: &Core,
+    list: Vec<inspection::Model>,
+) -> AppResult<Vec<InspectionRow>> {
+    let mut enterprise_ids: Vec<i64> = list.iter().map(|i| i.inspected_enterprise_id).collect();
+    enterprise_ids.extend(list.iter().filter_map(|i| i.inspecting_enterprise_id));
+    let names: HashMap<i64, String> = enterprise::Entity::find()
+        .filter(enterprise::Column::Id.is_in(enterprise_ids))
+        .all(&core.db)
+        .await?
+        .into_iter()
+        .map(|e| (e.id, e.name))
+        .collect();
+    let alliances: HashMap<i64, String> = alliance::Entity::find()
+        .filter(alliance::Column::Id.is_in(list.iter().filter_map(|i| i.alliance_id)))
+        .all(&core.db)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a.name))
+        .collect();
+    let groups: HashMap<i64, String> = activity_group::Entity::find()
+        .filter(activity_group::Column::Id.is_in(list.iter().filter_map(|i| i.group_id)))
+        .all(&core.db)
+        .await?
+        .into_iter()
+        .map(|g| (g.id, g.name))
+        .collect();
+    let versions: HashMap<i64, checklist_version::Model> = checklist_version::Entity::find()
+        .filter(checklist_version::Column::Id.is_in(list.iter().map(|i| i.template_version_id)))
+        .all(&core.db)
+        .await?
+        .into_iter()
+        .map(|v| (v.id, v))
+        .collect();
+    let titles: HashMap<i64, String> = checklist_template::Entity::find()
+        .filter(checklist_template::Column::Id.is_in(versions.values().map(|v| v.template_id)))
+        .all(&core.db)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, t.title))
+        .collect();
+    let ids: Vec<i64> = list.iter().map(|i| i.id).collect();
+    let counts = super::hazard_counts(core, &ids).await?;
+    let party = |id: i64| Party {
+        id,
+        name: names.get(&id).cloned().unwrap_or_default(),
+    };
+    Ok(list
+        .into_iter()
+        .map(|i| {
+            let version = versions.get(&i.template_version_id);
+            InspectionRow {
+                id: i.id,
+                kind: i.kind,
+                state: i.state,
+                round_id: i.round_id,
+                alliance_name: i.alliance_id.and_then(|a| alliances.get(&a).cloned()),
+                group_name: i.group_id.and_then(|g| groups.get(&g).cloned()),
+                inspecting: i.inspecting_enterprise_id.map(party),
+                inspected: party(i.inspected_enterprise_id),
+                checklist_title: version
+                    .and_then(|v| titles.get(&v.template_id).cloned())
+                    .unwrap_or_default(),
+                checklist_version: version.map(|v| v.version).unwrap_or_default(),
+                template_version_id: i.template_version_id,
+                planned_on: i.planned_on,
+                submitted_at: i.submitted_at,
+                hazard_count: counts.get(&i.id).copied().unwrap_or(0),
+            }
+        })
+        .collect())
+}
+
+pub(super) async fn detail(
+    core: &Core,
+    caller: &Caller,
+    i: inspection::Model,
+) -> AppResult<super::InspectionDetail> {
+    let items = checklists::version_items(&core.db, i.template_version_id).await?;
+    let answers: HashMap<i64, inspection_answer::Model> = inspection_answer::Entity::find()
+        .filter(inspection_answer::Column::InspectionId.eq(i.id))
+        .all(&core.db)
+        .await?
+        .into_iter()
+        .map(|a| (a.item_id, a))
+        .collect();
+    let files = attachment::Entity::find()
+        .filter(attachment::Column::InspectionId.eq(i.id))
+        .filter(scope::attachments(&caller.scope))
+        .order_by_asc(attachment::Column::Id)
+        .all(&core.db)
+        .await?;
+    let found = hazard::Entity::find()
+        .filter(hazard::Column::InspectionId.eq(i.id))
+        .filter(scope::hazards(&caller.scope))
+        .order_by_asc(hazard::Column::Id)
+        .all(&core.db)
+        .await?;
+    let hazard_of_answer: HashMap<i64, i64> = found
+        .iter()
+        .filter_map(|h| h.answer_id.map(|a| (a, h.id)))
+        .collect();
+    let item_views = items
+        .into_iter()
+        .map(|item| {
+            let answer = answers.get(&item.id);
+            ItemView {
+                item_id: item.id,
+                seq: item.seq,
+                category: item.category,
+                requirement: item.requirement,
+                legal_basis: item.legal_basis,
+                answer: answer.map(|a| AnswerView {
+                    result: a.result.clone(),
+                    note: a.note.clone(),
+                }),
+                photos: answer
+                    .map(|a| {
+                        files
+                            .iter()
+                            .filter(|f| f.answer_id == Some(a.id))
+                            .map(FileRef::from)
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                hazard_id: answer.and_then(|a| hazard_of_answer.get(&a.id).copied()),
+            }
+        })
+        .collect();
+    let state = InspectionState::parse(&i.state);
+    let inspector = super::is_inspector(caller, &i);
+    let may_start = inspector && state == Some(InspectionState::Planned);
+    let may_submit = inspector && state.is_some_and(InspectionState::is_open);
+    let may_review = super::is_reviewer(caller, &i) && state == Some(InspectionState::Submitted);
+    let hazard_rows = hazards::rows(core, found).await?;
+    let (inspectors, summary, review_note, started_at, reviewed_at) = (
+        i.inspectors.clone(),
+        i.summary.clone(),
+        i.review_note.clone(),
+        i.started_at,
+        i.reviewed_at,
+    );
+    let row = rows(core, vec![i])
+        .await?
+        .pop()
+        .ok_or(crate::error::AppError::NotFound)?;
+    Ok(super::InspectionDetail {
+        row,
+        inspectors,
+        summary,
+        review_note,
+        started_at,
+        reviewed_at,
+        items: item_views,
+        hazards: hazard_rows,
+        may_start,
+        may_submit,
+        may_review,
+    })
+}

@@ -1,0 +1,322 @@
+//! Where the bytes of uploaded files live: a small put/get/delete-by-key abstraction with a
+//! local-folder implementation (the default, `data_dir/files/`) and, with the `s3` cargo
+//! feature, an S3-compatible one. Keys are random (`new_key`), spread into two levels of
+//! subfolders, and never derived from anything a user typed or uploaded.
+
+use std::future::Future;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::pin::Pin;
+use std::sync::Arc;
+
+use anyhow::Context;
+
+use crate::config::{Settings, StorageKind};
+
+/// What a storage call returns: the future is boxed so `Storage` can be a trait object.
+pub type StorageFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T, StorageError>> + Send + 'a>>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StorageError {
+    #[error("no object under this key")]
+    NotFound,
+    #[error("malformed storage key")]
+    BadKey,
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+impl From<StorageError> for crate::error::AppError {
+    fn from(e: StorageError) -> Self {
+        match e {
+            StorageError::NotFound => crate::error::AppError::NotFound,
+            other => crate::error::AppError::internal(other),
+        }
+    }
+}
+
+/// Blob storage by key.
+pub trait Storage: Send + Sync {
+    /// Stores `bytes` under `key`, replacing nothing: keys come from `new_key`.
+    fn put<'a>(&'a self, key: &'a str, bytes: Vec<u8>) -> StorageFuture<'a, ()>;
+    fn get<'a>(&'a self, key: &'a str) -> StorageFuture<'a, Vec<u8>>;
+    /// Removes the object; a missing object is not an error.
+    fn delete<'a>(&'a self, key: &'a str) -> StorageFuture<'a, ()>;
+}
+
+pub type SharedStorage = Arc<dyn Storage>;
+
+/// A fresh random key: `ab/cd/abcd…` (128 random bits in hex, the first two bytes as folders).
+pub fn new_key() -> String {
+    let bytes: [u8; 16] = rand::random();
+    let hex = crate::auth::csrf::hex(&bytes);
+    format!("{}/{}/{}", &hex[0..2], &hex[2..4], hex)
+}
+
+/// Whether `key` has the shape `new_key` makes (so it can never climb out of the folder).
+pub fn is_valid_key(key: &str) -> bool {
+    let parts: Vec<&str> = key.split('/').collect();
+    let hex = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_hexdigit());
+    matches!(parts.as_slice(), [a, b, c] if a.len() == 2 && b.len() == 2 && c.len() == 32
+        && hex(a) && hex(b) && hex(c) && c.starts_with(&format!("{a}{b}")))
+}
+
+/// The storage the settings ask for.
+pub fn from_settings(settings: &Settings) -> anyhow::Result<SharedStorage> {
+    match settings.storage.kind {
+        StorageKind::Local => Ok(Arc::new(LocalStorage::new(settings.files_dir()))),
+        #[cfg(feature = "s3")]
+        StorageKind::S3 => Ok(Arc::new(s3::S3Storage::new(&settings.storage)?)),
+        #[cfg(not(feature = "s3"))]
+        StorageKind::S3 => anyhow::bail!(
+            "storage.kind = \"s3\" needs a build with the `s3` feature (cargo build --features s3)"
+        ),
+    }
+}
+
+/// Files in a local folder. Writes go to a temporary file first and are renamed into place,
+/// so a reader never sees half a file.
+pub struct LocalStorage {
+    root: PathBuf,
+}
+
+impl LocalStorage {
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        LocalStorage { root: root.into() }
+    }
+
+    fn path(&self, key: &str) -> Result<PathBuf, StorageError> {
+        if !is_valid_key(key) {
+            return Err(StorageError::BadKey);
+        }
+        Ok(self.root.join(key))
+    }
+}
+
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, StorageError> + Send + 'static,
+) -> Result<T, StorageError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| StorageError::Other(anyhow::Error::new(e).context("storage task")))?
+}
+
+fn write_new(path: &Path, bytes: &[u8]) -> Result<(), StorageError> {
+    let dir = path.parent().ok_or(StorageError::BadKey)?;
+    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    let tmp = path.with_extension(format!(
+        "tmp{}",
+        crate::auth::csrf::hex(&rand::random::<[u8; 4]>())
+    ));
+    let result = (|| -> std::io::Result<()> {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        std::fs::rename(&tmp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    result.with_context(|| format!("writing {}", path.display()))?;
+    Ok(())
+}
+
+impl Storage for LocalStorage {
+    fn put<'a>(&'a self, key: &'a str, bytes: Vec<u8>) -> StorageFuture<'a, ()> {
+        Box::pin(async move {
+            let path = self.path(key)?;
+            blocking(move || write_new(&path, &bytes)).await
+        })
+    }
+
+    fn get<'a>(&'a self, key: &'a str) -> StorageFuture<'a, Vec<u8>> {
+        Box::pin(async move {
+            let path = self.path(key)?;
+            blocking(move || match std::fs::read(&path) {
+                Ok(bytes) => Ok(bytes),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(StorageError::NotFound),
+                Err(e) => Err(anyhow::Error::new(e)
+                    .context(format!("reading {}", path.display()))
+                    .into()),
+            })
+            .await
+        })
+    }
+
+    fn delete<'a>(&'a self, key: &'a str) -> StorageFuture<'a, ()> {
+        Box::pin(async move {
+            let path = self.path(key)?;
+            blocking(move || match std::fs::remove_file(&path) {
+                Ok(()) => Ok(()),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+                Err(e) => Err(anyhow::Error::new(e)
+                    .context(format!("deleting {}", path.display()))
+                    .into()),
+            })
+            .await
+        })
+    }
+}
+
+#[cfg(feature = "s3")]
+mod s3 {
+    //! S3-compatible object storage through `object_store` (AWS S3, MinIO, OSS, COS …).
+
+    use object_store::{ObjectStoreExt, PutPayload, aws::AmazonS3Builder, path::Path};
+    use secrecy::ExposeSecret;
+
+    use super::{StorageError, StorageFuture, is_valid_key};
+    use crate::config::StorageSettings;
+
+    pub struct S3Storage {
+        store: object_store::aws::AmazonS3,
+    }
+
+    impl S3Storage {
+        pub fn new(s: &StorageSettings) -> anyhow::Result<S3Storage> {
+            // The HTTP client is built without a compiled-in TLS provider: use ring, like
+            // the rest of the tree. Installing twice is harmless (the first one stays).
+            let _ = rustls::crypto::ring::default_provider().install_default();
+            let bucket = s
+                .s3_bucket
+                .as_deref()
+                .filter(|b| !b.is_empty())
+                .ok_or_else(|| anyhow::anyhow!("storage.s3_bucket is required for s3 storage"))?;
+            let mut b = AmazonS3Builder::new().with_bucket_name(bucket);
+            if let Some(region) = &s.s3_region {
+                b = b.with_region(region);
+            }
+            if let Some(endpoint) = &s.s3_endpoint {
+                b = b
+                    .with_endpoint(endpoint)
+                    .with_allow_http(endpoint.starts_with("http://"));
+            }
+            if let Some(k) = &s.s3_access_key {
+                b = b.with_access_key_id(k.expose_secret());
+            }
+            if let Some(k) = &s.s3_secret_key {
+                b = b.with_secret_access_key(k.expose_secret());
+            }
+            Ok(S3Storage { store: b.build()? })
+        }
+    }
+
+    fn path(key: &str) -> Result<Path, StorageError> {
+        if !is_valid_key(key) {
+            return Err(StorageError::BadKey);
+        }
+        Ok(Path::from(key))
+    }
+
+    fn other(e: object_store::Error) -> StorageError {
+        match e {
+            object_store::Error::NotFound { .. } => StorageError::NotFound,
+            e => StorageError::Other(e.into()),
+        }
+    }
+
+    impl super::Storage for S3Storage {
+        fn put<'a>(&'a self, key: &'a str, bytes: Vec<u8>) -> StorageFuture<'a, ()> {
+            Box::pin(async move {
+                let p = path(key)?;
+                self.store
+                    .put(&p, PutPayload::from(bytes))
+                    .await
+                    .map_err(other)?;
+                Ok(())
+            })
+        }
+
+        fn get<'a>(&'a self, key: &'a str) -> StorageFuture<'a, Vec<u8>> {
+            Box::pin(async move {
+                let p = path(key)?;
+                let got = self.store.get(&p).await.map_err(other)?;
+                Ok(got.bytes().await.map_err(other)?.to_vec())
+            })
+        }
+
+        fn delete<'a>(&'a self, key: &'a str) -> StorageFuture<'a, ()> {
+            Box::pin(async move {
+                let p = path(key)?;
+                match self.store.delete(&p).await {
+                    Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+                    Err(e) => Err(other(e)),
+                }
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Against a real S3-compatible server: `S3_TEST_ENDPOINT=http://127.0.0.1:9000
+    /// cargo test -p portal --features s3 --lib storage -- --ignored` (bucket `portal-test`
+    /// must exist; credentials from `S3_TEST_ACCESS_KEY` / `S3_TEST_SECRET_KEY`).
+    #[cfg(feature = "s3")]
+    #[tokio::test]
+    #[ignore = "needs an S3-compatible server"]
+    async fn an_s3_bucket_keeps_what_was_put_until_it_is_deleted() {
+        let var = |k: &str, d: &str| std::env::var(k).unwrap_or_else(|_| d.to_string());
+        let mut settings = Settings::default();
+        settings.storage.kind = StorageKind::S3;
+        settings.storage.s3_endpoint = Some(var("S3_TEST_ENDPOINT", "http://127.0.0.1:9000"));
+        settings.storage.s3_bucket = Some("portal-test".into());
+        settings.storage.s3_region = Some("us-east-1".into());
+        settings.storage.s3_access_key = Some(var("S3_TEST_ACCESS_KEY", "test").into());
+        settings.storage.s3_secret_key = Some(var("S3_TEST_SECRET_KEY", "test").into());
+        let store = from_settings(&settings).expect("s3 storage");
+        let key = new_key();
+        store.put(&key, b"photo".to_vec()).await.expect("put");
+        assert_eq!(store.get(&key).await.expect("get"), b"photo");
+        store.delete(&key).await.expect("delete");
+        assert!(matches!(store.get(&key).await, Err(StorageError::NotFound)));
+        store.delete(&key).await.expect("deleting twice is fine");
+    }
+
+    #[test]
+    fn keys_are_random_and_spread_into_folders() {
+        let a = new_key();
+        let b = new_key();
+        assert_ne!(a, b);
+        assert!(is_valid_key(&a), "{a}");
+        assert_eq!(a.matches('/').count(), 2);
+    }
+
+    #[test]
+    fn keys_that_could_leave_the_folder_are_refused() {
+        for bad in [
+            "../etc/passwd",
+            "ab/cd/../../x",
+            "/abs/olute",
+            "ab/cd/abcd",
+            "ab/cd/ffff0000000000000000000000000000",
+            "",
+        ] {
+            assert!(!is_valid_key(bad), "{bad}");
+        }
+    }
+
+    #[tokio::test]
+    async fn the_local_folder_keeps_what_was_put_until_it_is_deleted() {
+        let dir =
+            std::env::temp_dir().join(format!("portal-storage-{}", new_key().replace('/', "")));
+        let store = LocalStorage::new(&dir);
+        let key = new_key();
+        store.put(&key, b"hello".to_vec()).await.expect("put");
+        assert_eq!(store.get(&key).await.expect("get"), b"hello");
+        assert!(dir.join(&key).is_file());
+        store.delete(&key).await.expect("delete");
+        assert!(matches!(store.get(&key).await, Err(StorageError::NotFound)));
+        store.delete(&key).await.expect("deleting twice is fine");
+        assert!(matches!(
+            store.get("../../secret.key").await,
+            Err(StorageError::BadKey)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}

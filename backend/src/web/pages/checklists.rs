@@ -1,0 +1,340 @@
+//! 检查表 pages, shared by the regulator and committee portals (and read-only for
+//! enterprises): the list, a template with its versions (`?version=N` shows an older one), the
+//! item editor for new templates and edits, archive and restore. Every URL is under the
+//! caller's portal (`/regulator/checklists…`, `/committee/checklists…`,
+//! `/enterprise/checklists…`).
+
+use actix_web::{HttpResponse, http::StatusCode, web};
+use minijinja::{Value, context, value::Serde};
+use serde::{Deserialize, Serialize};
+
+use crate::auth::guard::RequestContext;
+use crate::domain::inspection::{ChecklistTopic, HazardCategory};
+use crate::domain::role::Portal;
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::scope::Caller;
+use crate::services::PageParams;
+use crate::services::checklists::{
+    self, ChecklistFilter, ItemInput, TemplateDetail, TemplateInput,
+};
+use crate::web::errors::rendered;
+use crate::web::form::CsrfForm;
+use crate::web::pages::see_other;
+use crate::web::{AppState, render};
+
+/// Blank rows the item editor always offers below the filled ones.
+const BLANK_ROWS: usize = 3;
+
+/// Where the caller's checklist pages live.
+fn base(caller: &Caller) -> String {
+    format!("{}/checklists", caller.portal().home())
+}
+
+fn keep(status: StatusCode, res: HttpResponse) -> HttpResponse {
+    if status.is_success() {
+        res
+    } else {
+        rendered(res)
+    }
+}
+
+/// The editor as posted: the title, topic and note, and one value per row and column
+/// (`category`, `requirement`, `legal_basis` repeated, in row order).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct ChecklistForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    topic: String,
+    #[serde(default)]
+    note: String,
+    #[serde(default)]
+    category: Vec<String>,
+    #[serde(default)]
+    requirement: Vec<String>,
+    #[serde(default)]
+    legal_basis: Vec<String>,
+}
+
+impl ChecklistForm {
+    /// The template the form describes; rows with neither requirement nor legal basis are
+    /// left out (the editor always shows a few blank ones).
+    fn input(&self) -> TemplateInput {
+        let rows = self
+            .category
+            .len()
+            .max(self.requirement.len())
+            .max(self.legal_basis.len());
+        let cell = |v: &Vec<String>, i: usize| v.get(i).cloned().unwrap_or_default();
+        let items = (0..rows)
+            .map(|i| ItemInput {
+                category: cell(&self.category, i),
+                requirement: cell(&self.requirement, i),
+                legal_basis: cell(&self.legal_basis, i),
+            })
+            .filter(|i| !(i.requirement.trim().is_empty() && i.legal_basis.trim().is_empty()))
+            .collect();
+        TemplateInput {
+            title: self.title.clone(),
+            topic: self.topic.clone(),
+            note: Some(self.note.clone()),
+            items,
+        }
+    }
+}
+
+pub async fn list(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    filter: web::Query<ChecklistFilter>,
+    page: web::Query<PageParams>,
+) -> AppResult<HttpResponse> {
+    let mut filter = filter.into_inner();
+    let read_only = caller.portal() == Portal::Enterprise;
+    if read_only {
+        // Enterprises pick from what they can use.
+        filter.status = Some("active".into());
+    }
+    let result = checklists::list::list(&state.core, &caller.scope, &filter, *page).await?;
+    let query = serde_urlencoded::to_string(&filter).unwrap_or_default();
+    render::page(
+        &state.templates,
+        &ctx,
+        StatusCode::OK,
+        "checklists/list.html",
+        context! {
+            base => base(&caller),
+            read_only,
+            result => Value::from(Serde(&result)),
+            f => Value::from(Serde(&filter)),
+            topics => ChecklistTopic::codes(),
+            query,
+        },
+    )
+}
+
+#[derive(Deserialize)]
+pub struct ShowQuery {
+    version: Option<i32>,
+    done: Option<String>,
+}
+
+pub async fn show(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    id: web::Path<i64>,
+    q: web::Query<ShowQuery>,
+) -> AppResult<HttpResponse> {
+    let detail = checklists::list::detail(&state.core, &caller.scope, *id).await?;
+    let shown = match q.version {
+        Some(n) => detail
+            .versions
+            .iter()
+            .find(|v| v.version == n)
+            .ok_or(AppError::NotFound)?,
+        None => detail.versions.first().ok_or(AppError::NotFound)?,
+    };
+    let done = q
+        .done
+        .as_deref()
+        .filter(|d| ["created", "saved", "saved_new", "archived", "restored"].contains(d))
+        .map(|d| format!("checklists.done_{d}"));
+    render::page(
+        &state.templates,
+        &ctx,
+        StatusCode::OK,
+        "checklists/show.html",
+        context! {
+            base => base(&caller),
+            d => Value::from(Serde(&detail)),
+            shown => Value::from(Serde(shown)),
+            latest => detail.versions.first().map(|v| v.version),
+            done,
+        },
+    )
+}
+
+/// The editor: blank for a new template, or the latest version of `detail` to edit, with the
+/// values and messages of a refused save.
+fn form_page(
+    state: &AppState,
+    ctx: &RequestContext,
+    caller: &Caller,
+    status: StatusCode,
+    detail: Option<&TemplateDetail>,
+    values: &TemplateInput,
+    errors: &FieldErrors,
+) -> AppResult<HttpResponse> {
+    let latest = detail.and_then(|d| d.versions.first());
+    let next_version = latest.map(|v| if v.in_use() { v.version + 1 } else { v.version });
+    render::page(
+        &state.templates,
+        ctx,
+        status,
+        "checklists/form.html",
+        context! {
+            base => base(caller),
+            id => detail.map(|d| d.template.id),
+            v => Value::from(Serde(values)),
+            errors => Value::from(Serde(errors)),
+            topics => ChecklistTopic::codes(),
+            categories => HazardCategory::codes(),
+            blank_rows => BLANK_ROWS,
+            latest => latest.map(|v| Value::from(Serde(v))),
+            next_version,
+        },
+    )
+    .map(|r| keep(status, r))
+}
+
+pub async fn new_form(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+) -> AppResult<HttpResponse> {
+    checklists::write::Owner::of(&caller.scope)?;
+    form_page(
+        &state,
+        &ctx,
+        &caller,
+        StatusCode::OK,
+        None,
+        &TemplateInput::default(),
+        &FieldErrors::default(),
+    )
+}
+
+pub async fn create(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    CsrfForm(form): CsrfForm<ChecklistForm>,
+) -> AppResult<HttpResponse> {
+    let input = form.input();
+    match checklists::write::create(&state.core, &caller, ctx.ip.clone(), &input).await {
+        Ok(saved) => Ok(see_other(&format!(
+            "{}/{}?done=created",
+            base(&caller),
+            saved.template_id
+        ))),
+        Err(AppError::Validation(errors)) => form_page(
+            &state,
+            &ctx,
+            &caller,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            &input,
+            &errors,
+        ),
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn edit_form(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    id: web::Path<i64>,
+) -> AppResult<HttpResponse> {
+    let (detail, input) = checklists::list::input_of(&state.core, &caller.scope, *id).await?;
+    form_page(
+        &state,
+        &ctx,
+        &caller,
+        StatusCode::OK,
+        Some(&detail),
+        &input,
+        &FieldErrors::default(),
+    )
+}
+
+pub async fn update(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    id: web::Path<i64>,
+    CsrfForm(form): CsrfForm<ChecklistForm>,
+) -> AppResult<HttpResponse> {
+    let input = form.input();
+    match checklists::write::update(&state.core, &caller, ctx.ip.clone(), *id, &input).await {
+        Ok(saved) => Ok(see_other(&format!(
+            "{}/{}?done={}",
+            base(&caller),
+            saved.template_id,
+            if saved.new_version {
+                "saved_new"
+            } else {
+                "saved"
+            }
+        ))),
+        Err(AppError::Validation(errors)) => {
+            let (detail, _) = checklists::list::input_of(&state.core, &caller.scope, *id).await?;
+            form_page(
+                &state,
+                &ctx,
+                &caller,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(&detail),
+                &input,
+                &errors,
+            )
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct Nothing {}
+
+pub async fn archive(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    id: web::Path<i64>,
+    CsrfForm(_): CsrfForm<Nothing>,
+) -> AppResult<HttpResponse> {
+    checklists::write::set_archived(&state.core, &caller, ctx.ip.clone(), *id, true).await?;
+    Ok(see_other(&format!(
+        "{}/{}?done=archived",
+        base(&caller),
+        *id
+    )))
+}
+
+pub async fn restore(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    id: web::Path<i64>,
+    CsrfForm(_): CsrfForm<Nothing>,
+) -> AppResult<HttpResponse> {
+    checklists::write::set_archived(&state.core, &caller, ctx.ip.clone(), *id, false).await?;
+    Ok(see_other(&format!(
+        "{}/{}?done=restored",
+        base(&caller),
+        *id
+    )))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn blank_rows_of_the_editor_are_left_out() {
+        let form = ChecklistForm {
+            title: "表".into(),
+            topic: "fire".into(),
+            note: String::new(),
+            category: vec!["fire".into(), "fire".into(), "electrical".into()],
+            requirement: vec!["通道畅通".into(), "  ".into(), String::new()],
+            legal_basis: vec!["《消防法》".into(), String::new(), "GB 50016".into()],
+        };
+        let items = form.input().items;
+        assert_eq!(items.len(), 2);
+        assert_eq!(items[1].category, "electrical");
+        assert_eq!(items[1].requirement, "");
+    }
+}

@@ -1,0 +1,492 @@
+//! Inspection pages: the enterprise's assignments and self-inspections, the committee's and
+//! the bureau's lists, the inspection page itself (read, start, fill in on a phone and submit,
+//! review).
+
+use std::collections::{BTreeMap, HashMap};
+
+use actix_web::{HttpResponse, http::StatusCode, web};
+use minijinja::{Value, context, value::Serde};
+use serde::Deserialize;
+
+use crate::auth::guard::RequestContext;
+use crate::domain::inspection::{HazardCategory, HazardLevel};
+use crate::domain::role::Portal;
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::scope::Caller;
+use crate::services::inspections::submit::{self, AnswerInput, HazardInput, Submission, Upload};
+use crate::services::inspections::{self, InspectionDetail, InspectionFilter, SelfInspectionInput};
+use crate::services::{PageParams, checklists};
+use crate::web::errors::rendered;
+use crate::web::form::CsrfForm;
+use crate::web::pages::see_other;
+use crate::web::upload::{CsrfUpload, UploadForm};
+use crate::web::{AppState, render};
+
+/// The 一企一档 sections of an enterprise: its latest inspections and hazards (ten each, with
+/// the totals), as far as the scope may see them.
+pub(crate) async fn file_sections(
+    core: &crate::state::Core,
+    scope: &crate::scope::Scope,
+    enterprise_id: i64,
+) -> AppResult<Value> {
+    let first = PageParams {
+        page: Some(1),
+        per_page: Some(10),
+    };
+    let inspections = inspections::list(
+        core,
+        scope,
+        &InspectionFilter {
+            enterprise_id: Some(enterprise_id),
+            ..InspectionFilter::default()
+        },
+        first,
+    )
+    .await?;
+    let hazards = crate::services::hazards::list(
+        core,
+        scope,
+        &crate::services::hazards::HazardFilter {
+            enterprise_id: Some(enterprise_id),
+            ..Default::default()
+        },
+        first,
+    )
+    .await?;
+    Ok(context! {
+        inspections => Value::from(Serde(&inspections)),
+        hazards => Value::from(Serde(&hazards)),
+    })
+}
+
+/// How many blank extra-hazard blocks the form shows (the script adds more).
+const EXTRA_BLOCKS: usize = 1;
+
+/// The list of a portal: the enterprise's tabs, or the committee's / bureau's list.
+pub async fn list(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    filter: web::Query<InspectionFilter>,
+    page: web::Query<PageParams>,
+) -> AppResult<HttpResponse> {
+    let mut filter = filter.into_inner();
+    if caller.portal() == Portal::Enterprise && filter.side.is_none() {
+        filter.side = Some("inspecting".into());
+    }
+    list_page(
+        &state,
+        &ctx,
+        &caller,
+        filter,
+        *page,
+        StatusCode::OK,
+        None,
+        &FieldErrors::default(),
+    )
+    .await
+}
+
+#[expect(clippy::too_many_arguments)]
+async fn list_page(
+    state: &AppState,
+    ctx: &RequestContext,
+    caller: &Caller,
+    filter: InspectionFilter,
+    page: PageParams,
+    status: StatusCode,
+    values: Option<&SelfForm>,
+    errors: &FieldErrors,
+) -> AppResult<HttpResponse> {
+    let core = &state.core;
+    let result = inspections::list(core, &caller.scope, &filter, page).await?;
+    let portal = caller.portal();
+    let checklists = if portal == Portal::Enterprise {
+        checklists::choices(core, &caller.scope).await?
+    } else {
+        Vec::new()
+    };
+    let query = serde_urlencoded::to_string(&filter).unwrap_or_default();
+    let res = render::page(
+        &state.templates,
+        ctx,
+        status,
+        "inspections/list.html",
+        context! {
+            result => Value::from(Serde(&result)),
+            f => Value::from(Serde(&filter)),
+            base => format!("/{}/inspections", portal.as_str()),
+            query,
+            checklists => Value::from(Serde(&checklists)),
+            today => core.now().date_naive().to_string(),
+            v => Value::from(Serde(values)),
+            errors => Value::from(Serde(errors)),
+        },
+    )?;
+    Ok(if status.is_success() {
+        res
+    } else {
+        rendered(res)
+    })
+}
+
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
+pub struct SelfForm {
+    #[serde(default)]
+    template_version_id: String,
+    #[serde(default)]
+    planned_on: String,
+}
+
+/// 开始自查: plans a self-inspection and opens it.
+pub async fn create_self(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    CsrfForm(form): CsrfForm<SelfForm>,
+) -> AppResult<HttpResponse> {
+    let input = SelfInspectionInput {
+        template_version_id: form.template_version_id.trim().parse().ok(),
+        planned_on: Some(form.planned_on.clone()),
+    };
+    match inspections::create_self(&state.core, &caller, ctx.ip.clone(), &input).await {
+        Ok(i) => Ok(see_other(&format!("/inspections/{}", i.id))),
+        Err(AppError::Validation(errors)) => {
+            let filter = InspectionFilter {
+                side: Some("self".into()),
+                ..InspectionFilter::default()
+            };
+            list_page(
+                &state,
+                &ctx,
+                &caller,
+                filter,
+                PageParams::default(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(&form),
+                &errors,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ShowQuery {
+    done: Option<String>,
+}
+
+/// The inspection page; for the inspecting side while open, the checklist form.
+pub async fn show(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    id: web::Path<i64>,
+    q: web::Query<ShowQuery>,
+) -> AppResult<HttpResponse> {
+    let detail = inspections::detail(&state.core, &caller, *id).await?;
+    let done = q
+        .done
+        .as_deref()
+        .filter(|d| ["start", "submit", "review"].contains(d))
+        .map(|d| format!("inspections.done_{d}"));
+    let values = if detail.may_submit {
+        initial_values(&detail, state.core.now().date_naive())
+    } else {
+        HashMap::new()
+    };
+    show_page(
+        &state,
+        &ctx,
+        detail,
+        StatusCode::OK,
+        done,
+        &values,
+        &FieldErrors::default(),
+        uuid::Uuid::new_v4().to_string(),
+        None,
+    )
+}
+
+/// The form's starting values: each failed item's hazard pre-filled from the item, deadlines
+/// a month out.
+fn initial_values(detail: &InspectionDetail, today: chrono::NaiveDate) -> HashMap<String, String> {
+    let deadline = (today + chrono::Days::new(30)).to_string();
+    let mut v = HashMap::new();
+    for item in &detail.items {
+        let p = format!("item_{}_", item.item_id);
+        v.insert(
+            format!("{p}title"),
+            item.requirement.chars().take(200).collect(),
+        );
+        v.insert(format!("{p}category"), item.category.clone());
+        v.insert(format!("{p}legal_basis"), item.legal_basis.clone());
+        v.insert(format!("{p}level"), HazardLevel::General.as_str().into());
+        v.insert(format!("{p}deadline"), deadline.clone());
+    }
+    for k in 0..EXTRA_BLOCKS {
+        v.insert(
+            format!("extra_{k}_level"),
+            HazardLevel::General.as_str().into(),
+        );
+        v.insert(format!("extra_{k}_deadline"), deadline.clone());
+    }
+    v
+}
+
+#[expect(clippy::too_many_arguments)]
+fn show_page(
+    state: &AppState,
+    ctx: &RequestContext,
+    detail: InspectionDetail,
+    status: StatusCode,
+    done: Option<String>,
+    values: &HashMap<String, String>,
+    errors: &FieldErrors,
+    key: String,
+    photos_dropped: Option<bool>,
+) -> AppResult<HttpResponse> {
+    let extra_count = values
+        .keys()
+        .filter_map(|k| {
+            k.strip_prefix("extra_")?
+                .split('_')
+                .next()?
+                .parse::<usize>()
+                .ok()
+        })
+        .max()
+        .map_or(EXTRA_BLOCKS, |m| (m + 1).max(EXTRA_BLOCKS));
+    let res = render::page(
+        &state.templates,
+        ctx,
+        status,
+        "inspections/show.html",
+        context! {
+            i => Value::from(Serde(&detail)),
+            done,
+            v => Value::from(Serde(values)),
+            errors => Value::from(Serde(errors)),
+            key,
+            extras => (0..extra_count).collect::<Vec<_>>(),
+            categories => HazardCategory::codes(),
+            levels => HazardLevel::codes(),
+            photos_dropped,
+            max_photos => submit::MAX_PHOTOS,
+        },
+    )?;
+    Ok(if status.is_success() {
+        res
+    } else {
+        rendered(res)
+    })
+}
+
+/// 开始检查.
+pub async fn start(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    id: web::Path<i64>,
+    CsrfForm(_): CsrfForm<crate::web::pages::account::Empty>,
+) -> AppResult<HttpResponse> {
+    match inspections::start(&state.core, &caller, ctx.ip.clone(), *id).await {
+        Ok(_) => Ok(see_other(&format!("/inspections/{id}?done=start"))),
+        // Started meanwhile (another tab, a colleague): the page shows where it stands.
+        Err(AppError::Conflict(_)) => Ok(see_other(&format!("/inspections/{id}"))),
+        Err(e) => Err(e),
+    }
+}
+
+/// Reads the form into a submission; fields of the checklist form are named
+/// `item_<id>_<field>`, `extra_<k>_<field>` (see inspections/show.html).
+fn submission_of(form: &UploadForm, detail: &InspectionDetail) -> Submission {
+    let get = |name: &str| form.value(name).map(str::to_string);
+    let has_files = |name: &str| form.files.iter().any(|f| f.field == name);
+    let hazard = |p: &str| HazardInput {
+        title: get(&format!("{p}title")),
+        category: get(&format!("{p}category")),
+        level: get(&format!("{p}level")),
+        major_clause: get(&format!("{p}major_clause")),
+        description: get(&format!("{p}description")),
+        location: get(&format!("{p}location")),
+        legal_basis: get(&format!("{p}legal_basis")),
+        suggested_measure: get(&format!("{p}suggested_measure")),
+        deadline: get(&format!("{p}deadline")),
+        photos: if has_files(&format!("{p}photos")) {
+            vec![format!("{p}photos")]
+        } else {
+            vec![]
+        },
+    };
+    let answers = detail
+        .items
+        .iter()
+        .filter_map(|item| {
+            let p = format!("item_{}_", item.item_id);
+            let result = get(&format!("{p}result"))?;
+            Some(AnswerInput {
+                item_id: item.item_id,
+                note: get(&format!("{p}note")),
+                photos: if has_files(&format!("{p}photos")) {
+                    vec![format!("{p}photos")]
+                } else {
+                    vec![]
+                },
+                hazard: (result == "fail").then(|| HazardInput {
+                    photos: vec![],
+                    ..hazard(&p)
+                }),
+                result,
+            })
+        })
+        .collect();
+    let mut extras: Vec<usize> = form
+        .fields
+        .iter()
+        .filter_map(|(k, _)| k.strip_prefix("extra_")?.split('_').next()?.parse().ok())
+        .chain(form.files.iter().filter_map(|f| {
+            f.field
+                .strip_prefix("extra_")?
+                .split('_')
+                .next()?
+                .parse()
+                .ok()
+        }))
+        .collect();
+    extras.sort_unstable();
+    extras.dedup();
+    let extra_hazards = extras
+        .into_iter()
+        .map(|k| (k, hazard(&format!("extra_{k}_"))))
+        // A block counts once something describing a hazard is in it.
+        .filter(|(_, h)| {
+            [&h.title, &h.location, &h.description, &h.suggested_measure]
+                .iter()
+                .any(|v| v.as_deref().is_some_and(|s| !s.trim().is_empty()))
+                || !h.photos.is_empty()
+        })
+        .map(|(_, h)| h)
+        .collect();
+    Submission {
+        inspectors: get("inspectors").unwrap_or_default(),
+        summary: get("summary"),
+        answers,
+        extra_hazards,
+    }
+}
+
+/// 提交: the whole checklist with its photos, in one go.
+pub async fn submit_form(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    id: web::Path<i64>,
+    CsrfUpload(form): CsrfUpload,
+) -> AppResult<HttpResponse> {
+    let core = &state.core;
+    let detail = inspections::detail(core, &caller, *id).await?;
+    let submission = submission_of(&form, &detail);
+    let key = form
+        .value("idempotency_key")
+        .map(str::to_string)
+        .filter(|k| !k.trim().is_empty());
+    let key = crate::services::idempotency::parse_key(key.as_deref())?;
+    let photos_given = !form.files.is_empty();
+    let read_errors = form.field_errors();
+    let result = if read_errors.is_empty() {
+        let uploads = form
+            .files
+            .iter()
+            .map(|f| Upload {
+                field: f.field.clone(),
+                file_name: f.file_name.clone(),
+                bytes: f.bytes.clone(),
+            })
+            .collect();
+        submit::submit(
+            core,
+            &caller,
+            ctx.ip.clone(),
+            *id,
+            &submission,
+            uploads,
+            key.as_deref(),
+        )
+        .await
+    } else {
+        Err(AppError::Validation(read_errors))
+    };
+    match result {
+        Ok(outcome) => Ok(see_other(&format!(
+            "/inspections/{}?done=submit",
+            outcome.inspection_id
+        ))),
+        Err(AppError::Validation(errors)) => {
+            let values: HashMap<String, String> = form
+                .fields
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect::<BTreeMap<_, _>>()
+                .into_iter()
+                .collect();
+            show_page(
+                &state,
+                &ctx,
+                detail,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                &values,
+                &errors,
+                key.unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+                Some(photos_given),
+            )
+        }
+        Err(e) => Err(e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct ReviewForm {
+    #[serde(default)]
+    note: String,
+}
+
+/// 审阅: the committee closes a submitted mutual inspection.
+pub async fn review(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    id: web::Path<i64>,
+    CsrfForm(form): CsrfForm<ReviewForm>,
+) -> AppResult<HttpResponse> {
+    match inspections::review(
+        &state.core,
+        &caller,
+        ctx.ip.clone(),
+        *id,
+        Some(&form.note),
+        None,
+    )
+    .await
+    {
+        Ok(_) => Ok(see_other(&format!("/inspections/{id}?done=review"))),
+        Err(AppError::Validation(errors)) => {
+            let detail = inspections::detail(&state.core, &caller, *id).await?;
+            let values = HashMap::from([("note".to_string(), form.note)]);
+            show_page(
+                &state,
+                &ctx,
+                detail,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                None,
+                &values,
+                &errors,
+                uuid::Uuid::new_v4().to_string(),
+                None,
+            )
+        }
+        Err(e) => Err(e),
+    }
+}
