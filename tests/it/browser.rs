@@ -147,18 +147,8 @@ pub(crate) async fn body_text(client: &Client) -> String {
         .expect("body text")
 }
 
-/// Signs `username` in on a fresh app, checks the portal, signs out.
-async fn sign_in_and_out(client: &Client, username: &str, home: &str) {
-    let app = spawn_app().await;
-    let portal = home.trim_start_matches('/');
-    let key = format!("portal.{portal}");
-    let word = i18n::t(Lang::ZhCn, &key);
-    assert_ne!(
-        word, key,
-        "the zh-CN catalog has no name for the {portal} portal"
-    );
-
-    // Sign in through the form, as a person would.
+/// Opens the login page on a clean browser and submits `username` with the demo password.
+pub(crate) async fn fill_login(client: &Client, app: &crate::helpers::TestApp, username: &str) {
     client.delete_all_cookies().await.ok();
     client.goto(&app.url("/login")).await.expect("open /login");
     let field = client
@@ -182,6 +172,21 @@ async fn sign_in_and_out(client: &Client, username: &str, home: &str) {
         .click()
         .await
         .expect("click submit");
+}
+
+/// Signs `username` in on a fresh app, checks the portal, signs out.
+async fn sign_in_and_out(client: &Client, username: &str, home: &str) {
+    let app = spawn_app().await;
+    let portal = home.trim_start_matches('/');
+    let key = format!("portal.{portal}");
+    let word = i18n::t(Lang::ZhCn, &key);
+    assert_ne!(
+        word, key,
+        "the zh-CN catalog has no name for the {portal} portal"
+    );
+
+    // Sign in through the form, as a person would.
+    fill_login(client, &app, username).await;
 
     let path = wait_for_path(client, home).await;
     assert_eq!(

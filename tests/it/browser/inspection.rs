@@ -7,37 +7,15 @@ use std::time::Duration;
 
 use fantoccini::{Client, Locator};
 
-use super::{CHROMEDRIVER, Driver, NAV_TIMEOUT, body_text, open_browser, wait_for_path};
-use crate::helpers::{ENTERPRISE, PASSWORD, TestApp, spawn_app};
+use super::{
+    CHROMEDRIVER, Driver, NAV_TIMEOUT, body_text, fill_login, open_browser, wait_for_path,
+};
+use crate::helpers::{ENTERPRISE, TestApp, spawn_app};
 use crate::inspections::{INSPECTOR, setup};
 use crate::photos::jpeg_with_exif;
 
 async fn sign_in(client: &Client, app: &TestApp, username: &str, home: &str) {
-    client.delete_all_cookies().await.ok();
-    client.goto(&app.url("/login")).await.expect("open /login");
-    client
-        .wait()
-        .at_most(NAV_TIMEOUT)
-        .for_element(Locator::Css("input[name=username]"))
-        .await
-        .expect("username field")
-        .send_keys(username)
-        .await
-        .expect("type username");
-    client
-        .find(Locator::Css("input[name=password]"))
-        .await
-        .expect("password field")
-        .send_keys(PASSWORD)
-        .await
-        .expect("type password");
-    client
-        .find(Locator::Css("button[type=submit]"))
-        .await
-        .expect("submit")
-        .click()
-        .await
-        .expect("click");
+    fill_login(client, app, username).await;
     assert_eq!(
         wait_for_path(client, home).await,
         home,

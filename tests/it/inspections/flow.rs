@@ -364,19 +364,19 @@ async fn the_checklist_page_is_refused_with_values_kept_then_accepted() {
         .to_string();
     let csrf = csrf_in(&page).unwrap_or_default();
     let action = format!("/inspections/{id}/submit?_csrf={csrf}");
+    let photo_field = format!("item_{}_photos", items[1]);
+    // The form as the phone sends it, with a photo on the failed item.
+    let post = |fields: &[(String, String)]| {
+        inspector
+            .client
+            .post(inspector.url(&action))
+            .multipart(page_form(fields, Some((&photo_field, jpeg_with_exif()))))
+            .send()
+    };
 
     // The failed item has no location: refused, values kept, nothing written.
     let fields = page_fields(&items, &key);
-    let res = inspector
-        .client
-        .post(inspector.url(&action))
-        .multipart(page_form(
-            &fields,
-            Some((&format!("item_{}_photos", items[1]), jpeg_with_exif())),
-        ))
-        .send()
-        .await
-        .expect("submit");
+    let res = post(&fields).await.expect("submit");
     assert_eq!(res.status(), 422);
     let html = res.text().await.expect("body");
     assert!(html.contains("配电箱门损坏"), "the typed title is kept");
@@ -392,16 +392,7 @@ async fn the_checklist_page_is_refused_with_values_kept_then_accepted() {
     let mut fields = page_fields(&items, &key);
     fields.retain(|(k, _)| !k.ends_with("_location"));
     fields.push((format!("item_{}_location", items[1]), "配电房".into()));
-    let res = inspector
-        .client
-        .post(inspector.url(&action))
-        .multipart(page_form(
-            &fields,
-            Some((&format!("item_{}_photos", items[1]), jpeg_with_exif())),
-        ))
-        .send()
-        .await
-        .expect("submit");
+    let res = post(&fields).await.expect("submit");
     assert_eq!(res.status(), 303);
     assert_eq!(location(&res), format!("/inspections/{id}?done=submit"));
     assert_eq!(
@@ -412,16 +403,7 @@ async fn the_checklist_page_is_refused_with_values_kept_then_accepted() {
     assert_eq!(count(&app, attachment::Entity).await, 1);
 
     // The same form sent again (a double tap) is the same submission.
-    let res = inspector
-        .client
-        .post(inspector.url(&action))
-        .multipart(page_form(
-            &fields,
-            Some((&format!("item_{}_photos", items[1]), jpeg_with_exif())),
-        ))
-        .send()
-        .await
-        .expect("submit");
+    let res = post(&fields).await.expect("submit");
     assert_eq!(res.status(), 303);
     assert_eq!(count(&app, hazard::Entity).await, 1);
 
