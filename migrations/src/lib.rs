@@ -9,6 +9,7 @@ mod m20261124_000003_membership_history;
 mod m20261124_000004_participation_targets;
 mod m20261124_000005_import_batches;
 mod m20261124_000006_inspections;
+mod m20261124_000007_closed_loop;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000004_participation_targets::Migration),
             Box::new(m20261124_000005_import_batches::Migration),
             Box::new(m20261124_000006_inspections::Migration),
+            Box::new(m20261124_000007_closed_loop::Migration),
         ]
     }
 }

@@ -34,6 +34,8 @@ pub struct Model {
     pub hazard_id: Option<i64>,
     pub uploaded_by: Option<i64>,
     pub created_at: DateTimeUtc,
+    /// The timeline event it came with (rectification evidence), if any.
+    pub hazard_event_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

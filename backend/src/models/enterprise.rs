@@ -24,6 +24,10 @@ pub struct Model {
     pub status: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Current safety score (三色标签), recomputed on every relevant event; None until first scored.
+    pub score: Option<i32>,
+    /// "green" | "yellow" | "red"
+    pub label: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -38,6 +38,12 @@ pub struct Model {
     pub state: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// When the enterprise handed in its evidence (待验收).
+    pub rectified_at: Option<DateTimeUtc>,
+    pub verified_by: Option<i64>,
+    pub verified_at: Option<DateTimeUtc>,
+    /// 销号.
+    pub closed_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

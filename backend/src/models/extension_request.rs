@@ -1,0 +1,27 @@
+//! A deadline extension request 延期申请 and its decision.
+use sea_orm::entity::prelude::*;
+use serde::Serialize;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
+#[sea_orm(table_name = "extension_requests")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub hazard_id: i64,
+    pub requested_by: Option<i64>,
+    #[sea_orm(column_type = "Text")]
+    pub reason: String,
+    pub requested_deadline: Date,
+    /// "pending" | "granted" | "refused"
+    pub status: String,
+    pub decided_by: Option<i64>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub decision_note: Option<String>,
+    pub decided_at: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,34 @@
+//! A hazard on the bureau's supervision list 挂牌督办, with the on-site review (核销) result.
+use sea_orm::entity::prelude::*;
+use serde::Serialize;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
+#[sea_orm(table_name = "supervisions")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    #[sea_orm(unique)]
+    pub hazard_id: i64,
+    /// Why it is listed: "major" (a major hazard, at once) | "overdue" (escalated).
+    pub reason: String,
+    pub supervising_unit: String,
+    pub responsible_unit: String,
+    pub deadline: Date,
+    /// The hazard's region path, for the bureau's scope.
+    pub region_path: String,
+    /// "listed" | "released" (after a passed review)
+    pub status: String,
+    pub listed_at: DateTimeUtc,
+    pub listed_by: Option<i64>,
+    /// "passed" | "failed"
+    pub review_result: Option<String>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub review_note: Option<String>,
+    pub reviewed_on: Option<Date>,
+    pub reviewed_by: Option<i64>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
