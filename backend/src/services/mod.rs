@@ -16,6 +16,7 @@ pub mod idempotency;
 pub mod import;
 pub mod inspections;
 pub mod membership;
+pub mod notify;
 pub mod participation;
 pub mod regions;
 pub mod registry;

@@ -1,0 +1,438 @@
+//! 隐患闭环: the hazard's states, the actions that move it, and who may take each. Pure rules,
+//! no I/O; `services::rectification` applies them inside one transaction with the event.
+//!
+//! ```text
+//! reported 待确认 ──acknowledge + 五落实 plan──▶ rectifying 整改中 ──evidence──▶ awaiting_verification 待验收
+//!    │  ▲                                         ▲                                   │
+//!    │  └──uphold── disputed 申诉中 ──withdraw──▶ withdrawn 已撤销                        │
+//!    └──dispute──▶┘                               └────────────── reject ─────────────┤
+//!                                                                                     └──verify──▶ closed 已销号
+//! ```
+//!
+//! Who: the inspected enterprise acknowledges, disputes, hands in evidence and asks for more
+//! time. The **decider** of disputes and extensions is the committee of the hazard's alliance,
+//! or the bureau for a major hazard and for a hazard found outside any alliance. The
+//! **verifier** of a general hazard is the inspecting side, the committee or the bureau; of a
+//! major hazard only the bureau, whose verification is the on-site review 核销 (with its date)
+//! and whose rejection is a failed review (the hazard stays on the supervision list).
+
+use serde::{Deserialize, Serialize};
+
+use crate::domain::inspection::HazardLevel;
+
+macro_rules! coded {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $code:literal),+ $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+        pub enum $name { $($(#[$vm])* #[serde(rename = $code)] $variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+
+            pub fn parse(s: &str) -> Option<$name> {
+                Self::ALL.iter().copied().find(|x| x.as_str() == s)
+            }
+        }
+    };
+}
+
+coded! {
+    /// Where a hazard stands.
+    HazardState {
+        /// 待确认: found, waiting for the enterprise.
+        Reported = "reported",
+        /// 申诉中: the enterprise disputes the finding.
+        Disputed = "disputed",
+        /// 已撤销: the dispute was accepted and the finding withdrawn.
+        Withdrawn = "withdrawn",
+        /// 整改中: acknowledged with its plan, being fixed.
+        Rectifying = "rectifying",
+        /// 待验收: evidence handed in.
+        AwaitingVerification = "awaiting_verification",
+        /// 已销号: verified and closed.
+        Closed = "closed",
+    }
+}
+
+coded! {
+    /// What someone does to a hazard.
+    Action {
+        /// 确认并制定整改方案 (五落实).
+        Acknowledge = "acknowledge",
+        /// 申诉.
+        Dispute = "dispute",
+        /// 维持: the dispute is rejected, the finding stands.
+        Uphold = "uphold",
+        /// 撤销: the finding is withdrawn.
+        Withdraw = "withdraw",
+        /// 提交整改证据.
+        SubmitEvidence = "evidence",
+        /// 验收通过 (for a major hazard: 核销 passed).
+        Verify = "verify",
+        /// 验收不通过 (for a major hazard: 核销 failed).
+        Reject = "reject",
+        /// 延期申请.
+        RequestExtension = "extension_request",
+        /// 同意延期.
+        GrantExtension = "extension_grant",
+        /// 不同意延期.
+        RefuseExtension = "extension_refuse",
+    }
+}
+
+/// The caller's relation to the hazard, decided by the service from the scope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Party {
+    /// Accounts of the enterprise where the hazard is.
+    InspectedEnterprise,
+    /// Accounts of the enterprise that found it in a mutual inspection.
+    InspectingSide,
+    /// The committee of the hazard's alliance (or, for a hazard found outside any alliance,
+    /// of an alliance the enterprise belongs to).
+    Committee,
+    /// A bureau officer whose jurisdiction holds the hazard.
+    Bureau,
+    /// Anyone else who may see it (read only).
+    Observer,
+}
+
+/// What the rules need to know about the hazard besides its state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Facts {
+    pub level: HazardLevel,
+    /// It was found in an inspection of an alliance (mutual inspection).
+    pub in_alliance: bool,
+    /// It was reported by another enterprise (not found by the enterprise itself).
+    pub reported_by_other: bool,
+}
+
+/// Why an action is refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Refusal {
+    /// The action does not apply in the current state (already done, retried, stale).
+    WrongState,
+    /// The caller is not the one who may do it.
+    NotAllowed,
+}
+
+impl Refusal {
+    pub fn message_key(self) -> &'static str {
+        match self {
+            Refusal::WrongState => "loop.wrong_state",
+            Refusal::NotAllowed => "loop.not_allowed",
+        }
+    }
+}
+
+/// Who decides disputes and extension requests.
+pub fn decider(f: Facts) -> Party {
+    if f.level == HazardLevel::Major || !f.in_alliance {
+        Party::Bureau
+    } else {
+        Party::Committee
+    }
+}
+
+/// Whether `party` verifies (or rejects) the evidence.
+pub fn verifies(party: Party, f: Facts) -> bool {
+    match f.level {
+        HazardLevel::Major => party == Party::Bureau,
+        HazardLevel::General => match party {
+            Party::Bureau | Party::Committee => true,
+            Party::InspectingSide => f.in_alliance,
+            Party::InspectedEnterprise | Party::Observer => false,
+        },
+    }
+}
+
+/// The state an action leads to, if `party` may take it now.
+pub fn next(
+    state: HazardState,
+    action: Action,
+    party: Party,
+    f: Facts,
+) -> Result<HazardState, Refusal> {
+    use Action as A;
+    use HazardState as S;
+    let (from, to): (&[S], S) = match action {
+        A::Acknowledge => (&[S::Reported], S::Rectifying),
+        A::Dispute => (&[S::Reported], S::Disputed),
+        A::Uphold => (&[S::Disputed], S::Reported),
+        A::Withdraw => (&[S::Disputed], S::Withdrawn),
+        A::SubmitEvidence => (&[S::Rectifying], S::AwaitingVerification),
+        A::Verify => (&[S::AwaitingVerification], S::Closed),
+        A::Reject => (&[S::AwaitingVerification], S::Rectifying),
+        // Extensions change the deadline, not the state.
+        A::RequestExtension | A::GrantExtension | A::RefuseExtension => {
+            (&[S::Reported, S::Rectifying], state)
+        }
+    };
+    let allowed = match action {
+        A::Acknowledge | A::SubmitEvidence | A::RequestExtension => {
+            party == Party::InspectedEnterprise
+        }
+        // Only a finding made by someone else can be disputed.
+        A::Dispute => party == Party::InspectedEnterprise && f.reported_by_other,
+        A::Uphold | A::Withdraw | A::GrantExtension | A::RefuseExtension => party == decider(f),
+        A::Verify | A::Reject => verifies(party, f),
+    };
+    if !allowed {
+        return Err(Refusal::NotAllowed);
+    }
+    if !from.contains(&state) {
+        return Err(Refusal::WrongState);
+    }
+    Ok(to)
+}
+
+/// Open: still needs someone's action (counts for labels and supervision).
+pub fn is_open(state: HazardState) -> bool {
+    !matches!(state, HazardState::Withdrawn | HazardState::Closed)
+}
+
+/// Whether the deadline runs for the enterprise in this state (overdue is derived from it).
+pub fn deadline_runs(state: HazardState) -> bool {
+    matches!(state, HazardState::Reported | HazardState::Rectifying)
+}
+
+/// The 五落实 plan as typed: all five elements are required.
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
+pub struct PlanInput {
+    /// 责任人.
+    #[serde(default)]
+    pub responsible_person: String,
+    /// 整改措施.
+    #[serde(default)]
+    pub measures: String,
+    /// 整改资金 (amount and source, as text: "3000 元，企业自筹").
+    #[serde(default)]
+    pub funds: String,
+    /// 整改时限, `YYYY-MM-DD`.
+    #[serde(default)]
+    pub deadline: String,
+    /// 应急预案 (what is done to stay safe until fixed).
+    #[serde(default)]
+    pub contingency: String,
+}
+
+/// A complete plan.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Plan {
+    pub responsible_person: String,
+    pub measures: String,
+    pub funds: String,
+    pub deadline: chrono::NaiveDate,
+    pub contingency: String,
+}
+
+impl PlanInput {
+    /// Checks the five elements; the deadline may not be before `today`.
+    pub fn parse(&self, today: chrono::NaiveDate) -> Result<Plan, Vec<(&'static str, &'static str)>> {
+        let mut errors = Vec::new();
+        let mut text = |field: &'static str, v: &str, max: usize| {
+            let v = v.trim();
+            if v.is_empty() {
+                errors.push((field, "form.required"));
+            } else if v.chars().count() > max {
+                errors.push((field, "form.too_long"));
+            }
+            v.to_string()
+        };
+        let responsible_person = text("responsible_person", &self.responsible_person, 64);
+        let measures = text("measures", &self.measures, 2000);
+        let funds = text("funds", &self.funds, 128);
+        let contingency = text("contingency", &self.contingency, 2000);
+        let deadline = match self.deadline.trim() {
+            "" => {
+                errors.push(("deadline", "form.required"));
+                None
+            }
+            d => match chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d") {
+                Err(_) => {
+                    errors.push(("deadline", "inspections.bad_date"));
+                    None
+                }
+                Ok(d) if d < today => {
+                    errors.push(("deadline", "inspections.deadline_past"));
+                    None
+                }
+                Ok(d) => Some(d),
+            },
+        };
+        match deadline {
+            Some(deadline) if errors.is_empty() => Ok(Plan {
+                responsible_person,
+                measures,
+                funds,
+                deadline,
+                contingency,
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Action as A;
+    use HazardState as S;
+    use Party as P;
+
+    const PARTIES: [Party; 5] = [
+        P::InspectedEnterprise,
+        P::InspectingSide,
+        P::Committee,
+        P::Bureau,
+        P::Observer,
+    ];
+
+    fn facts(level: HazardLevel, in_alliance: bool, reported_by_other: bool) -> Facts {
+        Facts {
+            level,
+            in_alliance,
+            reported_by_other,
+        }
+    }
+
+    /// The whole table, written out independently of `next`: (from, action, who, to) for a
+    /// general hazard of a mutual inspection.
+    const GENERAL_MUTUAL: &[(S, A, P, S)] = &[
+        (S::Reported, A::Acknowledge, P::InspectedEnterprise, S::Rectifying),
+        (S::Reported, A::Dispute, P::InspectedEnterprise, S::Disputed),
+        (S::Disputed, A::Uphold, P::Committee, S::Reported),
+        (S::Disputed, A::Withdraw, P::Committee, S::Withdrawn),
+        (S::Rectifying, A::SubmitEvidence, P::InspectedEnterprise, S::AwaitingVerification),
+        (S::AwaitingVerification, A::Verify, P::InspectingSide, S::Closed),
+        (S::AwaitingVerification, A::Verify, P::Committee, S::Closed),
+        (S::AwaitingVerification, A::Verify, P::Bureau, S::Closed),
+        (S::AwaitingVerification, A::Reject, P::InspectingSide, S::Rectifying),
+        (S::AwaitingVerification, A::Reject, P::Committee, S::Rectifying),
+        (S::AwaitingVerification, A::Reject, P::Bureau, S::Rectifying),
+        (S::Reported, A::RequestExtension, P::InspectedEnterprise, S::Reported),
+        (S::Rectifying, A::RequestExtension, P::InspectedEnterprise, S::Rectifying),
+        (S::Reported, A::GrantExtension, P::Committee, S::Reported),
+        (S::Rectifying, A::GrantExtension, P::Committee, S::Rectifying),
+        (S::Reported, A::RefuseExtension, P::Committee, S::Reported),
+        (S::Rectifying, A::RefuseExtension, P::Committee, S::Rectifying),
+    ];
+
+    /// A major hazard: the bureau decides disputes and extensions, and alone verifies (核销).
+    const MAJOR: &[(S, A, P, S)] = &[
+        (S::Reported, A::Acknowledge, P::InspectedEnterprise, S::Rectifying),
+        (S::Reported, A::Dispute, P::InspectedEnterprise, S::Disputed),
+        (S::Disputed, A::Uphold, P::Bureau, S::Reported),
+        (S::Disputed, A::Withdraw, P::Bureau, S::Withdrawn),
+        (S::Rectifying, A::SubmitEvidence, P::InspectedEnterprise, S::AwaitingVerification),
+        (S::AwaitingVerification, A::Verify, P::Bureau, S::Closed),
+        (S::AwaitingVerification, A::Reject, P::Bureau, S::Rectifying),
+        (S::Reported, A::RequestExtension, P::InspectedEnterprise, S::Reported),
+        (S::Rectifying, A::RequestExtension, P::InspectedEnterprise, S::Rectifying),
+        (S::Reported, A::GrantExtension, P::Bureau, S::Reported),
+        (S::Rectifying, A::GrantExtension, P::Bureau, S::Rectifying),
+        (S::Reported, A::RefuseExtension, P::Bureau, S::Reported),
+        (S::Rectifying, A::RefuseExtension, P::Bureau, S::Rectifying),
+    ];
+
+    /// Every (state, action, party) either appears in `table` with its result or is refused.
+    fn check_all(f: Facts, table: &[(S, A, P, S)]) {
+        for &state in S::ALL {
+            for &action in A::ALL {
+                for party in PARTIES {
+                    let expected = table
+                        .iter()
+                        .find(|(s, a, p, _)| *s == state && *a == action && *p == party)
+                        .map(|(_, _, _, to)| *to);
+                    let got = next(state, action, party, f);
+                    match expected {
+                        Some(to) => assert_eq!(got, Ok(to), "{state:?} {action:?} by {party:?}"),
+                        None => assert!(got.is_err(), "{state:?} {action:?} by {party:?} must be refused, got {got:?}"),
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_allowed_transition_of_a_general_mutual_hazard_and_nothing_else() {
+        check_all(facts(HazardLevel::General, true, true), GENERAL_MUTUAL);
+    }
+
+    #[test]
+    fn a_major_hazard_is_decided_and_closed_only_by_the_bureau() {
+        check_all(facts(HazardLevel::Major, true, true), MAJOR);
+        check_all(facts(HazardLevel::Major, false, true), MAJOR);
+        for party in [P::InspectingSide, P::Committee, P::InspectedEnterprise, P::Observer] {
+            assert_eq!(
+                next(S::AwaitingVerification, A::Verify, party, facts(HazardLevel::Major, true, true)),
+                Err(Refusal::NotAllowed),
+                "{party:?} cannot close a major hazard"
+            );
+        }
+    }
+
+    #[test]
+    fn a_self_found_hazard_cannot_be_disputed_and_the_bureau_decides_outside_alliances() {
+        let own = facts(HazardLevel::General, false, false);
+        assert_eq!(
+            next(S::Reported, A::Dispute, P::InspectedEnterprise, own),
+            Err(Refusal::NotAllowed)
+        );
+        assert_eq!(decider(own), P::Bureau);
+        // Verified by the committee or the bureau; no inspecting side outside an alliance.
+        assert!(verifies(P::Committee, own));
+        assert!(verifies(P::Bureau, own));
+        assert!(!verifies(P::InspectingSide, own));
+        assert!(!verifies(P::InspectedEnterprise, own));
+    }
+
+    #[test]
+    fn a_repeated_action_finds_the_wrong_state() {
+        let f = facts(HazardLevel::General, true, true);
+        assert_eq!(
+            next(S::Rectifying, A::Acknowledge, P::InspectedEnterprise, f),
+            Err(Refusal::WrongState)
+        );
+        assert_eq!(next(S::Closed, A::Verify, P::Committee, f), Err(Refusal::WrongState));
+        assert_eq!(next(S::Withdrawn, A::Uphold, P::Committee, f), Err(Refusal::WrongState));
+    }
+
+    #[test]
+    fn the_plan_needs_all_five_elements() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap_or_default();
+        let empty = PlanInput::default().parse(today).err().unwrap_or_default();
+        let fields: Vec<&str> = empty.iter().map(|(f, _)| *f).collect();
+        assert_eq!(
+            fields,
+            ["responsible_person", "measures", "funds", "contingency", "deadline"]
+        );
+        let plan = PlanInput {
+            responsible_person: "周建华".into(),
+            measures: "更换配电箱门并加锁".into(),
+            funds: "800 元，企业自筹".into(),
+            deadline: "2026-12-10".into(),
+            contingency: "整改期间断电挂牌，专人看护".into(),
+        };
+        assert!(plan.parse(today).is_ok());
+        let late = PlanInput {
+            deadline: "2026-11-01".into(),
+            ..plan
+        };
+        assert_eq!(
+            late.parse(today).err(),
+            Some(vec![("deadline", "inspections.deadline_past")])
+        );
+    }
+
+    #[test]
+    fn open_states_and_running_deadlines() {
+        assert!(is_open(S::Disputed) && is_open(S::AwaitingVerification));
+        assert!(!is_open(S::Closed) && !is_open(S::Withdrawn));
+        assert!(deadline_runs(S::Reported) && deadline_runs(S::Rectifying));
+        assert!(!deadline_runs(S::AwaitingVerification) && !deadline_runs(S::Disputed));
+    }
+}

@@ -1,0 +1,158 @@
+//! Telling people what needs their action: one in-app notification (站内信) per recipient,
+//! written in the transaction of the event that caused it, so an event and its notices are
+//! committed together or not at all.
+//!
+//! Texts come from the catalog: `notice.<kind>.title` and `notice.<kind>.body`, with the
+//! notice's parameters (`{hazard}`, `{enterprise}`, `{deadline}` …).
+
+use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+
+use crate::domain::role::Role;
+use crate::error::AppResult;
+use crate::i18n::{self, Lang};
+use crate::models::{alliance_membership, notification, region, user};
+use crate::state::Core;
+
+/// One thing to tell: its kind (the catalog key), what it is about and its parameters.
+#[derive(Debug, Clone)]
+pub struct Notice {
+    /// E.g. `hazard_reported`: texts `notice.hazard_reported.title` / `.body`.
+    pub kind: &'static str,
+    pub hazard_id: Option<i64>,
+    /// Where to act: a local path.
+    pub link: Option<String>,
+    /// Values for the texts' `{name}` placeholders.
+    pub params: Vec<(&'static str, String)>,
+}
+
+impl Notice {
+    fn text(&self, lang: Lang, part: &str) -> String {
+        let args: Vec<(&str, &str)> = self.params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        i18n::t_args(lang, &format!("notice.{}.{part}", self.kind), &args)
+    }
+
+    pub fn title(&self, lang: Lang) -> String {
+        self.text(lang, "title")
+    }
+
+    pub fn body(&self, lang: Lang) -> String {
+        self.text(lang, "body")
+    }
+}
+
+/// Writes the notice for each recipient (user ids; duplicates are told once).
+pub async fn notify<C: ConnectionTrait>(
+    conn: &C,
+    core: &Core,
+    recipients: &[i64],
+    notice: &Notice,
+) -> AppResult<()> {
+    let mut seen = std::collections::HashSet::new();
+    let now = core.now();
+    let (title, body) = (notice.title(Lang::ZhCn), notice.body(Lang::ZhCn));
+    for &user_id in recipients {
+        if !seen.insert(user_id) {
+            continue;
+        }
+        notification::ActiveModel {
+            user_id: Set(user_id),
+            kind: Set(notice.kind.to_string()),
+            title: Set(title.chars().take(200).collect()),
+            body: Set(body.clone()),
+            link: Set(notice.link.clone()),
+            hazard_id: Set(notice.hazard_id),
+            created_at: Set(now),
+            read_at: Set(None),
+            ..Default::default()
+        }
+        .insert(conn)
+        .await?;
+    }
+    Ok(())
+}
+
+async fn active_users<C: ConnectionTrait>(
+    conn: &C,
+    filter: sea_orm::Condition,
+) -> AppResult<Vec<i64>> {
+    Ok(user::Entity::find()
+        .filter(user::Column::Active.eq(true))
+        .filter(filter)
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|u| u.id)
+        .collect())
+}
+
+/// The active accounts (admin and staff) of an enterprise.
+pub async fn enterprise_users<C: ConnectionTrait>(conn: &C, enterprise_id: i64) -> AppResult<Vec<i64>> {
+    active_users(
+        conn,
+        sea_orm::Condition::all()
+            .add(user::Column::EnterpriseId.eq(enterprise_id))
+            .add(user::Column::Role.is_in([
+                Role::EnterpriseAdmin.as_str(),
+                Role::EnterpriseStaff.as_str(),
+            ])),
+    )
+    .await
+}
+
+/// The active committee accounts of an alliance.
+pub async fn committee_users<C: ConnectionTrait>(conn: &C, alliance_id: i64) -> AppResult<Vec<i64>> {
+    active_users(
+        conn,
+        sea_orm::Condition::all()
+            .add(user::Column::AllianceId.eq(alliance_id))
+            .add(user::Column::Role.eq(Role::Committee.as_str())),
+    )
+    .await
+}
+
+/// The committees of the alliances an enterprise is an approved member of.
+pub async fn member_committee_users<C: ConnectionTrait>(
+    conn: &C,
+    enterprise_id: i64,
+) -> AppResult<Vec<i64>> {
+    let alliances: Vec<i64> = alliance_membership::Entity::find()
+        .filter(alliance_membership::Column::EnterpriseId.eq(enterprise_id))
+        .filter(alliance_membership::Column::Status.eq("approved"))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|m| m.alliance_id)
+        .collect();
+    let mut users = Vec::new();
+    for a in alliances {
+        users.extend(committee_users(conn, a).await?);
+    }
+    Ok(users)
+}
+
+/// The bureau officers responsible for a place: those of the nearest region on the way up
+/// from `region_path` that has any (a town's office before the city's bureau).
+pub async fn bureau_users<C: ConnectionTrait>(conn: &C, region_path: &str) -> AppResult<Vec<i64>> {
+    let parts: Vec<&str> = region_path.split('/').filter(|p| !p.is_empty()).collect();
+    for n in (1..=parts.len()).rev() {
+        let path = format!("/{}/", parts[..n].join("/"));
+        let Some(r) = region::Entity::find()
+            .filter(region::Column::Path.eq(path))
+            .one(conn)
+            .await?
+        else {
+            continue;
+        };
+        let users = active_users(
+            conn,
+            sea_orm::Condition::all()
+                .add(user::Column::RegionId.eq(r.id))
+                .add(user::Column::Role.eq(Role::Regulator.as_str())),
+        )
+        .await?;
+        if !users.is_empty() {
+            return Ok(users);
+        }
+    }
+    Ok(Vec::new())
+}
