@@ -23,6 +23,109 @@ pub struct Settings {
     /// Where uploaded files (photos, PDFs) are kept, and how big they may be.
     #[serde(default)]
     pub storage: StorageSettings,
+    /// Outgoing email: the transport, the sender and the outbox worker.
+    #[serde(default)]
+    pub email: EmailSettings,
+    /// The closed loop's scheduled work: reminders, escalation (`[loop]`).
+    #[serde(rename = "loop", default)]
+    pub closed_loop: LoopSettings,
+}
+
+/// `[loop]`: deadline reminders and escalation onto the supervision list (挂牌督办).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default)]
+pub struct LoopSettings {
+    /// Remind the enterprise this many days before a deadline (each once).
+    pub remind_days: Vec<u32>,
+    /// Days overdue after which a general hazard goes onto the bureau's supervision list
+    /// (an overdue major hazard escalates at once).
+    pub escalate_after_days: u32,
+    /// How often the scheduled work runs, seconds.
+    pub job_interval_secs: u64,
+    /// Run the scheduled work in this instance (safe on several instances at once).
+    pub jobs_enabled: bool,
+}
+
+impl Default for LoopSettings {
+    fn default() -> Self {
+        LoopSettings {
+            remind_days: vec![3, 1],
+            escalate_after_days: 7,
+            job_interval_secs: 300,
+            jobs_enabled: true,
+        }
+    }
+}
+
+/// How outgoing email leaves the portal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum EmailTransport {
+    /// An SMTP server (`smtp_*`).
+    Smtp,
+    /// One `.eml` file per email in `dir` (default `data_dir/mail`): the demo default.
+    File,
+    /// Only a log line per email.
+    Log,
+}
+
+/// Transport security of the SMTP connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpTls {
+    /// Plain text (a local relay only).
+    None,
+    /// Plain connection upgraded with STARTTLS (usually port 587).
+    Starttls,
+    /// TLS from the start (usually port 465).
+    Tls,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default)]
+pub struct EmailSettings {
+    pub transport: EmailTransport,
+    pub from_address: String,
+    pub from_name: String,
+    /// Folder of the file transport; unset means `data_dir/mail`.
+    pub dir: Option<PathBuf>,
+    pub smtp_host: String,
+    pub smtp_port: u16,
+    pub smtp_tls: SmtpTls,
+    pub smtp_username: Option<String>,
+    #[serde(serialize_with = "expose", default)]
+    pub smtp_password: Option<SecretString>,
+    /// Seconds before an SMTP conversation is given up (the attempt is retried later).
+    pub smtp_timeout_secs: u64,
+    /// Attempts before an email is marked failed.
+    pub max_attempts: i32,
+    /// Run the outbox worker inside `serve`.
+    pub worker_enabled: bool,
+    /// Seconds between two runs of the outbox worker.
+    pub worker_interval_secs: u64,
+    /// Emails claimed at a time by one worker.
+    pub batch_size: u64,
+}
+
+impl Default for EmailSettings {
+    fn default() -> Self {
+        EmailSettings {
+            transport: EmailTransport::File,
+            from_address: "noreply@anquan.example.gov.cn".into(),
+            from_name: "安全生产互助管理联盟云平台".into(),
+            dir: None,
+            smtp_host: "localhost".into(),
+            smtp_port: 587,
+            smtp_tls: SmtpTls::Starttls,
+            smtp_username: None,
+            smtp_password: None,
+            smtp_timeout_secs: 30,
+            max_attempts: 8,
+            worker_enabled: true,
+            worker_interval_secs: 30,
+            batch_size: 50,
+        }
+    }
 }
 
 /// Which storage backend holds uploaded files.
@@ -154,6 +257,8 @@ impl Default for Settings {
             demo: true,
             data_dir: PathBuf::from("data"),
             storage: StorageSettings::default(),
+            email: EmailSettings::default(),
+            closed_loop: LoopSettings::default(),
         }
     }
 }
@@ -204,6 +309,14 @@ impl Settings {
             .dir
             .clone()
             .unwrap_or_else(|| self.data_dir.join("files"))
+    }
+
+    /// The folder of the file mail transport.
+    pub fn mail_dir(&self) -> PathBuf {
+        self.email
+            .dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("mail"))
     }
 
     pub fn public_url(&self, port: u16) -> String {
@@ -267,6 +380,45 @@ mod tests {
             "unset keys keep their default"
         );
         assert!(!format!("{s:?}").contains("s3-secret-key-value"));
+    }
+
+    #[test]
+    fn loop_settings_come_from_the_loop_section() {
+        let s = Settings::default();
+        assert_eq!(s.closed_loop.remind_days, vec![3, 1]);
+        assert_eq!(s.closed_loop.escalate_after_days, 7);
+        let toml = "[loop]\nremind_days = [5, 2]\njobs_enabled = false\n";
+        let s: Settings = Figment::from(Serialized::defaults(Settings::default()))
+            .merge(Toml::string(toml))
+            .extract()
+            .expect("settings");
+        assert_eq!(s.closed_loop.remind_days, vec![5, 2]);
+        assert!(!s.closed_loop.jobs_enabled);
+        assert_eq!(
+            s.closed_loop.job_interval_secs, 300,
+            "unset keys keep their default"
+        );
+    }
+
+    #[test]
+    fn email_settings_come_from_the_file_and_default_to_the_mail_folder() {
+        let d = Settings::default();
+        assert_eq!(
+            d.email.transport,
+            EmailTransport::File,
+            "the demo needs no server"
+        );
+        assert_eq!(d.mail_dir(), PathBuf::from("data/mail"));
+        let toml = "[email]\ntransport = \"smtp\"\nsmtp_host = \"smtp.example.gov.cn\"\nsmtp_tls = \"tls\"\nsmtp_port = 465\nsmtp_password = \"smtp-password-value\"\n";
+        let s: Settings = Figment::from(Serialized::defaults(Settings::default()))
+            .merge(Toml::string(toml))
+            .extract()
+            .expect("settings");
+        assert_eq!(s.email.transport, EmailTransport::Smtp);
+        assert_eq!(s.email.smtp_tls, SmtpTls::Tls);
+        assert_eq!(s.email.smtp_port, 465);
+        assert_eq!(s.email.max_attempts, 8, "unset keys keep their default");
+        assert!(!format!("{s:?}").contains("smtp-password-value"));
     }
 
     #[test]

@@ -42,6 +42,9 @@
 //!   their own enterprise and those their enterprise reported; experts none.
 //! - **attachments** (photos, documents): those of the hazards the scope may see, and of the
 //!   inspections it may see for files not tied to a hazard.
+//! - **supervision listings** (挂牌督办): the bureau those in its subtree (by the hazard's
+//!   `region_path`, copied when listed), the admin all, everyone else none (the enterprise and
+//!   the committee see the listing on the hazard's timeline).
 
 use sea_orm::{
     ColumnTrait, Condition,
@@ -53,7 +56,7 @@ use crate::domain::region_path::subtree_pattern;
 use crate::domain::role::{Portal, Role};
 use crate::models::{
     activity_group, alliance, alliance_membership, attachment, audit_log, checklist_template,
-    enterprise, group_member, hazard, inspection, inspection_round, region,
+    enterprise, group_member, hazard, inspection, inspection_round, region, supervision,
 };
 
 /// The caller's tenant, as far as data access is concerned.
@@ -418,6 +421,17 @@ pub fn hazards(scope: &Scope) -> Condition {
             .add(H::EnterpriseId.eq(*enterprise_id))
             .add(H::ReporterEnterpriseId.eq(*enterprise_id)),
         Scope::Expert { .. } => nothing(),
+    }
+}
+
+/// Which supervision listings (挂牌督办) the scope may see.
+pub fn supervisions(scope: &Scope) -> Condition {
+    match scope {
+        Scope::System => Condition::all(),
+        Scope::Region { path, .. } => {
+            Condition::all().add(supervision::Column::RegionPath.like(subtree_pattern(path)))
+        }
+        _ => nothing(),
     }
 }
 

@@ -56,6 +56,8 @@ impl Application {
             .with_context(|| format!("binding {}:{}", s.host, s.port))?;
         let port = listener.local_addr()?.port();
         let server = run(listener, core.clone())?;
+        // Scheduled work (reminders, escalation); `loop.jobs_enabled = false` leaves it off.
+        crate::jobs::reminders::spawn(&core);
         Ok(Application { port, server, core })
     }
 
@@ -63,9 +65,24 @@ impl Application {
         self.port
     }
 
-    /// Serves until stopped (SIGINT/SIGTERM stop it gracefully).
+    /// Serves until stopped (SIGINT/SIGTERM stop it gracefully). With `email.worker_enabled`
+    /// the outbox worker runs alongside and stops after its pass in progress.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let worker = if self.core.settings.email.worker_enabled {
+            let mailer = crate::jobs::mailer::from_settings(&self.core.settings)
+                .map_err(std::io::Error::other)?;
+            Some(crate::jobs::outbox::Worker::spawn(
+                self.core.clone(),
+                mailer,
+            ))
+        } else {
+            None
+        };
+        let result = self.server.await;
+        if let Some(w) = worker {
+            w.stop(std::time::Duration::from_secs(20)).await;
+        }
+        result
     }
 }
 
@@ -179,6 +196,8 @@ fn run(listener: TcpListener, core: Core) -> anyhow::Result<Server> {
                         SwaggerUi::new("/{_:.*}").config(Config::from("/api/v1/openapi.json")),
                     ),
             )
+            // Inside `authenticate`: the header's unread count (站内信) for logged-in pages.
+            .wrap(from_fn(crate::web::pages::notifications::count_unread))
             .wrap(from_fn(guard::authenticate))
             .wrap(from_fn(errors::render_errors))
             .wrap(

@@ -148,6 +148,8 @@ enum ScoreHistory {
 enum Hazards {
     Table,
     Id,
+    State,
+    Deadline,
     RectifiedAt,
     VerifiedBy,
     VerifiedAt,
@@ -207,6 +209,18 @@ async fn add_column(
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        // `awaiting_verification` does not fit the 16 characters the inspections step gave the
+        // state; SQLite does not enforce lengths (and cannot alter a column), PostgreSQL does.
+        if manager.get_database_backend() == sea_orm::DbBackend::Postgres {
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table(Hazards::Table)
+                        .modify_column(ColumnDef::new(Hazards::State).string_len(32).not_null())
+                        .to_owned(),
+                )
+                .await?;
+        }
         add_column(
             manager,
             Hazards::Table,
@@ -249,6 +263,17 @@ impl MigrationTrait for Migration {
             string_len_null(Enterprises::Label, 8),
         )
         .await?;
+        // The reminder job's candidates: running states by deadline.
+        manager
+            .create_index(
+                Index::create()
+                    .name("idx_hazards_state_deadline")
+                    .table(Hazards::Table)
+                    .col(Hazards::State)
+                    .col(Hazards::Deadline)
+                    .to_owned(),
+            )
+            .await?;
         index(
             manager,
             "idx_enterprises_label",
@@ -597,6 +622,22 @@ impl MigrationTrait for Migration {
                 .drop_table(Table::drop().table(table).to_owned())
                 .await?;
         }
+        manager
+            .drop_index(
+                Index::drop()
+                    .name("idx_hazards_state_deadline")
+                    .table(Hazards::Table)
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .drop_index(
+                Index::drop()
+                    .name("idx_enterprises_label")
+                    .table(Enterprises::Table)
+                    .to_owned(),
+            )
+            .await?;
         for (table, col) in [
             (
                 Enterprises::Table.into_iden(),

@@ -17,6 +17,7 @@ use serde_json::json;
 use crate::helpers::{PASSWORD, ROLE_HOMES, spawn_app};
 
 mod inspection;
+mod rectification;
 
 pub(crate) const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const CHROMIUM: &str = "/usr/bin/chromium";
@@ -174,6 +175,112 @@ pub(crate) async fn fill_login(client: &Client, app: &crate::helpers::TestApp, u
         .expect("click submit");
 }
 
+pub(crate) async fn sign_in(
+    client: &Client,
+    app: &crate::helpers::TestApp,
+    username: &str,
+    home: &str,
+) {
+    fill_login(client, app, username).await;
+    assert_eq!(
+        wait_for_path(client, home).await,
+        home,
+        "{username} signs in"
+    );
+}
+
+pub(crate) async fn click(client: &Client, css: &str) {
+    let el = match client
+        .wait()
+        .at_most(NAV_TIMEOUT)
+        .for_element(Locator::Css(css))
+        .await
+    {
+        Ok(el) => el,
+        Err(_) => panic!("no {css}; page says:\n{}", body_text(client).await),
+    };
+    // Bring it into view first: a phone screen shows a little at a time.
+    client
+        .execute(
+            "arguments[0].scrollIntoView({block: 'center'});",
+            vec![serde_json::to_value(&el).expect("el")],
+        )
+        .await
+        .ok();
+    el.click()
+        .await
+        .unwrap_or_else(|e| panic!("click {css}: {e}"));
+}
+
+pub(crate) async fn type_into(client: &Client, css: &str, text: &str) {
+    let el = client
+        .find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|_| panic!("no {css}"));
+    client
+        .execute(
+            "arguments[0].scrollIntoView({block: 'center'});",
+            vec![serde_json::to_value(&el).expect("el")],
+        )
+        .await
+        .ok();
+    el.send_keys(text)
+        .await
+        .unwrap_or_else(|e| panic!("type into {css}: {e}"));
+}
+
+/// Waits until the page's address carries `done=<what>` (the notice after a form).
+pub(crate) async fn wait_for_done(client: &Client, what: &str) {
+    let deadline = Instant::now() + NAV_TIMEOUT;
+    let want = format!("done={what}");
+    loop {
+        let url = client.current_url().await.expect("url");
+        if url.query().is_some_and(|q| q.contains(&want)) {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "expected {want} after the form; page says:\n{}",
+            body_text(client).await
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Runs `test` with a phone-sized Chromium and a scratch folder; skipped (or failed under
+/// `BROWSER_TESTS=required`) without chromedriver. The session is closed even when the test
+/// panics, and the panic is passed on.
+pub(crate) async fn in_browser<F, Fut>(test: F)
+where
+    F: FnOnce(Client, std::path::PathBuf) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    let required = std::env::var("BROWSER_TESTS").is_ok_and(|v| v == "required");
+    if !Path::new(CHROMEDRIVER).exists() {
+        assert!(
+            !required,
+            "BROWSER_TESTS=required but {CHROMEDRIVER} is missing: \
+             apt-get install chromium chromium-driver fonts-wqy-microhei"
+        );
+        println!("browser test skipped: chromium-driver is not installed ({CHROMEDRIVER} missing)");
+        return;
+    }
+    let scratch = tempfile::tempdir().expect("tempdir");
+    let profile = scratch.path().join("profile");
+    std::fs::create_dir_all(&profile).expect("profile dir");
+    let driver = Driver::start(&scratch.path().join("chromedriver.log"));
+    let client = open_browser(&driver, &profile).await;
+    let outcome = tokio::spawn(test(client.clone(), scratch.path().to_path_buf())).await;
+    let _ = client.close().await;
+    drop(driver);
+    if let Err(e) = outcome {
+        match e.try_into_panic() {
+            Ok(panic) => std::panic::resume_unwind(panic),
+            Err(e) => panic!("browser test task failed: {e}"),
+        }
+    }
+}
+
 /// Signs `username` in on a fresh app, checks the portal, signs out.
 async fn sign_in_and_out(client: &Client, username: &str, home: &str) {
     let app = spawn_app().await;
@@ -243,37 +350,10 @@ async fn sign_in_and_out(client: &Client, username: &str, home: &str) {
 
 #[tokio::test]
 async fn every_role_signs_in_and_out_on_a_phone() {
-    let required = std::env::var("BROWSER_TESTS").is_ok_and(|v| v == "required");
-    if !Path::new(CHROMEDRIVER).exists() {
-        assert!(
-            !required,
-            "BROWSER_TESTS=required but {CHROMEDRIVER} is missing: \
-             apt-get install chromium chromium-driver fonts-wqy-microhei"
-        );
-        println!("browser test skipped: chromium-driver is not installed ({CHROMEDRIVER} missing)");
-        return;
-    }
-
-    let scratch = tempfile::tempdir().expect("tempdir");
-    let profile = scratch.path().join("profile");
-    std::fs::create_dir_all(&profile).expect("profile dir");
-    let driver = Driver::start(&scratch.path().join("chromedriver.log"));
-    let client = open_browser(&driver, &profile).await;
-
-    // Run the roles in a task, so that the browser session is closed even when one fails.
-    let session = client.clone();
-    let outcome = tokio::spawn(async move {
+    in_browser(|client, _| async move {
         for (username, home) in ROLE_HOMES {
-            sign_in_and_out(&session, username, home).await;
+            sign_in_and_out(&client, username, home).await;
         }
     })
     .await;
-    let _ = client.close().await;
-    drop(driver);
-    if let Err(e) = outcome {
-        match e.try_into_panic() {
-            Ok(panic) => std::panic::resume_unwind(panic),
-            Err(e) => panic!("browser test task failed: {e}"),
-        }
-    }
 }

@@ -69,6 +69,10 @@ fn settings(dir: &std::path::Path, url: String) -> Settings {
     s.auth.secure_cookie = Some(false);
     s.demo = false;
     s.data_dir = dir.to_path_buf();
+    // Tests drive the outbox themselves (`portal::jobs::outbox::run_once`).
+    s.email.worker_enabled = false;
+    // Tests run the reminder job themselves (`portal::jobs::reminders::run_once`), on their clock.
+    s.closed_loop.jobs_enabled = false;
     s
 }
 

@@ -122,6 +122,14 @@ const EXPECTED: &[(&str, &str, Who)] = &[
     ("POST", "/api/v1/auth/logout", LoggedIn),
     ("POST", "/api/v1/auth/password", LoggedIn),
     ("GET", "/api/v1/me", LoggedIn),
+    // 站内信: everyone's own (another user's id answers 404).
+    ("GET", "/notifications", LoggedIn),
+    ("POST", "/notifications/read-all", LoggedIn),
+    ("POST", "/notifications/{id}/read", LoggedIn),
+    ("GET", "/api/v1/notifications", LoggedIn),
+    ("GET", "/api/v1/notifications/unread-count", LoggedIn),
+    ("POST", "/api/v1/notifications/read-all", LoggedIn),
+    ("POST", "/api/v1/notifications/{id}/read", LoggedIn),
     // Files answer by scope (404 outside it), not by role.
     ("GET", "/files/{id}", LoggedIn),
     ("GET", "/files/{id}/thumb", LoggedIn),
@@ -161,7 +169,40 @@ const EXPECTED: &[(&str, &str, Who)] = &[
     ("GET", "/enterprise/hazards", Only(&[ENTERPRISE, STAFF])),
     ("GET", "/committee/hazards", Only(&[COMMITTEE])),
     ("GET", "/regulator/hazards", Only(&[REGULATOR])),
+    // 挂牌督办: the bureau's list and edits; the admin reads the city's through the API.
+    ("GET", "/regulator/supervision", Only(&[REGULATOR])),
+    (
+        "GET",
+        "/regulator/supervision/export.xlsx",
+        Only(&[REGULATOR]),
+    ),
+    ("POST", "/regulator/supervision/{id}", Only(&[REGULATOR])),
+    ("GET", "/api/v1/supervisions", Only(&[ADMIN, REGULATOR])),
+    ("PUT", "/api/v1/supervisions/{id}", Only(&[REGULATOR])),
     ("GET", "/hazards/{id}", LoggedIn),
+    // 整改闭环 forms: reachable by everyone logged in; the loop's rules answer 403/404/409.
+    ("POST", "/hazards/{id}/acknowledge", LoggedIn),
+    ("POST", "/hazards/{id}/dispute", LoggedIn),
+    ("POST", "/hazards/{id}/uphold", LoggedIn),
+    ("POST", "/hazards/{id}/withdraw", LoggedIn),
+    ("POST", "/hazards/{id}/evidence", LoggedIn),
+    ("POST", "/hazards/{id}/verify", LoggedIn),
+    ("POST", "/hazards/{id}/reject", LoggedIn),
+    ("POST", "/hazards/{id}/extensions", LoggedIn),
+    (
+        "POST",
+        "/hazards/{id}/extensions/{extension_id}/grant",
+        LoggedIn,
+    ),
+    (
+        "POST",
+        "/hazards/{id}/extensions/{extension_id}/refuse",
+        LoggedIn,
+    ),
+    ("POST", "/hazards/{id}/comments", LoggedIn),
+    ("GET", "/enterprise/todo", Only(&[ENTERPRISE, STAFF])),
+    ("GET", "/committee/queue", Only(&[COMMITTEE])),
+    ("GET", "/regulator/queue", Only(&[REGULATOR])),
     ("GET", "/api/v1/inspections", LoggedIn),
     ("POST", "/api/v1/inspections", Only(&[ENTERPRISE, STAFF])),
     ("GET", "/api/v1/inspections/{id}", LoggedIn),
@@ -182,6 +223,29 @@ const EXPECTED: &[(&str, &str, Who)] = &[
     ),
     ("GET", "/api/v1/hazards", LoggedIn),
     ("GET", "/api/v1/hazards/{id}", LoggedIn),
+    // 整改闭环: any logged-in caller may ask; the loop's rules answer (404/403/409).
+    ("POST", "/api/v1/hazards/{id}/acknowledge", LoggedIn),
+    ("POST", "/api/v1/hazards/{id}/dispute", LoggedIn),
+    ("POST", "/api/v1/hazards/{id}/uphold", LoggedIn),
+    ("POST", "/api/v1/hazards/{id}/withdraw", LoggedIn),
+    ("POST", "/api/v1/hazards/{id}/evidence", LoggedIn),
+    ("POST", "/api/v1/hazards/{id}/verify", LoggedIn),
+    ("POST", "/api/v1/hazards/{id}/reject", LoggedIn),
+    ("POST", "/api/v1/hazards/{id}/extensions", LoggedIn),
+    (
+        "POST",
+        "/api/v1/hazards/{id}/extensions/{extension_id}/grant",
+        LoggedIn,
+    ),
+    (
+        "POST",
+        "/api/v1/hazards/{id}/extensions/{extension_id}/refuse",
+        LoggedIn,
+    ),
+    ("POST", "/api/v1/hazards/{id}/comments", LoggedIn),
+    ("GET", "/api/v1/hazards/{id}/timeline", LoggedIn),
+    ("GET", "/api/v1/todo", LoggedIn),
+    ("GET", "/api/v1/queue", LoggedIn),
     // 互助联盟: the bureau's register and committee appointments; the committee's export.
     ("GET", "/regulator/alliances", Only(&[REGULATOR])),
     ("POST", "/regulator/alliances", Only(&[REGULATOR])),
@@ -226,6 +290,13 @@ const EXPECTED: &[(&str, &str, Who)] = &[
         "/api/v1/participation/targets/{region_code}",
         Only(&[REGULATOR]),
     ),
+    // 三色标签: the bureau reads and sets the rules of its region (the admin reads them); an
+    // enterprise's score history answers by scope (404 outside it).
+    ("GET", "/regulator/labels", Only(&[REGULATOR])),
+    ("POST", "/regulator/labels", Only(&[REGULATOR])),
+    ("GET", "/api/v1/labels/rules", Only(&[ADMIN, REGULATOR])),
+    ("PUT", "/api/v1/labels/rules", Only(&[REGULATOR])),
+    ("GET", "/api/v1/enterprises/{id}/scores", LoggedIn),
     // 行政区划 and 行业与标签: the bureau (catalog changes only at city level, inside the
     // service); the lists are everyone's to read through the API.
     ("GET", "/regulator/regions", Only(&[REGULATOR])),
@@ -464,6 +535,7 @@ fn concrete(pattern: &str, enterprise_id: i64) -> String {
         .replace("{user_id}", "0")
         // No such account: access decides, nothing is changed.
         .replace("{user_id}", "999999")
+        .replace("{extension_id}", "999999")
         .replace("{name}", "app.css")
         .replace("{code}", "en")
 }
@@ -503,7 +575,8 @@ async fn send(app: &TestApp, actor: &Actor, method: &str, path: &str) -> reqwest
         };
         let mut form = fields;
         form.push(("_csrf", &actor.csrf));
-        if path == "/regulator/imports" || path.ends_with("/submit") {
+        if path == "/regulator/imports" || path.ends_with("/submit") || path.ends_with("/evidence")
+        {
             // File uploads carry their token in the action URL (the body is multipart).
             let with_token = format!("{path}?_csrf={}", actor.csrf);
             return actor.browser.post_raw(&with_token, &form).await;

@@ -12,7 +12,7 @@ use crate::web::AppState;
 /// Enterprises in the caller's scope: filtered, sorted, paginated.
 #[utoipa::path(get, path = "/api/v1/enterprises", tag = "registry",
     params(EnterpriseFilter, PageParams),
-    responses((status = 200, body = crate::services::Paged<registry::EnterpriseSummary>),
+    responses((status = 200, body = crate::services::Paged<enterprises::EnterpriseRow>),
               (status = 401, body = super::ApiError)),
     security(("bearer" = [])))]
 pub async fn list(

@@ -11,12 +11,16 @@ pub mod files;
 pub mod groups;
 pub mod hazards;
 pub mod inspections;
+pub mod labels;
 pub mod memberships;
+pub mod notifications;
 pub mod openapi;
 pub mod participation;
+pub mod rectification;
 pub mod regions;
 pub mod rounds;
 pub mod staff;
+pub mod supervision;
 
 use serde::Serialize;
 

@@ -231,7 +231,10 @@ pub struct Plan {
 
 impl PlanInput {
     /// Checks the five elements; the deadline may not be before `today`.
-    pub fn parse(&self, today: chrono::NaiveDate) -> Result<Plan, Vec<(&'static str, &'static str)>> {
+    pub fn parse(
+        &self,
+        today: chrono::NaiveDate,
+    ) -> Result<Plan, Vec<(&'static str, &'static str)>> {
         let mut errors = Vec::new();
         let mut text = |field: &'static str, v: &str, max: usize| {
             let v = v.trim();
@@ -302,36 +305,101 @@ mod tests {
     /// The whole table, written out independently of `next`: (from, action, who, to) for a
     /// general hazard of a mutual inspection.
     const GENERAL_MUTUAL: &[(S, A, P, S)] = &[
-        (S::Reported, A::Acknowledge, P::InspectedEnterprise, S::Rectifying),
+        (
+            S::Reported,
+            A::Acknowledge,
+            P::InspectedEnterprise,
+            S::Rectifying,
+        ),
         (S::Reported, A::Dispute, P::InspectedEnterprise, S::Disputed),
         (S::Disputed, A::Uphold, P::Committee, S::Reported),
         (S::Disputed, A::Withdraw, P::Committee, S::Withdrawn),
-        (S::Rectifying, A::SubmitEvidence, P::InspectedEnterprise, S::AwaitingVerification),
-        (S::AwaitingVerification, A::Verify, P::InspectingSide, S::Closed),
+        (
+            S::Rectifying,
+            A::SubmitEvidence,
+            P::InspectedEnterprise,
+            S::AwaitingVerification,
+        ),
+        (
+            S::AwaitingVerification,
+            A::Verify,
+            P::InspectingSide,
+            S::Closed,
+        ),
         (S::AwaitingVerification, A::Verify, P::Committee, S::Closed),
         (S::AwaitingVerification, A::Verify, P::Bureau, S::Closed),
-        (S::AwaitingVerification, A::Reject, P::InspectingSide, S::Rectifying),
-        (S::AwaitingVerification, A::Reject, P::Committee, S::Rectifying),
+        (
+            S::AwaitingVerification,
+            A::Reject,
+            P::InspectingSide,
+            S::Rectifying,
+        ),
+        (
+            S::AwaitingVerification,
+            A::Reject,
+            P::Committee,
+            S::Rectifying,
+        ),
         (S::AwaitingVerification, A::Reject, P::Bureau, S::Rectifying),
-        (S::Reported, A::RequestExtension, P::InspectedEnterprise, S::Reported),
-        (S::Rectifying, A::RequestExtension, P::InspectedEnterprise, S::Rectifying),
+        (
+            S::Reported,
+            A::RequestExtension,
+            P::InspectedEnterprise,
+            S::Reported,
+        ),
+        (
+            S::Rectifying,
+            A::RequestExtension,
+            P::InspectedEnterprise,
+            S::Rectifying,
+        ),
         (S::Reported, A::GrantExtension, P::Committee, S::Reported),
-        (S::Rectifying, A::GrantExtension, P::Committee, S::Rectifying),
+        (
+            S::Rectifying,
+            A::GrantExtension,
+            P::Committee,
+            S::Rectifying,
+        ),
         (S::Reported, A::RefuseExtension, P::Committee, S::Reported),
-        (S::Rectifying, A::RefuseExtension, P::Committee, S::Rectifying),
+        (
+            S::Rectifying,
+            A::RefuseExtension,
+            P::Committee,
+            S::Rectifying,
+        ),
     ];
 
     /// A major hazard: the bureau decides disputes and extensions, and alone verifies (核销).
     const MAJOR: &[(S, A, P, S)] = &[
-        (S::Reported, A::Acknowledge, P::InspectedEnterprise, S::Rectifying),
+        (
+            S::Reported,
+            A::Acknowledge,
+            P::InspectedEnterprise,
+            S::Rectifying,
+        ),
         (S::Reported, A::Dispute, P::InspectedEnterprise, S::Disputed),
         (S::Disputed, A::Uphold, P::Bureau, S::Reported),
         (S::Disputed, A::Withdraw, P::Bureau, S::Withdrawn),
-        (S::Rectifying, A::SubmitEvidence, P::InspectedEnterprise, S::AwaitingVerification),
+        (
+            S::Rectifying,
+            A::SubmitEvidence,
+            P::InspectedEnterprise,
+            S::AwaitingVerification,
+        ),
         (S::AwaitingVerification, A::Verify, P::Bureau, S::Closed),
         (S::AwaitingVerification, A::Reject, P::Bureau, S::Rectifying),
-        (S::Reported, A::RequestExtension, P::InspectedEnterprise, S::Reported),
-        (S::Rectifying, A::RequestExtension, P::InspectedEnterprise, S::Rectifying),
+        (
+            S::Reported,
+            A::RequestExtension,
+            P::InspectedEnterprise,
+            S::Reported,
+        ),
+        (
+            S::Rectifying,
+            A::RequestExtension,
+            P::InspectedEnterprise,
+            S::Rectifying,
+        ),
         (S::Reported, A::GrantExtension, P::Bureau, S::Reported),
         (S::Rectifying, A::GrantExtension, P::Bureau, S::Rectifying),
         (S::Reported, A::RefuseExtension, P::Bureau, S::Reported),
@@ -350,7 +418,10 @@ mod tests {
                     let got = next(state, action, party, f);
                     match expected {
                         Some(to) => assert_eq!(got, Ok(to), "{state:?} {action:?} by {party:?}"),
-                        None => assert!(got.is_err(), "{state:?} {action:?} by {party:?} must be refused, got {got:?}"),
+                        None => assert!(
+                            got.is_err(),
+                            "{state:?} {action:?} by {party:?} must be refused, got {got:?}"
+                        ),
                     }
                 }
             }
@@ -366,9 +437,19 @@ mod tests {
     fn a_major_hazard_is_decided_and_closed_only_by_the_bureau() {
         check_all(facts(HazardLevel::Major, true, true), MAJOR);
         check_all(facts(HazardLevel::Major, false, true), MAJOR);
-        for party in [P::InspectingSide, P::Committee, P::InspectedEnterprise, P::Observer] {
+        for party in [
+            P::InspectingSide,
+            P::Committee,
+            P::InspectedEnterprise,
+            P::Observer,
+        ] {
             assert_eq!(
-                next(S::AwaitingVerification, A::Verify, party, facts(HazardLevel::Major, true, true)),
+                next(
+                    S::AwaitingVerification,
+                    A::Verify,
+                    party,
+                    facts(HazardLevel::Major, true, true)
+                ),
                 Err(Refusal::NotAllowed),
                 "{party:?} cannot close a major hazard"
             );
@@ -397,8 +478,14 @@ mod tests {
             next(S::Rectifying, A::Acknowledge, P::InspectedEnterprise, f),
             Err(Refusal::WrongState)
         );
-        assert_eq!(next(S::Closed, A::Verify, P::Committee, f), Err(Refusal::WrongState));
-        assert_eq!(next(S::Withdrawn, A::Uphold, P::Committee, f), Err(Refusal::WrongState));
+        assert_eq!(
+            next(S::Closed, A::Verify, P::Committee, f),
+            Err(Refusal::WrongState)
+        );
+        assert_eq!(
+            next(S::Withdrawn, A::Uphold, P::Committee, f),
+            Err(Refusal::WrongState)
+        );
     }
 
     #[test]
@@ -408,7 +495,13 @@ mod tests {
         let fields: Vec<&str> = empty.iter().map(|(f, _)| *f).collect();
         assert_eq!(
             fields,
-            ["responsible_person", "measures", "funds", "contingency", "deadline"]
+            [
+                "responsible_person",
+                "measures",
+                "funds",
+                "contingency",
+                "deadline"
+            ]
         );
         let plan = PlanInput {
             responsible_person: "周建华".into(),

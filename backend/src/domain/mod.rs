@@ -9,3 +9,4 @@ pub mod password_policy;
 pub mod region_path;
 pub mod role;
 pub mod rounds;
+pub mod scoring;

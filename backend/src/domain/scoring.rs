@@ -22,7 +22,12 @@ use serde::{Deserialize, Serialize};
 use super::region_path;
 
 /// Open hazards: not yet closed, and not withdrawn.
-pub const OPEN_STATES: &[&str] = &["reported", "disputed", "rectifying", "awaiting_verification"];
+pub const OPEN_STATES: &[&str] = &[
+    "reported",
+    "disputed",
+    "rectifying",
+    "awaiting_verification",
+];
 /// States in which the deadline runs (overdue when it has passed): 待确认 and 整改中. A
 /// disputed finding or evidence waiting for verification is not the enterprise's delay.
 pub const DEADLINE_STATES: &[&str] = &["reported", "rectifying"];
@@ -92,8 +97,15 @@ impl Rules {
         if !errors.is_empty() {
             return Err(errors);
         }
-        let [base, per_general, per_major, per_overdue_day, timely_bonus, green_min, yellow_min] =
-            got;
+        let [
+            base,
+            per_general,
+            per_major,
+            per_overdue_day,
+            timely_bonus,
+            green_min,
+            yellow_min,
+        ] = got;
         let rules = Rules {
             base,
             per_general,
@@ -301,7 +313,15 @@ mod tests {
         assert_eq!(ok, Ok(Rules::default()));
         assert!(Rules::build([100, 0, 0, 0, 0, 100, 99].map(Some)).is_ok());
         assert_eq!(
-            Rules::build([Some(101), Some(-1), None, Some(1), Some(2), Some(85), Some(60)]),
+            Rules::build([
+                Some(101),
+                Some(-1),
+                None,
+                Some(1),
+                Some(2),
+                Some(85),
+                Some(60)
+            ]),
             Err(vec![
                 ("base", "labels.out_of_range"),
                 ("per_general", "labels.out_of_range"),
@@ -323,7 +343,10 @@ mod tests {
                 ("green_min", "labels.green_above_base"),
             ])
         );
-        assert_eq!(Rules::from_stored(Rules::default().values()), Some(Rules::default()));
+        assert_eq!(
+            Rules::from_stored(Rules::default().values()),
+            Some(Rules::default())
+        );
         assert_eq!(Rules::from_stored([100, 3, 20, 1, 2, 50, 60]), None);
     }
 

@@ -38,6 +38,8 @@ pub struct EnterpriseFilter {
     pub alliance: Option<i64>,
     /// `above` (规上) or `small_micro` (小微).
     pub scale: Option<String>,
+    /// 三色标签: `green`, `yellow` or `red`.
+    pub label: Option<String>,
     /// `name` (default), `credit_code`, `employees`, `region`, `created`.
     pub sort: Option<String>,
     /// `asc` (default) or `desc`.
@@ -96,6 +98,9 @@ async fn filtered(
     if let Some(scale) = given(&f.scale) {
         q = q.filter(enterprise::Column::Scale.eq(scale));
     }
+    if let Some(label) = given(&f.label) {
+        q = q.filter(enterprise::Column::Label.eq(label));
+    }
     let desc = f.dir.as_deref() == Some("desc");
     let column = match f.sort.as_deref() {
         Some("credit_code") => enterprise::Column::CreditCode,
@@ -112,12 +117,23 @@ async fn filtered(
     Ok(q.order_by_asc(enterprise::Column::Id))
 }
 
+/// A row of the enterprise list: the summary with its current score and label (三色标签).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct EnterpriseRow {
+    #[serde(flatten)]
+    pub summary: EnterpriseSummary,
+    /// None until first scored.
+    pub score: Option<i32>,
+    /// `green`, `yellow` or `red`.
+    pub label: Option<String>,
+}
+
 pub async fn list(
     core: &Core,
     scope: &Scope,
     filter: &EnterpriseFilter,
     page: PageParams,
-) -> AppResult<Paged<EnterpriseSummary>> {
+) -> AppResult<Paged<EnterpriseRow>> {
     let paginator = filtered(core, scope, filter)
         .await?
         .paginate(&core.db, page.per_page());
@@ -126,7 +142,11 @@ pub async fn list(
     let (regions, industries) = names(core).await?;
     let items = rows
         .into_iter()
-        .map(|e| summary(e, &regions, &industries))
+        .map(|e| EnterpriseRow {
+            score: e.score,
+            label: e.label.clone(),
+            summary: summary(e, &regions, &industries),
+        })
         .collect();
     Ok(Paged::new(items, page, total))
 }
@@ -643,6 +663,8 @@ pub async fn export_xlsx(
         "从业人数",
         "规模",
         "风险标签",
+        "安全分",
+        "三色标签",
     ];
     let table: Vec<Vec<String>> = rows
         .iter()
@@ -667,10 +689,18 @@ pub async fn export_xlsx(
                 }
                 .to_string(),
                 tags.get(&e.id).map(|t| t.join("、")).unwrap_or_default(),
+                e.score.map(|s| s.to_string()).unwrap_or_default(),
+                match e.label.as_deref() {
+                    Some("green") => "绿",
+                    Some("yellow") => "黄",
+                    Some("red") => "红",
+                    _ => "",
+                }
+                .to_string(),
             ]
         })
         .collect();
-    let bytes = crate::services::xlsx::workbook("企业", &headers, &table, &[8])?;
+    let bytes = crate::services::xlsx::workbook("企业", &headers, &table, &[8, 11])?;
     let txn = begin_write(&core.db).await?;
     audit::record(
         &txn,

@@ -52,11 +52,25 @@ pub struct HazardFilter {
     pub inspection_id: Option<i64>,
     /// Only hazards of this enterprise: its 一企一档.
     pub enterprise_id: Option<i64>,
+    /// Only overdue hazards: 待确认 or 整改中 with the deadline passed (computed, never stored).
+    pub overdue: Option<bool>,
 }
 
-fn filtered(scope: &Scope, f: &HazardFilter) -> sea_orm::Select<hazard::Entity> {
+fn filtered(scope: &Scope, f: &HazardFilter, today: NaiveDate) -> sea_orm::Select<hazard::Entity> {
     use hazard::Column as H;
     let mut q = hazard::Entity::find().filter(scope::hazards(scope));
+    if f.overdue == Some(true) {
+        q = q
+            .filter(
+                H::State.is_in(
+                    crate::domain::hazard_flow::HazardState::ALL
+                        .iter()
+                        .filter(|s| crate::domain::hazard_flow::deadline_runs(**s))
+                        .map(|s| s.as_str()),
+                ),
+            )
+            .filter(H::Deadline.lt(today));
+    }
     if let Some(v) = given(&f.state) {
         q = q.filter(H::State.eq(v));
     }
@@ -106,7 +120,8 @@ pub async fn list(
     filter: &HazardFilter,
     page: PageParams,
 ) -> AppResult<Paged<HazardRow>> {
-    let paginator = filtered(scope, filter).paginate(&core.db, page.per_page());
+    let paginator =
+        filtered(scope, filter, core.now().date_naive()).paginate(&core.db, page.per_page());
     let total = paginator.num_items().await?;
     let found = paginator.fetch_page(page.page() - 1).await?;
     Ok(Paged::new(rows(core, found).await?, page, total))
@@ -185,6 +200,10 @@ pub struct HazardDetail {
     pub legal_basis: String,
     pub suggested_measure: String,
     pub photos: Vec<HazardPhoto>,
+    /// The rectification loop: plan, timeline, what the caller may do, pending extension,
+    /// overdue days.
+    #[serde(flatten)]
+    pub rectification: crate::services::rectification::LoopSection,
 }
 
 /// A hazard the caller may see (`NotFound` otherwise).
@@ -194,8 +213,11 @@ pub async fn detail(core: &Core, caller: &Caller, id: i64) -> AppResult<HazardDe
         .one(&core.db)
         .await?
         .ok_or(AppError::NotFound)?;
+    let rectification = crate::services::rectification::loop_section(core, caller, &h).await?;
+    // The finding's photos; evidence files belong to their timeline event.
     let files = attachment::Entity::find()
         .filter(attachment::Column::HazardId.eq(h.id))
+        .filter(attachment::Column::HazardEventId.is_null())
         .order_by_asc(attachment::Column::Id)
         .all(&core.db)
         .await?;
@@ -229,5 +251,6 @@ pub async fn detail(core: &Core, caller: &Caller, id: i64) -> AppResult<HazardDe
         legal_basis,
         suggested_measure,
         photos,
+        rectification,
     })
 }

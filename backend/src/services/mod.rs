@@ -15,14 +15,17 @@ pub mod hazards;
 pub mod idempotency;
 pub mod import;
 pub mod inspections;
+pub mod labels;
 pub mod membership;
 pub mod notify;
 pub mod participation;
+pub mod rectification;
 pub mod regions;
 pub mod registry;
 pub mod rounds;
 pub mod seed;
 pub mod staff;
+pub mod supervision;
 pub mod users;
 pub mod xlsx;
 

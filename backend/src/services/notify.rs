@@ -4,13 +4,21 @@
 //!
 //! Texts come from the catalog: `notice.<kind>.title` and `notice.<kind>.body`, with the
 //! notice's parameters (`{hazard}`, `{enterprise}`, `{deadline}` …).
+//!
+//! Each recipient with an email address also gets an `email_outbox` row in the same
+//! transaction (rendered by `email`, sent later by `jobs::outbox`): no network here.
+//! Reading and marking one's own notifications is in `inbox`.
+
+pub mod email;
+pub mod inbox;
 
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 use crate::domain::role::Role;
 use crate::error::AppResult;
 use crate::i18n::{self, Lang};
-use crate::models::{alliance_membership, notification, region, user};
+use crate::jobs::outbox;
+use crate::models::{alliance_membership, email_outbox, notification, region, user};
 use crate::state::Core;
 
 /// One thing to tell: its kind (the catalog key), what it is about and its parameters.
@@ -40,7 +48,8 @@ impl Notice {
     }
 }
 
-/// Writes the notice for each recipient (user ids; duplicates are told once).
+/// Writes the notice for each recipient (user ids; duplicates are told once), and queues an
+/// email for each recipient with an address.
 pub async fn notify<C: ConnectionTrait>(
     conn: &C,
     core: &Core,
@@ -50,10 +59,12 @@ pub async fn notify<C: ConnectionTrait>(
     let mut seen = std::collections::HashSet::new();
     let now = core.now();
     let (title, body) = (notice.title(Lang::ZhCn), notice.body(Lang::ZhCn));
+    let mut told = Vec::new();
     for &user_id in recipients {
         if !seen.insert(user_id) {
             continue;
         }
+        told.push(user_id);
         notification::ActiveModel {
             user_id: Set(user_id),
             kind: Set(notice.kind.to_string()),
@@ -63,6 +74,54 @@ pub async fn notify<C: ConnectionTrait>(
             hazard_id: Set(notice.hazard_id),
             created_at: Set(now),
             read_at: Set(None),
+            ..Default::default()
+        }
+        .insert(conn)
+        .await?;
+    }
+    queue_emails(conn, core, &told, notice).await
+}
+
+/// One outbox row per recipient with an email address, due now.
+async fn queue_emails<C: ConnectionTrait>(
+    conn: &C,
+    core: &Core,
+    recipients: &[i64],
+    notice: &Notice,
+) -> AppResult<()> {
+    if recipients.is_empty() {
+        return Ok(());
+    }
+    let users = user::Entity::find()
+        .filter(user::Column::Id.is_in(recipients.iter().copied()))
+        .filter(user::Column::Active.eq(true))
+        .filter(user::Column::Email.is_not_null())
+        .all(conn)
+        .await?;
+    let now = core.now();
+    for u in users {
+        let Some(address) = u
+            .email
+            .as_deref()
+            .map(str::trim)
+            .filter(|a| a.contains('@'))
+        else {
+            continue;
+        };
+        let mail = email::render_notice(core, notice, &u.display_name)?;
+        email_outbox::ActiveModel {
+            to_address: Set(address.chars().take(255).collect()),
+            to_name: Set(u.display_name.chars().take(64).collect()),
+            subject: Set(mail.subject),
+            body_text: Set(mail.text),
+            body_html: Set(Some(mail.html)),
+            status: Set(outbox::PENDING.to_string()),
+            attempts: Set(0),
+            next_attempt_at: Set(now),
+            locked_until: Set(None),
+            last_error: Set(None),
+            created_at: Set(now),
+            sent_at: Set(None),
             ..Default::default()
         }
         .insert(conn)
@@ -86,7 +145,10 @@ async fn active_users<C: ConnectionTrait>(
 }
 
 /// The active accounts (admin and staff) of an enterprise.
-pub async fn enterprise_users<C: ConnectionTrait>(conn: &C, enterprise_id: i64) -> AppResult<Vec<i64>> {
+pub async fn enterprise_users<C: ConnectionTrait>(
+    conn: &C,
+    enterprise_id: i64,
+) -> AppResult<Vec<i64>> {
     active_users(
         conn,
         sea_orm::Condition::all()
@@ -100,7 +162,10 @@ pub async fn enterprise_users<C: ConnectionTrait>(conn: &C, enterprise_id: i64) 
 }
 
 /// The active committee accounts of an alliance.
-pub async fn committee_users<C: ConnectionTrait>(conn: &C, alliance_id: i64) -> AppResult<Vec<i64>> {
+pub async fn committee_users<C: ConnectionTrait>(
+    conn: &C,
+    alliance_id: i64,
+) -> AppResult<Vec<i64>> {
     active_users(
         conn,
         sea_orm::Condition::all()

@@ -154,6 +154,9 @@ pub async fn load_demo(core: &Core) -> AppResult<()> {
         };
         checklists::write::insert_template(&txn, core, &owner, None, &input).await?;
     }
+    // 三色标签: every demo enterprise gets its first score and label.
+    crate::services::labels::recompute_all(&txn, core, "/", crate::services::labels::REASON_SEED)
+        .await?;
     audit::record(
         &txn,
         core.now(),

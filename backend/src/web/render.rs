@@ -93,12 +93,24 @@ fn nav(portal: Portal) -> Vec<NavItem> {
                 label: "inspections.nav",
             },
             NavItem {
+                href: "/regulator/queue",
+                label: "loop.queue_nav",
+            },
+            NavItem {
                 href: "/regulator/hazards",
                 label: "hazards.nav",
             },
             NavItem {
+                href: "/regulator/supervision",
+                label: "supervision.nav",
+            },
+            NavItem {
                 href: "/regulator/participation",
                 label: "participation.nav",
+            },
+            NavItem {
+                href: "/regulator/labels",
+                label: "labels.nav",
             },
             NavItem {
                 href: "/regulator/checklists",
@@ -119,6 +131,10 @@ fn nav(portal: Portal) -> Vec<NavItem> {
         ],
         Portal::Enterprise => vec![
             home,
+            NavItem {
+                href: "/enterprise/todo",
+                label: "loop.todo_nav",
+            },
             NavItem {
                 href: "/enterprise/inspections",
                 label: "inspections.nav",
@@ -163,6 +179,10 @@ fn nav(portal: Portal) -> Vec<NavItem> {
                 label: "inspections.nav",
             },
             NavItem {
+                href: "/committee/queue",
+                label: "loop.queue_nav",
+            },
+            NavItem {
                 href: "/committee/hazards",
                 label: "hazards.nav",
             },
@@ -191,6 +211,8 @@ pub fn base_context(ctx: &RequestContext) -> Value {
         }),
         portal => portal.map(Portal::as_str),
         nav => Value::from(Serde(portal.map(nav).unwrap_or_default())),
+        // Unread notifications of a logged-in page request (web::pages::notifications).
+        unread => crate::web::pages::notifications::current_unread(),
     }
 }
 

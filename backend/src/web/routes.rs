@@ -14,7 +14,7 @@ use crate::auth::guard::{Access, enforce};
 use crate::domain::role::{Portal as P, Role};
 use crate::web::pages::{
     account, alliances, audit, enterprises, groups, hazards, home, imports, inspections, members,
-    my_alliances, ops,
+    my_alliances, ops, rectification,
 };
 
 #[derive(Clone)]
@@ -51,10 +51,15 @@ const AUDIT_READERS: &[Role] = &[Role::Admin, Role::Regulator];
 const COMMITTEE_MEMBERS: &[Role] = &[Role::Committee];
 /// Roles that register and edit enterprises.
 const REGISTRARS: &[Role] = &[Role::Admin, Role::Regulator];
-/// Roles that read participation figures (参盟率): the bureau, and the admin for the city.
+/// Roles that read participation figures (参盟率) and the label rules (三色标签): the bureau,
+/// and the admin for the city.
 const PARTICIPATION_READERS: &[Role] = &[Role::Admin, Role::Regulator];
-/// Roles that set participation targets (the bureau, inside its jurisdiction).
+/// Roles that set participation targets and label rules (the bureau, inside its jurisdiction).
 const TARGET_SETTERS: &[Role] = &[Role::Regulator];
+/// Who reads the supervision list (挂牌督办): the bureau (its region), the admin (the city).
+const SUPERVISION_READERS: &[Role] = &[Role::Admin, Role::Regulator];
+/// Who sets a listing's units and deadline: the bureau, inside its region.
+const SUPERVISION_EDITORS: &[Role] = &[Role::Regulator];
 /// Roles that keep their own enterprise's contact details.
 const ENTERPRISE_ADMINS: &[Role] = &[Role::EnterpriseAdmin];
 /// The accounts of an enterprise (its staff list is theirs to read).
@@ -91,6 +96,16 @@ pub fn inventory() -> Vec<RouteSpec> {
         }),
         spec(M::GET, "/account/password", Authenticated, || {
             web::get().to(account::password_page)
+        }),
+        // 站内信: everyone's own notifications (someone else's id is 404).
+        spec(M::GET, "/notifications", Authenticated, || {
+            web::get().to(crate::web::pages::notifications::list)
+        }),
+        spec(M::POST, "/notifications/read-all", Authenticated, || {
+            web::post().to(crate::web::pages::notifications::read_all)
+        }),
+        spec(M::POST, "/notifications/{id}/read", Authenticated, || {
+            web::post().to(crate::web::pages::notifications::mark_read)
         }),
         spec(M::POST, "/account/password", Authenticated, || {
             web::post().to(account::password_submit)
@@ -327,6 +342,13 @@ pub fn inventory() -> Vec<RouteSpec> {
             Portal(P::Regulator),
             || web::post().to(crate::web::pages::participation::set_target),
         ),
+        // 三色标签: scoring rules per region and the labels of its enterprises.
+        spec(M::GET, "/regulator/labels", Portal(P::Regulator), || {
+            web::get().to(crate::web::pages::labels::page)
+        }),
+        spec(M::POST, "/regulator/labels", Portal(P::Regulator), || {
+            web::post().to(crate::web::pages::labels::set_rules)
+        }),
         // 检查表: bureau and committee publish and edit (one set of handlers); enterprises read.
         spec(
             M::GET,
@@ -589,6 +611,27 @@ pub fn inventory() -> Vec<RouteSpec> {
         spec(M::GET, "/api/v1/me", Authenticated, || {
             web::get().to(api::auth::me)
         }),
+        spec(M::GET, "/api/v1/notifications", Authenticated, || {
+            web::get().to(api::notifications::list)
+        }),
+        spec(
+            M::GET,
+            "/api/v1/notifications/unread-count",
+            Authenticated,
+            || web::get().to(api::notifications::unread_count),
+        ),
+        spec(
+            M::POST,
+            "/api/v1/notifications/read-all",
+            Authenticated,
+            || web::post().to(api::notifications::read_all),
+        ),
+        spec(
+            M::POST,
+            "/api/v1/notifications/{id}/read",
+            Authenticated,
+            || web::post().to(api::notifications::mark_read),
+        ),
         spec(M::GET, "/api/v1/files/{id}", Authenticated, || {
             web::get().to(api::files::public)
         }),
@@ -738,6 +781,24 @@ pub fn inventory() -> Vec<RouteSpec> {
             "/api/v1/participation/targets/{region_code}",
             Roles(TARGET_SETTERS),
             || web::put().to(api::participation::set_target),
+        ),
+        spec(
+            M::GET,
+            "/api/v1/labels/rules",
+            Roles(PARTICIPATION_READERS),
+            || web::get().to(api::labels::rules),
+        ),
+        spec(
+            M::PUT,
+            "/api/v1/labels/rules",
+            Roles(TARGET_SETTERS),
+            || web::put().to(api::labels::set_rules),
+        ),
+        spec(
+            M::GET,
+            "/api/v1/enterprises/{id}/scores",
+            Authenticated,
+            || web::get().to(api::labels::scores),
         ),
         spec(M::GET, "/api/v1/regions", Roles(REGISTRARS), || {
             web::get().to(api::regions::list)
@@ -907,8 +968,89 @@ pub fn inventory() -> Vec<RouteSpec> {
         spec(M::GET, "/regulator/hazards", Portal(P::Regulator), || {
             web::get().to(hazards::list)
         }),
+        // 挂牌督办: the bureau's supervision list (fixed paths before `{id}`).
+        spec(
+            M::GET,
+            "/regulator/supervision",
+            Portal(P::Regulator),
+            || web::get().to(crate::web::pages::supervision::list),
+        ),
+        spec(
+            M::GET,
+            "/regulator/supervision/export.xlsx",
+            Portal(P::Regulator),
+            || web::get().to(crate::web::pages::supervision::export),
+        ),
+        spec(
+            M::POST,
+            "/regulator/supervision/{id}",
+            Portal(P::Regulator),
+            || web::post().to(crate::web::pages::supervision::update),
+        ),
+        spec(
+            M::GET,
+            "/api/v1/supervisions",
+            Roles(SUPERVISION_READERS),
+            || web::get().to(api::supervision::list),
+        ),
+        spec(
+            M::PUT,
+            "/api/v1/supervisions/{id}",
+            Roles(SUPERVISION_EDITORS),
+            || web::put().to(api::supervision::update),
+        ),
         spec(M::GET, "/hazards/{id}", Authenticated, || {
             web::get().to(hazards::show)
+        }),
+        // 整改闭环 on the hazard page: every logged-in user reaches the forms; the loop's rules
+        // (party and state) decide, as in the API.
+        spec(M::POST, "/hazards/{id}/acknowledge", Authenticated, || {
+            web::post().to(rectification::acknowledge)
+        }),
+        spec(M::POST, "/hazards/{id}/dispute", Authenticated, || {
+            web::post().to(rectification::dispute)
+        }),
+        spec(M::POST, "/hazards/{id}/uphold", Authenticated, || {
+            web::post().to(rectification::uphold)
+        }),
+        spec(M::POST, "/hazards/{id}/withdraw", Authenticated, || {
+            web::post().to(rectification::withdraw)
+        }),
+        spec(M::POST, "/hazards/{id}/evidence", Authenticated, || {
+            web::post().to(rectification::evidence)
+        }),
+        spec(M::POST, "/hazards/{id}/verify", Authenticated, || {
+            web::post().to(rectification::verify)
+        }),
+        spec(M::POST, "/hazards/{id}/reject", Authenticated, || {
+            web::post().to(rectification::reject)
+        }),
+        spec(M::POST, "/hazards/{id}/extensions", Authenticated, || {
+            web::post().to(rectification::request_extension)
+        }),
+        spec(
+            M::POST,
+            "/hazards/{id}/extensions/{extension_id}/grant",
+            Authenticated,
+            || web::post().to(rectification::grant_extension),
+        ),
+        spec(
+            M::POST,
+            "/hazards/{id}/extensions/{extension_id}/refuse",
+            Authenticated,
+            || web::post().to(rectification::refuse_extension),
+        ),
+        spec(M::POST, "/hazards/{id}/comments", Authenticated, || {
+            web::post().to(rectification::comment)
+        }),
+        spec(M::GET, "/enterprise/todo", Portal(P::Enterprise), || {
+            web::get().to(rectification::todo)
+        }),
+        spec(M::GET, "/committee/queue", Portal(P::Committee), || {
+            web::get().to(rectification::queue)
+        }),
+        spec(M::GET, "/regulator/queue", Portal(P::Regulator), || {
+            web::get().to(rectification::queue)
         }),
         spec(M::GET, "/api/v1/inspections", Authenticated, || {
             web::get().to(api::inspections::list)
@@ -945,6 +1087,85 @@ pub fn inventory() -> Vec<RouteSpec> {
         }),
         spec(M::GET, "/api/v1/hazards/{id}", Authenticated, || {
             web::get().to(api::hazards::get)
+        }),
+        // 整改闭环: any logged-in caller; the loop's rules decide (404 / 403 / 409).
+        spec(
+            M::POST,
+            "/api/v1/hazards/{id}/acknowledge",
+            Authenticated,
+            || web::post().to(api::rectification::acknowledge),
+        ),
+        spec(
+            M::POST,
+            "/api/v1/hazards/{id}/dispute",
+            Authenticated,
+            || web::post().to(api::rectification::dispute),
+        ),
+        spec(
+            M::POST,
+            "/api/v1/hazards/{id}/uphold",
+            Authenticated,
+            || web::post().to(api::rectification::uphold),
+        ),
+        spec(
+            M::POST,
+            "/api/v1/hazards/{id}/withdraw",
+            Authenticated,
+            || web::post().to(api::rectification::withdraw),
+        ),
+        spec(
+            M::POST,
+            "/api/v1/hazards/{id}/evidence",
+            Authenticated,
+            || web::post().to(api::rectification::evidence),
+        ),
+        spec(
+            M::POST,
+            "/api/v1/hazards/{id}/verify",
+            Authenticated,
+            || web::post().to(api::rectification::verify),
+        ),
+        spec(
+            M::POST,
+            "/api/v1/hazards/{id}/reject",
+            Authenticated,
+            || web::post().to(api::rectification::reject),
+        ),
+        spec(
+            M::POST,
+            "/api/v1/hazards/{id}/extensions",
+            Authenticated,
+            || web::post().to(api::rectification::request_extension),
+        ),
+        spec(
+            M::POST,
+            "/api/v1/hazards/{id}/extensions/{extension_id}/grant",
+            Authenticated,
+            || web::post().to(api::rectification::grant_extension),
+        ),
+        spec(
+            M::POST,
+            "/api/v1/hazards/{id}/extensions/{extension_id}/refuse",
+            Authenticated,
+            || web::post().to(api::rectification::refuse_extension),
+        ),
+        spec(
+            M::POST,
+            "/api/v1/hazards/{id}/comments",
+            Authenticated,
+            || web::post().to(api::rectification::comment),
+        ),
+        spec(
+            M::GET,
+            "/api/v1/hazards/{id}/timeline",
+            Authenticated,
+            || web::get().to(api::rectification::timeline),
+        ),
+        spec(M::GET, "/api/v1/todo", Authenticated, || {
+            web::get().to(api::rectification::todo)
+        }),
+        spec(M::GET, "/api/v1/queue", Authenticated, || {
+            web::get().to(api::rectification::queue)
         }),
         spec(M::GET, "/api/v1/audit", Roles(AUDIT_READERS), || {
             web::get().to(api::audit::search)

@@ -8,60 +8,11 @@ use std::time::Duration;
 use fantoccini::{Client, Locator};
 
 use super::{
-    CHROMEDRIVER, Driver, NAV_TIMEOUT, body_text, fill_login, open_browser, wait_for_path,
+    NAV_TIMEOUT, body_text, click, in_browser, sign_in, type_into, wait_for_done, wait_for_path,
 };
 use crate::helpers::{ENTERPRISE, TestApp, spawn_app};
 use crate::inspections::{INSPECTOR, setup};
 use crate::photos::jpeg_with_exif;
-
-async fn sign_in(client: &Client, app: &TestApp, username: &str, home: &str) {
-    fill_login(client, app, username).await;
-    assert_eq!(
-        wait_for_path(client, home).await,
-        home,
-        "{username} signs in"
-    );
-}
-
-async fn click(client: &Client, css: &str) {
-    let el = match client
-        .wait()
-        .at_most(NAV_TIMEOUT)
-        .for_element(Locator::Css(css))
-        .await
-    {
-        Ok(el) => el,
-        Err(_) => panic!("no {css}; page says:\n{}", body_text(client).await),
-    };
-    // Bring it into view first: a phone screen shows a little at a time.
-    client
-        .execute(
-            "arguments[0].scrollIntoView({block: 'center'});",
-            vec![serde_json::to_value(&el).expect("el")],
-        )
-        .await
-        .ok();
-    el.click()
-        .await
-        .unwrap_or_else(|e| panic!("click {css}: {e}"));
-}
-
-async fn type_into(client: &Client, css: &str, text: &str) {
-    let el = client
-        .find(Locator::Css(css))
-        .await
-        .unwrap_or_else(|_| panic!("no {css}"));
-    client
-        .execute(
-            "arguments[0].scrollIntoView({block: 'center'});",
-            vec![serde_json::to_value(&el).expect("el")],
-        )
-        .await
-        .ok();
-    el.send_keys(text)
-        .await
-        .unwrap_or_else(|e| panic!("type into {css}: {e}"));
-}
 
 async fn walk_through(client: &Client, app: &TestApp, photo: &Path) {
     let (id, items) = setup(app).await;
@@ -112,19 +63,7 @@ async fn walk_through(client: &Client, app: &TestApp, photo: &Path) {
         .expect("choose the photo");
     click(client, "#checklist-form button[type=submit].primary").await;
 
-    let deadline = std::time::Instant::now() + NAV_TIMEOUT;
-    loop {
-        let url = client.current_url().await.expect("url");
-        if url.query().is_some_and(|q| q.contains("done=submit")) {
-            break;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "submitting should lead back to the inspection; page says:\n{}",
-            body_text(client).await
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    wait_for_done(client, "submit").await;
     let text = body_text(client).await;
     assert!(text.contains("检查结果已提交"), "{text}");
 
@@ -167,34 +106,11 @@ async fn walk_through(client: &Client, app: &TestApp, photo: &Path) {
 
 #[tokio::test]
 async fn an_inspector_completes_a_mutual_inspection_on_a_phone() {
-    let required = std::env::var("BROWSER_TESTS").is_ok_and(|v| v == "required");
-    if !Path::new(CHROMEDRIVER).exists() {
-        assert!(
-            !required,
-            "BROWSER_TESTS=required but {CHROMEDRIVER} is missing"
-        );
-        println!("browser test skipped: chromium-driver is not installed");
-        return;
-    }
-    let scratch = tempfile::tempdir().expect("tempdir");
-    let profile = scratch.path().join("profile");
-    std::fs::create_dir_all(&profile).expect("profile dir");
-    let photo = scratch.path().join("现场照片.jpg");
-    std::fs::write(&photo, jpeg_with_exif()).expect("photo file");
-    let driver = Driver::start(&scratch.path().join("chromedriver.log"));
-    let client = open_browser(&driver, &profile).await;
-    let session = client.clone();
-    let outcome = tokio::spawn(async move {
+    in_browser(|client, scratch| async move {
+        let photo = scratch.join("现场照片.jpg");
+        std::fs::write(&photo, jpeg_with_exif()).expect("photo file");
         let app = spawn_app().await;
-        walk_through(&session, &app, &photo).await;
+        walk_through(&client, &app, &photo).await;
     })
     .await;
-    let _ = client.close().await;
-    drop(driver);
-    if let Err(e) = outcome {
-        match e.try_into_panic() {
-            Ok(panic) => std::panic::resume_unwind(panic),
-            Err(e) => panic!("browser test task failed: {e}"),
-        }
-    }
 }

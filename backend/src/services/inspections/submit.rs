@@ -544,7 +544,11 @@ async fn write(
         }
         .insert(&txn)
         .await?;
+        crate::services::rectification::on_reported(&txn, core, caller, &created).await?;
         hazard_ids.push(created.id);
+        // 挂牌督办: a major hazard goes on the bureau's supervision list at once (keep this
+        // after the hazard's `report` event, so its timeline reads in order).
+        crate::services::supervision::list_major(&txn, core, &created, None).await?;
         for p in &h.photos {
             let owner = photo_owner.entry(p.as_str()).or_insert((answer_id, None));
             owner.1 = Some(created.id);

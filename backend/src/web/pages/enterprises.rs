@@ -69,12 +69,17 @@ pub async fn file(
     let file = registry::enterprise_file(&state.core, &caller.scope, *id).await?;
     let sections =
         crate::web::pages::inspections::file_sections(&state.core, &caller.scope, *id).await?;
+    let labels = crate::services::labels::file_section(&state.core, &caller.scope, *id).await?;
     render::page(
         &state.templates,
         &ctx,
         StatusCode::OK,
         "enterprise/file.html",
-        context! { e => Value::from(Serde(&file)), s => sections },
+        context! {
+            e => Value::from(Serde(&file)),
+            s => sections,
+            labels => Value::from(Serde(&labels)),
+        },
     )
 }
 

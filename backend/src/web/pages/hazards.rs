@@ -42,18 +42,36 @@ pub async fn list(
     )
 }
 
+#[derive(serde::Deserialize)]
+pub struct ShowQuery {
+    done: Option<String>,
+}
+
 pub async fn show(
     state: web::Data<AppState>,
     ctx: RequestContext,
     caller: Caller,
     id: web::Path<i64>,
+    q: web::Query<ShowQuery>,
 ) -> AppResult<HttpResponse> {
-    let detail = hazards::detail(&state.core, &caller, *id).await?;
-    render::page(
-        &state.templates,
+    // Only known actions make a notice.
+    let done = q
+        .done
+        .as_deref()
+        .and_then(crate::domain::hazard_flow::Action::parse)
+        .map(|a| format!("loop.done_{}", a.as_str()))
+        .or_else(|| (q.done.as_deref() == Some("comment")).then(|| "loop.done_comment".into()));
+    crate::web::pages::rectification::hazard_page(
+        &state,
         &ctx,
+        &caller,
+        *id,
         StatusCode::OK,
-        "hazards/show.html",
-        context! { h => Value::from(Serde(&detail)) },
+        done,
+        None,
+        &Default::default(),
+        &Default::default(),
+        None,
     )
+    .await
 }

@@ -77,6 +77,8 @@ pub async fn enterprise(
     let sections =
         crate::web::pages::inspections::file_sections(&state.core, &caller.scope, enterprise_id)
             .await?;
+    let labels =
+        crate::services::labels::file_section(&state.core, &caller.scope, enterprise_id).await?;
     let todo = crate::services::inspections::list(
         &state.core,
         &caller.scope,
@@ -100,6 +102,7 @@ pub async fn enterprise(
             e => Value::from(Serde(&file)),
             s => sections,
             todo => Value::from(Serde(&todo)),
+            labels => Value::from(Serde(&labels)),
         },
     )
 }

@@ -13,13 +13,17 @@ pub mod hazards;
 pub mod home;
 pub mod imports;
 pub mod inspections;
+pub mod labels;
 pub mod members;
 pub mod my_alliances;
+pub mod notifications;
 pub mod ops;
 pub mod participation;
+pub mod rectification;
 pub mod regions;
 pub mod rounds;
 pub mod staff;
+pub mod supervision;
 
 use actix_web::{HttpResponse, http::header};
 

@@ -1,0 +1,257 @@
+//! The lists of who must act: the enterprise's to-do list (待办) and the verification queue
+//! of a committee or the bureau (待验收, 申诉, 延期申请).
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::Query,
+};
+use serde::Serialize;
+
+use super::reads::{ExtensionView, overdue_days};
+use crate::domain::hazard_flow::{Action, HazardState};
+use crate::domain::inspection::HazardLevel;
+use crate::domain::region_path::subtree_pattern;
+use crate::domain::role::Role;
+use crate::error::AppResult;
+use crate::models::{alliance_membership, extension_request, hazard};
+use crate::scope::{Caller, Scope};
+use crate::services::hazards::{self, HazardRow};
+use crate::state::Core;
+
+/// Most rows of each kind in a to-do list or queue.
+const LIST_LIMIT: u64 = 500;
+
+/// A row of the enterprise's to-do list.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct TodoRow {
+    #[serde(flatten)]
+    pub hazard: HazardRow,
+    /// What is expected: `acknowledge`, `evidence`, or `verify` (as the inspecting side).
+    pub action: Action,
+    pub overdue_days: Option<i64>,
+    /// An extension request awaits its decision.
+    pub pending_extension: bool,
+}
+
+fn pending_ids() -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(extension_request::Column::HazardId)
+        .from(extension_request::Entity)
+        .and_where(extension_request::Column::Status.eq("pending"))
+        .to_owned()
+}
+
+async fn pending_set<C: ConnectionTrait>(
+    conn: &C,
+    ids: &[i64],
+) -> AppResult<HashMap<i64, extension_request::Model>> {
+    Ok(extension_request::Entity::find()
+        .filter(extension_request::Column::HazardId.is_in(ids.iter().copied()))
+        .filter(extension_request::Column::Status.eq("pending"))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|e| (e.hazard_id, e))
+        .collect())
+}
+
+/// 待办: what needs the caller's enterprise's action, earliest deadline first: its hazards to
+/// acknowledge (待确认) and to fix (整改中), and the findings it reported in a mutual
+/// inspection that await its verification. Empty for callers who are not enterprise users.
+pub async fn todo(core: &Core, caller: &Caller) -> AppResult<Vec<TodoRow>> {
+    use hazard::Column as H;
+    let Scope::Enterprise { enterprise_id, .. } = &caller.scope else {
+        return Ok(Vec::new());
+    };
+    if !matches!(caller.role, Role::EnterpriseAdmin | Role::EnterpriseStaff) {
+        return Ok(Vec::new());
+    }
+    let e = *enterprise_id;
+    let found = hazard::Entity::find()
+        .filter(
+            Condition::any()
+                .add(
+                    Condition::all()
+                        .add(H::EnterpriseId.eq(e))
+                        .add(H::State.is_in([
+                            HazardState::Reported.as_str(),
+                            HazardState::Rectifying.as_str(),
+                        ])),
+                )
+                .add(
+                    Condition::all()
+                        .add(H::ReporterEnterpriseId.eq(e))
+                        .add(H::EnterpriseId.ne(e))
+                        .add(H::AllianceId.is_not_null())
+                        .add(H::Level.eq(HazardLevel::General.as_str()))
+                        .add(H::State.eq(HazardState::AwaitingVerification.as_str())),
+                ),
+        )
+        .order_by_asc(H::Deadline)
+        .order_by_asc(H::Id)
+        .limit(LIST_LIMIT)
+        .all(&core.db)
+        .await?;
+    let today = core.now().date_naive();
+    let ids: Vec<i64> = found.iter().map(|h| h.id).collect();
+    let pending = pending_set(&core.db, &ids).await?;
+    let meta: Vec<(Action, Option<i64>, bool)> = found
+        .iter()
+        .map(|h| {
+            let action = match HazardState::parse(&h.state) {
+                Some(HazardState::Reported) => Action::Acknowledge,
+                Some(HazardState::Rectifying) => Action::SubmitEvidence,
+                _ => Action::Verify,
+            };
+            (action, overdue_days(h, today), pending.contains_key(&h.id))
+        })
+        .collect();
+    let rows = hazards::rows(core, found).await?;
+    Ok(rows
+        .into_iter()
+        .zip(meta)
+        .map(
+            |(hazard, (action, overdue_days, pending_extension))| TodoRow {
+                hazard,
+                action,
+                overdue_days,
+                pending_extension,
+            },
+        )
+        .collect())
+}
+
+/// A row of the verification queue.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct QueueRow {
+    /// `verify` (evidence to check), `dispute` (to uphold or withdraw) or `extension` (to
+    /// grant or refuse).
+    pub kind: String,
+    #[serde(flatten)]
+    pub hazard: HazardRow,
+    pub extension: Option<ExtensionView>,
+    /// Waiting since.
+    #[schema(value_type = String, format = DateTime)]
+    pub since: DateTime<Utc>,
+}
+
+/// The hazards whose disputes and extensions the scope decides, and (`verify`) whose evidence
+/// it checks first: a committee its alliance's general hazards (and, to verify, the general
+/// hazards of its members found outside any alliance); the bureau, in its region, the major
+/// hazards and those found outside any alliance.
+fn queue_scope(caller: &Caller, verify: bool) -> Option<Condition> {
+    use hazard::Column as H;
+    match (&caller.scope, caller.role) {
+        (Scope::Alliance { alliance_id, .. }, Role::Committee) => {
+            let mine = Condition::any().add(H::AllianceId.eq(*alliance_id));
+            let mine = if verify {
+                mine.add(
+                    Condition::all().add(H::AllianceId.is_null()).add(
+                        H::EnterpriseId.in_subquery(
+                            Query::select()
+                                .column(alliance_membership::Column::EnterpriseId)
+                                .from(alliance_membership::Entity)
+                                .and_where(alliance_membership::Column::AllianceId.eq(*alliance_id))
+                                .and_where(alliance_membership::Column::Status.eq("approved"))
+                                .to_owned(),
+                        ),
+                    ),
+                )
+            } else {
+                mine
+            };
+            Some(
+                Condition::all()
+                    .add(H::Level.eq(HazardLevel::General.as_str()))
+                    .add(mine),
+            )
+        }
+        (Scope::Region { path, .. }, Role::Regulator) => Some(
+            Condition::all()
+                .add(H::RegionPath.like(subtree_pattern(path)))
+                .add(
+                    Condition::any()
+                        .add(H::Level.eq(HazardLevel::Major.as_str()))
+                        .add(H::AllianceId.is_null()),
+                ),
+        ),
+        _ => None,
+    }
+}
+
+async fn queued(core: &Core, which: Condition) -> AppResult<Vec<hazard::Model>> {
+    Ok(hazard::Entity::find()
+        .filter(which)
+        .order_by_asc(hazard::Column::UpdatedAt)
+        .order_by_asc(hazard::Column::Id)
+        .limit(LIST_LIMIT)
+        .all(&core.db)
+        .await?)
+}
+
+/// 待验收 / 待处理: for a committee or the bureau, the evidence it verifies, the disputes and the
+/// pending extension requests it decides, longest waiting first. Empty for other callers.
+pub async fn verification_queue(core: &Core, caller: &Caller) -> AppResult<Vec<QueueRow>> {
+    use hazard::Column as H;
+    let (Some(verifies), Some(decides)) = (queue_scope(caller, true), queue_scope(caller, false))
+    else {
+        return Ok(Vec::new());
+    };
+    let to_verify = queued(
+        core,
+        verifies.add(H::State.eq(HazardState::AwaitingVerification.as_str())),
+    )
+    .await?;
+    let disputes = queued(
+        core,
+        decides
+            .clone()
+            .add(H::State.eq(HazardState::Disputed.as_str())),
+    )
+    .await?;
+    let extensions = queued(
+        core,
+        decides
+            .add(H::Id.in_subquery(pending_ids()))
+            .add(H::State.is_in([
+                HazardState::Reported.as_str(),
+                HazardState::Rectifying.as_str(),
+            ])),
+    )
+    .await?;
+    let ids: Vec<i64> = extensions.iter().map(|h| h.id).collect();
+    let mut pending = pending_set(&core.db, &ids).await?;
+    let mut out = Vec::new();
+    for (kind, found) in [
+        ("verify", to_verify),
+        ("dispute", disputes),
+        ("extension", extensions),
+    ] {
+        let meta: Vec<(Option<extension_request::Model>, DateTime<Utc>)> = found
+            .iter()
+            .map(|h| match kind {
+                "extension" => {
+                    let e = pending.remove(&h.id);
+                    let since = e.as_ref().map_or(h.updated_at, |e| e.created_at);
+                    (e, since)
+                }
+                "verify" => (None, h.rectified_at.unwrap_or(h.updated_at)),
+                _ => (None, h.updated_at),
+            })
+            .collect();
+        for (hazard, (extension, since)) in hazards::rows(core, found).await?.into_iter().zip(meta)
+        {
+            out.push(QueueRow {
+                kind: kind.into(),
+                hazard,
+                extension: extension.map(ExtensionView::from),
+                since,
+            });
+        }
+    }
+    out.sort_by_key(|r| (r.since, r.hazard.id));
+    Ok(out)
+}

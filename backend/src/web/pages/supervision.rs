@@ -1,0 +1,147 @@
+//! The bureau's supervision list (挂牌督办): filters, the xlsx export, and the form that sets a
+//! listing's supervising unit, responsible unit and supervision deadline.
+
+use actix_web::{HttpResponse, http::StatusCode, http::header, web};
+use minijinja::{Value, context, value::Serde};
+use serde::Deserialize;
+
+use crate::auth::guard::RequestContext;
+use crate::domain::inspection::{HazardCategory, HazardLevel};
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::scope::Caller;
+use crate::services::PageParams;
+use crate::services::supervision::{self, SupervisionFilter, SupervisionInput};
+use crate::web::errors::rendered;
+use crate::web::form::CsrfForm;
+use crate::web::pages::see_other;
+use crate::web::{AppState, render};
+
+const BASE: &str = "/regulator/supervision";
+
+#[derive(Debug, Default, Deserialize)]
+pub struct SavedQuery {
+    saved: Option<i64>,
+}
+
+/// The form being redone after a refusal: which listing, what was typed, what is wrong.
+struct Retry<'a> {
+    id: i64,
+    values: &'a SupervisionInput,
+    errors: &'a FieldErrors,
+}
+
+#[expect(clippy::too_many_arguments)]
+async fn show(
+    state: &AppState,
+    ctx: &RequestContext,
+    caller: &Caller,
+    filter: &SupervisionFilter,
+    page: PageParams,
+    status: StatusCode,
+    retry: Option<Retry<'_>>,
+    saved: Option<i64>,
+) -> AppResult<HttpResponse> {
+    let result = supervision::list(&state.core, &caller.scope, filter, page).await?;
+    let towns = supervision::towns(&state.core, &caller.scope).await?;
+    let query = serde_urlencoded::to_string(filter).unwrap_or_default();
+    // The listing whose form was refused is shown on its own above the list (it may be on
+    // another page of it).
+    let retry_row = match &retry {
+        Some(r) => Some(supervision::get(&state.core, &caller.scope, r.id).await?),
+        None => None,
+    };
+    render::page(
+        &state.templates,
+        ctx,
+        status,
+        "regulator/supervision.html",
+        context! {
+            result => Value::from(Serde(&result)),
+            f => Value::from(Serde(filter)),
+            base => BASE,
+            query,
+            towns => Value::from(Serde(&towns)),
+            categories => HazardCategory::codes(),
+            levels => HazardLevel::codes(),
+            editing => retry.as_ref().map(|r| r.id),
+            retry_row => retry_row.as_ref().map(|r| Value::from(Serde(r))),
+            v => retry.as_ref().map(|r| Value::from(Serde(r.values))),
+            errors => retry.as_ref().map(|r| Value::from(Serde(r.errors))),
+            saved,
+        },
+    )
+    .map(|r| if status.is_success() { r } else { rendered(r) })
+}
+
+pub async fn list(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    filter: web::Query<SupervisionFilter>,
+    page: web::Query<PageParams>,
+    saved: web::Query<SavedQuery>,
+) -> AppResult<HttpResponse> {
+    show(
+        &state,
+        &ctx,
+        &caller,
+        &filter,
+        *page,
+        StatusCode::OK,
+        None,
+        saved.saved,
+    )
+    .await
+}
+
+pub async fn export(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    filter: web::Query<SupervisionFilter>,
+) -> AppResult<HttpResponse> {
+    let bytes = supervision::export_xlsx(&state.core, &caller, ctx.ip.clone(), &filter).await?;
+    let name = format!(
+        "supervision-{}.xlsx",
+        state.core.now().format("%Y%m%d-%H%M")
+    );
+    Ok(HttpResponse::Ok()
+        .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{name}\""),
+        ))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .body(bytes))
+}
+
+pub async fn update(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    caller: Caller,
+    id: web::Path<i64>,
+    CsrfForm(form): CsrfForm<SupervisionInput>,
+) -> AppResult<HttpResponse> {
+    let id = id.into_inner();
+    match supervision::update(&state.core, &caller, ctx.ip.clone(), id, &form).await {
+        Ok(_) => Ok(see_other(&format!("{BASE}?saved={id}#s-{id}"))),
+        Err(AppError::Validation(errors)) => {
+            show(
+                &state,
+                &ctx,
+                &caller,
+                &SupervisionFilter::default(),
+                PageParams::default(),
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some(Retry {
+                    id,
+                    values: &form,
+                    errors: &errors,
+                }),
+                None,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    }
+}
