@@ -132,6 +132,9 @@ async fn the_to_do_list_and_the_queues_show_what_waits_for_whom() {
     let todo = owner.page("/enterprise/todo").await;
     assert!(todo.contains(&format!("/hazards/{hazard}#actions")));
     assert!(todo.contains(&html_escape(&message("loop.todo_acknowledge"))));
+    // The home page, where the enterprise lands, shows it too.
+    let home = owner.page("/enterprise").await;
+    assert!(home.contains(&format!("/hazards/{hazard}#actions")));
     // Nothing waits for the committee or the bureau yet.
     let committee = app.logged_in(COMMITTEE).await;
     assert!(

@@ -357,6 +357,23 @@ async fn mark_all_read_clears_the_count_on_the_page_and_through_the_api() {
     let all = app.api_json("/api/v1/notifications", &token).await;
     assert_eq!(all["total"], 3, "read ones stay in the list");
     assert_eq!(all["items"][0]["unread"], false);
+    // Each marking is a write with its audit record; one with nothing unread writes nothing.
+    let again = app
+        .api_post(
+            "/api/v1/notifications/read-all",
+            &token,
+            &serde_json::json!({}),
+        )
+        .await;
+    assert_eq!(again.status(), 200);
+    let admin = app.api_token(crate::helpers::ADMIN).await;
+    let log = app
+        .api_json("/api/v1/audit?action=notification.read_all", &admin)
+        .await;
+    assert_eq!(
+        log["total"], 2,
+        "one for each account that had unread notices: {log}"
+    );
 }
 
 #[tokio::test]

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{AppError, AppResult};
 use crate::models::notification::{self, Column as C};
 use crate::scope::Caller;
+use crate::services::audit::{self, Actor, Outcome};
 use crate::services::{PageParams, Paged};
 use crate::state::Core;
 
@@ -83,8 +84,14 @@ pub async fn list(
     ))
 }
 
-/// Marks one of the caller's notifications read (again is fine); returns it.
-pub async fn mark_read(core: &Core, caller: &Caller, id: i64) -> AppResult<NoticeView> {
+/// Marks one of the caller's notifications read (again is fine); returns it. The change and
+/// its audit record are one transaction.
+pub async fn mark_read(
+    core: &Core,
+    caller: &Caller,
+    ip: Option<String>,
+    id: i64,
+) -> AppResult<NoticeView> {
     let found = notification::Entity::find_by_id(id)
         .filter(C::UserId.eq(caller.user_id))
         .one(&core.db)
@@ -94,13 +101,25 @@ pub async fn mark_read(core: &Core, caller: &Caller, id: i64) -> AppResult<Notic
         return Ok(found.into());
     }
     let now = core.now();
+    let txn = crate::db::begin_write(&core.db).await?;
     notification::Entity::update_many()
         .col_expr(C::ReadAt, Expr::value(Some(now)))
         .filter(C::Id.eq(id))
         .filter(C::UserId.eq(caller.user_id))
         .filter(C::ReadAt.is_null())
-        .exec(&core.db)
+        .exec(&txn)
         .await?;
+    audit::record(
+        &txn,
+        now,
+        &Actor::of(caller, ip),
+        "notification.read",
+        Some(("notification", id.to_string())),
+        Outcome::Success,
+        None,
+    )
+    .await?;
+    txn.commit().await?;
     let mut view = NoticeView::from(found);
     view.read_at = Some(now);
     view.unread = false;
@@ -108,12 +127,27 @@ pub async fn mark_read(core: &Core, caller: &Caller, id: i64) -> AppResult<Notic
 }
 
 /// Marks all the caller's notifications read; returns how many were unread.
-pub async fn mark_all_read(core: &Core, caller: &Caller) -> AppResult<u64> {
+pub async fn mark_all_read(core: &Core, caller: &Caller, ip: Option<String>) -> AppResult<u64> {
+    let now = core.now();
+    let txn = crate::db::begin_write(&core.db).await?;
     let done = notification::Entity::update_many()
-        .col_expr(C::ReadAt, Expr::value(Some(core.now())))
+        .col_expr(C::ReadAt, Expr::value(Some(now)))
         .filter(C::UserId.eq(caller.user_id))
         .filter(C::ReadAt.is_null())
-        .exec(&core.db)
+        .exec(&txn)
         .await?;
+    if done.rows_affected > 0 {
+        audit::record(
+            &txn,
+            now,
+            &Actor::of(caller, ip),
+            "notification.read_all",
+            None,
+            Outcome::Success,
+            Some(format!("{} notices", done.rows_affected)),
+        )
+        .await?;
+    }
+    txn.commit().await?;
     Ok(done.rows_affected)
 }

@@ -79,6 +79,13 @@ pub async fn enterprise(
             .await?;
     let labels =
         crate::services::labels::file_section(&state.core, &caller.scope, enterprise_id).await?;
+    let mut hazard_todo = crate::services::rectification::todo(&state.core, &caller).await?;
+    let hazard_todo_total = hazard_todo.len();
+    hazard_todo.truncate(5);
+    let hazard_todo = minijinja::context! {
+        total => hazard_todo_total,
+        rows => Value::from(Serde(&hazard_todo)),
+    };
     let todo = crate::services::inspections::list(
         &state.core,
         &caller.scope,
@@ -102,6 +109,7 @@ pub async fn enterprise(
             e => Value::from(Serde(&file)),
             s => sections,
             todo => Value::from(Serde(&todo)),
+            hazard_todo,
             labels => Value::from(Serde(&labels)),
         },
     )

@@ -104,11 +104,12 @@ pub struct ReadForm {
 
 pub async fn mark_read(
     state: web::Data<AppState>,
+    ctx: RequestContext,
     caller: Caller,
     id: web::Path<i64>,
     CsrfForm(form): CsrfForm<ReadForm>,
 ) -> AppResult<HttpResponse> {
-    let notice = inbox::mark_read(&state.core, &caller, *id).await?;
+    let notice = inbox::mark_read(&state.core, &caller, ctx.ip.clone(), *id).await?;
     let to = if form.go.as_deref() == Some("open") {
         safe_next(notice.link.as_deref(), HOME)
     } else {
@@ -119,9 +120,10 @@ pub async fn mark_read(
 
 pub async fn read_all(
     state: web::Data<AppState>,
+    ctx: RequestContext,
     caller: Caller,
     CsrfForm(_): CsrfForm<crate::web::pages::account::Empty>,
 ) -> AppResult<HttpResponse> {
-    inbox::mark_all_read(&state.core, &caller).await?;
+    inbox::mark_all_read(&state.core, &caller, ctx.ip.clone()).await?;
     Ok(see_other(&format!("{HOME}?done=read_all")))
 }
