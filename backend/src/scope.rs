@@ -52,7 +52,7 @@ use sea_orm::{
 };
 use serde::Serialize;
 
-use crate::domain::region_path::subtree_pattern;
+use crate::domain::region_path::{path_and_ancestors, subtree_pattern};
 use crate::domain::role::{Portal, Role};
 use crate::models::{
     activity_group, alliance, alliance_membership, attachment, audit_log, checklist_template,
@@ -275,16 +275,6 @@ pub fn audit_logs(caller: &Caller) -> Condition {
     }
 }
 
-/// The paths of `path`'s region and of every region above it ("/3303/330381/" →
-/// "/3303/", "/3303/330381/"): rows whose path is one of these lie on the way up, as a bureau
-/// template published above a region applies in it.
-fn path_and_ancestors(path: &str) -> Vec<String> {
-    let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
-    (1..=parts.len())
-        .map(|n| format!("/{}/", parts[..n].join("/")))
-        .collect()
-}
-
 /// Which checklist templates the scope may read and use.
 pub fn checklist_templates(scope: &Scope) -> Condition {
     use checklist_template::Column as T;
@@ -463,19 +453,4 @@ pub fn attachments(scope: &Scope) -> Condition {
                 ),
             ),
         )
-}
-
-#[cfg(test)]
-mod tests {
-    use super::path_and_ancestors;
-
-    #[test]
-    fn a_path_lists_itself_and_every_region_above_it() {
-        assert_eq!(
-            path_and_ancestors("/330381/330381101/"),
-            vec!["/330381/", "/330381/330381101/"]
-        );
-        assert_eq!(path_and_ancestors("/330381/"), vec!["/330381/"]);
-        assert!(path_and_ancestors("/").is_empty());
-    }
 }

@@ -195,7 +195,8 @@ enum Users {
     Id,
 }
 
-fn fk(
+/// A foreign key from one column to another (the later migrations use it too).
+pub(crate) fn fk(
     from_table: impl IntoIden,
     from_col: impl IntoIden,
     to_table: impl IntoIden,

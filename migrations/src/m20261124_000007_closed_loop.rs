@@ -8,6 +8,7 @@
 use sea_orm_migration::{prelude::*, schema::*};
 
 use crate::m20261124_000001_registry::index;
+use crate::m20261124_000006_inspections::fk;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -180,18 +181,6 @@ enum Regions {
 enum Users {
     Table,
     Id,
-}
-
-fn fk(
-    from_table: impl IntoIden,
-    from_col: impl IntoIden,
-    to_table: impl IntoIden,
-    to_col: impl IntoIden,
-) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(from_table, from_col)
-        .to(to_table, to_col)
-        .to_owned()
 }
 
 /// SQLite adds one column per statement.

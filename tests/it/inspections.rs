@@ -214,3 +214,22 @@ where
 {
     E::find().count(&app.core.db).await.expect("count")
 }
+
+/// Blobs in the storage folder (originals, public copies, thumbnails), counted through its
+/// subfolders.
+pub fn stored_files(app: &TestApp) -> usize {
+    fn walk(dir: &std::path::Path) -> usize {
+        std::fs::read_dir(dir)
+            .map(|entries| {
+                entries
+                    .flatten()
+                    .map(|e| {
+                        let p = e.path();
+                        if p.is_dir() { walk(&p) } else { 1 }
+                    })
+                    .sum()
+            })
+            .unwrap_or(0)
+    }
+    walk(&app.core.settings.data_dir.join("files"))
+}

@@ -12,18 +12,9 @@ use crate::services::inspections::submit::{self, Submission, SubmitOutcome, Uplo
 use crate::services::inspections::{
     self, InspectionDetail, InspectionFilter, InspectionRow, ReviewOutcome, SelfInspectionInput,
 };
-use crate::services::{PageParams, Paged, idempotency};
+use crate::services::{PageParams, Paged};
 use crate::web::AppState;
 use crate::web::upload::ApiUpload;
-
-/// The `Idempotency-Key` header, checked.
-fn key_of(req: &HttpRequest) -> AppResult<Option<String>> {
-    idempotency::parse_key(
-        req.headers()
-            .get("Idempotency-Key")
-            .and_then(|v| v.to_str().ok()),
-    )
-}
 
 /// Inspections the caller may see, newest planned first.
 #[utoipa::path(get, path = "/api/v1/inspections", tag = "inspections",
@@ -127,7 +118,7 @@ pub async fn submit(
     id: web::Path<i64>,
     ApiUpload(form): ApiUpload,
 ) -> AppResult<HttpResponse> {
-    let key = key_of(&req)?;
+    let key = super::idempotency_key(&req)?;
     let Some(raw) = form.value("submission") else {
         return Err(AppError::BadRequest("inspections.no_submission"));
     };
@@ -180,7 +171,7 @@ pub async fn review(
     id: web::Path<i64>,
     body: web::Json<ReviewRequest>,
 ) -> AppResult<HttpResponse> {
-    let key = key_of(&req)?;
+    let key = super::idempotency_key(&req)?;
     let outcome = inspections::review(
         &state.core,
         &caller,

@@ -10,7 +10,6 @@ use crate::auth::guard::RequestContext;
 use crate::domain::hazard_flow::PlanInput;
 use crate::error::AppResult;
 use crate::scope::Caller;
-use crate::services::idempotency;
 use crate::services::inspections::submit::Upload;
 use crate::services::rectification::{
     self as loop_, CommentInput, DecisionInput, ExtensionInput, LoopOutcome, NoteInput, QueueRow,
@@ -18,15 +17,6 @@ use crate::services::rectification::{
 };
 use crate::web::AppState;
 use crate::web::upload::ApiUpload;
-
-/// The `Idempotency-Key` header, checked.
-fn key_of(req: &HttpRequest) -> AppResult<Option<String>> {
-    idempotency::parse_key(
-        req.headers()
-            .get("Idempotency-Key")
-            .and_then(|v| v.to_str().ok()),
-    )
-}
 
 fn ok(outcome: LoopOutcome) -> HttpResponse {
     HttpResponse::Ok().json(outcome)
@@ -53,7 +43,7 @@ pub async fn acknowledge(
     id: web::Path<i64>,
     body: web::Json<PlanInput>,
 ) -> AppResult<HttpResponse> {
-    let key = key_of(&req)?;
+    let key = super::idempotency_key(&req)?;
     let ip = ctx.ip.clone();
     Ok(ok(loop_::acknowledge(
         &state.core,
@@ -86,7 +76,7 @@ pub async fn dispute(
     id: web::Path<i64>,
     body: web::Json<ReasonInput>,
 ) -> AppResult<HttpResponse> {
-    let key = key_of(&req)?;
+    let key = super::idempotency_key(&req)?;
     let ip = ctx.ip.clone();
     Ok(ok(loop_::dispute(
         &state.core,
@@ -119,7 +109,7 @@ pub async fn uphold(
     id: web::Path<i64>,
     body: web::Json<NoteInput>,
 ) -> AppResult<HttpResponse> {
-    let key = key_of(&req)?;
+    let key = super::idempotency_key(&req)?;
     let ip = ctx.ip.clone();
     Ok(ok(loop_::uphold(
         &state.core,
@@ -152,7 +142,7 @@ pub async fn withdraw(
     id: web::Path<i64>,
     body: web::Json<NoteInput>,
 ) -> AppResult<HttpResponse> {
-    let key = key_of(&req)?;
+    let key = super::idempotency_key(&req)?;
     let ip = ctx.ip.clone();
     Ok(ok(loop_::withdraw(
         &state.core,
@@ -198,7 +188,7 @@ pub async fn evidence(
     id: web::Path<i64>,
     ApiUpload(form): ApiUpload,
 ) -> AppResult<HttpResponse> {
-    let key = key_of(&req)?;
+    let key = super::idempotency_key(&req)?;
     form.field_errors().into_result()?;
     let note = form.value("note").unwrap_or("").to_string();
     let uploads = form
@@ -244,7 +234,7 @@ pub async fn verify(
     id: web::Path<i64>,
     body: web::Json<VerifyInput>,
 ) -> AppResult<HttpResponse> {
-    let key = key_of(&req)?;
+    let key = super::idempotency_key(&req)?;
     let ip = ctx.ip.clone();
     Ok(ok(loop_::verify(
         &state.core,
@@ -277,7 +267,7 @@ pub async fn reject(
     id: web::Path<i64>,
     body: web::Json<RejectInput>,
 ) -> AppResult<HttpResponse> {
-    let key = key_of(&req)?;
+    let key = super::idempotency_key(&req)?;
     let ip = ctx.ip.clone();
     Ok(ok(loop_::reject(
         &state.core,
@@ -310,7 +300,7 @@ pub async fn request_extension(
     id: web::Path<i64>,
     body: web::Json<ExtensionInput>,
 ) -> AppResult<HttpResponse> {
-    let key = key_of(&req)?;
+    let key = super::idempotency_key(&req)?;
     let ip = ctx.ip.clone();
     Ok(ok(loop_::request_extension(
         &state.core,
@@ -332,7 +322,7 @@ async fn decide(
     body: web::Json<DecisionInput>,
     grant: bool,
 ) -> AppResult<HttpResponse> {
-    let key = key_of(&req)?;
+    let key = super::idempotency_key(&req)?;
     let (id, extension_id) = path.into_inner();
     let outcome = loop_::decide_extension(
         &state.core,
@@ -414,7 +404,7 @@ pub async fn comment(
     id: web::Path<i64>,
     body: web::Json<CommentInput>,
 ) -> AppResult<HttpResponse> {
-    let key = key_of(&req)?;
+    let key = super::idempotency_key(&req)?;
     let ip = ctx.ip.clone();
     Ok(ok(loop_::comment(
         &state.core,

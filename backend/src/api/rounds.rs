@@ -11,17 +11,8 @@ use crate::auth::guard::RequestContext;
 use crate::domain::rounds::{Pair, SeveralAssignments};
 use crate::error::AppResult;
 use crate::scope::Caller;
-use crate::services::{PageParams, Paged, idempotency, rounds};
+use crate::services::{PageParams, Paged, rounds};
 use crate::web::AppState;
-
-/// The `Idempotency-Key` header, checked.
-fn key_of(req: &HttpRequest) -> AppResult<Option<String>> {
-    idempotency::parse_key(
-        req.headers()
-            .get("Idempotency-Key")
-            .and_then(|v| v.to_str().ok()),
-    )
-}
 
 /// The rounds the caller may see, newest first.
 #[utoipa::path(get, path = "/api/v1/rounds", tag = "rounds",
@@ -74,7 +65,7 @@ pub async fn create(
     caller: Caller,
     body: web::Json<rounds::NewRound>,
 ) -> AppResult<HttpResponse> {
-    let key = key_of(&req)?;
+    let key = super::idempotency_key(&req)?;
     let round =
         rounds::generate(&state.core, &caller, ctx.ip.clone(), &body, key.as_deref()).await?;
     let detail = rounds::detail(&state.core, &caller.scope, round.round_id).await?;
@@ -155,7 +146,7 @@ pub async fn publish(
     caller: Caller,
     id: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
-    let key = key_of(&req)?;
+    let key = super::idempotency_key(&req)?;
     rounds::publish(&state.core, &caller, ctx.ip.clone(), *id, key.as_deref()).await?;
     Ok(HttpResponse::Ok().json(rounds::detail(&state.core, &caller.scope, *id).await?))
 }

@@ -20,26 +20,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::domain::inspection::HazardLevel;
 
-macro_rules! coded {
-    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $code:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-        pub enum $name { $($(#[$vm])* #[serde(rename = $code)] $variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $code),+ }
-            }
-
-            pub fn parse(s: &str) -> Option<$name> {
-                Self::ALL.iter().copied().find(|x| x.as_str() == s)
-            }
-        }
-    };
-}
-
 coded! {
     /// Where a hazard stands.
     HazardState {
@@ -197,6 +177,16 @@ pub fn is_open(state: HazardState) -> bool {
 /// Whether the deadline runs for the enterprise in this state (overdue is derived from it).
 pub fn deadline_runs(state: HazardState) -> bool {
     matches!(state, HazardState::Reported | HazardState::Rectifying)
+}
+
+/// Days past the deadline on `today` while it runs; `None` when the hazard is not overdue
+/// (overdue is always derived from the deadline, never stored).
+pub fn overdue_days(
+    state: HazardState,
+    deadline: chrono::NaiveDate,
+    today: chrono::NaiveDate,
+) -> Option<i64> {
+    (deadline_runs(state) && today > deadline).then(|| (today - deadline).num_days())
 }
 
 /// The 五落实 plan as typed: all five elements are required.
@@ -519,6 +509,31 @@ mod tests {
             late.parse(today).err(),
             Some(vec![("deadline", "inspections.deadline_past")])
         );
+    }
+
+    #[test]
+    fn overdue_days_count_only_while_the_deadline_runs() {
+        let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default();
+        let overdue = |state: &str, deadline, today| {
+            S::parse(state)
+                .and_then(|s| overdue_days(s, deadline, today))
+                .unwrap_or(0)
+        };
+        let deadline = day("2026-12-10");
+        assert_eq!(overdue("rectifying", deadline, day("2026-12-17")), 7);
+        assert_eq!(overdue("reported", deadline, day("2026-12-11")), 1);
+        assert_eq!(
+            overdue("reported", deadline, day("2026-12-10")),
+            0,
+            "due, not late"
+        );
+        assert_eq!(overdue("reported", deadline, day("2026-12-01")), 0);
+        assert_eq!(
+            overdue("awaiting_verification", deadline, day("2026-12-20")),
+            0,
+            "the enterprise has done its part"
+        );
+        assert_eq!(overdue("closed", deadline, day("2026-12-20")), 0);
     }
 
     #[test]

@@ -2,31 +2,6 @@
 //! levels, checklist topics. Each is stored by its code; pages show `<section>.<code>` from the
 //! catalogs (`inspection.kind.mutual` …). No I/O.
 
-macro_rules! coded {
-    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $code:literal),+ $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
-        pub enum $name { $($(#[$vm])* #[serde(rename = $code)] $variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $code),+ }
-            }
-
-            pub fn parse(s: &str) -> Option<$name> {
-                Self::ALL.iter().copied().find(|x| x.as_str() == s)
-            }
-
-            /// Every code, in display order.
-            pub fn codes() -> Vec<&'static str> {
-                Self::ALL.iter().map(|x| x.as_str()).collect()
-            }
-        }
-    };
-}
-
 coded! {
     /// Who inspects: 互查 another member, 自查 the enterprise itself, 专家 an expert, 执法 the bureau.
     InspectionKind { Mutual = "mutual", SelfCheck = "self", Expert = "expert", Regulator = "regulator" }

@@ -23,6 +23,15 @@ pub fn subtree_pattern(path: &str) -> String {
     }
 }
 
+/// The paths of `path`'s region and of every region above it, from the root down
+/// ("/3303/330381/" → "/3303/", "/3303/330381/").
+pub fn path_and_ancestors(path: &str) -> Vec<String> {
+    let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+    (1..=parts.len())
+        .map(|n| format!("/{}/", parts[..n].join("/")))
+        .collect()
+}
+
 /// Whether `path` lies inside (or is) `root`.
 pub fn contains(root: &str, path: &str) -> bool {
     path.starts_with(root)
@@ -43,5 +52,15 @@ mod tests {
         assert!(!contains("/330381/33038110/", "/330381/330381101/"));
         assert_eq!(subtree_pattern(&town), "/330381/330381101/%");
         assert!(subtree_pattern("/33'; --/").contains('\u{0}'));
+    }
+
+    #[test]
+    fn a_path_lists_itself_and_every_region_above_it() {
+        assert_eq!(
+            path_and_ancestors("/330381/330381101/"),
+            vec!["/330381/", "/330381/330381101/"]
+        );
+        assert_eq!(path_and_ancestors("/330381/"), vec!["/330381/"]);
+        assert!(path_and_ancestors("/").is_empty());
     }
 }

@@ -198,9 +198,10 @@ pub async fn member_committee_users<C: ConnectionTrait>(
 /// The bureau officers responsible for a place: those of the nearest region on the way up
 /// from `region_path` that has any (a town's office before the city's bureau).
 pub async fn bureau_users<C: ConnectionTrait>(conn: &C, region_path: &str) -> AppResult<Vec<i64>> {
-    let parts: Vec<&str> = region_path.split('/').filter(|p| !p.is_empty()).collect();
-    for n in (1..=parts.len()).rev() {
-        let path = format!("/{}/", parts[..n].join("/"));
+    for path in crate::domain::region_path::path_and_ancestors(region_path)
+        .into_iter()
+        .rev()
+    {
         let Some(r) = region::Entity::find()
             .filter(region::Column::Path.eq(path))
             .one(conn)

@@ -32,7 +32,7 @@ use crate::scope::{self, Caller, Scope};
 use crate::services::audit::{self, Actor, Outcome};
 use crate::services::enterprises::EXPORT_LIMIT;
 use crate::services::notify::{self, Notice};
-use crate::services::{PageParams, Paged, given};
+use crate::services::{PageParams, Paged, given, rectification};
 use crate::state::Core;
 
 /// Why a hazard is listed.
@@ -55,14 +55,6 @@ pub fn running_states() -> Vec<&'static str> {
         .filter(|s| hazard_flow::deadline_runs(*s))
         .map(HazardState::as_str)
         .collect()
-}
-
-/// Days past `deadline` on `today` while the deadline runs in `state` (0 otherwise).
-pub fn overdue_days(state: &str, deadline: NaiveDate, today: NaiveDate) -> i64 {
-    match HazardState::parse(state) {
-        Some(s) if hazard_flow::deadline_runs(s) => (today - deadline).num_days().max(0),
-        _ => 0,
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -251,7 +243,7 @@ pub async fn escalate<C: ConnectionTrait>(
     core: &Core,
     h: &hazard::Model,
 ) -> AppResult<Option<supervision::Model>> {
-    let days = overdue_days(&h.state, h.deadline, core.now().date_naive());
+    let days = rectification::overdue_days(h, core.now().date_naive()).unwrap_or(0);
     let note = i18n::t_args(
         Lang::ZhCn,
         "supervision.note_overdue",
@@ -436,7 +428,7 @@ async fn rows(core: &Core, found: Vec<supervision::Model>) -> AppResult<Vec<Supe
                 responsible_unit: s.responsible_unit,
                 deadline: s.deadline,
                 hazard_deadline: h.deadline,
-                overdue_days: overdue_days(&h.state, h.deadline, today),
+                overdue_days: rectification::overdue_days(h, today).unwrap_or(0),
                 listed_at: s.listed_at,
                 review_result: s.review_result,
                 review_note: s.review_note,
@@ -725,29 +717,6 @@ pub async fn update(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn day(s: &str) -> NaiveDate {
-        NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()
-    }
-
-    #[test]
-    fn overdue_days_count_only_while_the_deadline_runs() {
-        let deadline = day("2026-12-10");
-        assert_eq!(overdue_days("rectifying", deadline, day("2026-12-17")), 7);
-        assert_eq!(overdue_days("reported", deadline, day("2026-12-11")), 1);
-        assert_eq!(
-            overdue_days("reported", deadline, day("2026-12-10")),
-            0,
-            "due, not late"
-        );
-        assert_eq!(overdue_days("reported", deadline, day("2026-12-01")), 0);
-        assert_eq!(
-            overdue_days("awaiting_verification", deadline, day("2026-12-20")),
-            0,
-            "the enterprise has done its part"
-        );
-        assert_eq!(overdue_days("closed", deadline, day("2026-12-20")), 0);
-    }
 
     #[test]
     fn the_deadline_runs_while_reported_or_rectifying() {

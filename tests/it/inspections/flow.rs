@@ -156,10 +156,10 @@ async fn a_retried_submit_with_the_same_key_creates_nothing_twice() {
     assert_eq!(count(&app, attachment::Entity).await, files_n);
     assert_eq!(count(&app, inspection_answer::Entity).await, answers);
     assert_eq!(count(&app, idempotency_key::Entity).await, 1);
-    let stored = std::fs::read_dir(app.core.settings.data_dir.join("files"))
-        .map(|d| d.count())
-        .unwrap_or(0);
-    assert!(stored > 0, "the first submit's files are stored");
+    assert!(
+        stored_files(&app) > 0,
+        "the first submit's files are stored"
+    );
 
     // Without the key, a second submit finds the inspection submitted.
     let other = submit(

@@ -6,23 +6,6 @@ use super::*;
 use crate::helpers::spawn_app_with;
 use crate::photos::jpeg_with_exif;
 
-fn stored_files(app: &TestApp) -> usize {
-    fn walk(dir: &std::path::Path) -> usize {
-        std::fs::read_dir(dir)
-            .map(|entries| {
-                entries
-                    .flatten()
-                    .map(|e| {
-                        let p = e.path();
-                        if p.is_dir() { walk(&p) } else { 1 }
-                    })
-                    .sum()
-            })
-            .unwrap_or(0)
-    }
-    walk(&app.core.settings.data_dir.join("files"))
-}
-
 async fn assert_nothing_written(app: &TestApp, id: i64) {
     assert_eq!(count(app, hazard::Entity).await, 0);
     assert_eq!(count(app, attachment::Entity).await, 0);

@@ -99,9 +99,7 @@ impl From<extension_request::Model> for ExtensionView {
 
 /// Days past the deadline while the enterprise's deadline runs (待确认, 整改中); else none.
 pub fn overdue_days(h: &hazard::Model, today: NaiveDate) -> Option<i64> {
-    let state = HazardState::parse(&h.state)?;
-    (hazard_flow::deadline_runs(state) && today > h.deadline)
-        .then(|| (today - h.deadline).num_days())
+    hazard_flow::overdue_days(HazardState::parse(&h.state)?, h.deadline, today)
 }
 
 pub(super) async fn pending_of<C: ConnectionTrait>(

@@ -2,7 +2,7 @@
 //! the bureau's lists, the inspection page itself (read, start, fill in on a phone and submit,
 //! review).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use actix_web::{HttpResponse, http::StatusCode, web};
 use minijinja::{Value, context, value::Serde};
@@ -428,8 +428,6 @@ pub async fn submit_form(
                 .fields
                 .iter()
                 .map(|(k, v)| (k.clone(), v.clone()))
-                .collect::<BTreeMap<_, _>>()
-                .into_iter()
                 .collect();
             show_page(
                 &state,
