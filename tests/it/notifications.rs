@@ -684,3 +684,97 @@ async fn an_email_that_keeps_failing_is_given_up_after_max_attempts() {
         "the reason is kept"
     );
 }
+
+/// An SMTP server that accepts the connection and never says a word (not even the greeting),
+/// holding every socket open until the test ends.
+async fn start_silent_smtp() -> (u16, Arc<AtomicUsize>) {
+    let listener = TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind silent smtp");
+    let port = listener.local_addr().expect("addr").port();
+    let accepted = Arc::new(AtomicUsize::new(0));
+    let count = accepted.clone();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((sock, _)) = listener.accept().await {
+            count.fetch_add(1, Ordering::SeqCst);
+            held.push(sock);
+        }
+    });
+    (port, accepted)
+}
+
+#[tokio::test]
+async fn a_hung_smtp_server_fails_the_attempt_at_the_deadline_and_the_retry_sends_once() {
+    let (silent_port, accepted) = start_silent_smtp().await;
+    let sink = SmtpSink::start(true).await;
+    let app = app_with_smtp(&sink, 5, 50).await;
+    let mut hung_settings = (*app.core.settings).clone();
+    hung_settings.email.smtp_port = silent_port;
+    hung_settings.email.smtp_timeout_secs = 1;
+    let hung = mailer::from_settings(&hung_settings).expect("smtp mailer");
+    tell(
+        &app,
+        &[ENTERPRISE, STAFF],
+        &notice("hazard_reported", "/enterprise/hazards"),
+    )
+    .await;
+
+    // The pass ends at the configured deadline instead of waiting forever; the guard here is
+    // only a failure report for a pass that hangs.
+    let start = app.core.now();
+    let pass = tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        outbox::run_once(&app.core, hung.as_ref()),
+    )
+    .await
+    .expect("run_once returns although the SMTP server never answers");
+    assert_eq!(pass.expect("run"), 0);
+    assert!(
+        accepted.load(Ordering::SeqCst) >= 1,
+        "the hung server was tried"
+    );
+    let rows = outbox_rows(&app).await;
+    assert_eq!(rows.len(), 2);
+    for r in &rows {
+        assert_eq!(r.status, "pending", "a timed-out send is a failed attempt");
+        assert_eq!(r.attempts, 1);
+        assert_eq!(
+            micros(r.next_attempt_at),
+            micros(start + Duration::minutes(1)),
+            "with the backoff"
+        );
+        assert!(
+            r.last_error
+                .as_deref()
+                .is_some_and(|e| e.contains("timed out"))
+        );
+        assert!(r.locked_until.is_none(), "the claim is released");
+    }
+
+    // Past the backoff, against a server that answers: each email goes out exactly once.
+    app.clock.advance(Duration::minutes(2));
+    assert_eq!(
+        outbox::run_once(&app.core, smtp(&app).as_ref())
+            .await
+            .expect("run"),
+        2
+    );
+    app.clock.advance(Duration::hours(3));
+    assert_eq!(
+        outbox::run_once(&app.core, smtp(&app).as_ref())
+            .await
+            .expect("run"),
+        0
+    );
+    let messages = sink.messages().await;
+    assert_eq!(messages.len(), 2);
+    for who in [ENTERPRISE, STAFF] {
+        let address = user_email(&app, who).await;
+        assert_eq!(
+            messages.iter().filter(|m| m.contains(&address)).count(),
+            1,
+            "{who} got exactly one email"
+        );
+    }
+}
