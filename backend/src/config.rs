@@ -103,8 +103,11 @@ pub struct EmailSettings {
     pub worker_enabled: bool,
     /// Seconds between two runs of the outbox worker.
     pub worker_interval_secs: u64,
-    /// Emails claimed at a time by one worker.
+    /// Emails claimed at a time by one worker; they are sent concurrently.
     pub batch_size: u64,
+    /// Deadline of one whole send (connect, greeting, every command, the data), seconds. A
+    /// send past it is a failed attempt, retried with backoff. Claims last longer than this.
+    pub send_timeout_secs: u64,
 }
 
 impl Default for EmailSettings {
@@ -123,7 +126,8 @@ impl Default for EmailSettings {
             max_attempts: 8,
             worker_enabled: true,
             worker_interval_secs: 30,
-            batch_size: 50,
+            batch_size: 10,
+            send_timeout_secs: 60,
         }
     }
 }

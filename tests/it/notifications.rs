@@ -118,6 +118,7 @@ async fn app_with_smtp(sink: &SmtpSink, max_attempts: i32, batch: u64) -> TestAp
         s.email.smtp_timeout_secs = 5;
         s.email.max_attempts = max_attempts;
         s.email.batch_size = batch;
+        s.email.send_timeout_secs = 2;
     })
     .await;
     forget_earlier_emails(&app).await;

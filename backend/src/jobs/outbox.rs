@@ -5,10 +5,17 @@
 //! attempt is retried with exponential backoff and given up after `email.max_attempts`; a
 //! sent row is never picked again, so a restart does not resend. A worker that dies holding a
 //! claim only delays those rows until the lease runs out.
+//!
+//! Every send has a deadline (`email.send_timeout_secs`, covering the whole SMTP conversation,
+//! not only lettre's connect timeout), so a server that accepts and never answers costs one
+//! failed attempt and never blocks the worker. The rows of one claim are sent concurrently, so
+//! each is sent within one deadline of its claim, and the lease is derived from the deadline
+//! with a margin: a row is never claimed again while it is still being sent.
 
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use futures_util::future::join_all;
 use sea_orm::sea_query::{Expr, LockBehavior, LockType};
 use sea_orm::{
     ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -16,6 +23,7 @@ use sea_orm::{
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+use crate::config::EmailSettings;
 use crate::error::AppResult;
 use crate::jobs::mailer::{Mailer, Outgoing, SharedMailer};
 use crate::models::email_outbox::{self, Column as C};
@@ -25,15 +33,17 @@ pub const PENDING: &str = "pending";
 pub const SENT: &str = "sent";
 pub const FAILED: &str = "failed";
 
-/// How long a claim holds a row: longer than any SMTP conversation (`smtp_timeout_secs`).
-pub fn lease(core: &Core) -> chrono::Duration {
-    let secs = core
-        .settings
-        .email
-        .smtp_timeout_secs
-        .saturating_mul(4)
-        .max(300);
-    chrono::Duration::seconds(i64::try_from(secs).unwrap_or(300))
+/// The deadline of one whole send.
+pub fn send_deadline(settings: &EmailSettings) -> Duration {
+    Duration::from_secs(settings.send_timeout_secs.max(1))
+}
+
+/// How long a claim holds a row: the send deadline plus a margin (as long again, at least a
+/// minute) for recording the outcome, so the lease never runs out while the row is being sent.
+pub fn lease(settings: &EmailSettings) -> chrono::Duration {
+    let deadline = send_deadline(settings).as_secs();
+    let secs = deadline.saturating_add(deadline.max(60));
+    chrono::Duration::seconds(i64::try_from(secs).unwrap_or(i64::MAX / 1000))
 }
 
 /// Wait before the next try after `attempts` failed tries: 1, 2, 4 … minutes, at most an hour.
@@ -76,7 +86,10 @@ async fn claim(core: &Core) -> AppResult<Vec<email_outbox::Model>> {
         .await?;
     if !rows.is_empty() {
         email_outbox::Entity::update_many()
-            .col_expr(C::LockedUntil, Expr::value(now + lease(core)))
+            .col_expr(
+                C::LockedUntil,
+                Expr::value(now + lease(&core.settings.email)),
+            )
             .filter(C::Id.is_in(rows.iter().map(|r| r.id)))
             .exec(&txn)
             .await?;
@@ -94,7 +107,11 @@ async fn deliver(core: &Core, mailer: &dyn Mailer, row: email_outbox::Model) -> 
         body_text: row.body_text,
         body_html: row.body_html,
     };
-    let result = mailer.send(&email).await;
+    let deadline = send_deadline(&core.settings.email);
+    let result = match tokio::time::timeout(deadline, mailer.send(&email)).await {
+        Ok(result) => result,
+        Err(_) => Err(format!("timed out after {} s", deadline.as_secs())),
+    };
     let now = core.now();
     let attempts = row.attempts.saturating_add(1);
     let update = email_outbox::Entity::update_many()
@@ -134,8 +151,10 @@ pub async fn run_once(core: &Core, mailer: &dyn Mailer) -> AppResult<usize> {
         if rows.is_empty() {
             break;
         }
-        for row in rows {
-            if deliver(core, mailer, row).await? {
+        // All rows of a claim at once: each ends within one deadline of the claim.
+        let outcomes = join_all(rows.into_iter().map(|row| deliver(core, mailer, row))).await;
+        for outcome in outcomes {
+            if outcome? {
                 sent += 1;
             }
         }
@@ -185,7 +204,30 @@ impl Worker {
 
 #[cfg(test)]
 mod tests {
-    use super::backoff;
+    use super::{backoff, lease, send_deadline};
+    use crate::config::EmailSettings;
+
+    #[test]
+    fn a_claim_lasts_longer_than_the_send_deadline_plus_a_margin() {
+        for secs in [0, 1, 2, 30, 60, 600] {
+            let settings = EmailSettings {
+                send_timeout_secs: secs,
+                ..EmailSettings::default()
+            };
+            let deadline = chrono::Duration::from_std(send_deadline(&settings)).expect("secs");
+            assert!(
+                deadline >= chrono::Duration::seconds(1),
+                "{secs}: a deadline of 0 is 1 s"
+            );
+            assert!(
+                lease(&settings) >= deadline + chrono::Duration::seconds(60),
+                "{secs}: lease {:?}",
+                lease(&settings)
+            );
+            assert!(lease(&settings) >= deadline * 2, "{secs}");
+        }
+        assert_eq!(EmailSettings::default().send_timeout_secs, 60);
+    }
 
     #[test]
     fn retries_back_off_exponentially_up_to_an_hour() {
