@@ -9,6 +9,7 @@ mod api;
 mod auth;
 mod browser;
 mod checklists;
+mod concurrent_writes;
 mod imports;
 mod inspections;
 mod labels;
