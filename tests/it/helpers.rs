@@ -216,9 +216,10 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     }
     let dir = tempfile::tempdir().expect("tempdir");
     let url = fresh_database(dir.path()).await;
-    let mut s = settings(dir.path(), url.clone());
+    let mut s = settings(dir.path(), url);
     adjust(&mut s);
-    let db = portal::db::connect(&url, s.database.max_connections)
+    // The settings' URL: `adjust` may route it (through a proxy, say).
+    let db = portal::db::connect(&s.database_url(), s.database.max_connections)
         .await
         .expect("connect test database");
     let clock = ManualClock::new(Utc::now());

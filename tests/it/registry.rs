@@ -8,7 +8,7 @@ use crate::helpers::*;
 /// A valid code not in the demo data.
 const NEW_CODE: &str = "91330381MA2H7K3P0H";
 
-fn new_enterprise(code: &str, region: &str) -> Value {
+pub fn new_enterprise(code: &str, region: &str) -> Value {
     json!({
         "credit_code": code,
         "name": "瑞安市韩田精工机械有限公司",
