@@ -205,6 +205,13 @@ pub struct DatabaseSettings {
     #[serde(serialize_with = "expose", default)]
     pub url: Option<SecretString>,
     pub max_connections: u32,
+    /// Seconds a request waits for a database connection before it is answered 503.
+    #[serde(default = "default_acquire_timeout_secs")]
+    pub acquire_timeout_secs: u64,
+}
+
+fn default_acquire_timeout_secs() -> u64 {
+    crate::db::ACQUIRE_TIMEOUT.as_secs()
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -247,6 +254,7 @@ impl Default for Settings {
             database: DatabaseSettings {
                 url: None,
                 max_connections: 10,
+                acquire_timeout_secs: default_acquire_timeout_secs(),
             },
             auth: AuthSettings {
                 secret: None,

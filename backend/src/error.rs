@@ -35,9 +35,16 @@ pub enum AppError {
     /// Login failed (unknown user, wrong password or locked: one message for all).
     #[error("login failed")]
     LoginFailed,
+    /// The database is gone or overloaded for now (`db::is_unavailable`): 503 with
+    /// `Retry-After`, logged as a warning; the cause is never shown.
+    #[error("unavailable: {0}")]
+    Unavailable(anyhow::Error),
     #[error(transparent)]
-    Internal(#[from] anyhow::Error),
+    Internal(anyhow::Error),
 }
+
+/// Seconds a client is asked to wait after a 503.
+pub const RETRY_AFTER_SECS: u32 = 5;
 
 impl AppError {
     /// Stable machine-readable code for API clients.
@@ -51,6 +58,7 @@ impl AppError {
             AppError::Conflict(_) => "conflict",
             AppError::Validation(_) => "validation",
             AppError::LoginFailed => "login_failed",
+            AppError::Unavailable(_) => "unavailable",
             AppError::Internal(_) => "internal",
         }
     }
@@ -65,18 +73,39 @@ impl AppError {
             AppError::BadRequest(key) | AppError::Conflict(key) => key,
             AppError::Validation(_) => "error.validation",
             AppError::LoginFailed => "login.failed",
+            AppError::Unavailable(_) => "error.unavailable",
             AppError::Internal(_) => "error.internal",
         }
     }
 
     pub fn internal(e: impl Into<anyhow::Error>) -> Self {
-        AppError::Internal(e.into())
+        AppError::from(e.into())
+    }
+}
+
+/// Unexpected, unless a database error in its chain says the database is away.
+impl From<anyhow::Error> for AppError {
+    fn from(e: anyhow::Error) -> Self {
+        let away = e.chain().any(|cause| {
+            cause
+                .downcast_ref::<sea_orm::DbErr>()
+                .is_some_and(crate::db::is_unavailable)
+        });
+        if away {
+            AppError::Unavailable(e)
+        } else {
+            AppError::Internal(e)
+        }
     }
 }
 
 impl From<sea_orm::DbErr> for AppError {
     fn from(e: sea_orm::DbErr) -> Self {
-        AppError::Internal(e.into())
+        if crate::db::is_unavailable(&e) {
+            AppError::Unavailable(e.into())
+        } else {
+            AppError::Internal(e.into())
+        }
     }
 }
 
@@ -89,6 +118,7 @@ impl ResponseError for AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -96,10 +126,19 @@ impl ResponseError for AppError {
     /// The bare response; `web::errors::render_errors` replaces the body with the message in
     /// the caller's language, as a page or as JSON.
     fn error_response(&self) -> HttpResponse {
-        if let AppError::Internal(e) = self {
-            tracing::error!(error = %format!("{e:#}"), "internal error");
+        let mut res = HttpResponse::build(self.status_code());
+        match self {
+            AppError::Internal(e) => tracing::error!(error = %format!("{e:#}"), "internal error"),
+            AppError::Unavailable(e) => {
+                tracing::warn!(error = %format!("{e:#}"), "database unavailable");
+                res.insert_header((
+                    actix_web::http::header::RETRY_AFTER,
+                    RETRY_AFTER_SECS.to_string(),
+                ));
+            }
+            _ => {}
         }
-        HttpResponse::build(self.status_code()).json(serde_json::json!({
+        res.json(serde_json::json!({
             "code": self.code(),
             "message": self.code(),
         }))
@@ -107,6 +146,41 @@ impl ResponseError for AppError {
 }
 
 pub type AppResult<T> = Result<T, AppError>;
+
+#[cfg(test)]
+mod unavailable_tests {
+    use actix_web::ResponseError;
+    use sea_orm::{ConnAcquireErr, DbErr};
+
+    use super::AppError;
+
+    #[test]
+    fn a_database_away_is_a_503_with_retry_after_and_a_broken_statement_a_500() {
+        let away = AppError::from(DbErr::ConnectionAcquire(ConnAcquireErr::Timeout));
+        assert_eq!(away.status_code(), 503);
+        assert_eq!(away.code(), "unavailable");
+        assert_eq!(away.message_key(), "error.unavailable");
+        let res = away.error_response();
+        assert_eq!(
+            res.headers().get("retry-after").map(|v| v.to_str().ok()),
+            Some(Some("5"))
+        );
+        // Wrapped in context on the way up, it is still recognised.
+        let wrapped = AppError::internal(
+            anyhow::Error::from(DbErr::ConnectionAcquire(ConnAcquireErr::ConnectionClosed))
+                .context("loading the hazard"),
+        );
+        assert_eq!(wrapped.status_code(), 503);
+        let broken = AppError::from(DbErr::Custom("no such table".into()));
+        assert_eq!(broken.status_code(), 500);
+        assert!(
+            !broken
+                .error_response()
+                .headers()
+                .contains_key("retry-after")
+        );
+    }
+}
 
 /// Field name → catalog key of what is wrong with it. Names are usually static (`name`), but
 /// repeated parts of a form have built names (`items[2].requirement`, `item_12_title`).

@@ -134,8 +134,7 @@ async fn main() -> anyhow::Result<()> {
 /// Connects and migrates (under the start-up lock), without loading demo data.
 async fn migrated_core(mut settings: Settings) -> anyhow::Result<portal::state::Core> {
     settings.demo = false;
-    let db =
-        portal::db::connect(&settings.database_url(), settings.database.max_connections).await?;
+    let db = portal::db::connect_settings(&settings).await?;
     let core = startup::core(
         db,
         settings,

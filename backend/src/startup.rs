@@ -41,7 +41,7 @@ impl Application {
     /// Connects to the configured database, migrates it and, when `demo` is on and the
     /// database is empty, loads the demo data; then binds.
     pub async fn build(settings: Settings) -> anyhow::Result<Application> {
-        let db = crate::db::connect(&settings.database_url(), settings.database.max_connections)
+        let db = crate::db::connect_settings(&settings)
             .await
             .context("connecting to the database")?;
         let core = core(db, settings, Arc::new(SystemClock))?;

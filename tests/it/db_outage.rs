@@ -118,6 +118,7 @@ async fn the_database_going_away_answers_503_and_every_acknowledged_write_surviv
     let app = spawn_app_with(move |s| {
         let url = s.database_url();
         s.database.url = Some(through(&url, port).1.into());
+        s.database.acquire_timeout_secs = 2;
         let _ = tx_url.send(url);
     })
     .await;

@@ -219,7 +219,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
     let mut s = settings(dir.path(), url);
     adjust(&mut s);
     // The settings' URL: `adjust` may route it (through a proxy, say).
-    let db = portal::db::connect(&s.database_url(), s.database.max_connections)
+    let db = portal::db::connect_settings(&s)
         .await
         .expect("connect test database");
     let clock = ManualClock::new(Utc::now());

@@ -46,7 +46,12 @@ pub async fn render_errors(
 ) -> Result<ServiceResponse<BoxBody>, Error> {
     let request_id = req.extensions().get::<RequestId>().map(|id| id.to_string());
     let res = next.call(req).await?.map_into_boxed_body();
+    // The rebuilt error response keeps the wait a 503 (or 429) asks for.
+    let retry_after = res.headers().get(header::RETRY_AFTER).cloned();
     let mut res = finish(res, request_id.as_deref())?;
+    if let Some(value) = retry_after {
+        res.headers_mut().insert(header::RETRY_AFTER, value);
+    }
     if let Some(id) = request_id
         && let Ok(value) = header::HeaderValue::from_str(&id)
     {
