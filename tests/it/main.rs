@@ -22,6 +22,7 @@ mod participation;
 mod photos;
 mod rectification;
 mod registry;
+mod request_trust;
 mod reminders;
 mod resilience;
 mod rounds;
