@@ -421,6 +421,31 @@ mod tests {
         assert!(!format!("{s:?}").contains("smtp-password-value"));
     }
 
+    fn loaded(toml: &str) -> Settings {
+        Figment::from(Serialized::defaults(Settings::default()))
+            .merge(Toml::string(toml))
+            .extract()
+            .expect("settings")
+    }
+
+    #[test]
+    fn demo_data_loads_by_default_only_on_the_embedded_sqlite_database() {
+        assert!(loaded("").demo_enabled(), "the embedded SQLite default");
+        assert!(
+            !loaded("[database]\nurl = \"postgres://portal@db/portal\"\n").demo_enabled(),
+            "PostgreSQL without an explicit demo"
+        );
+        assert!(
+            loaded("demo = true\n[database]\nurl = \"postgres://portal@db/portal\"\n")
+                .demo_enabled(),
+            "PostgreSQL with demo = true"
+        );
+        assert!(
+            !loaded("demo = false\n").demo_enabled(),
+            "SQLite with demo = false"
+        );
+    }
+
     #[test]
     fn secrets_never_print() {
         let mut s = Settings::default();

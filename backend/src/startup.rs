@@ -218,3 +218,20 @@ fn run(listener: TcpListener, core: Core) -> anyhow::Result<Server> {
     .run();
     Ok(server)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::demo_warning_due;
+
+    #[test]
+    fn demo_accounts_on_a_non_loopback_bind_call_for_a_warning() {
+        assert!(demo_warning_due("0.0.0.0", true));
+        assert!(demo_warning_due("10.1.2.3", true));
+        assert!(demo_warning_due("::", true));
+        assert!(demo_warning_due("anquan.example.gov.cn", true));
+        assert!(!demo_warning_due("127.0.0.1", true), "loopback");
+        assert!(!demo_warning_due("::1", true), "loopback");
+        assert!(!demo_warning_due("localhost", true), "loopback");
+        assert!(!demo_warning_due("0.0.0.0", false), "no demo accounts");
+    }
+}
