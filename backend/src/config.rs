@@ -195,6 +195,24 @@ pub struct ServerSettings {
     pub trust_proxy: bool,
 }
 
+    /// With `trust_proxy`: the proxies (IPs or CIDR ranges) whose `X-Forwarded-For` hops are
+    /// skipped from the right; the first other hop is the client.
+    #[serde(default = "loopback_proxies")]
+    pub trusted_proxies: Vec<String>,
+}
+
+fn loopback_proxies() -> Vec<String> {
+    vec!["127.0.0.0/8".into(), "::1".into()]
+}
+
+impl ServerSettings {
+    /// `trusted_proxies` parsed (entries that do not parse are refused at start-up).
+    pub fn trusted_proxy_nets(&self) -> Vec<crate::auth::client_ip::IpNet> {
+        self.trusted_proxies
+            .iter()
+            .filter_map(|s| crate::auth::client_ip::IpNet::parse(s))
+            .collect()
+    }
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct DatabaseSettings {
     /// `sqlite://…` or `postgres://…`; empty means the SQLite file in `data_dir`.
@@ -270,6 +288,7 @@ impl Settings {
             .map(Path::to_path_buf)
             .unwrap_or_else(|| "portal.toml".into());
         let mut fig = Figment::from(Serialized::defaults(Settings::default()));
+                trusted_proxies: loopback_proxies(),
         if file.exists() {
             fig = fig.merge(Toml::file(file));
         }

@@ -131,6 +131,11 @@ pub fn core(
         settings: Arc::new(settings),
     })
 }
+    let s = &settings.server;
+    anyhow::ensure!(
+        s.trusted_proxy_nets().len() == s.trusted_proxies.len(),
+        "server.trusted_proxies: every entry must be an IP address or a CIDR range"
+    );
 
 /// The configured secret, or one generated once into the data folder.
 fn load_secret(settings: &Settings) -> anyhow::Result<Vec<u8>> {

@@ -25,8 +25,14 @@ async fn the_language_switch_and_the_login_follow_only_local_paths() {
         assert_eq!(res.status(), 303, "{next}");
         assert_eq!(location(&res), "/", "the switch stays on the site: {next}");
     }
-    let res = app.get("/lang/en?next=/login%3Fnext%3D%252Fenterprise").await;
-    assert_eq!(location(&res), "/login?next=%2Fenterprise", "a local path is kept");
+    let res = app
+        .get("/lang/en?next=/login%3Fnext%3D%252Fenterprise")
+        .await;
+    assert_eq!(
+        location(&res),
+        "/login?next=%2Fenterprise",
+        "a local path is kept"
+    );
 
     // The login form follows `next` through the same rule.
     let token = app.csrf("/login").await;
