@@ -16,8 +16,10 @@ pub struct Settings {
     pub server: ServerSettings,
     pub database: DatabaseSettings,
     pub auth: AuthSettings,
-    /// Load the demo fixtures when `serve` finds an empty database.
-    pub demo: bool,
+    /// Load the demo fixtures when `serve` finds an empty database. Unset: only on the
+    /// embedded SQLite database; with PostgreSQL it must be asked for (`--demo`, `APP_DEMO=true`).
+    #[serde(default)]
+    pub demo: Option<bool>,
     /// Where local data lives: the SQLite file, uploaded files.
     pub data_dir: PathBuf,
     /// Where uploaded files (photos, PDFs) are kept, and how big they may be.
@@ -272,7 +274,7 @@ impl Default for Settings {
                 max_failed_logins: 5,
                 lockout_minutes: 15,
             },
-            demo: true,
+            demo: None,
             data_dir: PathBuf::from("data"),
             storage: StorageSettings::default(),
             email: EmailSettings::default(),
@@ -345,6 +347,14 @@ impl Settings {
             .unwrap_or_else(|| format!("http://{}:{}", self.server.host, port))
     }
 }
+    /// Whether `serve` loads the demo data into an empty database: as configured, else only on
+    /// SQLite (the embedded default), so an empty production PostgreSQL never gets the
+    /// published demo passwords by accident.
+    pub fn demo_enabled(&self) -> bool {
+        self.demo
+            .unwrap_or_else(|| self.database_url().starts_with("sqlite:"))
+    }
+
 
 #[cfg(test)]
 mod tests {

@@ -104,7 +104,7 @@ pub async fn prepare(core: &Core) -> anyhow::Result<()> {
         _ => None,
     };
     Migrator::up(&core.db, None).await.context("migrating")?;
-    if core.settings.demo && crate::services::seed::is_empty(core).await? {
+    if core.settings.demo_enabled() && crate::services::seed::is_empty(core).await? {
         crate::services::seed::load_demo(core).await?;
         tracing::info!("demo data loaded");
     }
@@ -112,6 +112,17 @@ pub async fn prepare(core: &Core) -> anyhow::Result<()> {
         txn.commit().await?;
     }
     Ok(())
+}
+
+/// Whether `serve` must warn that the published demo accounts are reachable: they exist and
+/// the server listens on more than the loopback interface.
+pub fn demo_warning_due(host: &str, demo_accounts_exist: bool) -> bool {
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host
+            .trim_matches(['[', ']'])
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    demo_accounts_exist && !loopback
 }
 
 /// The services' core for a database.

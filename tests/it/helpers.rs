@@ -67,7 +67,7 @@ fn settings(dir: &std::path::Path, url: String) -> Settings {
     s.database.max_connections = 5;
     s.auth.secret = Some(TEST_SECRET.to_string().into());
     s.auth.secure_cookie = Some(false);
-    s.demo = false;
+    s.demo = Some(false);
     s.data_dir = dir.to_path_buf();
     // Tests drive the outbox themselves (`portal::jobs::outbox::run_once`).
     s.email.worker_enabled = false;
