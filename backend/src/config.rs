@@ -195,8 +195,6 @@ pub struct ServerSettings {
     pub body_limit: usize,
     /// Honour `X-Forwarded-For` from a reverse proxy for the client IP.
     pub trust_proxy: bool,
-}
-
     /// With `trust_proxy`: the proxies (IPs or CIDR ranges) whose `X-Forwarded-For` hops are
     /// skipped from the right; the first other hop is the client.
     #[serde(default = "loopback_proxies")]
@@ -215,6 +213,8 @@ impl ServerSettings {
             .filter_map(|s| crate::auth::client_ip::IpNet::parse(s))
             .collect()
     }
+}
+
 #[derive(Debug, Clone, Deserialize, Serialize)]
 pub struct DatabaseSettings {
     /// `sqlite://…` or `postgres://…`; empty means the SQLite file in `data_dir`.
@@ -241,6 +241,35 @@ pub struct AuthSettings {
     pub api_token_hours: i64,
     pub max_failed_logins: i32,
     pub lockout_minutes: i64,
+    /// Login attempts per username in one window before 429 (0: no limit).
+    #[serde(default = "default_limit_per_username")]
+    pub login_limit_per_username: u32,
+    /// Login attempts per client IP in one window before 429 (0: no limit).
+    #[serde(default = "default_limit_per_ip")]
+    pub login_limit_per_ip: u32,
+    /// Length of the login rate-limit window, seconds.
+    #[serde(default = "default_limit_window")]
+    pub login_limit_window_secs: u64,
+    /// Password hashes computed at once in this process; unset: the number of CPUs.
+    #[serde(default)]
+    pub hash_concurrency: Option<usize>,
+}
+
+fn default_limit_per_username() -> u32 {
+    10
+}
+
+fn default_limit_per_ip() -> u32 {
+    30
+}
+
+fn default_limit_window() -> u64 {
+    60
+}
+
+/// One password hash at a time per CPU.
+pub fn default_hash_concurrency() -> usize {
+    std::thread::available_parallelism().map_or(2, usize::from)
 }
 
 fn expose<S: serde::Serializer>(v: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
@@ -259,6 +288,7 @@ impl Default for Settings {
                 public_url: None,
                 body_limit: 2 * 1024 * 1024,
                 trust_proxy: false,
+                trusted_proxies: loopback_proxies(),
             },
             database: DatabaseSettings {
                 url: None,
@@ -273,6 +303,10 @@ impl Default for Settings {
                 api_token_hours: 8,
                 max_failed_logins: 5,
                 lockout_minutes: 15,
+                login_limit_per_username: default_limit_per_username(),
+                login_limit_per_ip: default_limit_per_ip(),
+                login_limit_window_secs: default_limit_window(),
+                hash_concurrency: None,
             },
             demo: None,
             data_dir: PathBuf::from("data"),
@@ -290,7 +324,6 @@ impl Settings {
             .map(Path::to_path_buf)
             .unwrap_or_else(|| "portal.toml".into());
         let mut fig = Figment::from(Serialized::defaults(Settings::default()));
-                trusted_proxies: loopback_proxies(),
         if file.exists() {
             fig = fig.merge(Toml::file(file));
         }
@@ -312,6 +345,14 @@ impl Settings {
                 self.data_dir.join("portal.db").display()
             ),
         }
+    }
+
+    /// Whether `serve` loads the demo data into an empty database: as configured, else only on
+    /// SQLite (the embedded default), so an empty production PostgreSQL never gets the
+    /// published demo passwords by accident.
+    pub fn demo_enabled(&self) -> bool {
+        self.demo
+            .unwrap_or_else(|| self.database_url().starts_with("sqlite:"))
     }
 
     /// Whether cookies carry the `Secure` attribute.
@@ -347,14 +388,6 @@ impl Settings {
             .unwrap_or_else(|| format!("http://{}:{}", self.server.host, port))
     }
 }
-    /// Whether `serve` loads the demo data into an empty database: as configured, else only on
-    /// SQLite (the embedded default), so an empty production PostgreSQL never gets the
-    /// published demo passwords by accident.
-    pub fn demo_enabled(&self) -> bool {
-        self.demo
-            .unwrap_or_else(|| self.database_url().starts_with("sqlite:"))
-    }
-
 
 #[cfg(test)]
 mod tests {

@@ -35,6 +35,9 @@ pub enum AppError {
     /// Login failed (unknown user, wrong password or locked: one message for all).
     #[error("login failed")]
     LoginFailed,
+    /// Too many attempts (the login rate limit); try again after this many seconds.
+    #[error("too many requests, retry after {0}s")]
+    TooManyRequests(u64),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -51,6 +54,7 @@ impl AppError {
             AppError::Conflict(_) => "conflict",
             AppError::Validation(_) => "validation",
             AppError::LoginFailed => "login_failed",
+            AppError::TooManyRequests(_) => "too_many_requests",
             AppError::Internal(_) => "internal",
         }
     }
@@ -65,6 +69,7 @@ impl AppError {
             AppError::BadRequest(key) | AppError::Conflict(key) => key,
             AppError::Validation(_) => "error.validation",
             AppError::LoginFailed => "login.failed",
+            AppError::TooManyRequests(_) => "login.too_many",
             AppError::Internal(_) => "error.internal",
         }
     }
@@ -89,6 +94,7 @@ impl ResponseError for AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -99,7 +105,11 @@ impl ResponseError for AppError {
         if let AppError::Internal(e) = self {
             tracing::error!(error = %format!("{e:#}"), "internal error");
         }
-        HttpResponse::build(self.status_code()).json(serde_json::json!({
+        let mut res = HttpResponse::build(self.status_code());
+        if let AppError::TooManyRequests(secs) = self {
+            res.insert_header((actix_web::http::header::RETRY_AFTER, secs.to_string()));
+        }
+        res.json(serde_json::json!({
             "code": self.code(),
             "message": self.code(),
         }))

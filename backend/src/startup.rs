@@ -131,6 +131,17 @@ pub fn core(
     settings: Settings,
     clock: SharedClock,
 ) -> anyhow::Result<Core> {
+    let s = &settings.server;
+    anyhow::ensure!(
+        s.trusted_proxy_nets().len() == s.trusted_proxies.len(),
+        "server.trusted_proxies: every entry must be an IP address or a CIDR range"
+    );
+    crate::auth::password::limit_concurrency(
+        settings
+            .auth
+            .hash_concurrency
+            .unwrap_or_else(crate::config::default_hash_concurrency),
+    );
     let secret = load_secret(&settings)?;
     let storage = crate::storage::from_settings(&settings).context("setting up file storage")?;
     Ok(Core {
@@ -142,11 +153,6 @@ pub fn core(
         settings: Arc::new(settings),
     })
 }
-    let s = &settings.server;
-    anyhow::ensure!(
-        s.trusted_proxy_nets().len() == s.trusted_proxies.len(),
-        "server.trusted_proxies: every entry must be an IP address or a CIDR range"
-    );
 
 /// The configured secret, or one generated once into the data folder.
 fn load_secret(settings: &Settings) -> anyhow::Result<Vec<u8>> {

@@ -47,7 +47,10 @@ async fn the_right_password_in_a_burst_of_forty_wrong_ones_is_refused_and_the_lo
     let locked = app
         .api_json("/api/v1/audit?action=account.locked", &admin)
         .await;
-    assert_eq!(locked["total"], 1, "the burst locks the account once: {locked}");
+    assert_eq!(
+        locked["total"], 1,
+        "the burst locks the account once: {locked}"
+    );
     let ok = app
         .api_json(
             &format!("/api/v1/audit?action=login&actor={ENTERPRISE}&outcome=success"),
@@ -113,8 +116,15 @@ async fn too_many_logins_from_one_address_answer_429() {
         assert_eq!(res.status(), 200, "login #{}", i + 1);
     }
     let res = app.api_login(ENTERPRISE_OTHER, PASSWORD).await;
-    assert_eq!(res.status(), 429, "the 31st login from one address in a minute");
+    assert_eq!(
+        res.status(),
+        429,
+        "the 31st login from one address in a minute"
+    );
     assert!(res.headers().get("retry-after").is_some());
     app.clock.advance(Duration::minutes(1));
-    assert_eq!(app.api_login(ENTERPRISE_OTHER, PASSWORD).await.status(), 200);
+    assert_eq!(
+        app.api_login(ENTERPRISE_OTHER, PASSWORD).await.status(),
+        200
+    );
 }
