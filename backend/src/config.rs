@@ -16,8 +16,10 @@ pub struct Settings {
     pub server: ServerSettings,
     pub database: DatabaseSettings,
     pub auth: AuthSettings,
-    /// Load the demo fixtures when `serve` finds an empty database.
-    pub demo: bool,
+    /// Load the demo fixtures when `serve` finds an empty database. Unset: only on the
+    /// embedded SQLite database; with PostgreSQL it must be asked for (`--demo`, `APP_DEMO=true`).
+    #[serde(default)]
+    pub demo: Option<bool>,
     /// Where local data lives: the SQLite file, uploaded files.
     pub data_dir: PathBuf,
     /// Where uploaded files (photos, PDFs) are kept, and how big they may be.
@@ -197,6 +199,24 @@ pub struct ServerSettings {
     pub body_limit: usize,
     /// Honour `X-Forwarded-For` from a reverse proxy for the client IP.
     pub trust_proxy: bool,
+    /// With `trust_proxy`: the proxies (IPs or CIDR ranges) whose `X-Forwarded-For` hops are
+    /// skipped from the right; the first other hop is the client.
+    #[serde(default = "loopback_proxies")]
+    pub trusted_proxies: Vec<String>,
+}
+
+fn loopback_proxies() -> Vec<String> {
+    vec!["127.0.0.0/8".into(), "::1".into()]
+}
+
+impl ServerSettings {
+    /// `trusted_proxies` parsed (entries that do not parse are refused at start-up).
+    pub fn trusted_proxy_nets(&self) -> Vec<crate::auth::client_ip::IpNet> {
+        self.trusted_proxies
+            .iter()
+            .filter_map(|s| crate::auth::client_ip::IpNet::parse(s))
+            .collect()
+    }
 }
 
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -232,6 +252,35 @@ pub struct AuthSettings {
     pub api_token_hours: i64,
     pub max_failed_logins: i32,
     pub lockout_minutes: i64,
+    /// Login attempts per username in one window before 429 (0: no limit).
+    #[serde(default = "default_limit_per_username")]
+    pub login_limit_per_username: u32,
+    /// Login attempts per client IP in one window before 429 (0: no limit).
+    #[serde(default = "default_limit_per_ip")]
+    pub login_limit_per_ip: u32,
+    /// Length of the login rate-limit window, seconds.
+    #[serde(default = "default_limit_window")]
+    pub login_limit_window_secs: u64,
+    /// Password hashes computed at once in this process; unset: the number of CPUs.
+    #[serde(default)]
+    pub hash_concurrency: Option<usize>,
+}
+
+fn default_limit_per_username() -> u32 {
+    10
+}
+
+fn default_limit_per_ip() -> u32 {
+    30
+}
+
+fn default_limit_window() -> u64 {
+    60
+}
+
+/// One password hash at a time per CPU.
+pub fn default_hash_concurrency() -> usize {
+    std::thread::available_parallelism().map_or(2, usize::from)
 }
 
 fn expose<S: serde::Serializer>(v: &Option<SecretString>, s: S) -> Result<S::Ok, S::Error> {
@@ -250,6 +299,7 @@ impl Default for Settings {
                 public_url: None,
                 body_limit: 2 * 1024 * 1024,
                 trust_proxy: false,
+                trusted_proxies: loopback_proxies(),
             },
             database: DatabaseSettings {
                 url: None,
@@ -265,8 +315,12 @@ impl Default for Settings {
                 api_token_hours: 8,
                 max_failed_logins: 5,
                 lockout_minutes: 15,
+                login_limit_per_username: default_limit_per_username(),
+                login_limit_per_ip: default_limit_per_ip(),
+                login_limit_window_secs: default_limit_window(),
+                hash_concurrency: None,
             },
-            demo: true,
+            demo: None,
             data_dir: PathBuf::from("data"),
             storage: StorageSettings::default(),
             email: EmailSettings::default(),
@@ -303,6 +357,14 @@ impl Settings {
                 self.data_dir.join("portal.db").display()
             ),
         }
+    }
+
+    /// Whether `serve` loads the demo data into an empty database: as configured, else only on
+    /// SQLite (the embedded default), so an empty production PostgreSQL never gets the
+    /// published demo passwords by accident.
+    pub fn demo_enabled(&self) -> bool {
+        self.demo
+            .unwrap_or_else(|| self.database_url().starts_with("sqlite:"))
     }
 
     /// Whether cookies carry the `Secure` attribute.
@@ -431,6 +493,31 @@ mod tests {
         assert_eq!(s.email.smtp_port, 465);
         assert_eq!(s.email.max_attempts, 8, "unset keys keep their default");
         assert!(!format!("{s:?}").contains("smtp-password-value"));
+    }
+
+    fn loaded(toml: &str) -> Settings {
+        Figment::from(Serialized::defaults(Settings::default()))
+            .merge(Toml::string(toml))
+            .extract()
+            .expect("settings")
+    }
+
+    #[test]
+    fn demo_data_loads_by_default_only_on_the_embedded_sqlite_database() {
+        assert!(loaded("").demo_enabled(), "the embedded SQLite default");
+        assert!(
+            !loaded("[database]\nurl = \"postgres://portal@db/portal\"\n").demo_enabled(),
+            "PostgreSQL without an explicit demo"
+        );
+        assert!(
+            loaded("demo = true\n[database]\nurl = \"postgres://portal@db/portal\"\n")
+                .demo_enabled(),
+            "PostgreSQL with demo = true"
+        );
+        assert!(
+            !loaded("demo = false\n").demo_enabled(),
+            "SQLite with demo = false"
+        );
     }
 
     #[test]

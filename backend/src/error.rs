@@ -39,6 +39,9 @@ pub enum AppError {
     /// `Retry-After`, logged as a warning; the cause is never shown.
     #[error("unavailable: {0}")]
     Unavailable(anyhow::Error),
+    /// Too many attempts (the login rate limit); try again after this many seconds.
+    #[error("too many requests, retry after {0}s")]
+    TooManyRequests(u64),
     #[error(transparent)]
     Internal(anyhow::Error),
 }
@@ -59,6 +62,7 @@ impl AppError {
             AppError::Validation(_) => "validation",
             AppError::LoginFailed => "login_failed",
             AppError::Unavailable(_) => "unavailable",
+            AppError::TooManyRequests(_) => "too_many_requests",
             AppError::Internal(_) => "internal",
         }
     }
@@ -74,6 +78,7 @@ impl AppError {
             AppError::Validation(_) => "error.validation",
             AppError::LoginFailed => "login.failed",
             AppError::Unavailable(_) => "error.unavailable",
+            AppError::TooManyRequests(_) => "login.too_many",
             AppError::Internal(_) => "error.internal",
         }
     }
@@ -119,6 +124,7 @@ impl ResponseError for AppError {
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -135,6 +141,9 @@ impl ResponseError for AppError {
                     actix_web::http::header::RETRY_AFTER,
                     RETRY_AFTER_SECS.to_string(),
                 ));
+            }
+            AppError::TooManyRequests(secs) => {
+                res.insert_header((actix_web::http::header::RETRY_AFTER, secs.to_string()));
             }
             _ => {}
         }

@@ -21,8 +21,13 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run the web server (migrates first; loads demo data into an empty database when `demo` is on).
-    Serve,
+    /// Run the web server (migrates first; loads demo data into an empty database when `demo`
+    /// is on — by default only on the embedded SQLite database).
+    Serve {
+        /// Load the demo data into an empty database even on PostgreSQL (like `APP_DEMO=true`).
+        #[arg(long)]
+        demo: bool,
+    },
     /// Apply pending database migrations.
     Migrate,
     /// Load data sets.
@@ -68,7 +73,13 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     let settings = Settings::load(cli.config.as_deref()).map_err(|e| anyhow::anyhow!("{e}"))?;
     match cli.command {
-        Command::Serve => serve(settings).await,
+        Command::Serve { demo } => {
+            let mut settings = settings;
+            if demo {
+                settings.demo = Some(true);
+            }
+            serve(settings).await
+        }
         Command::Migrate => {
             migrated_core(settings).await?;
             println!("migrations applied");
@@ -133,7 +144,7 @@ async fn main() -> anyhow::Result<()> {
 
 /// Connects and migrates (under the start-up lock), without loading demo data.
 async fn migrated_core(mut settings: Settings) -> anyhow::Result<portal::state::Core> {
-    settings.demo = false;
+    settings.demo = Some(false);
     let db = portal::db::connect_settings(&settings).await?;
     let core = startup::core(
         db,
@@ -145,13 +156,22 @@ async fn migrated_core(mut settings: Settings) -> anyhow::Result<portal::state::
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {
-    let demo = settings.demo;
     let app = Application::build(settings).await?;
     let url = app.core.settings.public_url(app.port());
+    let demo_accounts = services::seed::demo_accounts_present(&app.core).await?;
     println!();
     println!("安全生产互助管理联盟云平台 is running at {url}/");
-    if demo {
+    if demo_accounts {
         print_logins()?;
+    }
+    let host = &app.core.settings.server.host;
+    if startup::demo_warning_due(host, demo_accounts) {
+        let warning = format!(
+            "the demo accounts and their published passwords exist and the server listens on {host}, \
+             beyond this machine: change or deactivate them before anyone else can reach it"
+        );
+        tracing::warn!("{warning}");
+        eprintln!("WARNING: {warning}");
     }
     app.run_until_stopped().await?;
     Ok(())

@@ -104,7 +104,7 @@ pub async fn prepare(core: &Core) -> anyhow::Result<()> {
         _ => None,
     };
     Migrator::up(&core.db, None).await.context("migrating")?;
-    if core.settings.demo && crate::services::seed::is_empty(core).await? {
+    if core.settings.demo_enabled() && crate::services::seed::is_empty(core).await? {
         crate::services::seed::load_demo(core).await?;
         tracing::info!("demo data loaded");
     }
@@ -114,12 +114,34 @@ pub async fn prepare(core: &Core) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Whether `serve` must warn that the published demo accounts are reachable: they exist and
+/// the server listens on more than the loopback interface.
+pub fn demo_warning_due(host: &str, demo_accounts_exist: bool) -> bool {
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host
+            .trim_matches(['[', ']'])
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    demo_accounts_exist && !loopback
+}
+
 /// The services' core for a database.
 pub fn core(
     db: DatabaseConnection,
     settings: Settings,
     clock: SharedClock,
 ) -> anyhow::Result<Core> {
+    let s = &settings.server;
+    anyhow::ensure!(
+        s.trusted_proxy_nets().len() == s.trusted_proxies.len(),
+        "server.trusted_proxies: every entry must be an IP address or a CIDR range"
+    );
+    crate::auth::password::limit_concurrency(
+        settings
+            .auth
+            .hash_concurrency
+            .unwrap_or_else(crate::config::default_hash_concurrency),
+    );
     let secret = load_secret(&settings)?;
     let storage = crate::storage::from_settings(&settings).context("setting up file storage")?;
     Ok(Core {
@@ -217,4 +239,21 @@ fn run(listener: TcpListener, core: Core) -> anyhow::Result<Server> {
     .listen(listener)?
     .run();
     Ok(server)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::demo_warning_due;
+
+    #[test]
+    fn demo_accounts_on_a_non_loopback_bind_call_for_a_warning() {
+        assert!(demo_warning_due("0.0.0.0", true));
+        assert!(demo_warning_due("10.1.2.3", true));
+        assert!(demo_warning_due("::", true));
+        assert!(demo_warning_due("anquan.example.gov.cn", true));
+        assert!(!demo_warning_due("127.0.0.1", true), "loopback");
+        assert!(!demo_warning_due("::1", true), "loopback");
+        assert!(!demo_warning_due("localhost", true), "loopback");
+        assert!(!demo_warning_due("0.0.0.0", false), "no demo accounts");
+    }
 }

@@ -10,6 +10,7 @@ mod m20261124_000004_participation_targets;
 mod m20261124_000005_import_batches;
 mod m20261124_000006_inspections;
 mod m20261124_000007_closed_loop;
+mod m20261202_000008_login_throttle;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000005_import_batches::Migration),
             Box::new(m20261124_000006_inspections::Migration),
             Box::new(m20261124_000007_closed_loop::Migration),
+            Box::new(m20261202_000008_login_throttle::Migration),
         ]
     }
 }

@@ -67,7 +67,11 @@ fn settings(dir: &std::path::Path, url: String) -> Settings {
     s.database.max_connections = 5;
     s.auth.secret = Some(TEST_SECRET.to_string().into());
     s.auth.secure_cookie = Some(false);
-    s.demo = false;
+    s.demo = Some(false);
+    // Tests log in many times from 127.0.0.1 within one (frozen) minute; the rate-limit tests
+    // put the production limits back.
+    s.auth.login_limit_per_username = 10_000;
+    s.auth.login_limit_per_ip = 10_000;
     s.data_dir = dir.to_path_buf();
     // Tests drive the outbox themselves (`portal::jobs::outbox::run_once`).
     s.email.worker_enabled = false;

@@ -60,6 +60,7 @@ impl From<&Caller> for Me {
         (status = 200, body = LoginResponse),
         (status = 400, description = "username or password missing", body = super::ApiError),
         (status = 401, description = "unknown user, wrong password or locked account (one answer for all)", body = super::ApiError),
+        (status = 429, description = "too many login attempts for this username or from this address; `Retry-After` says how many seconds to wait", body = super::ApiError),
     ))]
 pub async fn login(
     state: web::Data<AppState>,

@@ -50,14 +50,20 @@ fn bearer(req: &ServiceRequest) -> Option<String> {
         .then(|| token.trim().to_string())
 }
 
-fn client_ip(req: &ServiceRequest, trust_proxy: bool) -> Option<String> {
-    let info = req.connection_info();
-    let ip = if trust_proxy {
-        info.realip_remote_addr()
-    } else {
-        info.peer_addr()
-    };
-    ip.map(str::to_string)
+/// The client's address: the peer, or with `server.trust_proxy` the right-most
+/// `X-Forwarded-For` hop that is not one of `server.trusted_proxies`.
+fn client_ip(req: &ServiceRequest, server: &crate::config::ServerSettings) -> Option<String> {
+    let peer = req.peer_addr()?.ip();
+    if !server.trust_proxy {
+        return Some(peer.to_string());
+    }
+    let forwarded: Vec<&str> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    let trusted = server.trusted_proxy_nets();
+    Some(crate::auth::client_ip::client_ip(peer, &forwarded, &trusted).to_string())
 }
 
 /// Builds the `RequestContext`. Never fails the request itself: a bad token just means no
@@ -115,7 +121,7 @@ pub async fn authenticate(
         csrf: csrf::token(&core.secret, &binding),
         caller,
         lang,
-        ip: client_ip(&req, core.settings.server.trust_proxy),
+        ip: client_ip(&req, &core.settings.server),
         user_agent: req
             .headers()
             .get(header::USER_AGENT)

@@ -25,6 +25,7 @@ pub mod inspection;
 pub mod inspection_answer;
 pub mod inspection_round;
 pub mod label_rule;
+pub mod login_throttle;
 pub mod membership_event;
 pub mod notification;
 pub mod participation_target;

@@ -2,13 +2,15 @@
 //!
 //! - One answer (`LoginFailed`) for an unknown user, a wrong password and a locked account;
 //!   the audit log records which it was.
-//! - `max_failed_logins` consecutive failures lock the account for `lockout_minutes`.
+//! - `max_failed_logins` consecutive failures lock the account for `lockout_minutes`, also
+//!   under a concurrent burst (see `login`); logins are rate-limited first (`login_limit`).
 //! - Every token names a session row; logout revokes that row, a password change revokes all
 //!   of the user's rows. Page sessions also end after `idle_minutes` without a request.
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set, sea_query::Expr,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, Set,
+    sea_query::{Expr, ExprTrait},
 };
 
 use crate::auth::password;
@@ -41,6 +43,24 @@ fn normalise(username: &str) -> String {
     username.trim().to_lowercase()
 }
 
+/// Logs in. The failure count is kept atomically on the user row, and every attempt is
+/// counted *before* its password is checked:
+///
+/// 1. `reserve`: one `UPDATE … SET failed_logins = failed_logins + 1 … RETURNING` on an
+///    account that is not locked gives the attempt its number `n` since the last success.
+///    A locked account (no row) is refused without looking at the password.
+/// 2. `n > max_failed_logins`: more attempts are failed or in flight than the account may
+///    have; refused unchecked, and the account locks.
+/// 3. A wrong password with `n ≥ max_failed_logins` locks the account (the 5th failure).
+/// 4. A right password is accepted only by an `UPDATE … WHERE not locked` in the transaction
+///    that opens the session; it takes back its own attempt and those before it
+///    (`failed_logins - n`), so attempts still in flight keep counting.
+///
+/// So in a burst of 40 wrong passwords and the right one, the right one is accepted only if
+/// it is among the first `max_failed_logins` attempts counted *and* its password check ends
+/// before the attempt numbered `max_failed_logins + 1` is counted; counting takes one
+/// statement, a check one argon2 run (queued behind the others on the hashing semaphore), so
+/// the account is locked first and the right password is refused.
 pub async fn login(
     core: &Core,
     username: &str,
@@ -50,6 +70,7 @@ pub async fn login(
 ) -> AppResult<Issued> {
     let now = core.now();
     let username = normalise(username);
+    crate::services::login_limit::check(core, &username, origin.ip.as_deref(), now).await?;
     let found = user::Entity::find()
         .filter(user::Column::Username.eq(&username))
         .one(&core.db)
@@ -80,45 +101,52 @@ pub async fn login(
             .and_then(|s| s.region_path().map(str::to_string)),
         ..anon
     };
-
-    if u.locked_until.is_some_and(|t| t > now) {
-        password::verify(password_input.to_string(), None).await?;
+    let auth = &core.settings.auth;
+    let refuse_locked = |lock_detail: Option<String>| async {
+        let txn = begin_write(&core.db).await?;
+        let locked_now = match &lock_detail {
+            Some(_) => lock(&txn, core, u.id, now).await?,
+            None => false,
+        };
         audit::record(
-            &core.db,
+            &txn,
             now,
             &anon,
             "login",
-            target,
+            target.clone(),
             Outcome::Denied,
             Some("account locked".into()),
         )
         .await?;
-        return Err(AppError::LoginFailed);
+        if locked_now {
+            audit::record(
+                &txn,
+                now,
+                &anon,
+                "account.locked",
+                target.clone(),
+                Outcome::Success,
+                lock_detail,
+            )
+            .await?;
+        }
+        txn.commit().await?;
+        Err::<Issued, AppError>(AppError::LoginFailed)
+    };
+
+    let Some(n) = reserve(&core.db, u.id, now).await? else {
+        password::verify(password_input.to_string(), None).await?;
+        return refuse_locked(None).await;
+    };
+    if n > auth.max_failed_logins {
+        password::verify(password_input.to_string(), None).await?;
+        return refuse_locked(Some(format!("{n} attempts without a success"))).await;
     }
 
     let ok = password::verify(password_input.to_string(), Some(u.password_hash.clone())).await?;
-    let auth = &core.settings.auth;
     if !ok {
         let txn = begin_write(&core.db).await?;
-        // Count on the row as it is now, locked (FOR UPDATE; SQLite's write transaction is
-        // exclusive already): concurrent failures must each count, and a copy read before
-        // another attempt locked the account must not lift that lock.
-        let u = user::Entity::find_by_id(u.id)
-            .lock_exclusive()
-            .one(&txn)
-            .await?
-            .ok_or(AppError::LoginFailed)?;
-        let locked_meanwhile = u.locked_until.is_some_and(|t| t > now);
-        // A lock that has run out starts a fresh count.
-        let expired_lock = u.locked_until.is_some_and(|t| t <= now);
-        let failures = if expired_lock { 1 } else { u.failed_logins + 1 };
-        let lock = !locked_meanwhile && failures >= auth.max_failed_logins;
-        if !locked_meanwhile {
-            let mut m: user::ActiveModel = u.clone().into();
-            m.failed_logins = Set(if lock { 0 } else { failures });
-            m.locked_until = Set(lock.then(|| now + Duration::minutes(auth.lockout_minutes)));
-            m.update(&txn).await?;
-        }
+        let locked_now = n >= auth.max_failed_logins && lock(&txn, core, u.id, now).await?;
         audit::record(
             &txn,
             now,
@@ -129,7 +157,7 @@ pub async fn login(
             Some("wrong password".into()),
         )
         .await?;
-        if lock {
+        if locked_now {
             audit::record(
                 &txn,
                 now,
@@ -137,7 +165,7 @@ pub async fn login(
                 "account.locked",
                 target,
                 Outcome::Success,
-                Some(format!("{failures} consecutive failures")),
+                Some(format!("{n} consecutive failures")),
             )
             .await?;
         }
@@ -153,11 +181,33 @@ pub async fn login(
     let expires_at = now + ttl;
     let sid = uuid::Uuid::new_v4().to_string();
     let txn = begin_write(&core.db).await?;
-    let mut m: user::ActiveModel = u.clone().into();
-    m.failed_logins = Set(0);
-    m.locked_until = Set(None);
-    m.last_login_at = Set(Some(now));
-    m.update(&txn).await?;
+    // The lock is checked again where the success is accepted: attempts counted since this
+    // one's may have locked the account meanwhile.
+    let accepted = user::Entity::update_many()
+        .col_expr(
+            user::Column::FailedLogins,
+            Expr::case(
+                Expr::col(user::Column::FailedLogins).gt(n),
+                Expr::col(user::Column::FailedLogins).sub(n),
+            )
+            .finally(0)
+            .into(),
+        )
+        .col_expr(
+            user::Column::LockedUntil,
+            Expr::value(None::<DateTime<Utc>>),
+        )
+        .col_expr(user::Column::LastLoginAt, Expr::value(Some(now)))
+        .filter(user::Column::Id.eq(u.id))
+        .filter(not_locked(now))
+        .exec(&txn)
+        .await?
+        .rows_affected
+        == 1;
+    if !accepted {
+        drop(txn);
+        return refuse_locked(None).await;
+    }
     session::ActiveModel {
         id: Set(sid.clone()),
         user_id: Set(u.id),
@@ -195,6 +245,51 @@ pub async fn login(
         expires_at,
         caller,
     })
+}
+
+/// Not locked at `now` (never locked, or the lock has run out).
+fn not_locked(now: DateTime<Utc>) -> Condition {
+    Condition::any()
+        .add(user::Column::LockedUntil.is_null())
+        .add(user::Column::LockedUntil.lte(now))
+}
+
+/// Counts an attempt on an account that is not locked; its number since the last success,
+/// or `None` when the account is locked.
+async fn reserve(
+    db: &impl ConnectionTrait,
+    user_id: i64,
+    now: DateTime<Utc>,
+) -> AppResult<Option<i32>> {
+    let counted = user::Entity::update_many()
+        .col_expr(
+            user::Column::FailedLogins,
+            Expr::col(user::Column::FailedLogins).add(1),
+        )
+        .filter(user::Column::Id.eq(user_id))
+        .filter(not_locked(now))
+        .exec_with_returning(db)
+        .await?;
+    Ok(counted.first().map(|u| u.failed_logins))
+}
+
+/// Locks the account for `lockout_minutes` unless it is locked already (then `false`, so a
+/// burst records one lock); the count starts afresh when the lock runs out.
+async fn lock(
+    txn: &impl ConnectionTrait,
+    core: &Core,
+    user_id: i64,
+    now: DateTime<Utc>,
+) -> AppResult<bool> {
+    let until = now + Duration::minutes(core.settings.auth.lockout_minutes);
+    let r = user::Entity::update_many()
+        .col_expr(user::Column::FailedLogins, Expr::value(0))
+        .col_expr(user::Column::LockedUntil, Expr::value(Some(until)))
+        .filter(user::Column::Id.eq(user_id))
+        .filter(not_locked(now))
+        .exec(txn)
+        .await?;
+    Ok(r.rows_affected == 1)
 }
 
 fn caller_of(u: &user::Model, scope: Scope, session_id: String) -> AppResult<Caller> {

@@ -16,6 +16,7 @@ pub mod idempotency;
 pub mod import;
 pub mod inspections;
 pub mod labels;
+pub mod login_limit;
 pub mod membership;
 pub mod notify;
 pub mod participation;

@@ -2,7 +2,7 @@
 //! transaction: either all of it is there or none of it.
 
 use chrono::NaiveDate;
-use sea_orm::{EntityTrait, PaginatorTrait};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use crate::db::begin_write;
 use crate::domain::role::Role;
@@ -43,6 +43,17 @@ pub fn demo_logins() -> AppResult<Vec<DemoLogin>> {
 /// Whether the database has no accounts yet.
 pub async fn is_empty(core: &Core) -> AppResult<bool> {
     Ok(user::Entity::find().count(&core.db).await? == 0)
+}
+
+/// Whether any demo account is an active login here.
+pub async fn demo_accounts_present(core: &Core) -> AppResult<bool> {
+    let names: Vec<String> = demo_logins()?.into_iter().map(|l| l.username).collect();
+    let found = user::Entity::find()
+        .filter(user::Column::Username.is_in(names))
+        .filter(user::Column::Active.eq(true))
+        .count(&core.db)
+        .await?;
+    Ok(found > 0)
 }
 
 pub async fn load_demo(core: &Core) -> AppResult<()> {

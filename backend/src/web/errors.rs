@@ -87,6 +87,9 @@ fn finish(
         if status == StatusCode::UNAUTHORIZED {
             builder.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
         }
+        if let Some(retry) = res.headers().get(header::RETRY_AFTER) {
+            builder.insert_header((header::RETRY_AFTER, retry.clone()));
+        }
         let mut json = serde_json::json!({ "code": code, "message": message });
         if let Some(AppError::Validation(fields)) = res
             .response()

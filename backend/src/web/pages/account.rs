@@ -108,6 +108,14 @@ pub async fn login_submit(
             Ok(res)
         }
         Err(AppError::LoginFailed) => show_error(StatusCode::UNAUTHORIZED, "login.failed"),
+        Err(e @ AppError::TooManyRequests(retry_after)) => {
+            let mut res = show_error(StatusCode::TOO_MANY_REQUESTS, e.message_key())?;
+            res.headers_mut().insert(
+                actix_web::http::header::RETRY_AFTER,
+                actix_web::http::header::HeaderValue::from(retry_after),
+            );
+            Ok(res)
+        }
         Err(e) => Err(e),
     }
 }

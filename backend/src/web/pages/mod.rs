@@ -27,12 +27,26 @@ pub mod supervision;
 
 use actix_web::{HttpResponse, http::header};
 
-/// A local path to go to after a form, refusing anything that could leave the site.
+/// A local path to go to after a form (the one rule for every `next`, `back` and notice link
+/// the portal redirects to), refusing anything that could leave the site: only a path that
+/// starts with one `/`, with no second `/` or `\` after it, no backslash anywhere, and no
+/// control character or whitespace (browsers drop tabs and newlines, so `/\t/evil.example`
+/// would become `//evil.example`). The value arrives decoded once; `%2F` left in it stays a
+/// literal character of the path.
 pub fn safe_next(next: Option<&str>, fallback: &str) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n) if is_local_path(n) => n.to_string(),
         _ => fallback.to_string(),
     }
+}
+
+fn is_local_path(n: &str) -> bool {
+    let mut chars = n.chars();
+    chars.next() == Some('/')
+        && !matches!(chars.next(), Some('/' | '\\'))
+        && !n
+            .chars()
+            .any(|c| c == '\\' || c.is_control() || c.is_whitespace())
 }
 
 /// 303 See Other, the answer to a successful form post.
@@ -53,5 +67,22 @@ mod tests {
         assert_eq!(safe_next(Some("https://evil.example"), "/"), "/");
         assert_eq!(safe_next(Some("/\\evil.example"), "/"), "/");
         assert_eq!(safe_next(None, "/x"), "/x");
+        for bad in [
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\n/evil.example",
+            "/ /evil.example",
+            "/\u{3000}/evil.example",
+            "/\u{0}/evil.example",
+            "\\\\evil.example",
+            "",
+            "evil.example",
+        ] {
+            assert_eq!(safe_next(Some(bad), "/"), "/", "{bad:?}");
+        }
+        assert_eq!(
+            safe_next(Some("/login?next=%2Fenterprise"), "/"),
+            "/login?next=%2Fenterprise"
+        );
     }
 }
