@@ -12,6 +12,7 @@ mod checklists;
 mod imports;
 mod inspections;
 mod labels;
+mod listing_release;
 mod loop_pages;
 mod maintenance;
 mod matrix;
