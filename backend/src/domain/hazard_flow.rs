@@ -209,6 +209,9 @@ pub struct PlanInput {
     pub contingency: String,
 }
 
+/// The refusal of a plan whose deadline is later than the hazard's.
+pub const PLAN_DEADLINE_LATER: &str = "loop.plan_deadline_later";
+
 /// A complete plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
@@ -220,10 +223,15 @@ pub struct Plan {
 }
 
 impl PlanInput {
-    /// Checks the five elements; the deadline may not be before `today`.
+    /// Checks the five elements. The plan's deadline lies between `today` and `latest`, the
+    /// deadline the hazard already has (the inspector's proposal, the bureau's for a listed
+    /// hazard, or one granted on an extension request): an enterprise may promise an earlier
+    /// date, a later one only through 延期申请 and its decider. When the hazard is already
+    /// overdue, its own deadline is the one date accepted (the hazard stays overdue).
     pub fn parse(
         &self,
         today: chrono::NaiveDate,
+        latest: chrono::NaiveDate,
     ) -> Result<Plan, Vec<(&'static str, &'static str)>> {
         let mut errors = Vec::new();
         let mut text = |field: &'static str, v: &str, max: usize| {
@@ -249,7 +257,11 @@ impl PlanInput {
                     errors.push(("deadline", "inspections.bad_date"));
                     None
                 }
-                Ok(d) if d < today => {
+                Ok(d) if d > latest => {
+                    errors.push(("deadline", PLAN_DEADLINE_LATER));
+                    None
+                }
+                Ok(d) if d < today && d != latest => {
                     errors.push(("deadline", "inspections.deadline_past"));
                     None
                 }
@@ -481,7 +493,11 @@ mod tests {
     #[test]
     fn the_plan_needs_all_five_elements() {
         let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap_or_default();
-        let empty = PlanInput::default().parse(today).err().unwrap_or_default();
+        let latest = chrono::NaiveDate::from_ymd_opt(2026, 12, 24).unwrap_or_default();
+        let empty = PlanInput::default()
+            .parse(today, latest)
+            .err()
+            .unwrap_or_default();
         let fields: Vec<&str> = empty.iter().map(|(f, _)| *f).collect();
         assert_eq!(
             fields,
@@ -500,14 +516,50 @@ mod tests {
             deadline: "2026-12-10".into(),
             contingency: "整改期间断电挂牌，专人看护".into(),
         };
-        assert!(plan.parse(today).is_ok());
+        assert!(plan.parse(today, latest).is_ok());
         let late = PlanInput {
             deadline: "2026-11-01".into(),
             ..plan
         };
         assert_eq!(
-            late.parse(today).err(),
+            late.parse(today, latest).err(),
             Some(vec![("deadline", "inspections.deadline_past")])
+        );
+    }
+
+    #[test]
+    fn the_plan_may_not_outlast_the_hazards_deadline() {
+        let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default();
+        let with = |d: &str| PlanInput {
+            responsible_person: "周建华".into(),
+            measures: "更换配电箱门并加锁".into(),
+            funds: "800 元，企业自筹".into(),
+            deadline: d.into(),
+            contingency: "整改期间断电挂牌，专人看护".into(),
+        };
+        let (today, latest) = (day("2026-11-24"), day("2026-12-24"));
+        let deadline = |d: &str| with(d).parse(today, latest).map(|p| p.deadline);
+        assert_eq!(deadline("2026-12-24"), Ok(latest), "the deadline itself");
+        assert_eq!(deadline("2026-12-01"), Ok(day("2026-12-01")), "earlier");
+        assert_eq!(deadline("2026-11-24"), Ok(today), "today");
+        for later in ["2026-12-25", "2099-12-31"] {
+            assert_eq!(
+                deadline(later),
+                Err(vec![("deadline", PLAN_DEADLINE_LATER)]),
+                "{later}"
+            );
+        }
+        // Already overdue: only the hazard's own deadline; it stays overdue.
+        let (today, latest) = (day("2026-12-12"), day("2026-12-10"));
+        let overdue = |d: &str| with(d).parse(today, latest).map(|p| p.deadline);
+        assert_eq!(overdue("2026-12-10"), Ok(latest));
+        assert_eq!(
+            overdue("2026-12-01"),
+            Err(vec![("deadline", "inspections.deadline_past")])
+        );
+        assert_eq!(
+            overdue("2026-12-12"),
+            Err(vec![("deadline", PLAN_DEADLINE_LATER)])
         );
     }
 

@@ -108,7 +108,8 @@ async fn simple(
 }
 
 /// 确认并制定整改方案: the enterprise acknowledges the finding with its 五落实 plan; the plan's
-/// deadline becomes the hazard's.
+/// deadline becomes the hazard's. It may not be later than the hazard's deadline (a later
+/// date is an extension request for the decider); checked again inside the transaction.
 pub async fn acknowledge(
     core: &Core,
     caller: &Caller,
@@ -124,7 +125,7 @@ pub async fn acknowledge(
         ip,
         id,
         Some(Action::Acknowledge),
-        |_, errors| match input.parse(today) {
+        |h, errors| match input.parse(today, h.deadline) {
             Ok(plan) => Change::Acknowledge(plan),
             Err(list) => {
                 for (field, key) in list {

@@ -160,6 +160,10 @@ async fn apply(
     let mut evidence = Vec::new();
     let (note, deadline_change) = match change {
         Change::Acknowledge(plan) => {
+            // The deadline may have moved since the request was checked.
+            if plan.deadline > h.deadline {
+                return Err(invalid("deadline", hazard_flow::PLAN_DEADLINE_LATER));
+            }
             deadline = plan.deadline;
             save_plan(&txn, caller, &h, plan, now).await?;
             (
