@@ -36,34 +36,39 @@ async fn on_list(app: &TestApp, token: &str, status: &str) -> Vec<i64> {
         .collect()
 }
 
-/// Whether the caller's queue asks it to verify `id`.
+/// Whether the caller's queue (待审核) or to-do list (待办) asks it to verify `id`.
 async fn asked_to_verify(app: &TestApp, token: &str, id: i64) -> bool {
     let queue = app.api_json("/api/v1/queue", token).await;
-    queue
-        .as_array()
-        .expect("rows")
+    let todo = app.api_json("/api/v1/todo", token).await;
+    let verify =
+        |r: &serde_json::Value| (r["kind"] == "verify" || r["action"] == "verify") && r["id"] == id;
+    [queue, todo]
         .iter()
-        .any(|r| r["kind"] == "verify" && r["hazard"]["id"] == id)
+        .any(|rows| rows.as_array().expect("rows").iter().any(verify))
 }
 
 #[tokio::test]
 async fn an_escalated_general_hazard_is_closed_only_by_the_bureau_which_releases_the_listing() {
     let app = spawn_app().await;
     // `b`: a general hazard at 鸿田 due on 2026-12-10, found by 瑞韩 (the reporting peer).
-    let (_, b) = reported(&app, |_| {}).await;
+    // `a`, due on 2026-12-24, is not overdue and stays off the list: the contrast.
+    let (a, b) = reported(&app, |_| {}).await;
     let enterprise = app.api_token(ENTERPRISE).await;
+    ok(&app, &enterprise, a, "acknowledge", &plan("2026-12-24")).await;
     ok(&app, &enterprise, b, "acknowledge", &plan("2026-12-10")).await;
     at(&app, "2026-12-17");
     assert_eq!(run(&app).await.escalated, 1, "seven days overdue");
     assert_eq!(listing(&app, b).await.status, "listed");
     // Tokens are issued on the clock's day.
     let enterprise = app.api_token(ENTERPRISE).await;
+    hand_in(&app, &enterprise, a).await;
     hand_in(&app, &enterprise, b).await;
 
     let committee = app.api_token(COMMITTEE).await;
     let peer = app.api_token(INSPECTOR).await;
     let bureau = app.api_token(TOWN_REGULATOR).await;
     for (who, token) in [("committee", &committee), ("peer", &peer)] {
+        assert!(asked_to_verify(&app, token, a).await, "{who} verifies `a`");
         assert!(
             !asked_to_verify(&app, token, b).await,
             "{who}: not in its queue"

@@ -14,7 +14,9 @@
 //! or the bureau for a major hazard and for a hazard found outside any alliance. The
 //! **verifier** of a general hazard is the inspecting side, the committee or the bureau; of a
 //! major hazard only the bureau, whose verification is the on-site review 核销 (with its date)
-//! and whose rejection is a failed review (the hazard stays on the supervision list).
+//! and whose rejection is a failed review (the hazard stays on the supervision list). A
+//! general hazard the bureau has on its supervision list 挂牌督办 (escalated when long overdue)
+//! is likewise verified only by the bureau: the list is the bureau's, so is the closing.
 
 use serde::{Deserialize, Serialize};
 
@@ -88,6 +90,8 @@ pub struct Facts {
     pub in_alliance: bool,
     /// It was reported by another enterprise (not found by the enterprise itself).
     pub reported_by_other: bool,
+    /// It is on the bureau's supervision list 挂牌督办 (the listing not released).
+    pub listed: bool,
 }
 
 /// Why an action is refused.
@@ -117,8 +121,12 @@ pub fn decider(f: Facts) -> Party {
     }
 }
 
-/// Whether `party` verifies (or rejects) the evidence.
+/// Whether `party` verifies (or rejects) the evidence: only the bureau for a major hazard
+/// and for any hazard on its supervision list.
 pub fn verifies(party: Party, f: Facts) -> bool {
+    if f.listed {
+        return party == Party::Bureau;
+    }
     match f.level {
         HazardLevel::Major => party == Party::Bureau,
         HazardLevel::General => match party {
@@ -301,6 +309,7 @@ mod tests {
             level,
             in_alliance,
             reported_by_other,
+            listed: level == HazardLevel::Major,
         }
     }
 
@@ -455,6 +464,29 @@ mod tests {
                 Err(Refusal::NotAllowed),
                 "{party:?} cannot close a major hazard"
             );
+        }
+    }
+
+    #[test]
+    fn a_listed_general_hazard_is_closed_only_by_the_bureau() {
+        let listed = Facts {
+            listed: true,
+            ..facts(HazardLevel::General, true, true)
+        };
+        // Everything else stays as for a general hazard: the committee decides.
+        let table: Vec<(S, A, P, S)> = GENERAL_MUTUAL
+            .iter()
+            .copied()
+            .filter(|(_, a, _, _)| !matches!(a, A::Verify | A::Reject))
+            .chain([
+                (S::AwaitingVerification, A::Verify, P::Bureau, S::Closed),
+                (S::AwaitingVerification, A::Reject, P::Bureau, S::Rectifying),
+            ])
+            .collect();
+        check_all(listed, &table);
+        assert_eq!(decider(listed), P::Committee);
+        for party in [P::InspectingSide, P::Committee] {
+            assert!(!verifies(party, listed), "{party:?}");
         }
     }
 

@@ -6,7 +6,7 @@
 use chrono::NaiveDate;
 
 use super::write::{self, Change};
-use super::{LoopOutcome, MAX_EVIDENCE_FILES, MAX_NOTE, facts_of, party_of, refused, state_of};
+use super::{LoopOutcome, MAX_EVIDENCE_FILES, MAX_NOTE, facts, party_of, refused, state_of};
 use crate::domain::hazard_flow::{self, Action, Party, PlanInput};
 use crate::domain::inspection::HazardLevel;
 use crate::error::{AppError, AppResult, FieldErrors};
@@ -47,7 +47,8 @@ async fn allowed(
     let party = party_of(&core.db, caller, &h).await?;
     match action {
         Some(a) => {
-            hazard_flow::next(state_of(&h)?, a, party, facts_of(&h)).map_err(refused)?;
+            let f = facts(&core.db, &h).await?;
+            hazard_flow::next(state_of(&h)?, a, party, f).map_err(refused)?;
         }
         None if party == Party::Observer => return Err(AppError::Forbidden),
         None => {}
@@ -268,7 +269,7 @@ fn review_date(
     required: bool,
     today: NaiveDate,
 ) -> Option<NaiveDate> {
-    if facts_of(h).level != HazardLevel::Major {
+    if HazardLevel::parse(&h.level) != Some(HazardLevel::Major) {
         return None;
     }
     match date(errors, "reviewed_on", v) {
