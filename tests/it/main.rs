@@ -15,6 +15,7 @@ mod imports;
 mod inspections;
 mod labels;
 mod login_defence;
+mod listing_release;
 mod loop_pages;
 mod maintenance;
 mod matrix;

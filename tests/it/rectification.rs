@@ -3,6 +3,7 @@
 //! committee is qpw; the bureau is yjj): the full loop to 已销号, rejection, disputes,
 //! extensions, a major hazard closed only by the bureau, retries, refusals and overdue.
 
+mod deadline;
 mod decisions;
 mod flow;
 mod refusals;

@@ -14,7 +14,9 @@
 //! or the bureau for a major hazard and for a hazard found outside any alliance. The
 //! **verifier** of a general hazard is the inspecting side, the committee or the bureau; of a
 //! major hazard only the bureau, whose verification is the on-site review 核销 (with its date)
-//! and whose rejection is a failed review (the hazard stays on the supervision list).
+//! and whose rejection is a failed review (the hazard stays on the supervision list). A
+//! general hazard the bureau has on its supervision list 挂牌督办 (escalated when long overdue)
+//! is likewise verified only by the bureau: the list is the bureau's, so is the closing.
 
 use serde::{Deserialize, Serialize};
 
@@ -88,6 +90,8 @@ pub struct Facts {
     pub in_alliance: bool,
     /// It was reported by another enterprise (not found by the enterprise itself).
     pub reported_by_other: bool,
+    /// It is on the bureau's supervision list 挂牌督办 (the listing not released).
+    pub listed: bool,
 }
 
 /// Why an action is refused.
@@ -117,8 +121,12 @@ pub fn decider(f: Facts) -> Party {
     }
 }
 
-/// Whether `party` verifies (or rejects) the evidence.
+/// Whether `party` verifies (or rejects) the evidence: only the bureau for a major hazard
+/// and for any hazard on its supervision list.
 pub fn verifies(party: Party, f: Facts) -> bool {
+    if f.listed {
+        return party == Party::Bureau;
+    }
     match f.level {
         HazardLevel::Major => party == Party::Bureau,
         HazardLevel::General => match party {
@@ -209,6 +217,9 @@ pub struct PlanInput {
     pub contingency: String,
 }
 
+/// The refusal of a plan whose deadline is later than the hazard's.
+pub const PLAN_DEADLINE_LATER: &str = "loop.plan_deadline_later";
+
 /// A complete plan.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
@@ -220,10 +231,15 @@ pub struct Plan {
 }
 
 impl PlanInput {
-    /// Checks the five elements; the deadline may not be before `today`.
+    /// Checks the five elements. The plan's deadline lies between `today` and `latest`, the
+    /// deadline the hazard already has (the inspector's proposal, the bureau's for a listed
+    /// hazard, or one granted on an extension request): an enterprise may promise an earlier
+    /// date, a later one only through 延期申请 and its decider. When the hazard is already
+    /// overdue, its own deadline is the one date accepted (the hazard stays overdue).
     pub fn parse(
         &self,
         today: chrono::NaiveDate,
+        latest: chrono::NaiveDate,
     ) -> Result<Plan, Vec<(&'static str, &'static str)>> {
         let mut errors = Vec::new();
         let mut text = |field: &'static str, v: &str, max: usize| {
@@ -249,7 +265,11 @@ impl PlanInput {
                     errors.push(("deadline", "inspections.bad_date"));
                     None
                 }
-                Ok(d) if d < today => {
+                Ok(d) if d > latest => {
+                    errors.push(("deadline", PLAN_DEADLINE_LATER));
+                    None
+                }
+                Ok(d) if d < today && d != latest => {
                     errors.push(("deadline", "inspections.deadline_past"));
                     None
                 }
@@ -289,6 +309,7 @@ mod tests {
             level,
             in_alliance,
             reported_by_other,
+            listed: level == HazardLevel::Major,
         }
     }
 
@@ -447,6 +468,29 @@ mod tests {
     }
 
     #[test]
+    fn a_listed_general_hazard_is_closed_only_by_the_bureau() {
+        let listed = Facts {
+            listed: true,
+            ..facts(HazardLevel::General, true, true)
+        };
+        // Everything else stays as for a general hazard: the committee decides.
+        let table: Vec<(S, A, P, S)> = GENERAL_MUTUAL
+            .iter()
+            .copied()
+            .filter(|(_, a, _, _)| !matches!(a, A::Verify | A::Reject))
+            .chain([
+                (S::AwaitingVerification, A::Verify, P::Bureau, S::Closed),
+                (S::AwaitingVerification, A::Reject, P::Bureau, S::Rectifying),
+            ])
+            .collect();
+        check_all(listed, &table);
+        assert_eq!(decider(listed), P::Committee);
+        for party in [P::InspectingSide, P::Committee] {
+            assert!(!verifies(party, listed), "{party:?}");
+        }
+    }
+
+    #[test]
     fn a_self_found_hazard_cannot_be_disputed_and_the_bureau_decides_outside_alliances() {
         let own = facts(HazardLevel::General, false, false);
         assert_eq!(
@@ -481,7 +525,11 @@ mod tests {
     #[test]
     fn the_plan_needs_all_five_elements() {
         let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 24).unwrap_or_default();
-        let empty = PlanInput::default().parse(today).err().unwrap_or_default();
+        let latest = chrono::NaiveDate::from_ymd_opt(2026, 12, 24).unwrap_or_default();
+        let empty = PlanInput::default()
+            .parse(today, latest)
+            .err()
+            .unwrap_or_default();
         let fields: Vec<&str> = empty.iter().map(|(f, _)| *f).collect();
         assert_eq!(
             fields,
@@ -500,14 +548,50 @@ mod tests {
             deadline: "2026-12-10".into(),
             contingency: "整改期间断电挂牌，专人看护".into(),
         };
-        assert!(plan.parse(today).is_ok());
+        assert!(plan.parse(today, latest).is_ok());
         let late = PlanInput {
             deadline: "2026-11-01".into(),
             ..plan
         };
         assert_eq!(
-            late.parse(today).err(),
+            late.parse(today, latest).err(),
             Some(vec![("deadline", "inspections.deadline_past")])
+        );
+    }
+
+    #[test]
+    fn the_plan_may_not_outlast_the_hazards_deadline() {
+        let day = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default();
+        let with = |d: &str| PlanInput {
+            responsible_person: "周建华".into(),
+            measures: "更换配电箱门并加锁".into(),
+            funds: "800 元，企业自筹".into(),
+            deadline: d.into(),
+            contingency: "整改期间断电挂牌，专人看护".into(),
+        };
+        let (today, latest) = (day("2026-11-24"), day("2026-12-24"));
+        let deadline = |d: &str| with(d).parse(today, latest).map(|p| p.deadline);
+        assert_eq!(deadline("2026-12-24"), Ok(latest), "the deadline itself");
+        assert_eq!(deadline("2026-12-01"), Ok(day("2026-12-01")), "earlier");
+        assert_eq!(deadline("2026-11-24"), Ok(today), "today");
+        for later in ["2026-12-25", "2099-12-31"] {
+            assert_eq!(
+                deadline(later),
+                Err(vec![("deadline", PLAN_DEADLINE_LATER)]),
+                "{later}"
+            );
+        }
+        // Already overdue: only the hazard's own deadline; it stays overdue.
+        let (today, latest) = (day("2026-12-12"), day("2026-12-10"));
+        let overdue = |d: &str| with(d).parse(today, latest).map(|p| p.deadline);
+        assert_eq!(overdue("2026-12-10"), Ok(latest));
+        assert_eq!(
+            overdue("2026-12-01"),
+            Err(vec![("deadline", "inspections.deadline_past")])
+        );
+        assert_eq!(
+            overdue("2026-12-12"),
+            Err(vec![("deadline", PLAN_DEADLINE_LATER)])
         );
     }
 

@@ -231,8 +231,14 @@ async fn send(
         return Ok(None);
     }
     // The hazard as it is now: a transition or an extension since the batch was read means
-    // this reminder is no longer due (the rollback takes the row back).
-    let current = hazard::Entity::find_by_id(h.id).one(&txn).await?;
+    // this reminder is no longer due (the rollback takes the row back). Locked on PostgreSQL
+    // (SQLite's write transaction holds the database), so a listing never lands on a hazard
+    // a concurrent verification is closing.
+    let mut q = hazard::Entity::find_by_id(h.id);
+    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        q = q.lock_exclusive();
+    }
+    let current = q.one(&txn).await?;
     let still_due = current.as_ref().is_some_and(|c| {
         HazardState::parse(&c.state).is_some_and(hazard_flow::deadline_runs)
             && c.deadline == h.deadline

@@ -44,6 +44,8 @@ pub const STATUS_RELEASED: &str = "released";
 /// The timeline actions written here.
 pub const EVENT_SUPERVISE: &str = "supervise";
 pub const EVENT_DEADLINE: &str = "supervision_deadline";
+/// The listing released because the finding was withdrawn.
+pub const EVENT_RELEASE: &str = "supervision_release";
 
 const MAX_UNIT: usize = 128;
 
@@ -265,6 +267,52 @@ pub async fn escalate<C: ConnectionTrait>(
     );
     notify::notify(conn, core, &to, &n).await?;
     Ok(Some(row))
+}
+
+/// Whether the hazard is on the list now (a listing not released). A listed hazard is
+/// verified only by the bureau (`hazard_flow::verifies`).
+pub async fn is_listed<C: ConnectionTrait>(conn: &C, hazard_id: i64) -> AppResult<bool> {
+    Ok(supervision::Entity::find()
+        .filter(supervision::Column::HazardId.eq(hazard_id))
+        .filter(supervision::Column::Status.eq(STATUS_LISTED))
+        .count(conn)
+        .await?
+        > 0)
+}
+
+/// The ids of the hazards on the list now, for queue conditions.
+pub fn listed_hazard_ids() -> sea_orm::sea_query::SelectStatement {
+    Query::select()
+        .column(supervision::Column::HazardId)
+        .from(supervision::Entity)
+        .and_where(supervision::Column::Status.eq(STATUS_LISTED))
+        .to_owned()
+}
+
+/// A withdrawn finding leaves the list (inside the withdrawal's transaction): the listing is
+/// released and the timeline gets a "supervision_release" event by `actor`. Nothing when the
+/// hazard is not listed.
+pub async fn release_withdrawn<C: ConnectionTrait>(
+    conn: &C,
+    h: &hazard::Model,
+    actor: i64,
+    at: DateTime<Utc>,
+) -> AppResult<bool> {
+    let Some(row) = supervision::Entity::find()
+        .filter(supervision::Column::HazardId.eq(h.id))
+        .filter(supervision::Column::Status.eq(STATUS_LISTED))
+        .one(conn)
+        .await?
+    else {
+        return Ok(false);
+    };
+    let mut m = row.into_active_model();
+    m.status = Set(STATUS_RELEASED.into());
+    m.update(conn).await?;
+    let actor = event_actor(conn, Some(actor)).await?;
+    let note = i18n::t(Lang::ZhCn, "supervision.note_withdrawn");
+    timeline(conn, at, h, actor, EVENT_RELEASE, Some(note), None, None).await?;
+    Ok(true)
 }
 
 // ---------------------------------------------------------------------------------------------

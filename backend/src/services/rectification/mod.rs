@@ -75,15 +75,23 @@ pub struct LoopOutcome {
     pub extension_id: Option<i64>,
 }
 
-/// The rule facts of a hazard.
-pub fn facts_of(h: &hazard::Model) -> Facts {
+/// The rule facts of a hazard; `listed`: it is on the supervision list (see `facts`).
+pub fn facts_of(h: &hazard::Model, listed: bool) -> Facts {
     Facts {
         level: HazardLevel::parse(&h.level).unwrap_or(HazardLevel::General),
         in_alliance: h.alliance_id.is_some(),
         reported_by_other: h
             .reporter_enterprise_id
             .is_some_and(|r| r != h.enterprise_id),
+        listed,
     }
+}
+
+/// The rule facts of a hazard, its supervision listing read through `conn` (inside the write
+/// transaction when the facts decide a write).
+pub async fn facts<C: ConnectionTrait>(conn: &C, h: &hazard::Model) -> AppResult<Facts> {
+    let listed = crate::services::supervision::is_listed(conn, h.id).await?;
+    Ok(facts_of(h, listed))
 }
 
 /// The hazard's state as the rules know it.
@@ -163,7 +171,12 @@ pub async fn what_can<C: ConnectionTrait>(
         return Ok(Vec::new());
     }
     let pending = reads::pending_of(conn, h.id).await?.is_some();
-    Ok(actions_for(party, facts_of(h), state_of(h)?, pending))
+    Ok(actions_for(
+        party,
+        facts(conn, h).await?,
+        state_of(h)?,
+        pending,
+    ))
 }
 
 /// Whether the caller may comment: every party but a mere observer.
@@ -215,6 +228,7 @@ mod tests {
             level: HazardLevel::General,
             in_alliance: true,
             reported_by_other: true,
+            listed: false,
         }
     }
 
@@ -296,10 +310,10 @@ mod tests {
             verified_at: None,
             closed_at: None,
         };
-        let own = facts_of(&h(Some(7)));
+        let own = facts_of(&h(Some(7)), false);
         assert!(!own.reported_by_other && !own.in_alliance);
         assert_eq!(own.level, HazardLevel::Major);
-        assert!(facts_of(&h(Some(8))).reported_by_other);
-        assert!(!facts_of(&h(None)).reported_by_other);
+        assert!(facts_of(&h(Some(8)), false).reported_by_other);
+        assert!(!facts_of(&h(None), false).reported_by_other);
     }
 }

@@ -78,15 +78,15 @@ pub(super) async fn decider_users<C: ConnectionTrait>(
     }
 }
 
-/// The accounts that verify the hazard's evidence: the bureau for a major hazard; else the
-/// inspecting side (in a mutual inspection) and the committee, or the bureau when there is
-/// neither.
+/// The accounts that verify the hazard's evidence: the bureau for a major hazard and for a
+/// hazard on its supervision list; else the inspecting side (in a mutual inspection) and the
+/// committee, or the bureau when there is neither.
 async fn verifier_users<C: ConnectionTrait>(
     conn: &C,
     h: &hazard::Model,
     f: Facts,
 ) -> AppResult<Vec<i64>> {
-    if f.level == HazardLevel::Major {
+    if f.level == HazardLevel::Major || f.listed {
         return notify::bureau_users(conn, &h.region_path).await;
     }
     let mut users = Vec::new();

@@ -19,6 +19,7 @@ use crate::error::AppResult;
 use crate::models::{alliance_membership, extension_request, hazard};
 use crate::scope::{Caller, Scope};
 use crate::services::hazards::{self, HazardRow};
+use crate::services::supervision;
 use crate::state::Core;
 
 /// Most rows of each kind in a to-do list or queue.
@@ -60,7 +61,7 @@ async fn pending_set<C: ConnectionTrait>(
 
 /// 待办: what needs the caller's enterprise's action, earliest deadline first: its hazards to
 /// acknowledge (待确认) and to fix (整改中), and the findings it reported in a mutual
-/// inspection that await its verification. Empty for callers who are not enterprise users.
+/// inspection that await its verification (not those on the supervision list). Empty for callers who are not enterprise users.
 pub async fn todo(core: &Core, caller: &Caller) -> AppResult<Vec<TodoRow>> {
     use hazard::Column as H;
     let Scope::Enterprise { enterprise_id, .. } = &caller.scope else {
@@ -87,7 +88,9 @@ pub async fn todo(core: &Core, caller: &Caller) -> AppResult<Vec<TodoRow>> {
                         .add(H::EnterpriseId.ne(e))
                         .add(H::AllianceId.is_not_null())
                         .add(H::Level.eq(HazardLevel::General.as_str()))
-                        .add(H::State.eq(HazardState::AwaitingVerification.as_str())),
+                        .add(H::State.eq(HazardState::AwaitingVerification.as_str()))
+                        // On the supervision list it is the bureau's to verify.
+                        .add(H::Id.not_in_subquery(supervision::listed_hazard_ids())),
                 ),
         )
         .order_by_asc(H::Deadline)
@@ -140,8 +143,9 @@ pub struct QueueRow {
 
 /// The hazards whose disputes and extensions the scope decides, and (`verify`) whose evidence
 /// it checks first: a committee its alliance's general hazards (and, to verify, the general
-/// hazards of its members found outside any alliance); the bureau, in its region, the major
-/// hazards and those found outside any alliance.
+/// hazards of its members found outside any alliance, not those on the supervision list);
+/// the bureau, in its region, the major hazards and those found outside any alliance (and, to
+/// verify, every hazard on its supervision list).
 fn queue_scope(caller: &Caller, verify: bool) -> Option<Condition> {
     use hazard::Column as H;
     match (&caller.scope, caller.role) {
@@ -163,21 +167,28 @@ fn queue_scope(caller: &Caller, verify: bool) -> Option<Condition> {
             } else {
                 mine
             };
+            let mut general = Condition::all()
+                .add(H::Level.eq(HazardLevel::General.as_str()))
+                .add(mine);
+            if verify {
+                // A hazard on the supervision list is the bureau's to verify.
+                general = general.add(H::Id.not_in_subquery(supervision::listed_hazard_ids()));
+            }
+            Some(general)
+        }
+        (Scope::Region { path, .. }, Role::Regulator) => {
+            let mut its = Condition::any()
+                .add(H::Level.eq(HazardLevel::Major.as_str()))
+                .add(H::AllianceId.is_null());
+            if verify {
+                its = its.add(H::Id.in_subquery(supervision::listed_hazard_ids()));
+            }
             Some(
                 Condition::all()
-                    .add(H::Level.eq(HazardLevel::General.as_str()))
-                    .add(mine),
+                    .add(H::RegionPath.like(subtree_pattern(path)))
+                    .add(its),
             )
         }
-        (Scope::Region { path, .. }, Role::Regulator) => Some(
-            Condition::all()
-                .add(H::RegionPath.like(subtree_pattern(path)))
-                .add(
-                    Condition::any()
-                        .add(H::Level.eq(HazardLevel::Major.as_str()))
-                        .add(H::AllianceId.is_null()),
-                ),
-        ),
         _ => None,
     }
 }

@@ -10,7 +10,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 
-use super::{facts_of, state_of};
+use super::{facts, state_of};
 use crate::domain::hazard_flow::{self, Action, HazardState};
 use crate::error::AppResult;
 use crate::models::{attachment, extension_request, hazard, hazard_event, rectification_plan};
@@ -204,7 +204,7 @@ pub async fn loop_section(
     let actions = if party == hazard_flow::Party::Observer {
         Vec::new()
     } else {
-        super::actions_for(party, facts_of(h), state_of(h)?, pending.is_some())
+        super::actions_for(party, facts(db, h).await?, state_of(h)?, pending.is_some())
     };
     Ok(LoopSection {
         plan: rectification_plan::Entity::find_by_id(h.id)

@@ -6,7 +6,7 @@
 use chrono::NaiveDate;
 
 use super::write::{self, Change};
-use super::{LoopOutcome, MAX_EVIDENCE_FILES, MAX_NOTE, facts_of, party_of, refused, state_of};
+use super::{LoopOutcome, MAX_EVIDENCE_FILES, MAX_NOTE, facts, party_of, refused, state_of};
 use crate::domain::hazard_flow::{self, Action, Party, PlanInput};
 use crate::domain::inspection::HazardLevel;
 use crate::error::{AppError, AppResult, FieldErrors};
@@ -47,7 +47,8 @@ async fn allowed(
     let party = party_of(&core.db, caller, &h).await?;
     match action {
         Some(a) => {
-            hazard_flow::next(state_of(&h)?, a, party, facts_of(&h)).map_err(refused)?;
+            let f = facts(&core.db, &h).await?;
+            hazard_flow::next(state_of(&h)?, a, party, f).map_err(refused)?;
         }
         None if party == Party::Observer => return Err(AppError::Forbidden),
         None => {}
@@ -108,7 +109,8 @@ async fn simple(
 }
 
 /// 确认并制定整改方案: the enterprise acknowledges the finding with its 五落实 plan; the plan's
-/// deadline becomes the hazard's.
+/// deadline becomes the hazard's. It may not be later than the hazard's deadline (a later
+/// date is an extension request for the decider); checked again inside the transaction.
 pub async fn acknowledge(
     core: &Core,
     caller: &Caller,
@@ -124,7 +126,7 @@ pub async fn acknowledge(
         ip,
         id,
         Some(Action::Acknowledge),
-        |_, errors| match input.parse(today) {
+        |h, errors| match input.parse(today, h.deadline) {
             Ok(plan) => Change::Acknowledge(plan),
             Err(list) => {
                 for (field, key) in list {
@@ -267,7 +269,7 @@ fn review_date(
     required: bool,
     today: NaiveDate,
 ) -> Option<NaiveDate> {
-    if facts_of(h).level != HazardLevel::Major {
+    if HazardLevel::parse(&h.level) != Some(HazardLevel::Major) {
         return None;
     }
     match date(errors, "reviewed_on", v) {

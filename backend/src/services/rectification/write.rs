@@ -10,7 +10,7 @@ use sea_orm::{
     IntoActiveModel, QueryFilter, Set,
 };
 
-use super::{LoopOutcome, facts_of, party_of, refused, state_of};
+use super::{LoopOutcome, party_of, refused, state_of};
 use crate::db::begin_write;
 use crate::domain::hazard_flow::{self, Action, Facts, HazardState, Party, Plan};
 use crate::domain::inspection::HazardLevel;
@@ -143,7 +143,7 @@ async fn apply(
         return Ok((saved, true));
     }
     let party = party_of(&txn, caller, &h).await?;
-    let facts = facts_of(&h);
+    let facts = super::facts(&txn, &h).await?;
     let from = state_of(&h)?;
     let to = match change.action() {
         Some(a) => hazard_flow::next(from, a, party, facts).map_err(refused)?,
@@ -160,6 +160,10 @@ async fn apply(
     let mut evidence = Vec::new();
     let (note, deadline_change) = match change {
         Change::Acknowledge(plan) => {
+            // The deadline may have moved since the request was checked.
+            if plan.deadline > h.deadline {
+                return Err(invalid("deadline", hazard_flow::PLAN_DEADLINE_LATER));
+            }
             deadline = plan.deadline;
             save_plan(&txn, caller, &h, plan, now).await?;
             (
@@ -179,7 +183,8 @@ async fn apply(
             active.verified_by = Set(Some(caller.user_id));
             active.verified_at = Set(Some(now));
             active.closed_at = Set(Some(now));
-            if let Some(on) = reviewed_on {
+            // A listed hazard's closing is the bureau's review: it releases the listing.
+            if let Some(on) = reviewed_on.or(facts.listed.then(|| now.date_naive())) {
                 review(&txn, caller, id, true, note.clone(), on).await?;
             }
             (with_review_date(reviewed_on, note), None)
@@ -188,7 +193,7 @@ async fn apply(
             reason,
             reviewed_on,
         } => {
-            if let Some(on) = reviewed_on {
+            if let Some(on) = reviewed_on.or(facts.listed.then(|| now.date_naive())) {
                 review(&txn, caller, id, false, Some(reason.clone()), on).await?;
             }
             (with_review_date(reviewed_on, Some(reason)), None)
@@ -254,6 +259,14 @@ async fn apply(
     active.deadline = Set(deadline);
     active.update(&txn).await?;
     let event = event(&txn, caller, &h, code, from, to, note, deadline_change, now).await?;
+    if to == HazardState::Withdrawn {
+        // A withdrawn finding is nobody's to supervise: its listing is released.
+        let after = hazard::Model {
+            state: to.as_str().into(),
+            ..h.clone()
+        };
+        crate::services::supervision::release_withdrawn(&txn, &after, caller.user_id, now).await?;
+    }
     let links = files::Links {
         enterprise_id: h.enterprise_id,
         region_path: h.region_path.clone(),
