@@ -16,7 +16,13 @@ fn headers() -> Vec<&'static str> {
     COLUMNS.iter().map(|(_, h, _)| *h).collect()
 }
 
-fn row(code: &str, name: &str, region: &str, employees: &str, tags: &str) -> Vec<String> {
+pub(crate) fn row(
+    code: &str,
+    name: &str,
+    region: &str,
+    employees: &str,
+    tags: &str,
+) -> Vec<String> {
     [
         code,
         name,
@@ -35,12 +41,17 @@ fn row(code: &str, name: &str, region: &str, employees: &str, tags: &str) -> Vec
     .collect()
 }
 
-fn xlsx(rows: &[Vec<String>]) -> Vec<u8> {
+pub(crate) fn xlsx(rows: &[Vec<String>]) -> Vec<u8> {
     workbook("企业", &headers(), rows, &[]).expect("xlsx")
 }
 
 /// Uploads a file as the visitor; returns the response (303 to the batch on success).
-async fn upload(v: &Visitor, name: &str, bytes: Vec<u8>, with_token: bool) -> reqwest::Response {
+pub(crate) async fn upload(
+    v: &Visitor,
+    name: &str,
+    bytes: Vec<u8>,
+    with_token: bool,
+) -> reqwest::Response {
     let token = v.csrf("/regulator/imports").await;
     let part = reqwest::multipart::Part::bytes(bytes).file_name(name.to_string());
     let form = reqwest::multipart::Form::new().part("file", part);
@@ -63,7 +74,7 @@ async fn total(app: &TestApp, token: &str) -> u64 {
         .expect("total")
 }
 
-async fn commit(v: &Visitor, batch: &str) -> reqwest::Response {
+pub(crate) async fn commit(v: &Visitor, batch: &str) -> reqwest::Response {
     let token = v.csrf(batch).await;
     v.post_raw(&format!("{batch}/commit"), &[("_csrf", &token)])
         .await

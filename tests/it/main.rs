@@ -26,4 +26,5 @@ mod reminders;
 mod resilience;
 mod rounds;
 mod scope;
+mod relocation;
 mod supervision;
