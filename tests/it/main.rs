@@ -27,4 +27,5 @@ mod reminders;
 mod resilience;
 mod rounds;
 mod scope;
+mod scope_edges;
 mod supervision;
