@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use portal::models::hazard;
-use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
+use sea_orm::{ActiveModelTrait, EntityTrait, IntoActiveModel, Set};
 use serde_json::Value;
 
 use crate::helpers::*;
@@ -109,4 +109,106 @@ async fn a_committee_gets_the_original_only_of_photos_from_its_own_alliances_ins
             "the bureau sees every original in its town"
         );
     }
+}
+
+async fn post(app: &TestApp, path: &str, token: &str, body: Value) -> reqwest::Response {
+    bare_client()
+        .post(app.url(path))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .expect("POST")
+}
+
+async fn state_of(app: &TestApp, id: i64) -> String {
+    portal::models::inspection::Entity::find_by_id(id)
+        .one(&app.core.db)
+        .await
+        .expect("query")
+        .expect("inspection")
+        .state
+}
+
+#[tokio::test]
+async fn an_enterprise_that_leaves_an_alliance_has_its_open_inspections_there_cancelled_and_inspects_for_it_no_more()
+ {
+    use portal::models::{alliance_membership, inspection};
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let app = spawn_app().await;
+    // 瑞韩 inspects 鸿田, and 鸿田 inspects 瑞韩, both in the industry alliance.
+    let (of_hongtian, items) = crate::inspections::setup(&app).await;
+    let version = inspection::Entity::find_by_id(of_hongtian)
+        .one(&app.core.db)
+        .await
+        .expect("query")
+        .expect("inspection")
+        .template_version_id;
+    let ruihan = crate::inspections::RUIHAN;
+    let by_hongtian = crate::inspections::mutual_inspection(&app, version, HONGTIAN, ruihan).await;
+    let hongtian = app.enterprise_id(HONGTIAN).await;
+    let industry = app.alliance_id(QPW_ALLIANCE).await;
+    let membership = alliance_membership::Entity::find()
+        .filter(alliance_membership::Column::EnterpriseId.eq(hongtian))
+        .filter(alliance_membership::Column::AllianceId.eq(industry))
+        .one(&app.core.db)
+        .await
+        .expect("query")
+        .expect("a member")
+        .id;
+
+    let enterprise = app.api_token(ENTERPRISE).await;
+    let res = post(
+        &app,
+        &format!("/api/v1/memberships/{membership}/leave"),
+        &enterprise,
+        serde_json::json!({"reason": "企业转产"}),
+    )
+    .await;
+    assert_eq!(
+        res.status(),
+        200,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
+    for id in [of_hongtian, by_hongtian] {
+        assert_eq!(state_of(&app, id).await, "cancelled", "inspection {id}");
+    }
+    let admin = app.api_token(ADMIN).await;
+    let audit = app
+        .api_json("/api/v1/audit?action=inspection.cancel", &admin)
+        .await;
+    assert_eq!(audit["total"], 2, "{audit}");
+    // A cancelled inspection is not started or submitted by either side.
+    let res = post(
+        &app,
+        &format!("/api/v1/inspections/{by_hongtian}/start"),
+        &enterprise,
+        serde_json::json!({}),
+    )
+    .await;
+    assert_ne!(res.status(), 200);
+    let inspector = app.api_token(crate::inspections::INSPECTOR).await;
+    let form = crate::inspections::multipart(&crate::inspections::submission(&items), vec![]);
+    let res = crate::inspections::submit(&app, &inspector, of_hongtian, form, None).await;
+    assert_ne!(
+        res.status(),
+        200,
+        "the inspection of a former member is not submitted"
+    );
+
+    // A stale assignment left behind: 鸿田 no longer acts as the alliance's inspector.
+    let stale = crate::inspections::mutual_inspection(&app, version, HONGTIAN, ruihan).await;
+    let res = post(
+        &app,
+        &format!("/api/v1/inspections/{stale}/start"),
+        &enterprise,
+        serde_json::json!({}),
+    )
+    .await;
+    assert_eq!(res.status(), 403, "start");
+    let form = crate::inspections::multipart(&crate::inspections::submission(&items), vec![]);
+    let res = crate::inspections::submit(&app, &enterprise, stale, form, None).await;
+    assert_eq!(res.status(), 403, "submit");
+    assert_eq!(state_of(&app, stale).await, "planned");
 }
