@@ -37,6 +37,9 @@
 //!   approved members (their self-inspections); enterprise users those where their enterprise
 //!   inspects or is inspected, once published (a draft round's pairs are not shown); experts
 //!   none until service requests assign them.
+//! - **inspections an enterprise acts on as the inspecting party** (start, submit): its own
+//!   assignments, and for an alliance's inspection only while it is an approved member of that
+//!   alliance (a stale assignment after leaving is refused); nobody else.
 //! - **hazards** (隐患): admin all; bureau by the hazard's `region_path`; committee those found
 //!   in its alliance's inspections and those of its approved members; enterprise users those of
 //!   their own enterprise and those their enterprise reported; experts none.
@@ -54,7 +57,7 @@
 
 use sea_orm::{
     ColumnTrait, Condition,
-    sea_query::{Expr, Query},
+    sea_query::{Expr, ExprTrait, Query},
 };
 use serde::Serialize;
 
@@ -497,5 +500,33 @@ pub fn committee_originals(alliance_id: i64) -> Condition {
             Condition::all()
                 .add(A::HazardId.is_null())
                 .add(A::InspectionId.in_subquery(inspection_ids)),
+        )
+}
+
+/// Which inspections the scope may conduct as the inspecting party: its enterprise's own
+/// assignments, an alliance's only while the enterprise is an approved member of it.
+pub fn inspections_to_conduct(scope: &Scope) -> Condition {
+    use alliance_membership::Column as M;
+    use inspection::Column as I;
+    let Scope::Enterprise { enterprise_id, .. } = scope else {
+        return nothing();
+    };
+    Condition::all()
+        .add(I::InspectingEnterpriseId.eq(*enterprise_id))
+        .add(
+            Condition::any()
+                .add(I::AllianceId.is_null())
+                .add(Expr::exists(
+                    Query::select()
+                        .column(M::Id)
+                        .from(alliance_membership::Entity)
+                        .and_where(M::EnterpriseId.eq(*enterprise_id))
+                        .and_where(
+                            Expr::col((alliance_membership::Entity, M::AllianceId))
+                                .equals((inspection::Entity, I::AllianceId)),
+                        )
+                        .and_where(M::Status.eq("approved"))
+                        .to_owned(),
+                )),
         )
 }
