@@ -37,21 +37,31 @@
 //!   approved members (their self-inspections); enterprise users those where their enterprise
 //!   inspects or is inspected, once published (a draft round's pairs are not shown); experts
 //!   none until service requests assign them.
+//! - **inspections an enterprise acts on as the inspecting party** (start, submit): its own
+//!   assignments, and for an alliance's inspection only while it is an approved member of that
+//!   alliance (a stale assignment after leaving is refused); nobody else.
 //! - **hazards** (隐患): admin all; bureau by the hazard's `region_path`; committee those found
 //!   in its alliance's inspections and those of its approved members; enterprise users those of
 //!   their own enterprise and those their enterprise reported; experts none.
 //! - **attachments** (photos, documents): those of the hazards the scope may see, and of the
 //!   inspections it may see for files not tied to a hazard.
+//! - **originals of attachments** (the file as uploaded, with its EXIF/GPS evidence), among the
+//!   attachments the scope may see: admin and bureau all; a committee those of its own
+//!   alliance's inspections (and the hazards found in them) and of its approved members'
+//!   self-inspections, not those of another alliance's inspection of a shared member;
+//!   enterprise users those uploaded by their own enterprise (`files::may_see_original`);
+//!   experts none.
 //! - **supervision listings** (挂牌督办): the bureau those in its subtree (by the hazard's
 //!   `region_path`, copied when listed), the admin all, everyone else none (the enterprise and
 //!   the committee see the listing on the hazard's timeline).
 
 use sea_orm::{
     ColumnTrait, Condition,
-    sea_query::{Expr, Query},
+    sea_query::{Expr, ExprTrait, Query},
 };
 use serde::Serialize;
 
+use crate::domain::inspection::InspectionKind;
 use crate::domain::region_path::{path_and_ancestors, subtree_pattern};
 use crate::domain::role::{Portal, Role};
 use crate::models::{
@@ -452,5 +462,71 @@ pub fn attachments(scope: &Scope) -> Condition {
                         .to_owned(),
                 ),
             ),
+        )
+}
+
+/// Among the attachments a committee may see, those whose original it may fetch: files of its
+/// own alliance's inspections and of the hazards found in them, and of its approved members'
+/// self-inspections (and their hazards). Other scopes: see the rule at the top.
+pub fn committee_originals(alliance_id: i64) -> Condition {
+    use attachment::Column as A;
+    let own_inspections = Condition::any()
+        .add(inspection::Column::AllianceId.eq(alliance_id))
+        .add(
+            Condition::all()
+                .add(inspection::Column::Kind.eq(InspectionKind::SelfCheck.as_str()))
+                .add(
+                    inspection::Column::InspectedEnterpriseId
+                        .in_subquery(approved_members(alliance_id)),
+                ),
+        );
+    let inspection_ids = Query::select()
+        .column(inspection::Column::Id)
+        .from(inspection::Entity)
+        .cond_where(own_inspections)
+        .to_owned();
+    let hazard_ids = Query::select()
+        .column(hazard::Column::Id)
+        .from(hazard::Entity)
+        .cond_where(
+            Condition::any()
+                .add(hazard::Column::AllianceId.eq(alliance_id))
+                .add(hazard::Column::InspectionId.in_subquery(inspection_ids.clone())),
+        )
+        .to_owned();
+    Condition::any()
+        .add(A::HazardId.in_subquery(hazard_ids))
+        .add(
+            Condition::all()
+                .add(A::HazardId.is_null())
+                .add(A::InspectionId.in_subquery(inspection_ids)),
+        )
+}
+
+/// Which inspections the scope may conduct as the inspecting party: its enterprise's own
+/// assignments, an alliance's only while the enterprise is an approved member of it.
+pub fn inspections_to_conduct(scope: &Scope) -> Condition {
+    use alliance_membership::Column as M;
+    use inspection::Column as I;
+    let Scope::Enterprise { enterprise_id, .. } = scope else {
+        return nothing();
+    };
+    Condition::all()
+        .add(I::InspectingEnterpriseId.eq(*enterprise_id))
+        .add(
+            Condition::any()
+                .add(I::AllianceId.is_null())
+                .add(Expr::exists(
+                    Query::select()
+                        .column(M::Id)
+                        .from(alliance_membership::Entity)
+                        .and_where(M::EnterpriseId.eq(*enterprise_id))
+                        .and_where(
+                            Expr::col((alliance_membership::Entity, M::AllianceId))
+                                .equals((inspection::Entity, I::AllianceId)),
+                        )
+                        .and_where(M::Status.eq("approved"))
+                        .to_owned(),
+                )),
         )
 }

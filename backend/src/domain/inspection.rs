@@ -8,8 +8,9 @@ coded! {
 }
 
 coded! {
-    /// planned 待检查 → in_progress 检查中 → submitted 已提交 → reviewed 已审阅.
-    InspectionState { Planned = "planned", InProgress = "in_progress", Submitted = "submitted", Reviewed = "reviewed" }
+    /// planned 待检查 → in_progress 检查中 → submitted 已提交 → reviewed 已审阅; an open one is
+    /// cancelled 已取消 when a party leaves the alliance.
+    InspectionState { Planned = "planned", InProgress = "in_progress", Submitted = "submitted", Reviewed = "reviewed", Cancelled = "cancelled" }
 }
 
 coded! {

@@ -20,6 +20,7 @@ use crate::models::{
 use crate::scope::{self, Caller, Scope};
 use crate::services::audit::{self, Actor, Outcome};
 use crate::services::registry::{EnterpriseSummary, SCALES, governed_region, names, summary};
+use crate::services::relocation;
 use crate::services::{PageParams, Paged, given};
 use crate::state::Core;
 
@@ -452,8 +453,8 @@ pub async fn input_of(core: &Core, scope: &Scope, id: i64) -> AppResult<Enterpri
     })
 }
 
-/// Edits an enterprise's registration. Moving it to another region rewrites its region path
-/// in the same transaction (later: the rows copied from it, such as hazards, too).
+/// Edits an enterprise's registration. Moving it to another region (or renaming it) rewrites
+/// every row copied from it in the same transaction (`relocation::follow_enterprise`).
 pub async fn update(
     core: &Core,
     caller: &Caller,
@@ -498,7 +499,8 @@ pub async fn update(
     };
     let changed = changed_fields(&before, &input);
     let now = core.now();
-    let mut m: enterprise::ActiveModel = existing.into();
+    let actor = Actor::of(caller, ip);
+    let mut m: enterprise::ActiveModel = existing.clone().into();
     m.credit_code = Set(code.as_str().into());
     m.name = Set(input.name.trim().into());
     m.region_id = Set(region.id);
@@ -512,11 +514,12 @@ pub async fn update(
     m.scale = Set(input.scale.clone());
     m.updated_at = Set(now);
     let e = m.update(&txn).await?;
+    relocation::follow_enterprise(&txn, now, &actor, &existing, &e).await?;
     set_tags(&txn, e.id, &input.risk_tags).await?;
     audit::record(
         &txn,
         now,
-        &Actor::of(caller, ip),
+        &actor,
         "enterprise.update",
         Some(("enterprise", e.id.to_string())),
         Outcome::Success,

@@ -468,14 +468,25 @@ pub async fn get(core: &Core, scope: &Scope, id: i64) -> AppResult<attachment::M
 }
 
 /// Whether the caller may see the original (and so the EXIF evidence) of an attachment it can
-/// already see: the admin, the bureau, the committee, and the enterprise that uploaded it.
+/// already see: the admin, the bureau, the committee for its own alliance's inspections
+/// (`scope::committee_originals`), and the enterprise that uploaded it.
 pub async fn may_see_original(
     db: &impl ConnectionTrait,
     caller: &Caller,
     file: &attachment::Model,
 ) -> AppResult<bool> {
     match caller.role {
-        Role::Admin | Role::Regulator | Role::Committee => Ok(true),
+        Role::Admin | Role::Regulator => Ok(true),
+        Role::Committee => {
+            let Scope::Alliance { alliance_id, .. } = caller.scope else {
+                return Ok(false);
+            };
+            Ok(attachment::Entity::find_by_id(file.id)
+                .filter(scope::committee_originals(alliance_id))
+                .one(db)
+                .await?
+                .is_some())
+        }
         Role::Expert => Ok(false),
         Role::EnterpriseAdmin | Role::EnterpriseStaff => {
             let Scope::Enterprise { enterprise_id, .. } = caller.scope else {

@@ -314,14 +314,25 @@ async fn transition(
         current.map_or("—", Status::as_str),
         to.as_str()
     );
+    let actor = Actor::of(caller, ip);
     if action == Action::Leave {
         let groups = leave_groups(txn, alliance_id, enterprise_id).await?;
-        detail.push_str(&format!("; removed from {groups} activity group(s)"));
+        let cancelled = crate::services::inspections::cancel_for_leaver(
+            txn,
+            now,
+            &actor,
+            alliance_id,
+            enterprise_id,
+        )
+        .await?;
+        detail.push_str(&format!(
+            "; removed from {groups} activity group(s); {cancelled} open inspection(s) cancelled"
+        ));
     }
     audit::record(
         txn,
         now,
-        &Actor::of(caller, ip),
+        &actor,
         &format!("membership.{}", action.as_str()),
         Some(("membership", m.id.to_string())),
         Outcome::Success,

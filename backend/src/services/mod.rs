@@ -23,6 +23,7 @@ pub mod participation;
 pub mod rectification;
 pub mod regions;
 pub mod registry;
+pub mod relocation;
 pub mod rounds;
 pub mod seed;
 pub mod staff;

@@ -432,8 +432,12 @@ pub async fn enterprise_file(core: &Core, scope: &Scope, id: i64) -> AppResult<E
             .map(|t| t.name)
             .collect()
     };
+    // Only the memberships the caller's membership rule allows (a committee: its alliance's),
+    // and only the groups of those alliances: not the enterprise's other alliances, their
+    // groups and their members.
     let memberships = alliance_membership::Entity::find()
         .filter(alliance_membership::Column::EnterpriseId.eq(e.id))
+        .filter(scope::memberships(scope))
         .order_by_asc(alliance_membership::Column::Id)
         .all(&core.db)
         .await?;
@@ -465,7 +469,9 @@ pub async fn enterprise_file(core: &Core, scope: &Scope, id: i64) -> AppResult<E
         .collect();
     let groups = group_views(
         core,
-        Condition::all().add(activity_group::Column::Id.is_in(group_ids)),
+        Condition::all()
+            .add(activity_group::Column::Id.is_in(group_ids))
+            .add(activity_group::Column::AllianceId.is_in(alliances.keys().copied())),
         &alliances,
     )
     .await?;

@@ -47,7 +47,7 @@ pub const EVENT_DEADLINE: &str = "supervision_deadline";
 /// The listing released because the finding was withdrawn.
 pub const EVENT_RELEASE: &str = "supervision_release";
 
-const MAX_UNIT: usize = 128;
+pub(crate) const MAX_UNIT: usize = 128;
 
 /// The states in which a hazard's deadline runs (overdue is possible).
 pub fn running_states() -> Vec<&'static str> {
@@ -63,7 +63,10 @@ pub fn running_states() -> Vec<&'static str> {
 // Listing
 
 /// "<region> 应急管理部门": the town's or the city's bureau for a path (the deepest of them).
-async fn supervising_unit<C: ConnectionTrait>(conn: &C, region_path: &str) -> AppResult<String> {
+pub(crate) async fn supervising_unit<C: ConnectionTrait>(
+    conn: &C,
+    region_path: &str,
+) -> AppResult<String> {
     let codes: Vec<&str> = region_path.split('/').filter(|p| !p.is_empty()).collect();
     let found = region::Entity::find()
         .filter(region::Column::Code.is_in(codes.iter().copied()))

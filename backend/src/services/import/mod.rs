@@ -378,7 +378,9 @@ pub async fn commit(
         .into_iter()
         .map(|r| (r.code, (r.id, r.path)))
         .collect();
-    let (created, updated, unchanged) = write_rows(&txn, caller, &ready, &regions, now).await?;
+    let actor = Actor::of(caller, ip);
+    let (created, updated, unchanged) =
+        write_rows(&txn, caller, &actor, &ready, &regions, now).await?;
     import_batch::Entity::update_many()
         .col_expr(import_batch::Column::CreatedRows, Expr::value(created))
         .col_expr(import_batch::Column::UpdatedRows, Expr::value(updated))
@@ -391,7 +393,7 @@ pub async fn commit(
     audit::record(
         &txn,
         now,
-        &Actor::of(caller, ip),
+        &actor,
         "import.commit",
         Some(("import", id.to_string())),
         Outcome::Success,
@@ -414,6 +416,7 @@ const CHUNK: usize = 500;
 async fn write_rows(
     txn: &DatabaseTransaction,
     caller: &Caller,
+    actor: &Actor,
     ready: &[ReadyRow],
     regions: &HashMap<String, (i64, String)>,
     now: chrono::DateTime<chrono::Utc>,
@@ -446,7 +449,8 @@ async fn write_rows(
                 let mut m: enterprise::ActiveModel = e.clone().into();
                 apply(&mut m, &r.input, region_id, region_path);
                 m.updated_at = Set(now);
-                m.update(txn).await?;
+                let moved = m.update(txn).await?;
+                crate::services::relocation::follow_enterprise(txn, now, actor, e, &moved).await?;
                 tag_sets.push((Some(e.id), &r.input.credit_code, &r.input.risk_tags));
                 updated += 1;
             }

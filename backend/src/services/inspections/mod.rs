@@ -118,13 +118,26 @@ pub(crate) async fn visible(core: &Core, scope: &Scope, id: i64) -> AppResult<in
         .ok_or(AppError::NotFound)
 }
 
-/// Whether the caller acts for the inspecting side of this inspection.
-pub fn is_inspector(caller: &Caller, i: &inspection::Model) -> bool {
-    matches!(
+/// Whether the caller acts for the inspecting side of this inspection: an account of the
+/// inspecting enterprise, which for an alliance's inspection is still its approved member
+/// (`scope::inspections_to_conduct`).
+pub async fn is_inspector<C: ConnectionTrait>(
+    conn: &C,
+    caller: &Caller,
+    i: &inspection::Model,
+) -> AppResult<bool> {
+    if !matches!(
         (&caller.scope, caller.role),
         (Scope::Enterprise { enterprise_id, .. }, Role::EnterpriseAdmin | Role::EnterpriseStaff)
             if Some(*enterprise_id) == i.inspecting_enterprise_id
-    )
+    ) {
+        return Ok(false);
+    }
+    Ok(inspection::Entity::find_by_id(i.id)
+        .filter(scope::inspections_to_conduct(&caller.scope))
+        .one(conn)
+        .await?
+        .is_some())
 }
 
 /// Whether the caller reviews this inspection: a committee member of its alliance, for a
@@ -266,7 +279,7 @@ pub async fn start(
 ) -> AppResult<inspection::Model> {
     let txn = begin_write(&core.db).await?;
     let i = locked(&txn, &caller.scope, id).await?;
-    if !is_inspector(caller, &i) {
+    if !is_inspector(&txn, caller, &i).await? {
         return Err(AppError::Forbidden);
     }
     if i.state != InspectionState::Planned.as_str() {
@@ -376,3 +389,59 @@ pub(crate) async fn hazard_counts(core: &Core, ids: &[i64]) -> AppResult<HashMap
 }
 
 use sea_orm::QuerySelect;
+
+/// An enterprise left an alliance: its open (planned or in-progress) inspections in that
+/// alliance, as the inspecting party and as the inspected one, are cancelled inside the
+/// caller's transaction, each with an `inspection.cancel` audit record naming its round. The
+/// hazards already found stay in their loop. Returns how many were cancelled.
+pub(crate) async fn cancel_for_leaver<C: ConnectionTrait>(
+    conn: &C,
+    at: chrono::DateTime<chrono::Utc>,
+    actor: &Actor,
+    alliance_id: i64,
+    enterprise_id: i64,
+) -> AppResult<u64> {
+    use inspection::Column as I;
+    let open: Vec<&str> = InspectionState::ALL
+        .iter()
+        .filter(|s| s.is_open())
+        .map(|s| s.as_str())
+        .collect();
+    let party = sea_orm::Condition::any()
+        .add(I::InspectingEnterpriseId.eq(enterprise_id))
+        .add(I::InspectedEnterpriseId.eq(enterprise_id));
+    let affected = inspection::Entity::find()
+        .filter(I::AllianceId.eq(alliance_id))
+        .filter(I::State.is_in(open.clone()))
+        .filter(party.clone())
+        .all(conn)
+        .await?;
+    for i in &affected {
+        let done = inspection::Entity::update_many()
+            .col_expr(
+                I::State,
+                sea_orm::sea_query::Expr::value(InspectionState::Cancelled.as_str()),
+            )
+            .filter(I::Id.eq(i.id))
+            .filter(I::State.is_in(open.clone()))
+            .exec(conn)
+            .await?;
+        if done.rows_affected == 1 {
+            audit::record(
+                conn,
+                at,
+                actor,
+                "inspection.cancel",
+                Some(("inspection", i.id.to_string())),
+                Outcome::Success,
+                Some(format!(
+                    "round {}: enterprise {enterprise_id} left alliance {alliance_id} ({} → cancelled)",
+                    i.round_id.map_or("—".to_string(), |r| r.to_string()),
+                    i.state
+                )),
+            )
+            .await?;
+        }
+    }
+    Ok(affected.len() as u64)
+}

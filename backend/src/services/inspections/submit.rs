@@ -12,7 +12,7 @@
 use std::collections::{HashMap, HashSet};
 
 use chrono::{Days, NaiveDate};
-use sea_orm::{ActiveModelTrait, IntoActiveModel, Set};
+use sea_orm::{ActiveModelTrait, ConnectionTrait, IntoActiveModel, Set};
 use serde::{Deserialize, Serialize};
 
 use crate::db::begin_write;
@@ -383,7 +383,7 @@ pub async fn submit(
         return Ok(saved);
     }
     let i = super::visible(core, &caller.scope, id).await?;
-    ensure_open(caller, &i)?;
+    ensure_open(&core.db, caller, &i).await?;
     let items = checklists::version_items(&core.db, i.template_version_id).await?;
     let today = core.now().date_naive();
     let checked = check(submission, &items, today).map_err(AppError::Validation)?;
@@ -446,8 +446,12 @@ pub async fn submit(
     }
 }
 
-fn ensure_open(caller: &Caller, i: &inspection::Model) -> AppResult<()> {
-    if !super::is_inspector(caller, i) {
+async fn ensure_open<C: ConnectionTrait>(
+    conn: &C,
+    caller: &Caller,
+    i: &inspection::Model,
+) -> AppResult<()> {
+    if !super::is_inspector(conn, caller, i).await? {
         return Err(AppError::Forbidden);
     }
     match InspectionState::parse(&i.state) {
@@ -480,7 +484,7 @@ async fn write(
     {
         return Ok(Written::Replay(saved));
     }
-    ensure_open(caller, &current)?;
+    ensure_open(&txn, caller, &current).await?;
     let now = core.now();
     let reporter_enterprise = match &caller.scope {
         Scope::Enterprise { enterprise_id, .. } => Some(*enterprise_id),

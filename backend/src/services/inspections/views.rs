@@ -238,7 +238,7 @@ pub(super) async fn detail(
         })
         .collect();
     let state = InspectionState::parse(&i.state);
-    let inspector = super::is_inspector(caller, &i);
+    let inspector = super::is_inspector(&core.db, caller, &i).await?;
     let may_start = inspector && state == Some(InspectionState::Planned);
     let may_submit = inspector && state.is_some_and(InspectionState::is_open);
     let may_review = super::is_reviewer(caller, &i) && state == Some(InspectionState::Submitted);

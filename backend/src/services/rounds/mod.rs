@@ -43,6 +43,8 @@ pub struct StateCounts {
     pub in_progress: u64,
     pub submitted: u64,
     pub reviewed: u64,
+    /// Cancelled because a party left the alliance.
+    pub cancelled: u64,
 }
 
 impl StateCounts {
@@ -52,6 +54,7 @@ impl StateCounts {
             Some(InspectionState::InProgress) => self.in_progress += 1,
             Some(InspectionState::Submitted) => self.submitted += 1,
             Some(InspectionState::Reviewed) => self.reviewed += 1,
+            Some(InspectionState::Cancelled) => self.cancelled += 1,
             None => {}
         }
     }
