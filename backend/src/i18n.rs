@@ -96,6 +96,12 @@ pub fn t(lang: Lang, key: &str) -> String {
         .unwrap_or_else(|| key.to_string())
 }
 
+/// Every key of the zh-CN catalog (the same set as en, a unit test holds them equal), for
+/// tests that look for raw keys shown as text.
+pub fn catalog_keys() -> impl Iterator<Item = &'static str> {
+    catalogs().0.keys().map(String::as_str)
+}
+
 /// `t` with its `{name}` slots filled from `args`.
 pub fn t_args(lang: Lang, key: &str, args: &[(&str, &str)]) -> String {
     let mut s = t(lang, key);

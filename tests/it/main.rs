@@ -21,6 +21,7 @@ mod maintenance;
 mod matrix;
 mod membership;
 mod notifications;
+mod page_text;
 mod pages;
 mod participation;
 mod photos;

@@ -42,6 +42,21 @@ use crate::state::Core;
 pub const REASON_RULES: &str = "rules.changed";
 pub const REASON_DAILY: &str = "daily";
 pub const REASON_SEED: &str = "seed.demo";
+/// A hazard was found at the enterprise (the other hazard events: [`reason_of`]).
+pub const REASON_REPORTED: &str = "hazard.reported";
+
+/// The history reason of a step in the closed loop, from its event code (an action's code, or
+/// `review_pass` / `review_fail` for the bureau's 核销 of a major hazard), e.g.
+/// "hazard.acknowledge". Pages show the message `labels.reason_<reason, '_' for '.'>`
+/// ([`reason_message_key`]); the catalogs hold one for every reason (tested below).
+pub fn reason_of(event_code: &str) -> String {
+    format!("hazard.{event_code}")
+}
+
+/// The catalog key of a history reason's text.
+pub fn reason_message_key(reason: &str) -> String {
+    format!("labels.reason_{}", reason.replace('.', "_"))
+}
 
 // ---------------------------------------------------------------------------------------------
 // Rules
@@ -628,4 +643,27 @@ pub async fn file_section(
         per_page: Some(20),
     };
     scores(core, scope, enterprise_id, latest).await
+}
+
+#[cfg(test)]
+mod reason_tests {
+    use super::*;
+    use crate::domain::hazard_flow::Action;
+    use crate::i18n::{Lang, t};
+
+    #[test]
+    fn every_history_reason_has_its_text_in_both_catalogs() {
+        let mut reasons: Vec<String> = [REASON_RULES, REASON_DAILY, REASON_SEED, REASON_REPORTED]
+            .iter()
+            .map(|r| r.to_string())
+            .collect();
+        reasons.extend(Action::ALL.iter().map(|a| reason_of(a.as_str())));
+        reasons.extend(["review_pass", "review_fail"].map(reason_of));
+        for reason in reasons {
+            let key = reason_message_key(&reason);
+            for lang in [Lang::ZhCn, Lang::En] {
+                assert_ne!(t(lang, &key), key, "no {lang:?} text for reason {reason}");
+            }
+        }
+    }
 }

@@ -57,6 +57,12 @@ pub async fn on_reported<C: ConnectionTrait>(
     notify::notify(conn, core, &enterprise_users, &notice("hazard_reported")).await?;
     // The bureau hears of a major hazard from its listing (`supervision::list_major`, called
     // by the report right after this, notice `supervision_listed`): one notice, not two.
-    crate::services::labels::recompute(conn, core, h.enterprise_id, "hazard.report").await?;
+    crate::services::labels::recompute(
+        conn,
+        core,
+        h.enterprise_id,
+        crate::services::labels::REASON_REPORTED,
+    )
+    .await?;
     Ok(())
 }

@@ -330,8 +330,8 @@ async fn finish(
     .await?;
     super::notices::tell(txn, core, h, facts, code, deadline, event.note.as_deref()).await?;
     if code != "comment" {
-        crate::services::labels::recompute(txn, core, h.enterprise_id, &format!("hazard.{code}"))
-            .await?;
+        let reason = crate::services::labels::reason_of(code);
+        crate::services::labels::recompute(txn, core, h.enterprise_id, &reason).await?;
     }
     let outcome = LoopOutcome {
         hazard_id: h.id,
