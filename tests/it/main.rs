@@ -18,6 +18,7 @@ mod matrix;
 mod membership;
 mod notifications;
 mod pages;
+mod paging;
 mod participation;
 mod photos;
 mod rectification;
