@@ -4,6 +4,7 @@
 pub mod errors;
 pub mod form;
 pub mod pages;
+pub mod paging;
 pub mod render;
 pub mod routes;
 pub mod upload;
