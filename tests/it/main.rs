@@ -19,6 +19,7 @@ mod membership;
 mod notifications;
 mod pages;
 mod paging;
+mod panics;
 mod participation;
 mod photos;
 mod rectification;
