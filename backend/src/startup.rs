@@ -213,6 +213,8 @@ fn run(
             )
             // Inside `authenticate`: the header's unread count (站内信) for logged-in pages.
             .wrap(from_fn(crate::web::pages::notifications::count_unread))
+            // Inside `authenticate` (it answers in the caller's language and portal).
+            .wrap(from_fn(crate::web::panics::catch_panic))
             .wrap(from_fn(guard::authenticate))
             .wrap(from_fn(errors::render_errors))
             .wrap(
@@ -227,6 +229,7 @@ fn run(
                     )),
             )
             .wrap(TracingLogger::default())
+            .wrap(from_fn(crate::web::panics::catch_panic_outermost))
     })
     .shutdown_timeout(20)
     .listen(listener)?
