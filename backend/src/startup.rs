@@ -51,11 +51,21 @@ impl Application {
 
     /// Binds an already prepared core (tests bring their own database and clock).
     pub fn bind(core: Core) -> anyhow::Result<Application> {
+        Application::bind_with(core, |_| {})
+    }
+
+    /// `bind` with extra services mounted inside the app's middleware, next to the route
+    /// inventory: the hook tests use to add a route the real app does not have (e.g. one that
+    /// panics). `serve` never calls it.
+    pub fn bind_with(
+        core: Core,
+        extra: fn(&mut web::ServiceConfig),
+    ) -> anyhow::Result<Application> {
         let s = &core.settings.server;
         let listener = TcpListener::bind((s.host.as_str(), s.port))
             .with_context(|| format!("binding {}:{}", s.host, s.port))?;
         let port = listener.local_addr()?.port();
-        let server = run(listener, core.clone())?;
+        let server = run(listener, core.clone(), extra)?;
         // Scheduled work (reminders, escalation); `loop.jobs_enabled = false` leaves it off.
         crate::jobs::reminders::spawn(&core);
         Ok(Application { port, server, core })
@@ -191,7 +201,11 @@ fn write_private(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn run(listener: TcpListener, core: Core) -> anyhow::Result<Server> {
+fn run(
+    listener: TcpListener,
+    core: Core,
+    extra: fn(&mut web::ServiceConfig),
+) -> anyhow::Result<Server> {
     let body_limit = core.settings.server.body_limit;
     // Largest accepted upload request (spreadsheet imports, photos): `storage.max_request_mb`.
     let upload_limit = core.settings.storage.max_request_bytes();
@@ -211,6 +225,7 @@ fn run(listener: TcpListener, core: Core) -> anyhow::Result<Server> {
                     .memory_limit(upload_limit),
             )
             .configure(routes::configure)
+            .configure(extra)
             .service(
                 web::scope("/api/docs")
                     .wrap(DefaultHeaders::new().add(("Content-Security-Policy", DOCS_CSP)))
@@ -220,6 +235,8 @@ fn run(listener: TcpListener, core: Core) -> anyhow::Result<Server> {
             )
             // Inside `authenticate`: the header's unread count (站内信) for logged-in pages.
             .wrap(from_fn(crate::web::pages::notifications::count_unread))
+            // Inside `authenticate` (it answers in the caller's language and portal).
+            .wrap(from_fn(crate::web::panics::catch_panic))
             .wrap(from_fn(guard::authenticate))
             .wrap(from_fn(errors::render_errors))
             .wrap(
@@ -234,6 +251,7 @@ fn run(listener: TcpListener, core: Core) -> anyhow::Result<Server> {
                     )),
             )
             .wrap(TracingLogger::default())
+            .wrap(from_fn(crate::web::panics::catch_panic_outermost))
     })
     .shutdown_timeout(20)
     .listen(listener)?

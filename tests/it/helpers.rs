@@ -214,6 +214,15 @@ pub async fn spawn_app() -> TestApp {
 
 /// Like `spawn_app`, with a chance to adjust the settings first.
 pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
+    spawn_app_serving(adjust, |_| {}).await
+}
+
+/// Like `spawn_app_with`, with extra services (routes the real app does not have) mounted
+/// inside the app's middleware through `Application::bind_with`.
+pub async fn spawn_app_serving(
+    adjust: impl FnOnce(&mut Settings),
+    extra: fn(&mut actix_web::web::ServiceConfig),
+) -> TestApp {
     // Logs only when asked for: `TEST_LOG=1 cargo test …`.
     if std::env::var_os("TEST_LOG").is_some() {
         portal::telemetry::init();
@@ -228,7 +237,7 @@ pub async fn spawn_app_with(adjust: impl FnOnce(&mut Settings)) -> TestApp {
         .expect("connect test database");
     let clock = ManualClock::new(Utc::now());
     let core = startup::core(db, s, Arc::new(clock.clone())).expect("core");
-    let app = Application::bind(core).expect("bind");
+    let app = Application::bind_with(core, extra).expect("bind");
     let port = app.port();
     let core = app.core.clone();
     tokio::spawn(app.run_until_stopped());

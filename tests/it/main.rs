@@ -23,6 +23,8 @@ mod membership;
 mod notifications;
 mod page_text;
 mod pages;
+mod paging;
+mod panics;
 mod participation;
 mod photos;
 mod rectification;

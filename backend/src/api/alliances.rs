@@ -21,9 +21,9 @@ pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
     filter: web::Query<AllianceFilter>,
-    page: web::Query<PageParams>,
+    page: PageParams,
 ) -> AppResult<HttpResponse> {
-    let result = alliances::list(&state.core, &caller.scope, &filter, *page).await?;
+    let result = alliances::list(&state.core, &caller.scope, &filter, page).await?;
     Ok(HttpResponse::Ok().json(result))
 }
 

@@ -18,7 +18,7 @@ pub async fn search(
     state: web::Data<AppState>,
     caller: Caller,
     filter: web::Query<audit::AuditFilter>,
-    page: web::Query<PageParams>,
+    page: PageParams,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(audit::search(&state.core, &caller, &filter, *page).await?))
+    Ok(HttpResponse::Ok().json(audit::search(&state.core, &caller, &filter, page).await?))
 }

@@ -24,9 +24,9 @@ pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
     filter: web::Query<ChecklistFilter>,
-    page: web::Query<PageParams>,
+    page: PageParams,
 ) -> AppResult<HttpResponse> {
-    let result = checklists::list::list(&state.core, &caller.scope, &filter, *page).await?;
+    let result = checklists::list::list(&state.core, &caller.scope, &filter, page).await?;
     Ok(HttpResponse::Ok().json(result))
 }
 

@@ -19,9 +19,9 @@ pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
     filter: web::Query<EnterpriseFilter>,
-    page: web::Query<PageParams>,
+    page: PageParams,
 ) -> AppResult<HttpResponse> {
-    let result = enterprises::list(&state.core, &caller.scope, &filter, *page).await?;
+    let result = enterprises::list(&state.core, &caller.scope, &filter, page).await?;
     Ok(HttpResponse::Ok().json(result))
 }
 

@@ -18,9 +18,9 @@ pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
     filter: web::Query<HazardFilter>,
-    page: web::Query<PageParams>,
+    page: PageParams,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(hazards::list(&state.core, &caller.scope, &filter, *page).await?))
+    Ok(HttpResponse::Ok().json(hazards::list(&state.core, &caller.scope, &filter, page).await?))
 }
 
 /// One hazard with its photos (and, for those who may, the photos' EXIF evidence).

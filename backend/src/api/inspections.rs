@@ -26,10 +26,12 @@ pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
     filter: web::Query<InspectionFilter>,
-    page: web::Query<PageParams>,
+    page: PageParams,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok()
-        .json(inspections::list(&state.core, &caller.scope, &filter, *page).await?))
+    Ok(
+        HttpResponse::Ok()
+            .json(inspections::list(&state.core, &caller.scope, &filter, page).await?),
+    )
 }
 
 /// One inspection with its checklist, answers, photos and hazards.

@@ -110,8 +110,8 @@ pub async fn scores(
     state: web::Data<AppState>,
     caller: Caller,
     id: web::Path<i64>,
-    page: web::Query<PageParams>,
+    page: PageParams,
 ) -> AppResult<HttpResponse> {
-    let scores = labels::scores(&state.core, &caller.scope, *id, *page).await?;
+    let scores = labels::scores(&state.core, &caller.scope, *id, page).await?;
     Ok(HttpResponse::Ok().json(scores))
 }

@@ -24,9 +24,9 @@ pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
     filter: web::Query<membership::MembershipFilter>,
-    page: web::Query<PageParams>,
+    page: PageParams,
 ) -> AppResult<HttpResponse> {
-    let result = membership::list(&state.core, &caller.scope, &filter, *page).await?;
+    let result = membership::list(&state.core, &caller.scope, &filter, page).await?;
     Ok(HttpResponse::Ok().json(result))
 }
 

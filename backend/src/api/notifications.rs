@@ -32,9 +32,9 @@ pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
     filter: web::Query<InboxFilter>,
-    page: web::Query<PageParams>,
+    page: PageParams,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(inbox::list(&state.core, &caller, &filter, *page).await?))
+    Ok(HttpResponse::Ok().json(inbox::list(&state.core, &caller, &filter, page).await?))
 }
 
 /// How many of the caller's notifications are unread.

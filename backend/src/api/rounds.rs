@@ -25,9 +25,9 @@ pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
     filter: web::Query<rounds::RoundFilter>,
-    page: web::Query<PageParams>,
+    page: PageParams,
 ) -> AppResult<HttpResponse> {
-    let list = rounds::list(&state.core, &caller.scope, &filter, *page).await?;
+    let list = rounds::list(&state.core, &caller.scope, &filter, page).await?;
     Ok(HttpResponse::Ok().json(list))
 }
 

@@ -21,10 +21,12 @@ pub async fn list(
     state: web::Data<AppState>,
     caller: Caller,
     filter: web::Query<SupervisionFilter>,
-    page: web::Query<PageParams>,
+    page: PageParams,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok()
-        .json(supervision::list(&state.core, &caller.scope, &filter, *page).await?))
+    Ok(
+        HttpResponse::Ok()
+            .json(supervision::list(&state.core, &caller.scope, &filter, page).await?),
+    )
 }
 
 /// Set a listing's supervising unit, responsible unit and supervision deadline (督办期限; a

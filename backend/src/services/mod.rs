@@ -31,26 +31,67 @@ pub mod supervision;
 pub mod users;
 pub mod xlsx;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+
+use crate::error::FieldErrors;
 
 /// A filter's text when something was typed (trimmed), else `None`.
 pub(crate) fn given(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
-/// Page request: 1-based page number and page size (clamped to 1..=100, default 20).
-#[derive(Debug, Clone, Copy, Default, Deserialize, utoipa::IntoParams)]
+/// Largest page size a list serves.
+pub const MAX_PER_PAGE: u64 = 100;
+/// Largest page number a list serves: with `MAX_PER_PAGE` the offset stays far inside the
+/// range every database (and sea-orm's paginator) handles.
+pub const MAX_PAGE: u64 = 1_000_000;
+
+/// Page request: 1-based page number (1..=`MAX_PAGE`, default 1) and page size
+/// (1..=`MAX_PER_PAGE`, default 20). Built from a request only through `PageParams::parse`
+/// (the web layer's extractor calls it), so an out-of-range value never reaches a query.
+#[derive(Debug, Clone, Copy, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageParams {
+    /// 1-based page number.
+    #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u64>,
+    /// Rows per page (default 20).
+    #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u64>,
 }
 
 impl PageParams {
+    /// Checks the raw `page` and `per_page` texts of a request; a value that is not a whole
+    /// number inside its range is a field error naming it.
+    pub fn parse(page: Option<&str>, per_page: Option<&str>) -> Result<PageParams, FieldErrors> {
+        fn bounded(v: Option<&str>, max: u64) -> Result<Option<u64>, ()> {
+            match v {
+                None => Ok(None),
+                Some(text) => match text.parse::<u64>() {
+                    Ok(n) if (1..=max).contains(&n) => Ok(Some(n)),
+                    _ => Err(()),
+                },
+            }
+        }
+        let mut errors = FieldErrors::default();
+        let page = bounded(page, MAX_PAGE)
+            .inspect_err(|()| errors.add("page", "list.page_out_of_range"))
+            .unwrap_or_default();
+        let per_page = bounded(per_page, MAX_PER_PAGE)
+            .inspect_err(|()| errors.add("per_page", "list.per_page_out_of_range"))
+            .unwrap_or_default();
+        if errors.is_empty() {
+            Ok(PageParams { page, per_page })
+        } else {
+            Err(errors)
+        }
+    }
+
     pub fn page(&self) -> u64 {
-        self.page.unwrap_or(1).max(1)
+        self.page.unwrap_or(1).clamp(1, MAX_PAGE)
     }
     pub fn per_page(&self) -> u64 {
-        self.per_page.unwrap_or(20).clamp(1, 100)
+        self.per_page.unwrap_or(20).clamp(1, MAX_PER_PAGE)
     }
 }
 
@@ -74,5 +115,36 @@ impl<T> Paged<T> {
             total,
             pages: total.div_ceil(per_page),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_numbers_outside_their_range_name_their_field() {
+        for (page, per_page, field) in [
+            (Some("0"), None, "page"),
+            (Some("1000001"), None, "page"),
+            (Some("9223372036854775809"), Some("100"), "page"),
+            (Some("-1"), None, "page"),
+            (Some(""), None, "page"),
+            (Some("1.5"), None, "page"),
+            (None, Some("0"), "per_page"),
+            (None, Some("101"), "per_page"),
+            (None, Some("x"), "per_page"),
+        ] {
+            let errors = PageParams::parse(page, per_page).expect_err("refused");
+            assert!(errors.0.contains_key(field), "{page:?} {per_page:?}");
+        }
+    }
+
+    #[test]
+    fn page_numbers_inside_their_range_are_kept() {
+        let p = PageParams::parse(Some("1000000"), Some("100")).expect("valid");
+        assert_eq!((p.page(), p.per_page()), (MAX_PAGE, MAX_PER_PAGE));
+        let p = PageParams::parse(None, None).expect("valid");
+        assert_eq!((p.page(), p.per_page()), (1, 20));
     }
 }

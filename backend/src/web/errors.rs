@@ -131,6 +131,21 @@ fn finish(
         return Ok(res.into_response(redirect));
     }
 
+    // A page answering with field errors (no form to re-show them on, e.g. a list's page
+    // number): the fields' messages are the message.
+    let message = match res
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<AppError>())
+    {
+        Some(AppError::Validation(fields)) if !fields.is_empty() => fields
+            .0
+            .values()
+            .map(|key| i18n::t(lang, key))
+            .collect::<Vec<_>>()
+            .join(" "),
+        _ => message,
+    };
     let rendered = match (res.request().app_data::<web::Data<AppState>>(), ctx) {
         (Some(state), Some(ctx)) => render::page(
             &state.templates,

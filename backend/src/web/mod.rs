@@ -4,6 +4,8 @@
 pub mod errors;
 pub mod form;
 pub mod pages;
+pub mod paging;
+pub mod panics;
 pub mod render;
 pub mod routes;
 pub mod upload;

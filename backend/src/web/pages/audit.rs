@@ -14,9 +14,9 @@ pub async fn search(
     ctx: RequestContext,
     caller: Caller,
     filter: web::Query<audit::AuditFilter>,
-    page: web::Query<PageParams>,
+    page: PageParams,
 ) -> AppResult<HttpResponse> {
-    let result = audit::search(&state.core, &caller, &filter, *page).await?;
+    let result = audit::search(&state.core, &caller, &filter, page).await?;
     render::page(
         &state.templates,
         &ctx,

@@ -88,7 +88,7 @@ pub async fn list(
     ctx: RequestContext,
     caller: Caller,
     filter: web::Query<ChecklistFilter>,
-    page: web::Query<PageParams>,
+    page: PageParams,
 ) -> AppResult<HttpResponse> {
     let mut filter = filter.into_inner();
     let read_only = caller.portal() == Portal::Enterprise;
@@ -96,7 +96,7 @@ pub async fn list(
         // Enterprises pick from what they can use.
         filter.status = Some("active".into());
     }
-    let result = checklists::list::list(&state.core, &caller.scope, &filter, *page).await?;
+    let result = checklists::list::list(&state.core, &caller.scope, &filter, page).await?;
     let query = serde_urlencoded::to_string(&filter).unwrap_or_default();
     render::page(
         &state.templates,

@@ -20,9 +20,9 @@ pub async fn list(
     ctx: RequestContext,
     caller: Caller,
     filter: web::Query<EnterpriseFilter>,
-    page: web::Query<PageParams>,
+    page: PageParams,
 ) -> AppResult<HttpResponse> {
-    let result = enterprises::list(&state.core, &caller.scope, &filter, *page).await?;
+    let result = enterprises::list(&state.core, &caller.scope, &filter, page).await?;
     let choices = enterprises::choices(&state.core, &caller.scope).await?;
     let query = serde_urlencoded::to_string(&*filter).unwrap_or_default();
     render::page(

@@ -18,13 +18,13 @@ pub async fn list(
     ctx: RequestContext,
     caller: Caller,
     filter: web::Query<HazardFilter>,
-    page: web::Query<PageParams>,
+    page: PageParams,
 ) -> AppResult<HttpResponse> {
     let mut filter = filter.into_inner();
     if caller.portal() == Portal::Enterprise && filter.side.is_none() {
         filter.side = Some("received".into());
     }
-    let result = hazards::list(&state.core, &caller.scope, &filter, *page).await?;
+    let result = hazards::list(&state.core, &caller.scope, &filter, page).await?;
     let query = serde_urlencoded::to_string(&filter).unwrap_or_default();
     render::page(
         &state.templates,

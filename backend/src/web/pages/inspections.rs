@@ -68,7 +68,7 @@ pub async fn list(
     ctx: RequestContext,
     caller: Caller,
     filter: web::Query<InspectionFilter>,
-    page: web::Query<PageParams>,
+    page: PageParams,
 ) -> AppResult<HttpResponse> {
     let mut filter = filter.into_inner();
     if caller.portal() == Portal::Enterprise && filter.side.is_none() {
@@ -79,7 +79,7 @@ pub async fn list(
         &ctx,
         &caller,
         filter,
-        *page,
+        page,
         StatusCode::OK,
         None,
         &FieldErrors::default(),

@@ -71,10 +71,10 @@ pub async fn list(
     ctx: RequestContext,
     caller: Caller,
     filter: web::Query<InboxFilter>,
-    page: web::Query<PageParams>,
+    page: PageParams,
     done: web::Query<Done>,
 ) -> AppResult<HttpResponse> {
-    let result = inbox::list(&state.core, &caller, &filter, *page).await?;
+    let result = inbox::list(&state.core, &caller, &filter, page).await?;
     let done = (done.done.as_deref() == Some("read_all")).then_some("notifications.done_read_all");
     render::page(
         &state.templates,

@@ -78,7 +78,7 @@ pub async fn list(
     ctx: RequestContext,
     caller: Caller,
     filter: web::Query<SupervisionFilter>,
-    page: web::Query<PageParams>,
+    page: PageParams,
     saved: web::Query<SavedQuery>,
 ) -> AppResult<HttpResponse> {
     show(
@@ -86,7 +86,7 @@ pub async fn list(
         &ctx,
         &caller,
         &filter,
-        *page,
+        page,
         StatusCode::OK,
         None,
         saved.saved,

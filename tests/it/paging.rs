@@ -1,0 +1,109 @@
+//! Page numbers and sizes are bounded in one place (`services::PageParams`): out-of-range or
+//! malformed values are a 422 naming the field on every list, API and pages, never a dropped
+//! connection.
+
+use crate::helpers::*;
+
+/// Every paginated list of the API (the bureau may read them all).
+const API_LISTS: &[&str] = &[
+    "/api/v1/enterprises",
+    "/api/v1/memberships",
+    "/api/v1/rounds",
+    "/api/v1/notifications",
+    "/api/v1/supervisions",
+    "/api/v1/inspections",
+    "/api/v1/audit",
+    "/api/v1/alliances",
+    "/api/v1/checklists",
+    "/api/v1/hazards",
+];
+
+/// Paginated lists of the bureau's pages.
+const PAGE_LISTS: &[&str] = &[
+    "/regulator/enterprises",
+    "/regulator/alliances",
+    "/regulator/checklists",
+    "/regulator/inspections",
+    "/regulator/hazards",
+    "/regulator/supervision",
+    "/regulator/audit",
+    "/notifications",
+];
+
+/// Query strings that must be refused, with the field they must name.
+const BAD: &[(&str, &str)] = &[
+    ("page=9223372036854775809", "page"),
+    ("page=9223372036854775807&per_page=100", "page"),
+    ("page=18446744073709551616", "page"),
+    ("page=0", "page"),
+    ("page=-1", "page"),
+    ("page=abc", "page"),
+    ("per_page=0", "per_page"),
+    ("per_page=101", "per_page"),
+    ("per_page=99999999999999999999", "per_page"),
+];
+
+#[tokio::test]
+async fn every_api_list_refuses_an_out_of_range_page_with_a_422_naming_the_field() {
+    let app = spawn_app().await;
+    let token = app.api_token(REGULATOR).await;
+    let scores = format!(
+        "/api/v1/enterprises/{}/scores",
+        app.enterprise_id(HONGTIAN).await
+    );
+    let lists = API_LISTS.iter().copied().chain([scores.as_str()]);
+    for list in lists {
+        for (query, field) in BAD {
+            let url = app.url(&format!("{list}?{query}"));
+            let res = bare_client()
+                .get(&url)
+                .bearer_auth(&token)
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("GET {url}: the connection failed: {e}"));
+            assert_eq!(res.status(), 422, "GET {url}");
+            let body: serde_json::Value = res.json().await.expect("json");
+            assert_eq!(body["code"], "validation", "GET {url}");
+            assert!(
+                body["fields"][*field].is_string(),
+                "GET {url} names {field}: {body}"
+            );
+        }
+        // The largest page that is allowed answers (empty), and so does the server.
+        let res = app
+            .api_get(&format!("{list}?page=1000000&per_page=100"), &token)
+            .await;
+        assert_eq!(res.status(), 200, "GET {list} at the last allowed page");
+        let body: serde_json::Value = res.json().await.expect("json");
+        // The scores carry their history as the page.
+        let paged = if body["history"].is_object() {
+            &body["history"]
+        } else {
+            &body
+        };
+        assert_eq!(paged["page"], 1_000_000, "GET {list}");
+        assert_eq!(paged["items"], serde_json::json!([]), "GET {list}");
+    }
+}
+
+#[tokio::test]
+async fn every_list_page_refuses_a_huge_page_number_with_a_message() {
+    let app = spawn_app().await;
+    let bureau = app.logged_in(REGULATOR).await;
+    for list in PAGE_LISTS {
+        let url = bureau.url(&format!("{list}?page=9223372036854775807&per_page=100"));
+        let res = bureau
+            .client
+            .get(&url)
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("GET {url}: the connection failed: {e}"));
+        assert_eq!(res.status(), 422, "GET {url}");
+        let html = res.text().await.expect("body");
+        assert!(
+            html.contains(&html_escape(&message("list.page_out_of_range"))),
+            "GET {url} says what is wrong"
+        );
+        bureau.page(list).await;
+    }
+}
