@@ -65,6 +65,9 @@ fn settings(dir: &std::path::Path, url: String) -> Settings {
     s.server.port = 0;
     s.database.url = Some(url.into());
     s.database.max_connections = 5;
+    // A busy 2-core machine may wait long for one of five pooled connections: that is load,
+    // not an outage (the outage test sets its own short timeout).
+    s.database.acquire_timeout_secs = 60;
     s.auth.secret = Some(TEST_SECRET.to_string().into());
     s.auth.secure_cookie = Some(false);
     s.demo = Some(false);
