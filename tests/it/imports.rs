@@ -350,3 +350,43 @@ async fn a_large_file_is_checked_in_the_background_with_progress_and_imports_who
     let token = app.api_token(REGULATOR).await;
     assert_eq!(total(&app, &token).await, 40 + n as u64);
 }
+
+/// A workbook of a few kilobytes whose two cells span the whole sheet: A1 and XFD1048576,
+/// about 1.7 × 10¹⁰ cells if the reader allocated the range.
+fn corner_to_corner() -> Vec<u8> {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet();
+    sheet.write_string(0, 0, "企业名称").expect("A1");
+    sheet
+        .write_string(1_048_575, 16_383, "末格")
+        .expect("XFD1048576");
+    book.save_to_buffer().expect("xlsx")
+}
+
+#[tokio::test]
+async fn a_sheet_that_declares_a_huge_range_is_refused_before_its_cells_are_read() {
+    let app = spawn_app().await;
+    let officer = app.logged_in(TOWN_REGULATOR).await;
+    let bytes = corner_to_corner();
+    assert!(bytes.len() < 20_000, "a tiny file: {} bytes", bytes.len());
+
+    let res = upload(&officer, "两个角.xlsx", bytes, true).await;
+    assert_eq!(res.status(), 422, "refused as too large, naming the limit");
+    let html = res.text().await.expect("body");
+    let alert = html
+        .split("role=\"alert\">")
+        .nth(1)
+        .and_then(|rest| rest.split("</p>").next())
+        .unwrap_or_else(|| panic!("an alert: {html}"));
+    let first_words: String = message("import.too_big").chars().take(6).collect();
+    assert!(alert.contains(&html_escape(&first_words)), "{alert}");
+    let max_rows = portal::services::import::MAX_ROWS.to_string();
+    assert!(alert.contains(&max_rows), "names the row limit: {alert}");
+    assert!(alert.contains("64"), "names the column limit: {alert}");
+    assert!(!html.contains("两个角.xlsx"), "no batch was recorded");
+
+    // The server still answers, and a normal file still imports.
+    let rows = vec![row(CODE_A, "瑞安市韩田精工机械有限公司", "330381101201", "46", "")];
+    let res = upload(&officer, "a.xlsx", xlsx(&rows), true).await;
+    assert_eq!(res.status(), 303);
+}
