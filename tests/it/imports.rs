@@ -386,7 +386,13 @@ async fn a_sheet_that_declares_a_huge_range_is_refused_before_its_cells_are_read
     assert!(!html.contains("两个角.xlsx"), "no batch was recorded");
 
     // The server still answers, and a normal file still imports.
-    let rows = vec![row(CODE_A, "瑞安市韩田精工机械有限公司", "330381101201", "46", "")];
+    let rows = vec![row(
+        CODE_A,
+        "瑞安市韩田精工机械有限公司",
+        "330381101201",
+        "46",
+        "",
+    )];
     let res = upload(&officer, "a.xlsx", xlsx(&rows), true).await;
     assert_eq!(res.status(), 303);
 }

@@ -17,7 +17,7 @@ use sea_orm::{
 use serde::Serialize;
 
 use crate::db::begin_write;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, FieldErrors};
 use crate::models::{enterprise, enterprise_risk_tag, import_batch, industry, region, risk_tag};
 use crate::scope::{Caller, Scope};
 use crate::services::audit::{self, Actor, Outcome};
@@ -30,6 +30,36 @@ use rows::{COLUMNS, ReadyRow, Reference, RowError};
 pub const BACKGROUND_FROM: usize = 2_000;
 /// Most data rows one file may hold.
 pub const MAX_ROWS: usize = 50_000;
+/// Most columns a sheet may use; the template has `rows::COLUMNS.len()`, the rest is room
+/// for a committee's own notes beside them.
+pub const MAX_COLUMNS: usize = 64;
+/// What the file's parts may inflate to: 50,000 filled rows of the template are about 40 MB
+/// of sheet XML.
+const MAX_UNZIPPED_BYTES: u64 = 256 * 1024 * 1024;
+
+/// The bounds every uploaded sheet is read within.
+pub const BOUNDS: sheet::Bounds = sheet::Bounds {
+    rows: MAX_ROWS,
+    columns: MAX_COLUMNS,
+    unzipped_bytes: MAX_UNZIPPED_BYTES,
+};
+
+/// Reads the file on the blocking pool (parsing a sheet is CPU work that must not hold an
+/// async worker), within `BOUNDS`. Too big is a 422 on `file`; unreadable or empty a 400.
+async fn read_sheet(bytes: Vec<u8>) -> AppResult<sheet::Rows> {
+    let read = tokio::task::spawn_blocking(move || sheet::read(&bytes, BOUNDS))
+        .await
+        .map_err(AppError::internal)?;
+    match read {
+        Ok(rows) => Ok(rows),
+        Err(e @ sheet::SheetError::TooBig) => {
+            let mut fields = FieldErrors::default();
+            fields.add("file", e.message_key());
+            Err(AppError::Validation(fields))
+        }
+        Err(e) => Err(AppError::BadRequest(e.message_key())),
+    }
+}
 /// A batch still validating after this long was abandoned (its instance stopped).
 const STALE_AFTER_MINUTES: i64 = 10;
 
@@ -111,11 +141,8 @@ pub async fn upload(
     bytes: Vec<u8>,
 ) -> AppResult<i64> {
     may_import(caller)?;
-    let sheet = sheet::read(&bytes).map_err(|e| AppError::BadRequest(e.message_key()))?;
+    let sheet = read_sheet(bytes).await?;
     let data_rows = sheet.len().saturating_sub(1);
-    if data_rows > MAX_ROWS {
-        return Err(AppError::BadRequest("import.too_many_rows"));
-    }
     let now = core.now();
     let name: String = file_name.chars().take(255).collect();
     let txn = begin_write(&core.db).await?;

@@ -38,6 +38,7 @@ async fn upload_page(
             recent => Value::from(Serde(&recent)),
             error => error,
             max_rows => import::MAX_ROWS,
+            max_columns => import::MAX_COLUMNS,
         },
     )
     .map(|r| if status.is_success() { r } else { rendered(r) })
@@ -81,6 +82,10 @@ pub async fn upload(
         Ok(id) => Ok(see_other(&format!("/regulator/imports/{id}"))),
         Err(AppError::BadRequest(key)) => {
             upload_page(&state, &ctx, &caller, StatusCode::BAD_REQUEST, Some(key)).await
+        }
+        Err(AppError::Validation(fields)) => {
+            let key = fields.0.values().next().copied();
+            upload_page(&state, &ctx, &caller, StatusCode::UNPROCESSABLE_ENTITY, key).await
         }
         Err(e) => Err(e),
     }
