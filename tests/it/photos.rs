@@ -3,6 +3,8 @@
 //! `/api/v1/files/{id}` — the stripped copy for everyone in scope, the original (EXIF: when
 //! and where) only for the bureau, the committee and the uploading enterprise, 404 outside.
 
+mod bombs;
+
 use std::io::Cursor;
 
 use chrono::{NaiveDate, TimeZone, Utc};
