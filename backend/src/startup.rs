@@ -160,6 +160,9 @@ pub fn core(
         storage,
         keys: Arc::new(TokenKeys::new(&secret, &settings.auth.issuer)),
         secret: Arc::new(secret),
+        decode_permits: Arc::new(tokio::sync::Semaphore::new(
+            settings.storage.decode_permits(),
+        )),
         settings: Arc::new(settings),
     })
 }
@@ -209,9 +212,10 @@ fn run(
     let body_limit = core.settings.server.body_limit;
     // Largest accepted upload request (spreadsheet imports, photos): `storage.max_request_mb`.
     let upload_limit = core.settings.storage.max_request_bytes();
+    let slots = crate::services::files::message_slots(&core.settings.storage);
     let state = web::Data::new(AppState {
         core,
-        templates: Templates::new(),
+        templates: Templates::new().with_slots(&slots),
     });
     let server = HttpServer::new(move || {
         App::new()

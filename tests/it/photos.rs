@@ -170,8 +170,7 @@ pub async fn attach(
     bytes: Vec<u8>,
     uploader: &str,
 ) -> i64 {
-    let limits = Limits::from_settings(&app.core.settings.storage);
-    let prepared = files::prepare_async(name.into(), bytes, limits)
+    let prepared = files::prepare_async(&app.core, name.into(), bytes)
         .await
         .expect("task")
         .expect("accepted");

@@ -137,3 +137,59 @@ async fn a_photo_of_128_megapixels_is_refused_naming_the_limit_and_nothing_is_st
     assert_eq!(res.status(), 200, "{}", res.text().await.unwrap_or_default());
     assert_eq!(count(&app, attachment::Entity).await, 2);
 }
+
+#[tokio::test]
+async fn the_pixel_limit_comes_from_the_settings() {
+    let app = crate::helpers::spawn_app_with(|s| s.storage.max_megapixels = 1).await;
+    let (id, items) = setup(&app).await;
+    let token = app.api_token(INSPECTOR).await;
+    let res = submit(
+        &app,
+        &token,
+        id,
+        multipart(
+            &submission(&items),
+            vec![("item_photo", "a.png", png_bomb(1_001, 1_000))],
+        ),
+        None,
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    let body: Value = res.json().await.expect("json");
+    assert!(
+        body["fields"]["item_photo"]
+            .as_str()
+            .is_some_and(|m| m.contains("100 万像素")),
+        "{body}"
+    );
+    assert_eq!(stored_files(&app), 0);
+}
+
+#[tokio::test]
+async fn photos_are_decoded_at_most_decode_concurrency_at_a_time() {
+    let app = crate::helpers::spawn_app_with(|s| s.storage.decode_concurrency = Some(1)).await;
+    assert_eq!(app.core.decode_permits.available_permits(), 1);
+    // Another upload is being decoded: it holds the only permit.
+    let busy = app
+        .core
+        .decode_permits
+        .clone()
+        .acquire_owned()
+        .await
+        .expect("permit");
+    let core = app.core.clone();
+    let next = tokio::spawn(async move {
+        portal::services::files::prepare_async(&core, "a.png".into(), crate::photos::png_bytes())
+            .await
+    });
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert!(!next.is_finished(), "the next photo waits for the permit");
+    drop(busy);
+    let prepared = tokio::time::timeout(std::time::Duration::from_secs(30), next)
+        .await
+        .expect("decoded once the permit is free")
+        .expect("task")
+        .expect("no crash");
+    assert!(prepared.is_ok(), "accepted");
+    assert_eq!(app.core.decode_permits.available_permits(), 1, "permit given back");
+}
