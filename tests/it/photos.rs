@@ -4,6 +4,7 @@
 //! and where) only for the bureau, the committee and the uploading enterprise, 404 outside.
 
 mod bombs;
+mod orphans;
 
 use std::io::Cursor;
 
