@@ -167,6 +167,9 @@ pub struct StorageSettings {
     pub max_megapixels: u32,
     /// Photos decoded at once in this process; unset: the number of CPUs.
     pub decode_concurrency: Option<usize>,
+    /// Age, seconds, after which a stored file that no attachment refers to is deleted by the
+    /// orphan sweep (left by an upload whose transaction never committed, e.g. a crash).
+    pub orphan_grace_secs: u64,
 }
 
 impl Default for StorageSettings {
@@ -183,6 +186,7 @@ impl Default for StorageSettings {
             max_request_mb: 60,
             max_megapixels: 40,
             decode_concurrency: None,
+            orphan_grace_secs: 86_400,
         }
     }
 }

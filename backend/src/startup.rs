@@ -68,6 +68,8 @@ impl Application {
         let server = run(listener, core.clone(), extra)?;
         // Scheduled work (reminders, escalation); `loop.jobs_enabled = false` leaves it off.
         crate::jobs::reminders::spawn(&core);
+        // Stored files no attachment refers to (an upload cut off before its commit).
+        crate::jobs::orphans::spawn(&core);
         Ok(Application { port, server, core })
     }
 

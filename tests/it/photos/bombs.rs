@@ -18,7 +18,11 @@ fn crc32(bytes: &[u8]) -> u32 {
     for b in bytes {
         c ^= u32::from(*b);
         for _ in 0..8 {
-            c = if c & 1 == 1 { 0xEDB8_8320 ^ (c >> 1) } else { c >> 1 };
+            c = if c & 1 == 1 {
+                0xEDB8_8320 ^ (c >> 1)
+            } else {
+                c >> 1
+            };
         }
     }
     !c
@@ -117,7 +121,11 @@ async fn a_photo_of_128_megapixels_is_refused_naming_the_limit_and_nothing_is_st
     let message = body["fields"]["extra_photo"].as_str().unwrap_or_default();
     assert!(message.contains("40 megapixels"), "{body}");
 
-    assert_eq!(count(&app, attachment::Entity).await, 0, "no attachment row");
+    assert_eq!(
+        count(&app, attachment::Entity).await,
+        0,
+        "no attachment row"
+    );
     assert_eq!(count(&app, hazard::Entity).await, 0);
     assert_eq!(count(&app, inspection_answer::Entity).await, 0);
     assert_eq!(stored_files(&app), 0, "no blob stored");
@@ -133,8 +141,20 @@ async fn a_photo_of_128_megapixels_is_refused_naming_the_limit_and_nothing_is_st
         ("item_photo", "箱门.jpg", crate::photos::jpeg_with_exif()),
         ("extra_photo", "灭火器.png", crate::photos::png_bytes()),
     ];
-    let res = submit(&app, &token, id, multipart(&submission(&items), files), None).await;
-    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap_or_default());
+    let res = submit(
+        &app,
+        &token,
+        id,
+        multipart(&submission(&items), files),
+        None,
+    )
+    .await;
+    assert_eq!(
+        res.status(),
+        200,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
     assert_eq!(count(&app, attachment::Entity).await, 2);
 }
 
@@ -191,5 +211,9 @@ async fn photos_are_decoded_at_most_decode_concurrency_at_a_time() {
         .expect("task")
         .expect("no crash");
     assert!(prepared.is_ok(), "accepted");
-    assert_eq!(app.core.decode_permits.available_permits(), 1, "permit given back");
+    assert_eq!(
+        app.core.decode_permits.available_permits(),
+        1,
+        "permit given back"
+    );
 }
