@@ -162,6 +162,14 @@ pub struct StorageSettings {
     pub max_file_mb: usize,
     /// Largest accepted upload request (all files and fields together), MB.
     pub max_request_mb: usize,
+    /// Most pixels an uploaded image may declare, in millions (read from its header, before
+    /// anything is decoded).
+    pub max_megapixels: u32,
+    /// Photos decoded at once in this process; unset: the number of CPUs.
+    pub decode_concurrency: Option<usize>,
+    /// Age, seconds, after which a stored file that no attachment refers to is deleted by the
+    /// orphan sweep (left by an upload whose transaction never committed, e.g. a crash).
+    pub orphan_grace_secs: u64,
 }
 
 impl Default for StorageSettings {
@@ -176,6 +184,9 @@ impl Default for StorageSettings {
             s3_secret_key: None,
             max_file_mb: 10,
             max_request_mb: 60,
+            max_megapixels: 40,
+            decode_concurrency: None,
+            orphan_grace_secs: 86_400,
         }
     }
 }
@@ -186,6 +197,15 @@ impl StorageSettings {
     }
     pub fn max_request_bytes(&self) -> usize {
         self.max_request_mb.saturating_mul(1024 * 1024)
+    }
+    pub fn max_pixels(&self) -> u64 {
+        u64::from(self.max_megapixels).saturating_mul(1_000_000)
+    }
+    /// `decode_concurrency`, or one decode per CPU.
+    pub fn decode_permits(&self) -> usize {
+        self.decode_concurrency
+            .unwrap_or_else(default_hash_concurrency)
+            .max(1)
     }
 }
 

@@ -68,6 +68,8 @@ impl Application {
         let server = run(listener, core.clone(), extra)?;
         // Scheduled work (reminders, escalation); `loop.jobs_enabled = false` leaves it off.
         crate::jobs::reminders::spawn(&core);
+        // Stored files no attachment refers to (an upload cut off before its commit).
+        crate::jobs::orphans::spawn(&core);
         Ok(Application { port, server, core })
     }
 
@@ -160,6 +162,9 @@ pub fn core(
         storage,
         keys: Arc::new(TokenKeys::new(&secret, &settings.auth.issuer)),
         secret: Arc::new(secret),
+        decode_permits: Arc::new(tokio::sync::Semaphore::new(
+            settings.storage.decode_permits(),
+        )),
         settings: Arc::new(settings),
     })
 }
@@ -209,9 +214,10 @@ fn run(
     let body_limit = core.settings.server.body_limit;
     // Largest accepted upload request (spreadsheet imports, photos): `storage.max_request_mb`.
     let upload_limit = core.settings.storage.max_request_bytes();
+    let slots = crate::services::files::message_slots(&core.settings.storage);
     let state = web::Data::new(AppState {
         core,
-        templates: Templates::new(),
+        templates: Templates::new().with_slots(&slots),
     });
     let server = HttpServer::new(move || {
         App::new()

@@ -20,6 +20,8 @@ pub struct Core {
     pub secret: Arc<Vec<u8>>,
     /// Where uploaded files live (local folder or S3-compatible bucket).
     pub storage: SharedStorage,
+    /// Photos decoded at once (`storage.decode_concurrency`): `services::files::prepare_async`.
+    pub decode_permits: Arc<tokio::sync::Semaphore>,
 }
 
 impl Core {

@@ -1,7 +1,8 @@
-//! Where the bytes of uploaded files live: a small put/get/delete-by-key abstraction with a
-//! local-folder implementation (the default, `data_dir/files/`) and, with the `s3` cargo
+//! Where the bytes of uploaded files live: a small put/get/delete/list-by-key abstraction with
+//! a local-folder implementation (the default, `data_dir/files/`) and, with the `s3` cargo
 //! feature, an S3-compatible one. Keys are random (`new_key`), spread into two levels of
-//! subfolders, and never derived from anything a user typed or uploaded.
+//! subfolders, and never derived from anything a user typed or uploaded. `list` gives the keys
+//! with their modified time, for the orphan sweep (`jobs::orphans`).
 
 use std::future::Future;
 use std::io::Write;
@@ -10,6 +11,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 
 use anyhow::Context;
+use chrono::{DateTime, Utc};
 
 use crate::config::{Settings, StorageKind};
 
@@ -42,6 +44,25 @@ pub trait Storage: Send + Sync {
     fn get<'a>(&'a self, key: &'a str) -> StorageFuture<'a, Vec<u8>>;
     /// Removes the object; a missing object is not an error.
     fn delete<'a>(&'a self, key: &'a str) -> StorageFuture<'a, ()>;
+    /// The objects whose key starts with `prefix` (`""`, or hex folders such as `ab` or
+    /// `ab/cd`), with when each was last written. Only keys of `new_key`'s shape are listed.
+    fn list<'a>(&'a self, prefix: &'a str) -> StorageFuture<'a, Vec<StoredObject>>;
+}
+
+/// One stored object, as `Storage::list` sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredObject {
+    pub key: String,
+    pub modified: DateTime<Utc>,
+}
+
+/// Whether `prefix` is a listing prefix: empty, or up to two hex folder names (`ab`, `ab/cd`).
+pub fn is_valid_prefix(prefix: &str) -> bool {
+    prefix.is_empty()
+        || prefix.split('/').count() <= 2
+            && prefix
+                .split('/')
+                .all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 pub type SharedStorage = Arc<dyn Storage>;
@@ -124,6 +145,58 @@ fn write_new(path: &Path, bytes: &[u8]) -> Result<(), StorageError> {
     Ok(())
 }
 
+/// The files under `root` that have the shape of a key and start with `prefix`. Anything else
+/// in the folder (a temporary file of an interrupted write, a stray file) is not listed.
+fn list_local(root: &Path, prefix: &str) -> Result<Vec<StoredObject>, StorageError> {
+    fn entries(dir: &Path) -> Result<Vec<std::fs::DirEntry>, StorageError> {
+        match std::fs::read_dir(dir) {
+            Ok(rd) => Ok(rd
+                .collect::<std::io::Result<Vec<_>>>()
+                .with_context(|| format!("listing {}", dir.display()))?),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Vec::new()),
+            Err(e) => Err(anyhow::Error::new(e)
+                .context(format!("listing {}", dir.display()))
+                .into()),
+        }
+    }
+    let name = |e: &std::fs::DirEntry| e.file_name().to_str().map(str::to_string);
+    let mut out = Vec::new();
+    let mut wanted = prefix.split('/').filter(|p| !p.is_empty());
+    let (first, second) = (wanted.next(), wanted.next());
+    for a in entries(root)? {
+        let Some(a_name) = name(&a) else { continue };
+        if first.is_some_and(|f| f != a_name) || !a.path().is_dir() {
+            continue;
+        }
+        for b in entries(&a.path())? {
+            let Some(b_name) = name(&b) else { continue };
+            if second.is_some_and(|s| s != b_name) || !b.path().is_dir() {
+                continue;
+            }
+            for f in entries(&b.path())? {
+                let Some(f_name) = name(&f) else { continue };
+                let key = format!("{a_name}/{b_name}/{f_name}");
+                if !is_valid_key(&key) {
+                    continue;
+                }
+                let meta = match f.metadata() {
+                    Ok(m) if m.is_file() => m,
+                    // Deleted meanwhile (another sweep), or not a file.
+                    _ => continue,
+                };
+                let modified = meta
+                    .modified()
+                    .with_context(|| format!("reading the time of {key}"))?;
+                out.push(StoredObject {
+                    key,
+                    modified: DateTime::<Utc>::from(modified),
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
 impl Storage for LocalStorage {
     fn put<'a>(&'a self, key: &'a str, bytes: Vec<u8>) -> StorageFuture<'a, ()> {
         Box::pin(async move {
@@ -159,6 +232,17 @@ impl Storage for LocalStorage {
             .await
         })
     }
+
+    fn list<'a>(&'a self, prefix: &'a str) -> StorageFuture<'a, Vec<StoredObject>> {
+        Box::pin(async move {
+            if !is_valid_prefix(prefix) {
+                return Err(StorageError::BadKey);
+            }
+            let root = self.root.clone();
+            let prefix = prefix.to_string();
+            blocking(move || list_local(&root, &prefix)).await
+        })
+    }
 }
 
 #[cfg(feature = "s3")]
@@ -168,7 +252,9 @@ mod s3 {
     use object_store::{ObjectStoreExt, PutPayload, aws::AmazonS3Builder, path::Path};
     use secrecy::ExposeSecret;
 
-    use super::{StorageError, StorageFuture, is_valid_key};
+    use futures_util::TryStreamExt;
+
+    use super::{StorageError, StorageFuture, StoredObject, is_valid_key, is_valid_prefix};
     use crate::config::StorageSettings;
 
     pub struct S3Storage {
@@ -247,6 +333,28 @@ mod s3 {
                 }
             })
         }
+
+        fn list<'a>(&'a self, prefix: &'a str) -> StorageFuture<'a, Vec<StoredObject>> {
+            Box::pin(async move {
+                if !is_valid_prefix(prefix) {
+                    return Err(StorageError::BadKey);
+                }
+                let p = (!prefix.is_empty()).then(|| Path::from(prefix));
+                let metas: Vec<object_store::ObjectMeta> =
+                    object_store::ObjectStore::list(&self.store, p.as_ref())
+                        .try_collect()
+                        .await
+                        .map_err(other)?;
+                Ok(metas
+                    .into_iter()
+                    .map(|m| StoredObject {
+                        key: m.location.to_string(),
+                        modified: m.last_modified,
+                    })
+                    .filter(|o| is_valid_key(&o.key))
+                    .collect())
+            })
+        }
     }
 }
 
@@ -273,6 +381,8 @@ mod tests {
         let key = new_key();
         store.put(&key, b"photo".to_vec()).await.expect("put");
         assert_eq!(store.get(&key).await.expect("get"), b"photo");
+        let listed = store.list(&key[..5]).await.expect("list");
+        assert!(listed.iter().any(|o| o.key == key), "{listed:?}");
         store.delete(&key).await.expect("delete");
         assert!(matches!(store.get(&key).await, Err(StorageError::NotFound)));
         store.delete(&key).await.expect("deleting twice is fine");
@@ -315,6 +425,45 @@ mod tests {
         store.delete(&key).await.expect("deleting twice is fine");
         assert!(matches!(
             store.get("../../secret.key").await,
+            Err(StorageError::BadKey)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[tokio::test]
+    async fn the_local_folder_lists_its_keys_by_prefix_and_nothing_else() {
+        let dir =
+            std::env::temp_dir().join(format!("portal-storage-{}", new_key().replace('/', "")));
+        let store = LocalStorage::new(&dir);
+        assert_eq!(store.list("").await.expect("a missing folder is empty"), []);
+        let (a, b) = (new_key(), new_key());
+        store.put(&a, b"a".to_vec()).await.expect("put");
+        store.put(&b, b"b".to_vec()).await.expect("put");
+        // What an interrupted write leaves, and a stray file: not keys, not listed.
+        std::fs::write(dir.join(format!("{a}.tmp0badf00d")), b"half").expect("tmp");
+        std::fs::write(dir.join("README"), b"x").expect("stray");
+        let mut all: Vec<String> = store
+            .list("")
+            .await
+            .expect("list")
+            .into_iter()
+            .map(|o| o.key)
+            .collect();
+        all.sort();
+        let mut want = vec![a.clone(), b.clone()];
+        want.sort();
+        assert_eq!(all, want);
+        let under_a = store.list(&a[..5]).await.expect("list");
+        assert!(under_a.iter().all(|o| o.key.starts_with(&a[..5])));
+        assert!(under_a.iter().any(|o| o.key == a));
+        let age = Utc::now() - under_a[0].modified;
+        assert!(age.num_seconds().abs() < 60, "{age}");
+        assert!(matches!(
+            store.list("../x").await,
+            Err(StorageError::BadKey)
+        ));
+        assert!(matches!(
+            store.list("ab/cd/ef").await,
             Err(StorageError::BadKey)
         ));
         let _ = std::fs::remove_dir_all(&dir);

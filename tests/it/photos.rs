@@ -3,6 +3,9 @@
 //! `/api/v1/files/{id}` — the stripped copy for everyone in scope, the original (EXIF: when
 //! and where) only for the bureau, the committee and the uploading enterprise, 404 outside.
 
+mod bombs;
+mod orphans;
+
 use std::io::Cursor;
 
 use chrono::{NaiveDate, TimeZone, Utc};
@@ -168,8 +171,7 @@ pub async fn attach(
     bytes: Vec<u8>,
     uploader: &str,
 ) -> i64 {
-    let limits = Limits::from_settings(&app.core.settings.storage);
-    let prepared = files::prepare_async(name.into(), bytes, limits)
+    let prepared = files::prepare_async(&app.core, name.into(), bytes)
         .await
         .expect("task")
         .expect("accepted");

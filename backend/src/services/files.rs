@@ -6,6 +6,10 @@
 //!   WebP or PDF by its magic bytes, what is empty or too big, and file names that look like
 //!   paths. For an image it reads the EXIF time and GPS position from the original (evidence),
 //!   and makes a public copy (JPEG, upright, ≤ 2560 px, no EXIF) and a thumbnail (≤ 320 px).
+//!   Width × height are read from the header first: an image declaring more than
+//!   `storage.max_megapixels` is refused before anything is decoded (image bombs).
+//! - `prepare_async` runs it on the blocking pool, at most `storage.decode_concurrency` at once
+//!   (`Core::decode_permits`), so a burst of photos queues instead of taking every thread.
 //! - `store` writes the blobs under fresh random keys; the caller inserts the row (`record`)
 //!   only after that, inside its transaction, and calls `discard` when the transaction fails:
 //!   no row without its blob, and no blob left behind.
@@ -43,14 +47,29 @@ const NAME_MAX: usize = 255;
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {
     pub max_file_bytes: usize,
+    /// Most pixels (width × height) an image may declare.
+    pub max_pixels: u64,
 }
 
 impl Limits {
     pub fn from_settings(s: &StorageSettings) -> Limits {
         Limits {
             max_file_bytes: s.max_file_bytes(),
+            max_pixels: s.max_pixels(),
         }
     }
+}
+
+/// The `{…}` slots of the `[files]` messages that name a configured limit:
+/// `{max_megapixels}` (40) and `{max_wan_pixels}` (4000, for "4000 万像素").
+pub fn message_slots(s: &StorageSettings) -> [(&'static str, String); 2] {
+    [
+        ("max_megapixels", s.max_megapixels.to_string()),
+        (
+            "max_wan_pixels",
+            u64::from(s.max_megapixels).saturating_mul(100).to_string(),
+        ),
+    ]
 }
 
 /// Why a file was not accepted: a catalog key of section `[files]`, for the form field.
@@ -210,7 +229,10 @@ pub fn prepare(file_name: &str, bytes: Vec<u8>, limits: Limits) -> Result<Prepar
             let exif = read_exif(&bytes);
             let evidence = exif.as_ref().map(evidence_of).unwrap_or_default();
             let orientation = exif.as_ref().and_then(orientation_of);
-            (evidence, Some(copies(&bytes, format, orientation)?))
+            (
+                evidence,
+                Some(copies(&bytes, format, orientation, limits.max_pixels)?),
+            )
         }
     };
     Ok(PreparedFile {
@@ -223,16 +245,44 @@ pub fn prepare(file_name: &str, bytes: Vec<u8>, limits: Limits) -> Result<Prepar
     })
 }
 
-/// `prepare` on the blocking pool. The outer error is a crashed task (500), the inner one a
-/// refusal to show next to the form field.
+/// `prepare` on the blocking pool with the configured limits, once one of the
+/// `storage.decode_concurrency` permits is free (the permit goes with the task, so a client
+/// that gives up does not free it before the decoding ends). The outer error is a crashed task
+/// (500), the inner one a refusal to show next to the form field.
 pub async fn prepare_async(
+    core: &Core,
     file_name: String,
     bytes: Vec<u8>,
-    limits: Limits,
 ) -> AppResult<Result<PreparedFile, Refusal>> {
-    tokio::task::spawn_blocking(move || prepare(&file_name, bytes, limits))
+    let limits = Limits::from_settings(&core.settings.storage);
+    let permit = core
+        .decode_permits
+        .clone()
+        .acquire_owned()
         .await
-        .map_err(AppError::internal)
+        .map_err(AppError::internal)?;
+    tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        prepare(&file_name, bytes, limits)
+    })
+    .await
+    .map_err(AppError::internal)
+}
+
+/// Width and height as the image's header declares them, read without decoding; refused
+/// when their product exceeds `max_pixels`.
+pub fn declared_size(
+    bytes: &[u8],
+    format: ImageFormat,
+    max_pixels: u64,
+) -> Result<(u32, u32), Refusal> {
+    let (width, height) = ImageReader::with_format(Cursor::new(bytes), format)
+        .into_dimensions()
+        .map_err(|_| Refusal("files.undecodable"))?;
+    if u64::from(width) * u64::from(height) > max_pixels {
+        return Err(Refusal("files.too_many_pixels"));
+    }
+    Ok((width, height))
 }
 
 pub fn sha256_hex(bytes: &[u8]) -> String {
@@ -290,13 +340,16 @@ fn orientation_of(exif: &exif::Exif) -> Option<Orientation> {
     Orientation::from_exif(v)
 }
 
-/// Decodes the image (with limits against decompression bombs) and makes the public copy and
-/// the thumbnail. Re-encoding drops every metadata segment of the original.
+/// Checks the declared size, then decodes the image (with limits against decompression bombs
+/// as a second line) and makes the public copy and the thumbnail. Re-encoding drops every
+/// metadata segment of the original.
 fn copies(
     bytes: &[u8],
     format: ImageFormat,
     orientation: Option<Orientation>,
+    max_pixels: u64,
 ) -> Result<ImageCopies, Refusal> {
+    declared_size(bytes, format, max_pixels)?;
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(16_384);
@@ -610,6 +663,7 @@ mod tests {
 
     const LIMITS: Limits = Limits {
         max_file_bytes: 10 * 1024 * 1024,
+        max_pixels: 40_000_000,
     };
 
     fn encoded(img: &DynamicImage, format: ImageFormat) -> Vec<u8> {
@@ -822,6 +876,7 @@ mod tests {
         );
         let small = Limits {
             max_file_bytes: 100,
+            ..LIMITS
         };
         let png = encoded(&gradient(64, 64), ImageFormat::Png);
         assert!(png.len() > 100);
@@ -854,6 +909,95 @@ mod tests {
         let long = format!("{}.png", "隐".repeat(300));
         let p = prepare(&long, png, LIMITS).expect("a long name is shortened");
         assert_eq!(p.display_name.chars().count(), 255);
+    }
+
+    /// A PNG that is only its header: IHDR declaring `w`×`h`, then an IDAT that does not
+    /// decode. Whatever looks past the header fails on it.
+    fn png_header_only(w: u32, h: u32) -> Vec<u8> {
+        fn crc32(bytes: &[u8]) -> u32 {
+            let mut c = 0xFFFF_FFFF_u32;
+            for b in bytes {
+                c ^= u32::from(*b);
+                for _ in 0..8 {
+                    c = if c & 1 == 1 {
+                        0xEDB8_8320 ^ (c >> 1)
+                    } else {
+                        c >> 1
+                    };
+                }
+            }
+            !c
+        }
+        let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+        let mut chunk = |kind: &[u8; 4], data: &[u8]| {
+            out.extend_from_slice(&(data.len() as u32).to_be_bytes());
+            let typed = [kind.as_slice(), data].concat();
+            out.extend_from_slice(&typed);
+            out.extend_from_slice(&crc32(&typed).to_be_bytes());
+        };
+        let ihdr = [
+            w.to_be_bytes().as_slice(),
+            &h.to_be_bytes(),
+            &[8, 0, 0, 0, 0],
+        ]
+        .concat();
+        chunk(b"IHDR", &ihdr);
+        chunk(b"IDAT", &[0xde, 0xad, 0xbe, 0xef]);
+        chunk(b"IEND", &[]);
+        out
+    }
+
+    #[test]
+    fn an_image_declaring_too_many_pixels_is_refused_from_its_header_alone() {
+        let bomb = png_header_only(16_000, 8_000);
+        assert_eq!(
+            declared_size(&bomb, ImageFormat::Png, 40_000_000),
+            Err(Refusal("files.too_many_pixels"))
+        );
+        assert_eq!(
+            prepare("bomb.png", bomb, LIMITS).err(),
+            Some(Refusal("files.too_many_pixels")),
+            "refused before decoding (the data would not even decode)"
+        );
+        // At the limit the header passes; this one then fails to decode, as it should.
+        let at_limit = png_header_only(8_000, 5_000);
+        assert_eq!(
+            declared_size(&at_limit, ImageFormat::Png, 40_000_000),
+            Ok((8_000, 5_000))
+        );
+        assert_eq!(
+            prepare("a.png", at_limit, LIMITS).err(),
+            Some(Refusal("files.undecodable"))
+        );
+        // A real photo is measured the same way, whatever its format.
+        let jpeg = encoded(&gradient(300, 200), ImageFormat::Jpeg);
+        assert_eq!(
+            declared_size(&jpeg, ImageFormat::Jpeg, 60_000),
+            Ok((300, 200))
+        );
+        assert_eq!(
+            declared_size(&jpeg, ImageFormat::Jpeg, 59_999),
+            Err(Refusal("files.too_many_pixels"))
+        );
+        let webp = encoded(&gradient(30, 20), ImageFormat::WebP);
+        assert_eq!(
+            declared_size(&webp, ImageFormat::WebP, 599),
+            Err(Refusal("files.too_many_pixels"))
+        );
+    }
+
+    #[test]
+    fn the_pixel_limit_message_names_the_configured_limit_in_both_languages() {
+        use crate::i18n::{Lang, t_args};
+        let s = StorageSettings::default();
+        assert_eq!(s.max_megapixels, 40);
+        let slots = message_slots(&s);
+        let args: Vec<(&str, &str)> = slots.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let zh = t_args(Lang::ZhCn, "files.too_many_pixels", &args);
+        let en = t_args(Lang::En, "files.too_many_pixels", &args);
+        assert!(zh.contains("4000 万像素"), "{zh}");
+        assert!(en.contains("40 megapixels"), "{en}");
+        assert!(!zh.contains('{') && !en.contains('{'), "{zh} / {en}");
     }
 
     #[test]

@@ -20,6 +20,14 @@ use crate::error::AppError;
 use crate::i18n::{self, Lang};
 use crate::web::{AppState, render};
 
+/// The `{…}` slots that messages naming a configured limit use.
+fn limit_slots(res: &ServiceResponse<BoxBody>) -> Vec<(&'static str, String)> {
+    res.request()
+        .app_data::<web::Data<AppState>>()
+        .map(|s| crate::services::files::message_slots(&s.core.settings.storage).to_vec())
+        .unwrap_or_default()
+}
+
 /// The catalog key and machine code for an error response.
 fn describe(res: &ServiceResponse<BoxBody>) -> (&'static str, &'static str) {
     if let Some(app) = res
@@ -81,6 +89,12 @@ fn finish(
     let lang = ctx.as_ref().map_or(Lang::default(), |c| c.lang);
     let path = res.request().path().to_string();
     let message = i18n::t(lang, key);
+    // Field messages that name a configured limit (e.g. the photo pixel limit).
+    let slots = limit_slots(&res);
+    let field_message = |key: &str| {
+        let args: Vec<(&str, &str)> = slots.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        i18n::t_args(lang, key, &args)
+    };
 
     if is_api(&path) {
         let mut builder = HttpResponse::build(status);
@@ -99,7 +113,7 @@ fn finish(
             let translated: serde_json::Map<String, serde_json::Value> = fields
                 .0
                 .iter()
-                .map(|(field, key)| (field.to_string(), i18n::t(lang, key).into()))
+                .map(|(field, key)| (field.to_string(), field_message(key).into()))
                 .collect();
             json["fields"] = translated.into();
         }
@@ -141,7 +155,7 @@ fn finish(
         Some(AppError::Validation(fields)) if !fields.is_empty() => fields
             .0
             .values()
-            .map(|key| i18n::t(lang, key))
+            .map(|key| field_message(key))
             .collect::<Vec<_>>()
             .join(" "),
         _ => message,

@@ -24,13 +24,24 @@ fn lang_of(state: &State) -> Lang {
         .unwrap_or_default()
 }
 
-/// `t("key", name=value …)`: the catalog message in the page's language.
+/// `t("key", name=value …)`: the catalog message in the page's language. Slots the arguments
+/// leave open are filled from the global `limit_slots` (configured limits, `with_slots`).
 fn t(state: &State, key: &str, kwargs: Kwargs) -> Result<String, minijinja::Error> {
     let lang = lang_of(state);
     let mut out = i18n::t(lang, key);
     for arg in kwargs.args() {
         let v: Value = kwargs.get(arg)?;
         out = out.replace(&format!("{{{arg}}}"), &v.to_string());
+    }
+    if out.contains('{')
+        && let Some(slots) = state.lookup("limit_slots")
+        && let Ok(names) = slots.try_iter()
+    {
+        for name in names {
+            if let (Some(n), Ok(v)) = (name.as_str(), slots.get_item(&name)) {
+                out = out.replace(&format!("{{{n}}}"), &v.to_string());
+            }
+        }
     }
     Ok(out)
 }
@@ -41,6 +52,13 @@ impl Templates {
         minijinja_embed::load_templates!(&mut env);
         env.add_function("t", t);
         Templates { env }
+    }
+
+    /// Values for the slots of messages that name a configured limit (`{max_megapixels}` …).
+    pub fn with_slots(mut self, slots: &[(&'static str, String)]) -> Self {
+        let map: std::collections::BTreeMap<&str, String> = slots.iter().cloned().collect();
+        self.env.add_global("limit_slots", Value::from(Serde(map)));
+        self
     }
 
     pub fn render(&self, name: &str, ctx: Value) -> AppResult<String> {
@@ -229,4 +247,35 @@ pub fn page(
         .content_type("text/html; charset=utf-8")
         .insert_header(("Cache-Control", "no-store"))
         .body(body))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_message_naming_a_configured_limit_shows_its_value_on_pages() {
+        let storage = crate::config::StorageSettings {
+            max_megapixels: 25,
+            ..Default::default()
+        };
+        let templates =
+            Templates::new().with_slots(&crate::services::files::message_slots(&storage));
+        let page = |lang: &str| {
+            templates
+                .env
+                .render_str(
+                    "{{ t(errors.photo) }}|{{ t('list.total', total=3) }}",
+                    context! { lang => lang, errors => context! { photo => "files.too_many_pixels" } },
+                )
+                .unwrap_or_default()
+        };
+        let zh = page("zh-CN");
+        assert!(zh.contains("2500 万像素"), "{zh}");
+        assert!(page("en").contains("25 megapixels"), "{}", page("en"));
+        assert!(
+            zh.ends_with(&i18n::t_args(Lang::ZhCn, "list.total", &[("total", "3")])),
+            "{zh}"
+        );
+    }
 }

@@ -348,8 +348,7 @@ async fn prepare_files(
         if !wanted.contains(upload.field.as_str()) {
             continue;
         }
-        let limits = files::Limits::from_settings(&core.settings.storage);
-        match files::prepare_async(upload.file_name, upload.bytes, limits).await? {
+        match files::prepare_async(core, upload.file_name, upload.bytes).await? {
             Ok(p) => prepared.entry(upload.field).or_default().push(p),
             Err(refusal) => errors.add(upload.field, refusal.key()),
         }

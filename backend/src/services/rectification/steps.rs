@@ -228,9 +228,8 @@ pub async fn submit_evidence(
     }
     let mut prepared = Vec::new();
     if errors.is_empty() {
-        let limits = files::Limits::from_settings(&core.settings.storage);
         for u in uploads {
-            match files::prepare_async(u.file_name, u.bytes, limits).await? {
+            match files::prepare_async(core, u.file_name, u.bytes).await? {
                 Ok(p) => prepared.push(p),
                 Err(refusal) => errors.add("files", refusal.key()),
             }
