@@ -165,3 +165,42 @@ async fn a_crash_between_storing_and_committing_leaves_no_row_and_the_sweep_remo
     }
     assert_eq!(count(&app, attachment::Entity).await, before);
 }
+
+/// A process killed inside a local write leaves the temporary file it was writing
+/// (`<key>.tmp<8 hex>`, renamed into place only when complete). It is swept like an orphan
+/// once past the grace period; one being written now is kept.
+#[tokio::test]
+async fn a_write_killed_half_way_leaves_a_temporary_file_that_is_swept_after_the_grace_period() {
+    let app = spawn_app().await;
+    let stored = put_blobs(&app).await;
+    let dir = app.core.settings.files_dir();
+    let partial = |key: &str, suffix: &str| {
+        let path = dir.join(format!("{key}.tmp{suffix}"));
+        std::fs::write(&path, b"half a photo").expect("partial file");
+        path
+    };
+    let old = partial(&stored.storage_key, "0a1b2c3d");
+    let now: SystemTime = app.core.now().into();
+    std::fs::File::options()
+        .write(true)
+        .open(&old)
+        .expect("open")
+        .set_modified(now - OLD)
+        .expect("mtime");
+    let fresh = partial(&stored.storage_key, "4e5f6a7b");
+    // A stray file of another shape is not the portal's to delete.
+    let stray = dir.join(format!("{}.bak", stored.storage_key));
+    std::fs::write(&stray, b"an operator's copy").expect("stray");
+    std::fs::File::options()
+        .write(true)
+        .open(&stray)
+        .expect("open")
+        .set_modified(now - OLD)
+        .expect("mtime");
+
+    let report = orphans::sweep(&app.core).await.expect("sweep");
+    assert!(!old.exists(), "the old partial write is swept");
+    assert!(fresh.exists(), "a write in progress is kept");
+    assert!(stray.exists(), "a file of another shape is left alone");
+    assert!(exists(&app, &stored.storage_key), "the fresh blob is kept");
+}
