@@ -47,6 +47,16 @@ pub trait Storage: Send + Sync {
     /// The objects whose key starts with `prefix` (`""`, or hex folders such as `ab` or
     /// `ab/cd`), with when each was last written. Only keys of `new_key`'s shape are listed.
     fn list<'a>(&'a self, prefix: &'a str) -> StorageFuture<'a, Vec<StoredObject>>;
+    /// Deletes what interrupted writes under `prefix` left behind, last touched before
+    /// `before`; returns how many. A backend whose writes are atomic (S3: an object exists
+    /// only once its PUT completed) leaves nothing behind.
+    fn sweep_partial<'a>(
+        &'a self,
+        _prefix: &'a str,
+        _before: DateTime<Utc>,
+    ) -> StorageFuture<'a, u64> {
+        Box::pin(async { Ok(0) })
+    }
 }
 
 /// One stored object, as `Storage::list` sees it.
@@ -122,6 +132,19 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| StorageError::Other(anyhow::Error::new(e).context("storage task")))?
 }
 
+/// Whether a file name is a temporary file of `write_new`: a key's last part and
+/// `.tmp` with 8 hex digits.
+fn is_partial_name(name: &str) -> bool {
+    name.split_once(".tmp").is_some_and(|(stem, suffix)| {
+        stem.len() == 32
+            && suffix.len() == 8
+            && stem
+                .bytes()
+                .chain(suffix.bytes())
+                .all(|b| b.is_ascii_hexdigit())
+    })
+}
+
 fn write_new(path: &Path, bytes: &[u8]) -> Result<(), StorageError> {
     let dir = path.parent().ok_or(StorageError::BadKey)?;
     std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
@@ -145,9 +168,9 @@ fn write_new(path: &Path, bytes: &[u8]) -> Result<(), StorageError> {
     Ok(())
 }
 
-/// The files under `root` that have the shape of a key and start with `prefix`. Anything else
-/// in the folder (a temporary file of an interrupted write, a stray file) is not listed.
-fn list_local(root: &Path, prefix: &str) -> Result<Vec<StoredObject>, StorageError> {
+/// Every regular file three folders deep under `root` within `prefix`, as (`aa/bb/name`,
+/// last modified). Files deleted meanwhile (another sweep) are skipped.
+fn walk_local(root: &Path, prefix: &str) -> Result<Vec<(String, DateTime<Utc>)>, StorageError> {
     fn entries(dir: &Path) -> Result<Vec<std::fs::DirEntry>, StorageError> {
         match std::fs::read_dir(dir) {
             Ok(rd) => Ok(rd
@@ -175,26 +198,55 @@ fn list_local(root: &Path, prefix: &str) -> Result<Vec<StoredObject>, StorageErr
             }
             for f in entries(&b.path())? {
                 let Some(f_name) = name(&f) else { continue };
-                let key = format!("{a_name}/{b_name}/{f_name}");
-                if !is_valid_key(&key) {
-                    continue;
-                }
+                let rel = format!("{a_name}/{b_name}/{f_name}");
                 let meta = match f.metadata() {
                     Ok(m) if m.is_file() => m,
-                    // Deleted meanwhile (another sweep), or not a file.
                     _ => continue,
                 };
                 let modified = meta
                     .modified()
-                    .with_context(|| format!("reading the time of {key}"))?;
-                out.push(StoredObject {
-                    key,
-                    modified: DateTime::<Utc>::from(modified),
-                });
+                    .with_context(|| format!("reading the time of {rel}"))?;
+                out.push((rel, DateTime::<Utc>::from(modified)));
             }
         }
     }
     Ok(out)
+}
+
+/// The files under `root` that have the shape of a key and start with `prefix`. Anything else
+/// in the folder (a temporary file of an interrupted write, a stray file) is not listed.
+fn list_local(root: &Path, prefix: &str) -> Result<Vec<StoredObject>, StorageError> {
+    Ok(walk_local(root, prefix)?
+        .into_iter()
+        .filter(|(key, _)| is_valid_key(key))
+        .map(|(key, modified)| StoredObject { key, modified })
+        .collect())
+}
+
+/// Deletes the temporary files of interrupted writes (a process killed between creating
+/// `<key>.tmpXXXXXXXX` and renaming it) last touched before `before`.
+fn sweep_partial_local(
+    root: &Path,
+    prefix: &str,
+    before: DateTime<Utc>,
+) -> Result<u64, StorageError> {
+    let mut deleted = 0;
+    for (rel, modified) in walk_local(root, prefix)? {
+        let file = rel.rsplit('/').next().unwrap_or_default();
+        if modified >= before || !is_partial_name(file) {
+            continue;
+        }
+        match std::fs::remove_file(root.join(&rel)) {
+            Ok(()) => deleted += 1,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                return Err(anyhow::Error::new(e)
+                    .context(format!("deleting {rel}"))
+                    .into());
+            }
+        }
+    }
+    Ok(deleted)
 }
 
 impl Storage for LocalStorage {
@@ -241,6 +293,21 @@ impl Storage for LocalStorage {
             let root = self.root.clone();
             let prefix = prefix.to_string();
             blocking(move || list_local(&root, &prefix)).await
+        })
+    }
+
+    fn sweep_partial<'a>(
+        &'a self,
+        prefix: &'a str,
+        before: DateTime<Utc>,
+    ) -> StorageFuture<'a, u64> {
+        Box::pin(async move {
+            if !is_valid_prefix(prefix) {
+                return Err(StorageError::BadKey);
+            }
+            let root = self.root.clone();
+            let prefix = prefix.to_string();
+            blocking(move || sweep_partial_local(&root, &prefix, before)).await
         })
     }
 }
@@ -361,6 +428,18 @@ mod s3 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_temporary_files_of_writes_have_the_partial_shape() {
+        let key = new_key();
+        let file = key.rsplit('/').next().expect("name");
+        assert!(is_partial_name(&format!("{file}.tmp0a1b2c3d")));
+        assert!(!is_partial_name(file), "a finished file");
+        assert!(!is_partial_name(&format!("{file}.bak")));
+        assert!(!is_partial_name(&format!("{file}.tmp0a1b2c3")), "7 digits");
+        assert!(!is_partial_name(&format!("{file}.tmp0a1b2c3z")));
+        assert!(!is_partial_name("notes.tmp0a1b2c3d"));
+    }
 
     /// Against a real S3-compatible server: `S3_TEST_ENDPOINT=http://127.0.0.1:9000
     /// cargo test -p portal --features s3 --lib storage -- --ignored` (bucket `portal-test`

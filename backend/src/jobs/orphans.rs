@@ -7,7 +7,9 @@
 //! an upload in flight, whose row is about to commit, is never touched; and only when none of
 //! an attachment's keys (original, public copy, thumbnail) names it. Safe on several
 //! instances at once: deleting a file twice is harmless, and a referenced file is never a
-//! candidate. The storage is walked one first-level folder (`00` … `ff`) at a time.
+//! candidate. The storage is walked one first-level folder (`00` … `ff`) at a time. The
+//! temporary file of a local write killed half-way (`<key>.tmpXXXXXXXX`) is deleted after
+//! the same grace period.
 
 use std::collections::HashSet;
 
@@ -33,6 +35,8 @@ pub struct SweepReport {
     pub deleted: u64,
     /// Orphans whose deletion failed (tried again next time).
     pub failed: u64,
+    /// Temporary files of writes killed half-way, deleted.
+    pub partial: u64,
 }
 
 /// Files last written before this time may be swept.
@@ -72,7 +76,9 @@ pub async fn sweep(core: &Core) -> AppResult<SweepReport> {
     let before = cutoff(core.now(), core.settings.storage.orphan_grace_secs);
     let mut report = SweepReport::default();
     for folder in 0..=u8::MAX {
-        let listed = core.storage.list(&format!("{folder:02x}")).await?;
+        let prefix = format!("{folder:02x}");
+        report.partial += core.storage.sweep_partial(&prefix, before).await?;
+        let listed = core.storage.list(&prefix).await?;
         report.listed += listed.len() as u64;
         let old: Vec<String> = listed
             .into_iter()
@@ -108,7 +114,7 @@ pub fn spawn(core: &Core) -> Option<tokio::task::JoinHandle<()>> {
         loop {
             ticks.tick().await;
             match sweep(&core).await {
-                Ok(r) if r.deleted > 0 || r.failed > 0 => {
+                Ok(r) if r.deleted > 0 || r.failed > 0 || r.partial > 0 => {
                     tracing::info!(?r, "orphaned files swept");
                 }
                 Ok(_) => {}

@@ -200,6 +200,7 @@ async fn a_write_killed_half_way_leaves_a_temporary_file_that_is_swept_after_the
 
     let report = orphans::sweep(&app.core).await.expect("sweep");
     assert!(!old.exists(), "the old partial write is swept");
+    assert_eq!(report.partial, 1, "{report:?}");
     assert!(fresh.exists(), "a write in progress is kept");
     assert!(stray.exists(), "a file of another shape is left alone");
     assert!(exists(&app, &stored.storage_key), "the fresh blob is kept");
