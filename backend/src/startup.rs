@@ -152,10 +152,12 @@ pub fn core(
             .hash_concurrency
             .unwrap_or_else(crate::config::default_hash_concurrency),
     );
+    let zone = crate::calendar::parse_zone(&settings.time_zone)?;
     let secret = load_secret(&settings)?;
     let storage = crate::storage::from_settings(&settings).context("setting up file storage")?;
     Ok(Core {
         db,
+        calendar: crate::calendar::Calendar::new(clock.clone(), zone),
         clock,
         storage,
         keys: Arc::new(TokenKeys::new(&secret, &settings.auth.issuer)),
@@ -209,10 +211,8 @@ fn run(
     let body_limit = core.settings.server.body_limit;
     // Largest accepted upload request (spreadsheet imports, photos): `storage.max_request_mb`.
     let upload_limit = core.settings.storage.max_request_bytes();
-    let state = web::Data::new(AppState {
-        core,
-        templates: Templates::new(),
-    });
+    let templates = Templates::new(core.calendar.zone());
+    let state = web::Data::new(AppState { core, templates });
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())
