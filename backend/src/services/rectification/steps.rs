@@ -119,7 +119,7 @@ pub async fn acknowledge(
     input: &PlanInput,
     key: Option<&str>,
 ) -> AppResult<LoopOutcome> {
-    let today = core.now().date_naive();
+    let today = core.today();
     simple(
         core,
         caller,
@@ -296,7 +296,7 @@ pub async fn verify(
     input: &VerifyInput,
     key: Option<&str>,
 ) -> AppResult<LoopOutcome> {
-    let today = core.now().date_naive();
+    let today = core.today();
     simple(
         core,
         caller,
@@ -322,7 +322,7 @@ pub async fn reject(
     input: &RejectInput,
     key: Option<&str>,
 ) -> AppResult<LoopOutcome> {
-    let today = core.now().date_naive();
+    let today = core.today();
     simple(
         core,
         caller,
@@ -348,7 +348,7 @@ pub async fn request_extension(
     input: &ExtensionInput,
     key: Option<&str>,
 ) -> AppResult<LoopOutcome> {
-    let today = core.now().date_naive();
+    let today = core.today();
     simple(
         core,
         caller,
