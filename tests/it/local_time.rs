@@ -30,9 +30,16 @@ async fn a_hazard_found_at_2330_utc_shows_the_shanghai_time_on_its_page_and_in_t
     let app = spawn_app().await;
     set(&app, "2026-11-30T23:30:00Z");
     let res = submitted(&app, major_extra).await;
-    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap_or_default());
+    assert_eq!(
+        res.status(),
+        200,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
     let body: Value = res.json().await.expect("json");
-    let major = body["hazard_ids"][1].as_i64().expect("the extra (major) hazard");
+    let major = body["hazard_ids"][1]
+        .as_i64()
+        .expect("the extra (major) hazard");
 
     let bureau = app.logged_in(REGULATOR).await;
     let page = bureau.page(&format!("/hazards/{major}")).await;
@@ -108,10 +115,61 @@ async fn today_at_2330_utc_on_the_last_day_of_a_month_is_the_first_of_the_next_m
     let page = app
         .logged_in(ENTERPRISE)
         .await
-        .page("/enterprise/inspections")
+        .page("/enterprise/inspections?side=self")
         .await;
     assert!(
         page.contains("name=\"planned_on\" value=\"2026-12-01\""),
         "a self-inspection is planned for today, 12-01 in 瑞安"
     );
+}
+
+#[tokio::test]
+async fn with_time_zone_utc_the_same_moment_is_shown_and_reckoned_in_utc() {
+    let app = crate::helpers::spawn_app_with(|s| s.time_zone = "UTC".into()).await;
+    set(&app, "2026-11-30T23:30:00Z");
+    let res = submitted(&app, |s| {
+        s["extra_hazards"][0]["deadline"] = "2026-11-30".into();
+    })
+    .await;
+    assert_eq!(res.status(), 200, "2026-11-30 is still today in UTC");
+    let body: Value = res.json().await.expect("json");
+    let hazard = body["hazard_ids"][1].as_i64().expect("the extra hazard");
+    let page = app
+        .logged_in(REGULATOR)
+        .await
+        .page(&format!("/hazards/{hazard}"))
+        .await;
+    assert!(page.contains("2026-11-30 23:30"), "found at, UTC");
+    assert!(!page.contains("2026-12-01 07:30"));
+
+    // 23:30 UTC on 12-01: one day past the 11-30 deadline in UTC (two in 瑞安).
+    set(&app, "2026-12-01T23:30:00Z");
+    let token = app.api_token(ENTERPRISE).await;
+    let detail = app
+        .api_json(&format!("/api/v1/hazards/{hazard}"), &token)
+        .await;
+    assert_eq!(detail["overdue_days"], 1);
+}
+
+#[test]
+fn an_unknown_time_zone_stops_the_start_up_with_a_clear_error() {
+    let mut s = portal::config::Settings {
+        time_zone: "Asia/Shangai".into(),
+        ..Default::default()
+    };
+    s.auth.secret = Some(crate::helpers::TEST_SECRET.to_string().into());
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let db = rt
+        .block_on(portal::db::connect("sqlite::memory:", 1))
+        .expect("db");
+    let clock = std::sync::Arc::new(portal::clock::ManualClock::new(Utc::now()));
+    let err = portal::startup::core(db, s, clock)
+        .err()
+        .map(|e| format!("{e:#}"))
+        .unwrap_or_default();
+    assert!(err.contains("time_zone"), "{err}");
+    assert!(err.contains("Asia/Shangai"), "{err}");
 }
