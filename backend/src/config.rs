@@ -31,6 +31,14 @@ pub struct Settings {
     /// The closed loop's scheduled work: reminders, escalation (`[loop]`).
     #[serde(rename = "loop", default)]
     pub closed_loop: LoopSettings,
+    /// The zone times are shown and dates reckoned in (an IANA name; `APP_TIME_ZONE`).
+    /// Times are stored in UTC whatever it is.
+    #[serde(default = "default_time_zone")]
+    pub time_zone: String,
+}
+
+fn default_time_zone() -> String {
+    crate::calendar::DEFAULT_ZONE.into()
 }
 
 /// `[loop]`: deadline reminders and escalation onto the supervision list (挂牌督办).
@@ -345,6 +353,7 @@ impl Default for Settings {
             storage: StorageSettings::default(),
             email: EmailSettings::default(),
             closed_loop: LoopSettings::default(),
+            time_zone: default_time_zone(),
         }
     }
 }
@@ -538,6 +547,13 @@ mod tests {
             !loaded("demo = false\n").demo_enabled(),
             "SQLite with demo = false"
         );
+    }
+
+    #[test]
+    fn the_time_zone_defaults_to_shanghai_and_comes_from_the_file() {
+        assert_eq!(Settings::default().time_zone, "Asia/Shanghai");
+        assert_eq!(loaded("").time_zone, "Asia/Shanghai");
+        assert_eq!(loaded("time_zone = \"UTC\"\n").time_zone, "UTC");
     }
 
     #[test]

@@ -154,10 +154,12 @@ pub fn core(
             .hash_concurrency
             .unwrap_or_else(crate::config::default_hash_concurrency),
     );
+    let zone = crate::calendar::parse_zone(&settings.time_zone)?;
     let secret = load_secret(&settings)?;
     let storage = crate::storage::from_settings(&settings).context("setting up file storage")?;
     Ok(Core {
         db,
+        calendar: crate::calendar::Calendar::new(clock.clone(), zone),
         clock,
         storage,
         keys: Arc::new(TokenKeys::new(&secret, &settings.auth.issuer)),
@@ -215,10 +217,8 @@ fn run(
     // Largest accepted upload request (spreadsheet imports, photos): `storage.max_request_mb`.
     let upload_limit = core.settings.storage.max_request_bytes();
     let slots = crate::services::files::message_slots(&core.settings.storage);
-    let state = web::Data::new(AppState {
-        core,
-        templates: Templates::new().with_slots(&slots),
-    });
+    let templates = Templates::new(core.calendar.zone()).with_slots(&slots);
+    let state = web::Data::new(AppState { core, templates });
     let server = HttpServer::new(move || {
         App::new()
             .app_data(state.clone())

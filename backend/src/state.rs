@@ -6,6 +6,7 @@ use std::sync::Arc;
 use sea_orm::DatabaseConnection;
 
 use crate::auth::token::TokenKeys;
+use crate::calendar::Calendar;
 use crate::clock::SharedClock;
 use crate::config::Settings;
 use crate::storage::SharedStorage;
@@ -14,6 +15,8 @@ use crate::storage::SharedStorage;
 pub struct Core {
     pub db: DatabaseConnection,
     pub clock: SharedClock,
+    /// The clock read in the configured zone: local "today", local times.
+    pub calendar: Calendar,
     pub settings: Arc<Settings>,
     pub keys: Arc<TokenKeys>,
     /// HMAC key for CSRF tokens.
@@ -27,5 +30,10 @@ pub struct Core {
 impl Core {
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()
+    }
+
+    /// Today's date in the configured zone: the date deadlines and "this month" count from.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.calendar.today()
     }
 }

@@ -15,6 +15,7 @@ mod imports;
 mod inspections;
 mod labels;
 mod listing_release;
+mod local_time;
 mod login_defence;
 mod loop_pages;
 mod maintenance;

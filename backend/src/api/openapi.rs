@@ -9,7 +9,7 @@ use utoipa::{
 #[derive(OpenApi)]
 #[openapi(
     info(title = "安全生产互助管理联盟云平台 API", version = "1",
-         description = "Work-safety mutual-aid alliance portal. Log in at /api/v1/auth/login and send the token as `Authorization: Bearer …`. Errors are `{code, message}`; lists are paginated with `page` and `per_page`."),
+         description = "Work-safety mutual-aid alliance portal. Log in at /api/v1/auth/login and send the token as `Authorization: Bearer …`. Errors are `{code, message}`; lists are paginated with `page` and `per_page`. Times: instants (`found_at`, `created_at` and every other `*_at`) are RFC 3339 in UTC; calendar dates (`deadline`, `requested_deadline`, `reviewed_on`, `planned_on` and every other `YYYY-MM-DD` field) are days in the portal's zone (config `time_zone`, default Asia/Shanghai), and `overdue_days` counts from today in that zone."),
     paths(
         super::auth::login, super::auth::logout, super::auth::change_password, super::auth::me,
         super::enterprises::list, super::enterprises::get, super::enterprises::create,

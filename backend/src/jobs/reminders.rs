@@ -125,7 +125,7 @@ pub fn due_today(
 /// One pass over every hazard whose deadline runs.
 pub async fn run_once(core: &Core) -> AppResult<ReminderReport> {
     let settings = &core.settings.closed_loop;
-    let today = core.now().date_naive();
+    let today = core.today();
     let horizon = today
         .checked_add_days(Days::new(u64::from(
             remind_days(settings).first().copied().unwrap_or(0),
@@ -330,7 +330,7 @@ pub fn spawn(core: &Core) -> Option<tokio::task::JoinHandle<()>> {
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = %e, "deadline reminders failed"),
             }
-            let today = core.now().date_naive();
+            let today = core.today();
             if labels_day != Some(today) {
                 match crate::services::labels::daily(&core).await {
                     Ok(changed) => {

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{Duration, NaiveDate};
+use chrono::NaiveDate;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, Select, Set,
@@ -302,9 +302,9 @@ pub struct AllianceInput {
     pub status: String,
 }
 
-/// Today in China (UTC+8), the day a founding date may not be after.
+/// Today in the portal's zone, the day a founding date may not be after.
 fn today(core: &Core) -> NaiveDate {
-    (core.now() + Duration::hours(8)).date_naive()
+    core.today()
 }
 
 /// Checks what does not need the database; returns the founding date when it is good.

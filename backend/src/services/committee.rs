@@ -278,7 +278,7 @@ pub async fn export_members_xlsx(
                 e.map(|e| e.safety_officer.clone()).unwrap_or_default(),
                 e.map(|e| e.safety_phone.clone()).unwrap_or_default(),
                 m.decided_at
-                    .map(|d| d.format("%Y-%m-%d").to_string())
+                    .map(|d| core.calendar.local_date_of(d).to_string())
                     .unwrap_or_default(),
             ]
         })

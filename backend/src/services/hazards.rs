@@ -30,8 +30,10 @@ pub struct HazardRow {
     pub reporter_enterprise_name: Option<String>,
     pub inspection_id: Option<i64>,
     pub inspection_kind: Option<String>,
+    /// When the hazard was found: an instant, RFC 3339 in UTC.
     #[schema(value_type = String, format = DateTime)]
     pub found_at: DateTime<Utc>,
+    /// The rectification deadline: a calendar day in the portal's zone (`time_zone`).
     #[schema(value_type = String, format = Date)]
     pub deadline: NaiveDate,
     /// A photo to show in lists (its thumbnail).
@@ -120,8 +122,7 @@ pub async fn list(
     filter: &HazardFilter,
     page: PageParams,
 ) -> AppResult<Paged<HazardRow>> {
-    let paginator =
-        filtered(scope, filter, core.now().date_naive()).paginate(&core.db, page.per_page());
+    let paginator = filtered(scope, filter, core.today()).paginate(&core.db, page.per_page());
     let total = paginator.num_items().await?;
     let found = paginator.fetch_page(page.page() - 1).await?;
     Ok(Paged::new(rows(core, found).await?, page, total))

@@ -11,13 +11,14 @@
 //!   enterprises' current scores, and only the changed ones are written, grouped by their new
 //!   value. A history row is added whenever the score or the label changes (or on the first
 //!   scoring).
-//! - Facts at "today" (the injected clock's UTC date): open hazards by level; overdue days
+//! - Facts at "today" (the injected clock's date in the configured zone, `crate::calendar`):
+//!   open hazards by level; overdue days
 //!   `today − deadline` summed over hazards in 待确认 or 整改中 whose deadline has passed;
 //!   hazards closed by their deadline within the last 365 days.
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Offset, Utc};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect, Set,
@@ -25,6 +26,7 @@ use sea_orm::{
 };
 use serde::Serialize;
 
+use crate::calendar::Calendar;
 use crate::db::begin_write;
 use crate::domain::region_path::subtree_pattern;
 use crate::domain::role::Role;
@@ -121,13 +123,21 @@ fn days_overdue(backend: DbBackend, today: NaiveDate) -> SimpleExpr {
     }
 }
 
-/// Closed on or before the deadline day (UTC date of `closed_at`).
-fn closed_by_deadline(backend: DbBackend) -> SimpleExpr {
+/// Closed on or before the deadline day: the local date of `closed_at`, in the portal's zone
+/// (PostgreSQL by the zone's name; SQLite, which knows no zones, by its offset now). A zone
+/// name holds only letters, digits and `/_+-`, so it is safe as a literal.
+fn closed_by_deadline(backend: DbBackend, calendar: &Calendar) -> SimpleExpr {
     match backend {
-        DbBackend::Postgres => {
-            Expr::cust("CAST(\"closed_at\" AT TIME ZONE 'UTC' AS DATE) <= \"deadline\"")
+        DbBackend::Postgres => Expr::cust(format!(
+            "CAST(\"closed_at\" AT TIME ZONE '{}' AS DATE) <= \"deadline\"",
+            calendar.zone().name()
+        )),
+        _ => {
+            let offset = calendar.now_local().offset().fix().local_minus_utc();
+            Expr::cust(format!(
+                "date(\"closed_at\", '{offset:+} seconds') <= \"deadline\""
+            ))
         }
-        _ => Expr::cust("date(\"closed_at\") <= \"deadline\""),
     }
 }
 
@@ -137,11 +147,12 @@ type FactRow = (i64, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
 /// grouped query. Enterprises without any are absent (their facts are all zero).
 async fn facts_where<C: ConnectionTrait>(
     conn: &C,
-    now: DateTime<Utc>,
+    calendar: &Calendar,
     which: Condition,
 ) -> AppResult<HashMap<i64, Facts>> {
     let backend = conn.get_database_backend();
-    let today = now.date_naive();
+    let now = calendar.now();
+    let today = calendar.today();
     let since = now - Duration::days(TIMELY_WINDOW_DAYS);
     let one = || SimpleExpr::from(Expr::val(1i32));
     let level = |l: &str| open().add(hazard::Column::Level.eq(l));
@@ -151,7 +162,7 @@ async fn facts_where<C: ConnectionTrait>(
     let timely = Condition::all()
         .add(hazard::Column::State.eq("closed"))
         .add(hazard::Column::ClosedAt.gte(since))
-        .add(closed_by_deadline(backend));
+        .add(closed_by_deadline(backend, calendar));
     let rows: Vec<FactRow> = hazard::Entity::find()
         .select_only()
         .column(hazard::Column::EnterpriseId)
@@ -269,7 +280,7 @@ pub async fn recompute<C: ConnectionTrait>(
     }
     let now = core.now();
     let which = Condition::all().add(hazard::Column::EnterpriseId.eq(enterprise_id));
-    let facts = facts_where(conn, now, which).await?;
+    let facts = facts_where(conn, &core.calendar, which).await?;
     apply(conn, now, reason, current, &facts, &all_rules(conn).await?).await?;
     Ok(())
 }
@@ -305,7 +316,7 @@ pub async fn recompute_all<C: ConnectionTrait>(
                 .to_owned(),
         ),
     );
-    let facts = facts_where(conn, now, which).await?;
+    let facts = facts_where(conn, &core.calendar, which).await?;
     apply(conn, now, reason, current, &facts, &all_rules(conn).await?).await
 }
 

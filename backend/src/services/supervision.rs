@@ -248,7 +248,7 @@ pub async fn escalate<C: ConnectionTrait>(
     core: &Core,
     h: &hazard::Model,
 ) -> AppResult<Option<supervision::Model>> {
-    let days = rectification::overdue_days(h, core.now().date_naive()).unwrap_or(0);
+    let days = rectification::overdue_days(h, core.today()).unwrap_or(0);
     let note = i18n::t_args(
         Lang::ZhCn,
         "supervision.note_overdue",
@@ -411,7 +411,7 @@ async fn filtered(
     if f.overdue == Some(true) {
         on_hazard = on_hazard
             .add(hazard::Column::State.is_in(running_states()))
-            .add(hazard::Column::Deadline.lt(core.now().date_naive()));
+            .add(hazard::Column::Deadline.lt(core.today()));
         any = true;
     }
     if any {
@@ -458,7 +458,7 @@ async fn rows(core: &Core, found: Vec<supervision::Model>) -> AppResult<Vec<Supe
         .into_iter()
         .map(|r| (r.code, r.name))
         .collect();
-    let today = core.now().date_naive();
+    let today = core.today();
     Ok(found
         .into_iter()
         .filter_map(|s| {
@@ -549,6 +549,8 @@ pub async fn export_xlsx(
         all.extend(rows(core, chunk.to_vec()).await?);
     }
     let zh = |key: String| i18n::t(Lang::ZhCn, &key);
+    // Times in the portal's zone, named in the header.
+    let listed_header = format!("挂牌时间（{}）", core.calendar.zone().name());
     let headers = [
         "隐患",
         "等级",
@@ -563,7 +565,7 @@ pub async fn export_xlsx(
         "整改期限",
         "隐患状态",
         "逾期天数",
-        "挂牌时间",
+        listed_header.as_str(),
         "核销结果",
         "核销日期",
     ];
@@ -584,7 +586,10 @@ pub async fn export_xlsx(
                 r.hazard_deadline.to_string(),
                 zh(format!("hazard_state.{}", r.state)),
                 r.overdue_days.to_string(),
-                r.listed_at.format("%Y-%m-%d").to_string(),
+                core.calendar
+                    .local(r.listed_at)
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string(),
                 r.review_result
                     .as_deref()
                     .map(|v| zh(format!("supervision.review_{v}")))
@@ -673,7 +678,7 @@ pub async fn update(
     if existing.status == STATUS_RELEASED {
         return Err(AppError::Conflict("supervision.released"));
     }
-    let today = core.now().date_naive();
+    let today = core.today();
     let mut errors = FieldErrors::default();
     let supervising = input.supervising_unit.trim();
     let responsible = input.responsible_unit.trim();

@@ -46,11 +46,40 @@ fn t(state: &State, key: &str, kwargs: Kwargs) -> Result<String, minijinja::Erro
     Ok(out)
 }
 
+/// `{{ at|datetime }}` (`YYYY-MM-DD HH:MM`), `{{ at|datetime(seconds=true) }}` and
+/// `{{ at|date }}`: a stored UTC instant (RFC 3339 text) on the wall clock of `zone`. Empty for
+/// none; a value that is no instant (a plain date) is shown as it is.
+pub fn add_time_filters(env: &mut Environment<'static>, zone: chrono_tz::Tz) {
+    let show = move |v: &Value, format: &str| -> String {
+        if v.is_none() || v.is_undefined() {
+            return String::new();
+        }
+        let text = v.to_string();
+        match chrono::DateTime::parse_from_rfc3339(&text) {
+            Ok(at) => at.with_timezone(&zone).format(format).to_string(),
+            Err(_) => text,
+        }
+    };
+    env.add_filter("datetime", move |v: Value, kwargs: Kwargs| {
+        let seconds: Option<bool> = kwargs.get("seconds")?;
+        kwargs.assert_all_used()?;
+        let format = if seconds == Some(true) {
+            "%Y-%m-%d %H:%M:%S"
+        } else {
+            "%Y-%m-%d %H:%M"
+        };
+        Ok::<_, minijinja::Error>(show(&v, format))
+    });
+    env.add_filter("date", move |v: Value| show(&v, "%Y-%m-%d"));
+}
+
 impl Templates {
-    pub fn new() -> Self {
+    /// The page templates, showing times in `zone`.
+    pub fn new(zone: chrono_tz::Tz) -> Self {
         let mut env = Environment::new();
         minijinja_embed::load_templates!(&mut env);
         env.add_function("t", t);
+        add_time_filters(&mut env, zone);
         Templates { env }
     }
 
@@ -71,7 +100,7 @@ impl Templates {
 
 impl Default for Templates {
     fn default() -> Self {
-        Self::new()
+        Self::new(chrono_tz::Tz::Asia__Shanghai)
     }
 }
 
@@ -259,8 +288,8 @@ mod tests {
             max_megapixels: 25,
             ..Default::default()
         };
-        let templates =
-            Templates::new().with_slots(&crate::services::files::message_slots(&storage));
+        let templates = Templates::new(chrono_tz::Asia::Shanghai)
+            .with_slots(&crate::services::files::message_slots(&storage));
         let page = |lang: &str| {
             templates
                 .env

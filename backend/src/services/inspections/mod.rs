@@ -201,7 +201,7 @@ pub async fn create_self(
             None
         }
     };
-    let today = core.now().date_naive();
+    let today = core.today();
     let planned_on = match given(&input.planned_on) {
         None => Some(today),
         Some(s) => match NaiveDate::parse_from_str(s, "%Y-%m-%d") {

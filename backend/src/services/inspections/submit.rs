@@ -384,7 +384,7 @@ pub async fn submit(
     let i = super::visible(core, &caller.scope, id).await?;
     ensure_open(&core.db, caller, &i).await?;
     let items = checklists::version_items(&core.db, i.template_version_id).await?;
-    let today = core.now().date_naive();
+    let today = core.today();
     let checked = check(submission, &items, today).map_err(AppError::Validation)?;
     let mut errors = FieldErrors::default();
     let prepared = prepare_files(core, &checked, uploads, &mut errors).await?;

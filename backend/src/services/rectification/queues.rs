@@ -98,7 +98,7 @@ pub async fn todo(core: &Core, caller: &Caller) -> AppResult<Vec<TodoRow>> {
         .limit(LIST_LIMIT)
         .all(&core.db)
         .await?;
-    let today = core.now().date_naive();
+    let today = core.today();
     let ids: Vec<i64> = found.iter().map(|h| h.id).collect();
     let pending = pending_set(&core.db, &ids).await?;
     let meta: Vec<(Action, Option<i64>, bool)> = found

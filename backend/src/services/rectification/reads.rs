@@ -49,7 +49,8 @@ pub struct PlanView {
     pub responsible_person: String,
     pub measures: String,
     pub funds: String,
-    /// The deadline in force (moved by a granted extension).
+    /// The deadline in force (moved by a granted extension): a calendar day in the portal's
+    /// zone (`time_zone`); overdue counts from today there.
     #[schema(value_type = String, format = Date)]
     pub deadline: NaiveDate,
     pub contingency: String,
@@ -215,6 +216,6 @@ pub async fn loop_section(
         actions,
         may_comment: party != hazard_flow::Party::Observer,
         pending_extension: pending.map(ExtensionView::from),
-        overdue_days: overdue_days(h, core.now().date_naive()),
+        overdue_days: overdue_days(h, core.today()),
     })
 }

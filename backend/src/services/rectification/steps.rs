@@ -119,7 +119,7 @@ pub async fn acknowledge(
     input: &PlanInput,
     key: Option<&str>,
 ) -> AppResult<LoopOutcome> {
-    let today = core.now().date_naive();
+    let today = core.today();
     simple(
         core,
         caller,
@@ -295,7 +295,7 @@ pub async fn verify(
     input: &VerifyInput,
     key: Option<&str>,
 ) -> AppResult<LoopOutcome> {
-    let today = core.now().date_naive();
+    let today = core.today();
     simple(
         core,
         caller,
@@ -321,7 +321,7 @@ pub async fn reject(
     input: &RejectInput,
     key: Option<&str>,
 ) -> AppResult<LoopOutcome> {
-    let today = core.now().date_naive();
+    let today = core.today();
     simple(
         core,
         caller,
@@ -347,7 +347,7 @@ pub async fn request_extension(
     input: &ExtensionInput,
     key: Option<&str>,
 ) -> AppResult<LoopOutcome> {
-    let today = core.now().date_naive();
+    let today = core.today();
     simple(
         core,
         caller,

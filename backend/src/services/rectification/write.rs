@@ -184,7 +184,8 @@ async fn apply(
             active.verified_at = Set(Some(now));
             active.closed_at = Set(Some(now));
             // A listed hazard's closing is the bureau's review: it releases the listing.
-            if let Some(on) = reviewed_on.or(facts.listed.then(|| now.date_naive())) {
+            if let Some(on) = reviewed_on.or(facts.listed.then(|| core.calendar.local_date_of(now)))
+            {
                 review(&txn, caller, id, true, note.clone(), on).await?;
             }
             (with_review_date(reviewed_on, note), None)
@@ -193,7 +194,8 @@ async fn apply(
             reason,
             reviewed_on,
         } => {
-            if let Some(on) = reviewed_on.or(facts.listed.then(|| now.date_naive())) {
+            if let Some(on) = reviewed_on.or(facts.listed.then(|| core.calendar.local_date_of(now)))
+            {
                 review(&txn, caller, id, false, Some(reason.clone()), on).await?;
             }
             (with_review_date(reviewed_on, Some(reason)), None)

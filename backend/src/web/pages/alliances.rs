@@ -68,7 +68,10 @@ pub async fn export(
     filter: web::Query<AllianceFilter>,
 ) -> AppResult<HttpResponse> {
     let bytes = alliances::export_xlsx(&state.core, &caller, ctx.ip.clone(), &filter).await?;
-    let name = format!("alliances-{}.xlsx", state.core.now().format("%Y%m%d-%H%M"));
+    let name = format!(
+        "alliances-{}.xlsx",
+        state.core.calendar.now_local().format("%Y%m%d-%H%M")
+    );
     Ok(xlsx(bytes, name))
 }
 
@@ -296,6 +299,9 @@ pub async fn members_export(
     caller: Caller,
 ) -> AppResult<HttpResponse> {
     let bytes = committee::export_members_xlsx(&state.core, &caller, ctx.ip.clone()).await?;
-    let name = format!("members-{}.xlsx", state.core.now().format("%Y%m%d-%H%M"));
+    let name = format!(
+        "members-{}.xlsx",
+        state.core.calendar.now_local().format("%Y%m%d-%H%M")
+    );
     Ok(xlsx(bytes, name))
 }

@@ -48,7 +48,7 @@ pub async fn export(
     let bytes = enterprises::export_xlsx(&state.core, &caller, ctx.ip.clone(), &filter).await?;
     let name = format!(
         "enterprises-{}.xlsx",
-        state.core.now().format("%Y%m%d-%H%M")
+        state.core.calendar.now_local().format("%Y%m%d-%H%M")
     );
     Ok(HttpResponse::Ok()
         .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -118,7 +118,7 @@ async fn list_page(
             base => format!("/{}/inspections", portal.as_str()),
             query,
             checklists => Value::from(Serde(&checklists)),
-            today => core.now().date_naive().to_string(),
+            today => core.today().to_string(),
             v => Value::from(Serde(values)),
             errors => Value::from(Serde(errors)),
         },
@@ -192,7 +192,7 @@ pub async fn show(
         .filter(|d| ["start", "submit", "review"].contains(d))
         .map(|d| format!("inspections.done_{d}"));
     let values = if detail.may_submit {
-        initial_values(&detail, state.core.now().date_naive())
+        initial_values(&detail, state.core.today())
     } else {
         HashMap::new()
     };

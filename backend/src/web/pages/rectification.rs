@@ -101,7 +101,7 @@ pub(crate) async fn hazard_page(
             errors => Value::from(Serde(errors)),
             problem,
             key => uuid::Uuid::new_v4().to_string(),
-            today => state.core.now().date_naive().to_string(),
+            today => state.core.today().to_string(),
         },
     )?;
     Ok(if status.is_success() {

@@ -103,7 +103,7 @@ pub async fn export(
     let bytes = supervision::export_xlsx(&state.core, &caller, ctx.ip.clone(), &filter).await?;
     let name = format!(
         "supervision-{}.xlsx",
-        state.core.now().format("%Y%m%d-%H%M")
+        state.core.calendar.now_local().format("%Y%m%d-%H%M")
     );
     Ok(HttpResponse::Ok()
         .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
