@@ -37,7 +37,6 @@ pub struct Me {
     pub role: Role,
     pub portal: Portal,
     /// The tenant the account's data access is limited to.
-    #[schema(value_type = Object)]
     pub scope: crate::scope::Scope,
 }
 
