@@ -300,3 +300,87 @@ async fn real_answers_carry_exactly_the_keys_their_documented_schemas_name() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// A concrete path for a documented pattern (placeholders filled with values that parse).
+fn concrete(pattern: &str) -> String {
+    pattern
+        .split('/')
+        .map(|s| match s {
+            "{code}" => "C",
+            "{region_code}" => "330381",
+            s if s.starts_with('{') => "1",
+            s => s,
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+#[tokio::test]
+async fn every_field_an_empty_body_lacks_is_required_by_the_document() {
+    let app = spawn_app().await;
+    let doc: Value = app
+        .get("/api/v1/openapi.json")
+        .await
+        .json()
+        .await
+        .expect("the document");
+    let mut tokens = Vec::new();
+    for user in [REGULATOR, ADMIN, COMMITTEE, ENTERPRISE] {
+        tokens.push(app.api_token(user).await);
+    }
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for (pattern, item) in doc["paths"].as_object().expect("paths") {
+        if pattern.starts_with("/api/v1/auth/") && pattern != "/api/v1/auth/login" {
+            continue; // logging out or changing the password revokes the token in use
+        }
+        for method in ["post", "put"] {
+            let schema = &item[method]["requestBody"]["content"]["application/json"]["schema"];
+            if !schema.is_object() {
+                continue;
+            }
+            let schema = resolve(&doc, schema);
+            let required: Vec<&str> = schema["required"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .collect();
+            // The first account the operation is for (not 403) tells what `{}` lacks.
+            for token in &tokens {
+                let res = bare_client()
+                    .request(
+                        method.to_uppercase().parse().expect("method"),
+                        app.url(&concrete(pattern)),
+                    )
+                    .bearer_auth(token)
+                    .json(&serde_json::json!({}))
+                    .send()
+                    .await
+                    .expect("request");
+                if res.status() == 403 {
+                    continue;
+                }
+                checked += 1;
+                if res.status() == 422 {
+                    let body: Value = res.json().await.expect("json");
+                    for field in body["fields"]
+                        .as_object()
+                        .into_iter()
+                        .flatten()
+                        .map(|f| f.0)
+                    {
+                        if !required.contains(&field.as_str()) {
+                            problems.push(format!(
+                                "{method} {pattern}: `{field}` is refused when absent or empty but not required"
+                            ));
+                        }
+                    }
+                }
+                break;
+            }
+        }
+    }
+    assert!(checked >= 20, "only {checked} operations answered");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
