@@ -15,7 +15,9 @@ use crate::web::AppState;
 
 #[derive(Deserialize, ToSchema)]
 pub struct LoginRequest {
+    #[schema(min_length = 1, max_length = 64)]
     pub username: String,
+    #[schema(min_length = 1, max_length = 128)]
     pub password: String,
 }
 

@@ -15,7 +15,7 @@ use crate::web::AppState;
 pub struct TargetInput {
     /// Whole percent 0..=100 for the small and micro enterprises' participation rate. Anything
     /// else (101, -1, 85.5, "abc") answers 422 with a message for `target_percent`.
-    #[schema(value_type = i32, minimum = 0, maximum = 100, example = 85)]
+    #[schema(required = true, value_type = i32, minimum = 0, maximum = 100, example = 85)]
     #[serde(default)]
     pub target_percent: serde_json::Value,
 }
