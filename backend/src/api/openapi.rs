@@ -4,7 +4,7 @@ use actix_web::HttpResponse;
 use utoipa::{
     Modify, OpenApi,
     openapi::{
-        Content, Ref, RefOr, ResponseBuilder,
+        Content, ObjectBuilder, Ref, RefOr, ResponseBuilder, Schema, Type,
         path::Operation,
         security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
     },
@@ -143,6 +143,23 @@ impl CommonErrors {
     }
 }
 
+/// The `Idempotency-Key` header as `services::idempotency::parse_key` accepts it: 1 to 64
+/// visible ASCII characters (written once here for every operation that takes it).
+fn idempotency_key_schema(op: &mut Operation) {
+    for param in op.parameters.iter_mut().flatten() {
+        if let RefOr::T(param) = param
+            && param.name.eq_ignore_ascii_case("Idempotency-Key")
+        {
+            param.schema = Some(RefOr::T(Schema::Object(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some("^[!-~]{1,64}$"))
+                    .build(),
+            )));
+        }
+    }
+}
+
 impl Modify for CommonErrors {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         for (path, item) in openapi.paths.paths.iter_mut() {
@@ -155,6 +172,7 @@ impl Modify for CommonErrors {
             ] {
                 if let Some(op) = op {
                     Self::add(op, path, changes_state);
+                    idempotency_key_schema(op);
                 }
             }
         }

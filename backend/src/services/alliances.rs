@@ -300,7 +300,7 @@ pub struct AllianceInput {
     )]
     pub lead: String,
     #[serde(default)]
-    #[schema(required = true, min_length = 1, max_length = 2000, pattern = r"\S")]
+    #[schema(required = true, min_length = 1, max_length = 20000, pattern = r"\S")]
     pub charter: String,
     /// `YYYY-MM-DD`, not in the future.
     #[serde(default)]

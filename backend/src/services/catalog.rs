@@ -22,7 +22,7 @@ pub struct NewIndustryInput {
     #[schema(required = true, pattern = r"^[A-Z]([0-9]{2,4})?$")]
     pub code: String,
     #[serde(default)]
-    #[schema(required = true, min_length = 1, max_length = 64, pattern = r"\S")]
+    #[schema(required = true, min_length = 1, max_length = 128, pattern = r"\S")]
     pub name: String,
     /// The parent's code; for a non-section code it must exist and be a prefix of the code.
     /// Left empty, the longest existing prefix is taken.
