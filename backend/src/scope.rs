@@ -70,7 +70,7 @@ use crate::models::{
 };
 
 /// The caller's tenant, as far as data access is concerned.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Scope {
     /// 系统管理员: everything.

@@ -10,6 +10,7 @@ mod auth;
 mod browser;
 mod checklists;
 mod concurrent_writes;
+mod contract;
 mod db_outage;
 mod imports;
 mod inspections;

@@ -15,7 +15,9 @@ use crate::web::AppState;
 
 #[derive(Deserialize, ToSchema)]
 pub struct LoginRequest {
+    #[schema(min_length = 1, max_length = 64)]
     pub username: String,
+    #[schema(min_length = 1, max_length = 128)]
     pub password: String,
 }
 
@@ -37,7 +39,6 @@ pub struct Me {
     pub role: Role,
     pub portal: Portal,
     /// The tenant the account's data access is limited to.
-    #[schema(value_type = Object)]
     pub scope: crate::scope::Scope,
 }
 

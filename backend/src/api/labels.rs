@@ -26,19 +26,19 @@ pub struct RulesInput {
     /// Region code inside the officer's jurisdiction; the officer's own region when absent.
     #[serde(default)]
     pub region: Option<String>,
-    #[schema(example = 100)]
+    #[schema(value_type = i64, required = true, minimum = 0, maximum = 100, example = 100)]
     pub base: Option<i64>,
-    #[schema(example = 3)]
+    #[schema(value_type = i64, required = true, minimum = 0, maximum = 100, example = 3)]
     pub per_general: Option<i64>,
-    #[schema(example = 20)]
+    #[schema(value_type = i64, required = true, minimum = 0, maximum = 100, example = 20)]
     pub per_major: Option<i64>,
-    #[schema(example = 1)]
+    #[schema(value_type = i64, required = true, minimum = 0, maximum = 100, example = 1)]
     pub per_overdue_day: Option<i64>,
-    #[schema(example = 2)]
+    #[schema(value_type = i64, required = true, minimum = 0, maximum = 100, example = 2)]
     pub timely_bonus: Option<i64>,
-    #[schema(example = 85)]
+    #[schema(value_type = i64, required = true, minimum = 0, maximum = 100, example = 85)]
     pub green_min: Option<i64>,
-    #[schema(example = 60)]
+    #[schema(value_type = i64, required = true, minimum = 0, maximum = 100, example = 60)]
     pub yellow_min: Option<i64>,
 }
 

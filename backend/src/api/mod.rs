@@ -43,4 +43,10 @@ pub struct ApiError {
     pub code: String,
     /// Human-readable message in the caller's language.
     pub message: String,
+    /// With `validation` (422): field name → what is wrong with it, in the caller's language.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<std::collections::BTreeMap<String, String>>,
+    /// With a 5xx: the request id to quote when reporting it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
 }

@@ -3,7 +3,11 @@
 use actix_web::HttpResponse;
 use utoipa::{
     Modify, OpenApi,
-    openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+    openapi::{
+        Content, ObjectBuilder, Ref, RefOr, ResponseBuilder, Schema, Type,
+        path::Operation,
+        security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
+    },
 };
 
 #[derive(OpenApi)]
@@ -50,7 +54,7 @@ use utoipa::{
         super::rounds::publish, super::rounds::discard,
     ),
     components(schemas(super::ApiError)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonErrors),
     tags(
         (name = "auth", description = "Login, logout, the caller"),
         (name = "registry", description = "Enterprises, alliances, groups"),
@@ -80,6 +84,98 @@ impl Modify for BearerAuth {
                     .build(),
             ),
         );
+    }
+}
+
+/// The error answers every operation can give, added once here by rule instead of on each
+/// handler (a handler's own, more specific description of the same status wins):
+/// 401 and 403 where a token is needed, 404 where the path names something (`{…}`), 400 and
+/// 422 where the operation takes parameters or a body, 409 for state changes (a retried
+/// `Idempotency-Key`, a stale state), 413 for bodies, and 503 everywhere (the database away).
+struct CommonErrors;
+
+impl CommonErrors {
+    fn add(op: &mut Operation, path: &str, changes_state: bool) {
+        let authenticated = op.security.as_ref().is_some_and(|s| !s.is_empty());
+        let takes_input = op.parameters.as_ref().is_some_and(|p| !p.is_empty())
+            || op.request_body.is_some()
+            || path.contains('{');
+        let answers = [
+            (
+                "400",
+                takes_input,
+                "the request cannot be read (malformed JSON, query or path)",
+            ),
+            ("401", authenticated, "no valid bearer token"),
+            ("403", authenticated, "not for the caller's role or tenant"),
+            (
+                "404",
+                path.contains('{'),
+                "absent, or outside the caller's scope",
+            ),
+            ("409", changes_state, "conflicts with the current state"),
+            ("413", op.request_body.is_some(), "the body is too large"),
+            (
+                "422",
+                takes_input,
+                "invalid fields: `fields` names each with its message",
+            ),
+            (
+                "503",
+                true,
+                "the database is unavailable for now; `Retry-After` says when to retry",
+            ),
+        ];
+        for (status, applies, description) in answers {
+            if applies && !op.responses.responses.contains_key(status) {
+                let response = ResponseBuilder::new()
+                    .description(description)
+                    .content(
+                        "application/json",
+                        Content::new(Some(Ref::from_schema_name("ApiError"))),
+                    )
+                    .build();
+                op.responses
+                    .responses
+                    .insert(status.to_string(), RefOr::T(response));
+            }
+        }
+    }
+}
+
+/// The `Idempotency-Key` header as `services::idempotency::parse_key` accepts it: 1 to 64
+/// visible ASCII characters (written once here for every operation that takes it).
+fn idempotency_key_schema(op: &mut Operation) {
+    for param in op.parameters.iter_mut().flatten() {
+        if let RefOr::T(param) = param
+            && param.name.eq_ignore_ascii_case("Idempotency-Key")
+        {
+            param.schema = Some(RefOr::T(Schema::Object(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .pattern(Some("^[!-~]{1,64}$"))
+                    .build(),
+            )));
+        }
+    }
+}
+
+impl Modify for CommonErrors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            for (op, changes_state) in [
+                (&mut item.get, false),
+                (&mut item.put, true),
+                (&mut item.post, true),
+                (&mut item.delete, true),
+                (&mut item.patch, true),
+            ] {
+                if let Some(op) = op {
+                    Self::add(op, path, changes_state);
+                    idempotency_key_schema(op);
+                }
+            }
+        }
     }
 }
 

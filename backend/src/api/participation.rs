@@ -15,7 +15,7 @@ use crate::web::AppState;
 pub struct TargetInput {
     /// Whole percent 0..=100 for the small and micro enterprises' participation rate. Anything
     /// else (101, -1, 85.5, "abc") answers 422 with a message for `target_percent`.
-    #[schema(value_type = i32, minimum = 0, maximum = 100, example = 85)]
+    #[schema(required = true, value_type = i32, minimum = 0, maximum = 100, example = 85)]
     #[serde(default)]
     pub target_percent: serde_json::Value,
 }
@@ -24,7 +24,13 @@ impl TargetInput {
     /// The value as the user gave it, for the domain's parser (numbers and numeric text alike).
     fn as_text(&self) -> String {
         match &self.target_percent {
-            serde_json::Value::Number(n) => n.to_string(),
+            // `91.0` is the whole number 91, as JSON Schema's `integer` has it.
+            serde_json::Value::Number(n) => match n.as_f64() {
+                Some(f) if n.as_i64().is_none() && f.fract() == 0.0 && f.abs() < 1e9 => {
+                    format!("{f:.0}")
+                }
+                _ => n.to_string(),
+            },
             serde_json::Value::String(s) => s.clone(),
             serde_json::Value::Null => String::new(),
             // Booleans, lists, objects: never a percent.

@@ -4,6 +4,7 @@ use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize, utoipa::ToSchema)]
 #[sea_orm(table_name = "audit_logs")]
+#[schema(as = AuditEntry)]
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,

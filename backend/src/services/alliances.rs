@@ -282,20 +282,29 @@ pub async fn lead_choices(core: &Core, scope: &Scope) -> AppResult<Vec<Choice>> 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AllianceInput {
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 128, pattern = r"\S")]
     pub name: String,
     /// `industry` 行业型, `regional` 区域型, `park` 园区型 or `village` 村居型.
     #[serde(default)]
+    #[schema(required = true, pattern = r"^(industry|regional|park|village)$")]
     pub kind: String,
     /// Region code (inside the officer's jurisdiction).
     #[serde(default)]
+    #[schema(required = true, pattern = r"^[0-9]{6}([0-9]{3}([0-9]{3})?)?$")]
     pub region: String,
     /// Credit code of the lead enterprise (龙头企业).
     #[serde(default)]
+    #[schema(
+        required = true,
+        pattern = r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$"
+    )]
     pub lead: String,
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 20000, pattern = r"\S")]
     pub charter: String,
     /// `YYYY-MM-DD`, not in the future.
     #[serde(default)]
+    #[schema(required = true, format = Date)]
     pub founded_on: String,
     /// `active` (default when blank) or `dissolved`.
     #[serde(default)]

@@ -19,8 +19,10 @@ use crate::state::Core;
 pub struct NewIndustryInput {
     /// A section letter (`C`) or the letter with 2, 3 or 4 digits (`C36`, `C367`, `C3670`).
     #[serde(default)]
+    #[schema(required = true, pattern = r"^[A-Z]([0-9]{2,4})?$")]
     pub code: String,
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 128, pattern = r"\S")]
     pub name: String,
     /// The parent's code; for a non-section code it must exist and be a prefix of the code.
     /// Left empty, the longest existing prefix is taken.
@@ -33,8 +35,10 @@ pub struct NewIndustryInput {
 pub struct NewRiskTagInput {
     /// Lowercase ASCII letters and `_`, 2 to 32 characters (`dust_explosion`).
     #[serde(default)]
+    #[schema(required = true, pattern = r"^[a-z_]{2,32}$")]
     pub code: String,
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 64, pattern = r"\S")]
     pub name: String,
 }
 
@@ -42,6 +46,7 @@ pub struct NewRiskTagInput {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct NameInput {
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 64, pattern = r"\S")]
     pub name: String,
 }
 

@@ -68,17 +68,26 @@ pub(crate) async fn accounts(core: &Core, alliance_id: i64) -> AppResult<Vec<Com
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AppointInput {
     #[serde(default)]
+    #[schema(required = true, pattern = r"^[A-Za-z0-9._-]{1,64}$")]
     pub username: String,
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 64, pattern = r"\S")]
     pub display_name: String,
     #[serde(default)]
+    #[schema(required = true, pattern = r"^(1[0-9]{10}|0[0-9]{2,3}-?[0-9]{7,8})$")]
     pub phone: String,
     /// Optional.
     #[serde(default)]
     pub email: String,
-    /// The initial password; it must satisfy the password policy.
-    #[serde(default, skip_serializing)]
+    /// The initial password; it must satisfy the password policy. Never written out (a form
+    /// shown again gets it empty), yet documented as the request field it is.
+    #[serde(default, serialize_with = "never_written")]
+    #[schema(required = true, min_length = 10, max_length = 128)]
     pub password: String,
+}
+
+fn never_written<S: serde::Serializer>(_: &str, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str("")
 }
 
 fn valid_email(s: &str) -> bool {

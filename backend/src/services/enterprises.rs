@@ -232,27 +232,40 @@ pub async fn choices(core: &Core, scope: &Scope) -> AppResult<Choices> {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct EnterpriseInput {
     #[serde(default)]
+    #[schema(
+        required = true,
+        pattern = r"^[0-9A-HJ-NPQRTUWXY]{2}[0-9]{6}[0-9A-HJ-NPQRTUWXY]{10}$"
+    )]
     pub credit_code: String,
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 128, pattern = r"\S")]
     pub name: String,
     /// Region code (village/community or town).
     #[serde(default)]
+    #[schema(required = true, pattern = r"^[0-9]{6}([0-9]{3}([0-9]{3})?)?$")]
     pub region: String,
     /// Industry code.
     #[serde(default)]
+    #[schema(required = true, pattern = r"^[A-Z]([0-9]{2,4})?$")]
     pub industry: String,
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 255, pattern = r"\S")]
     pub address: String,
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 64, pattern = r"\S")]
     pub legal_representative: String,
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 64, pattern = r"\S")]
     pub safety_officer: String,
     #[serde(default)]
+    #[schema(required = true, pattern = r"^(1[0-9]{10}|0[0-9]{2,3}-?[0-9]{7,8})$")]
     pub safety_phone: String,
     /// Number of employees; `None` when what was entered is not a number.
+    #[schema(value_type = i64, required = true, minimum = 0, maximum = 1000000)]
     pub employees: Option<i64>,
     /// `above` or `small_micro`.
     #[serde(default)]
+    #[schema(required = true, value_type = String, pattern = r"^(above|small_micro)$")]
     pub scale: String,
     #[serde(default)]
     pub risk_tags: Vec<String>,
@@ -565,10 +578,13 @@ fn changed_fields(a: &EnterpriseInput, b: &EnterpriseInput) -> Vec<&'static str>
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ContactInput {
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 255, pattern = r"\S")]
     pub address: String,
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 64, pattern = r"\S")]
     pub safety_officer: String,
     #[serde(default)]
+    #[schema(required = true, pattern = r"^(1[0-9]{10}|0[0-9]{2,3}-?[0-9]{7,8})$")]
     pub safety_phone: String,
 }
 

@@ -41,12 +41,14 @@ pub struct RegionNode {
 pub struct NewRegionInput {
     /// The parent region's code.
     #[serde(default)]
+    #[schema(required = true, pattern = r"^[0-9]{2,9}$")]
     pub parent: String,
     /// Digits, starting with the parent's code: a town/street 9 digits under a 6-digit city,
     /// a village/community 12 under a 9-digit town.
     #[serde(default)]
     pub code: String,
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 64, pattern = r"\S")]
     pub name: String,
 }
 
@@ -54,6 +56,7 @@ pub struct NewRegionInput {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RenameInput {
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 64, pattern = r"\S")]
     pub name: String,
 }
 

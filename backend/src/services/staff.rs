@@ -40,14 +40,18 @@ pub struct StaffAccount {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct NewStaffInput {
     #[serde(default)]
+    #[schema(required = true, pattern = r"^[A-Za-z0-9._-]{1,64}$")]
     pub username: String,
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 64, pattern = r"\S")]
     pub display_name: String,
     #[serde(default)]
+    #[schema(required = true, pattern = r"^(1[0-9]{10}|0[0-9]{2,3}-?[0-9]{7,8})$")]
     pub phone: String,
     /// Initial password (password policy: 10+ characters, three of four classes, not the
     /// username).
     #[serde(default)]
+    #[schema(required = true, min_length = 10, max_length = 128)]
     pub password: String,
 }
 
@@ -55,6 +59,7 @@ pub struct NewStaffInput {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct PasswordResetInput {
     #[serde(default)]
+    #[schema(required = true, min_length = 10, max_length = 128)]
     pub password: String,
 }
 

@@ -56,9 +56,14 @@ pub async fn render_errors(
     let res = next.call(req).await?.map_into_boxed_body();
     // The rebuilt error response keeps the wait a 503 (or 429) asks for.
     let retry_after = res.headers().get(header::RETRY_AFTER).cloned();
+    // And a 405 the methods that are allowed.
+    let allow = res.headers().get(header::ALLOW).cloned();
     let mut res = finish(res, request_id.as_deref())?;
     if let Some(value) = retry_after {
         res.headers_mut().insert(header::RETRY_AFTER, value);
+    }
+    if let Some(value) = allow {
+        res.headers_mut().insert(header::ALLOW, value);
     }
     if let Some(id) = request_id
         && let Ok(value) = header::HeaderValue::from_str(&id)

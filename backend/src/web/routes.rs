@@ -3,8 +3,8 @@
 //! rule; the integration tests walk the same list (the authorization matrix).
 
 use actix_web::{
-    Route,
-    http::Method,
+    HttpResponse, Route,
+    http::{Method, header},
     middleware::from_fn,
     web::{self, ServiceConfig},
 };
@@ -1173,15 +1173,41 @@ pub fn inventory() -> Vec<RouteSpec> {
     ]
 }
 
-/// Registers every inventory route, each wrapped in its access rule.
-pub fn configure(cfg: &mut ServiceConfig) {
+/// The inventory grouped by path: each path once, in the order it first appears, with its
+/// routes. The router takes the first pattern that matches, so literal paths come before the
+/// `{id}` patterns of the same prefix (the integration tests check this order).
+pub fn resources() -> Vec<(&'static str, Vec<RouteSpec>)> {
+    let mut out: Vec<(&'static str, Vec<RouteSpec>)> = Vec::new();
     for spec in inventory() {
-        let access = spec.access;
-        cfg.service(
-            web::resource(spec.path)
-                .guard(actix_web::guard::Method(spec.method.clone()))
-                .wrap(from_fn(move |req, next| enforce(access, req, next)))
-                .route((spec.route)()),
-        );
+        match out.iter_mut().find(|(path, _)| *path == spec.path) {
+            Some((_, specs)) => specs.push(spec),
+            None => out.push((spec.path, vec![spec])),
+        }
     }
+    out
+}
+
+/// Registers one resource per path with every method route of it, each route wrapped in its
+/// own access rule; any other method is a 405 naming the allowed ones in `Allow` (JSON under
+/// `/api/`, like every error, through `web::errors`).
+pub fn configure(cfg: &mut ServiceConfig) {
+    for (path, specs) in resources() {
+        let allowed: Vec<Method> = specs.iter().map(|s| s.method.clone()).collect();
+        let mut resource = web::resource(path).default_service(web::to(move || {
+            let allowed = allowed.clone();
+            async move { method_not_allowed(allowed) }
+        }));
+        for spec in specs {
+            let access = spec.access;
+            resource = resource
+                .route((spec.route)().wrap(from_fn(move |req, next| enforce(access, req, next))));
+        }
+        cfg.service(resource);
+    }
+}
+
+fn method_not_allowed(allowed: Vec<Method>) -> HttpResponse {
+    HttpResponse::MethodNotAllowed()
+        .insert_header(header::Allow(allowed))
+        .finish()
 }

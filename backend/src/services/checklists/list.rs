@@ -58,6 +58,7 @@ pub struct TemplateSummary {
 
 /// One checklist item.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = ChecklistItem)]
 pub struct ItemView {
     pub id: i64,
     /// Order within the version, from 1.

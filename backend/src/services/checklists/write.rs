@@ -42,12 +42,18 @@ pub struct ItemInput {
     /// Hazard category code (`fire`, `electrical`, `machinery`, `hazchem`, `dust`, `confined`,
     /// `special_equipment`, `building`, `other`).
     #[serde(default)]
+    #[schema(
+        required = true,
+        pattern = r"^(fire|electrical|machinery|hazchem|dust|confined|special_equipment|building|other)$"
+    )]
     pub category: String,
     /// What must hold (≤ 2000 characters).
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 2000, pattern = r"\S")]
     pub requirement: String,
     /// The legal basis, e.g. 《浙江省安全生产条例》第二十条 (≤ 500 characters).
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 500, pattern = r"\S")]
     pub legal_basis: String,
 }
 
@@ -57,15 +63,21 @@ pub struct ItemInput {
 pub struct TemplateInput {
     /// ≤ 128 characters.
     #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 128, pattern = r"\S")]
     pub title: String,
     /// Topic code: `fire`, `electrical`, `dust`, `hazchem`, `confined`, `general`.
     #[serde(default)]
+    #[schema(
+        required = true,
+        pattern = r"^(fire|electrical|dust|hazchem|confined|general)$"
+    )]
     pub topic: String,
     /// What changed in this version (optional, ≤ 500 characters).
     #[serde(default)]
     pub note: Option<String>,
     /// At least one item, in order.
     #[serde(default)]
+    #[schema(required = true, min_items = 1, max_items = 200)]
     pub items: Vec<ItemInput>,
 }
 

@@ -173,6 +173,7 @@ fn own_enterprise(caller: &Caller) -> AppResult<(i64, String)> {
 /// What a self-inspection needs: the checklist version and the day it is planned for.
 #[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct SelfInspectionInput {
+    #[schema(value_type = i64, required = true, minimum = 1)]
     pub template_version_id: Option<i64>,
     /// `YYYY-MM-DD`; today when absent.
     pub planned_on: Option<String>,

@@ -75,6 +75,7 @@ impl From<&attachment::Model> for FileRef {
 
 /// One checklist item with its answer, photos and the hazard it produced.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[schema(as = InspectionItem)]
 pub struct ItemView {
     pub item_id: i64,
     pub seq: i32,

@@ -140,6 +140,7 @@ pub struct GroupRounds {
 pub struct RoundFilter {
     pub group_id: Option<i64>,
     /// "draft" | "published"
+    #[param(pattern = r"^\s*(draft|published)?\s*$")]
     pub status: Option<String>,
 }
 
