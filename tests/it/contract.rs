@@ -384,3 +384,38 @@ async fn every_field_an_empty_body_lacks_is_required_by_the_document() {
     assert!(checked >= 20, "only {checked} operations answered");
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
+
+/// A body that is JSON but does not fit the request's types is refused like a bad field:
+/// 422 naming `body`, in the caller's language, and nothing is written. Only a body that is
+/// not JSON at all stays a 400.
+#[tokio::test]
+async fn a_json_body_of_the_wrong_types_is_a_422_and_broken_json_a_400() {
+    let app = spawn_app().await;
+    let token = app.api_token(REGULATOR).await;
+    let before = app.api_json("/api/v1/enterprises", &token).await["total"].clone();
+    let wrong = serde_json::json!({
+        "credit_code": "91330381MA2H7K3P0H", "name": "瑞安市韩田精工机械有限公司",
+        "region": "330381101201", "industry": "C3670", "address": "塘下镇工业区8号",
+        "legal_representative": "陈立新", "safety_officer": "陈晓燕",
+        "safety_phone": "13957712345", "employees": "很多", "scale": "小微", "risk_tags": []
+    });
+    let res = app.api_post("/api/v1/enterprises", &token, &wrong).await;
+    assert_eq!(res.status(), 422);
+    let body: Value = res.json().await.expect("json");
+    assert_eq!(body["code"], "validation", "{body}");
+    assert!(body["fields"]["body"].is_string(), "{body}");
+    let res = bare_client()
+        .post(app.url("/api/v1/enterprises"))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body("{\"name\": ")
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(res.status(), 400);
+    assert_eq!(
+        app.api_json("/api/v1/enterprises", &token).await["total"],
+        before,
+        "nothing written"
+    );
+}
