@@ -224,7 +224,11 @@ fn run(
             .app_data(state.clone())
             .app_data(web::PayloadConfig::new(body_limit))
             .app_data(web::FormConfig::default().limit(body_limit))
-            .app_data(web::JsonConfig::default().limit(body_limit))
+            .app_data(
+                web::JsonConfig::default()
+                    .limit(body_limit)
+                    .error_handler(crate::web::errors::json_refused),
+            )
             .app_data(
                 actix_multipart::form::MultipartFormConfig::default()
                     .total_limit(upload_limit)

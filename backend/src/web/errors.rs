@@ -213,3 +213,31 @@ pub fn rendered(mut res: HttpResponse) -> HttpResponse {
 pub fn error_response(e: &AppError) -> HttpResponse {
     e.error_response()
 }
+
+/// A JSON body that parses but does not fit the request's types is a 422 like any other
+/// refused field: on the field when one is missing, else on `body` (a text where a number
+/// goes, `1.5` for a whole number); a body that is
+/// not JSON at all, too large or of another content type keeps its 400 / 413 / 415.
+pub fn json_refused(
+    err: actix_web::error::JsonPayloadError,
+    _req: &actix_web::HttpRequest,
+) -> actix_web::Error {
+    use actix_web::error::JsonPayloadError;
+    match err {
+        JsonPayloadError::Deserialize(e) if e.is_data() => {
+            let mut fields = crate::error::FieldErrors::default();
+            // serde names the field only when it is missing: "missing field `name` at …".
+            let text = e.to_string();
+            let missing = text
+                .strip_prefix("missing field `")
+                .and_then(|rest| rest.split_once('`'))
+                .map(|(name, _)| name.to_string());
+            match missing {
+                Some(name) => fields.add(name, "form.required"),
+                None => fields.add("body", "form.wrong_type"),
+            }
+            crate::error::AppError::Validation(fields).into()
+        }
+        other => other.into(),
+    }
+}
