@@ -1,4 +1,4 @@
-//! Inspections (issue 4): checklist templates with immutable versions, 互查 rounds, inspections
+//! Inspections: checklist templates with immutable versions, 互查 rounds, inspections
 //! with their answers, hazards as reported, attachments (files kept in the storage
 //! abstraction, only their records here) and idempotency keys for retried writes.
 //!

@@ -1,4 +1,4 @@
-//! The closed loop (issue 5): rectification plans (五落实), the hazard timeline, deadline
+//! The closed loop: rectification plans (五落实), the hazard timeline, deadline
 //! extension requests, the bureau's supervision list (挂牌督办), in-app notifications, the
 //! email outbox, reminders already sent (one row per hazard, kind and deadline: the unique key
 //! makes each reminder go out once however many workers run), the bureau's scoring rules and

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use crate::auth::guard::RequestContext;
 use crate::error::{AppError, AppResult};
 use crate::scope::Caller;
-use crate::services::inspections::submit::{self, Submission, SubmitOutcome, Upload};
+use crate::services::inspections::submit::{self, Submission, SubmitOutcome};
 use crate::services::inspections::{
     self, InspectionDetail, InspectionFilter, InspectionRow, ReviewOutcome, SelfInspectionInput,
 };
@@ -127,15 +127,7 @@ pub async fn submit(
     let submission: Submission = serde_json::from_str(raw)
         .map_err(|_| AppError::BadRequest("inspections.bad_submission"))?;
     form.field_errors().into_result()?;
-    let uploads = form
-        .files
-        .into_iter()
-        .map(|f| Upload {
-            field: f.field,
-            file_name: f.file_name,
-            bytes: f.bytes,
-        })
-        .collect();
+    let uploads = form.files;
     let outcome = submit::submit(
         &state.core,
         &caller,

@@ -10,7 +10,6 @@ use crate::auth::guard::RequestContext;
 use crate::domain::hazard_flow::PlanInput;
 use crate::error::AppResult;
 use crate::scope::Caller;
-use crate::services::inspections::submit::Upload;
 use crate::services::rectification::{
     self as loop_, CommentInput, DecisionInput, ExtensionInput, LoopOutcome, NoteInput, QueueRow,
     ReasonInput, RejectInput, TimelineEntry, TodoRow, VerifyInput,
@@ -191,15 +190,7 @@ pub async fn evidence(
     let key = super::idempotency_key(&req)?;
     form.field_errors().into_result()?;
     let note = form.value("note").unwrap_or("").to_string();
-    let uploads = form
-        .files
-        .into_iter()
-        .map(|f| Upload {
-            field: f.field,
-            file_name: f.file_name,
-            bytes: f.bytes,
-        })
-        .collect();
+    let uploads = form.files;
     let ip = ctx.ip.clone();
     let outcome = loop_::submit_evidence(
         &state.core,

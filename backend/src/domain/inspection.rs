@@ -55,7 +55,7 @@ coded! {
     RoundStatus { Draft = "draft", Published = "published" }
 }
 
-/// A hazard as reported, before the rectification loop takes it (issue 5 adds the later states).
+/// A hazard as reported, before the rectification loop (`domain::hazard_flow`) takes it on.
 pub const HAZARD_REPORTED: &str = "reported";
 
 impl InspectionState {

@@ -43,6 +43,17 @@ const JPEG_QUALITY: u8 = 85;
 /// Longest kept display name, characters.
 const NAME_MAX: usize = 255;
 
+/// A file part of an upload as the web layer read it (pages and API alike), unchecked:
+/// `prepare` checks its name, type, size and pixels.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    /// The form field it came in (`photo_12`, `hazard_0_photos` …).
+    pub field: String,
+    /// The name the browser gave it.
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+}
+
 /// How big a file may be.
 #[derive(Debug, Clone, Copy)]
 pub struct Limits {

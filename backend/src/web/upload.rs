@@ -18,21 +18,11 @@ use futures_core::Stream;
 
 use crate::auth::{csrf, guard::RequestContext};
 use crate::error::{AppError, FieldErrors};
-use crate::services::files::Refusal;
+use crate::services::files::{Refusal, Upload};
 use crate::web::AppState;
 
 /// Longest text field accepted, bytes.
 const MAX_TEXT_FIELD: usize = 256 * 1024;
-
-/// A file part as it arrived.
-#[derive(Debug, Clone)]
-pub struct IncomingFile {
-    /// The form field it came in (`photo_12`, `hazard_0_photos` …).
-    pub field: String,
-    /// The name the browser gave it (unchecked: `services::files::prepare` checks it).
-    pub file_name: String,
-    pub bytes: Vec<u8>,
-}
 
 /// A file (or the request) that was not read, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,7 +36,7 @@ pub struct UploadRefusal {
 #[derive(Debug, Clone, Default)]
 pub struct UploadForm {
     pub fields: Vec<(String, String)>,
-    pub files: Vec<IncomingFile>,
+    pub files: Vec<Upload>,
     /// Files that were too big, or the request past its limit: show them, answer 422.
     pub refusals: Vec<UploadRefusal>,
 }
@@ -70,7 +60,7 @@ impl UploadForm {
     }
 
     /// The files of one field, in order.
-    pub fn files_of<'a>(&'a self, field: &'a str) -> impl Iterator<Item = &'a IncomingFile> {
+    pub fn files_of<'a>(&'a self, field: &'a str) -> impl Iterator<Item = &'a Upload> {
         self.files.iter().filter(move |f| f.field == field)
     }
 
@@ -176,7 +166,7 @@ pub async fn read(mut mp: Multipart, limits: ReadLimits) -> Result<UploadForm, a
                     });
                 } else if !(bytes.is_empty() && file_name.is_empty()) {
                     // An empty part with no name is a file input left empty: nothing chosen.
-                    form.files.push(IncomingFile {
+                    form.files.push(Upload {
                         field: name,
                         file_name,
                         bytes,

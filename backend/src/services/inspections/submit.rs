@@ -88,14 +88,7 @@ pub struct Submission {
     pub extra_hazards: Vec<HazardInput>,
 }
 
-/// An uploaded file as the web layer read it.
-#[derive(Debug, Clone)]
-pub struct Upload {
-    /// The form field it came in.
-    pub field: String,
-    pub file_name: String,
-    pub bytes: Vec<u8>,
-}
+use crate::services::files::Upload;
 
 /// A photo that is already on another hazard.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]

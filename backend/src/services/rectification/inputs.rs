@@ -2,8 +2,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::services::inspections::submit::Upload;
-
 /// A decision's or a verification's note (optional unless said otherwise).
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct NoteInput {
@@ -57,6 +55,3 @@ pub struct CommentInput {
     #[serde(default)]
     pub text: String,
 }
-
-/// An evidence file as the web layer read it.
-pub type EvidenceUpload = Upload;

@@ -48,9 +48,9 @@ pub use reads::{
 };
 pub use report::on_reported;
 pub use steps::{
-    CommentInput, DecisionInput, EvidenceUpload, ExtensionInput, NoteInput, ReasonInput,
-    RejectInput, VerifyInput, acknowledge, comment, decide_extension, dispute, reject,
-    request_extension, submit_evidence, uphold, verify, withdraw,
+    CommentInput, DecisionInput, ExtensionInput, NoteInput, ReasonInput, RejectInput, VerifyInput,
+    acknowledge, comment, decide_extension, dispute, reject, request_extension, submit_evidence,
+    uphold, verify, withdraw,
 };
 
 /// Longest free text of a note, reason or comment (characters).

@@ -12,9 +12,9 @@ use crate::domain::inspection::HazardLevel;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::models::hazard;
 use crate::scope::Caller;
+use crate::services::files::Upload;
 use crate::services::files::{self, StoredFile};
 use crate::services::idempotency;
-use crate::services::inspections::submit::Upload;
 use crate::state::Core;
 
 pub use super::inputs::*;

@@ -13,7 +13,7 @@ use crate::domain::inspection::{HazardCategory, HazardLevel};
 use crate::domain::role::Portal;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::scope::Caller;
-use crate::services::inspections::submit::{self, AnswerInput, HazardInput, Submission, Upload};
+use crate::services::inspections::submit::{self, AnswerInput, HazardInput, Submission};
 use crate::services::inspections::{self, InspectionDetail, InspectionFilter, SelfInspectionInput};
 use crate::services::{PageParams, checklists};
 use crate::web::errors::rendered;
@@ -396,15 +396,7 @@ pub async fn submit_form(
     let photos_given = !form.files.is_empty();
     let read_errors = form.field_errors();
     let result = if read_errors.is_empty() {
-        let uploads = form
-            .files
-            .iter()
-            .map(|f| Upload {
-                field: f.field.clone(),
-                file_name: f.file_name.clone(),
-                bytes: f.bytes.clone(),
-            })
-            .collect();
+        let uploads = form.files.clone();
         submit::submit(
             core,
             &caller,

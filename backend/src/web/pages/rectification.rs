@@ -14,7 +14,6 @@ use crate::auth::guard::RequestContext;
 use crate::domain::hazard_flow::PlanInput;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::scope::Caller;
-use crate::services::inspections::submit::Upload;
 use crate::services::rectification::{
     self as loop_, CommentInput, ExtensionInput, LoopOutcome, NoteInput, ReasonInput, RejectInput,
     VerifyInput,
@@ -333,15 +332,7 @@ pub async fn evidence(
     let values = HashMap::from([("note".to_string(), note.clone())]);
     let read = form.field_errors();
     let result = if read.is_empty() {
-        let uploads = form
-            .files
-            .iter()
-            .map(|f| Upload {
-                field: f.field.clone(),
-                file_name: f.file_name.clone(),
-                bytes: f.bytes.clone(),
-            })
-            .collect();
+        let uploads = form.files.clone();
         loop_::submit_evidence(
             &state.core,
             &caller,
