@@ -3,6 +3,8 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::helpers::index;
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -409,20 +411,4 @@ impl MigrationTrait for Migration {
         }
         Ok(())
     }
-}
-
-/// A plain one-column index.
-pub(crate) async fn index<T, C>(
-    manager: &SchemaManager<'_>,
-    name: &str,
-    table: T,
-    col: C,
-) -> Result<(), DbErr>
-where
-    T: IntoIden + 'static,
-    C: IntoIden + 'static,
-{
-    manager
-        .create_index(Index::create().name(name).table(table).col(col).to_owned())
-        .await
 }

@@ -5,7 +5,7 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::m20261124_000001_registry::index;
+use crate::helpers::index;
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;

@@ -7,7 +7,7 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::m20261124_000001_registry::index;
+use crate::helpers::{fk, index};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -193,19 +193,6 @@ enum Enterprises {
 enum Users {
     Table,
     Id,
-}
-
-/// A foreign key from one column to another (the later migrations use it too).
-pub(crate) fn fk(
-    from_table: impl IntoIden,
-    from_col: impl IntoIden,
-    to_table: impl IntoIden,
-    to_col: impl IntoIden,
-) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(from_table, from_col)
-        .to(to_table, to_col)
-        .to_owned()
 }
 
 #[async_trait::async_trait]

@@ -7,8 +7,7 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
-use crate::m20261124_000001_registry::index;
-use crate::m20261124_000006_inspections::fk;
+use crate::helpers::{add_column, fk, index};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -181,18 +180,6 @@ enum Regions {
 enum Users {
     Table,
     Id,
-}
-
-/// SQLite adds one column per statement.
-async fn add_column(
-    manager: &SchemaManager<'_>,
-    table: impl IntoIden + 'static,
-    col: ColumnDef,
-) -> Result<(), DbErr> {
-    let mut col = col;
-    manager
-        .alter_table(Table::alter().table(table).add_column(&mut col).to_owned())
-        .await
 }
 
 #[async_trait::async_trait]
