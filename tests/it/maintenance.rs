@@ -771,3 +771,35 @@ async fn the_openapi_document_lists_the_upkeep_operations() {
         assert!(doc["paths"][path][method].is_object(), "{method} {path}");
     }
 }
+
+/// A password has an upper bound as every field does (128 characters, what the document
+/// says), counted in characters: one longer is refused with its reason and nothing written.
+#[tokio::test]
+async fn a_password_longer_than_128_characters_is_refused() {
+    let app = spawn_app().await;
+    let token = app.api_token(ENTERPRISE).await;
+    let before = app.api_json("/api/v1/me/enterprise/staff", &token).await;
+    let long = format!("Baoan#2026{}", "安".repeat(119));
+    assert_eq!(long.chars().count(), 129);
+    let body = json!({"username": "baoan2", "display_name": "林小红", "phone": "13857712345",
+                      "password": long});
+    let f = fields(
+        app.api_post("/api/v1/me/enterprise/staff", &token, &body)
+            .await,
+        422,
+    )
+    .await;
+    assert_eq!(f["password"], message("password.too_long"));
+    assert_eq!(
+        app.api_json("/api/v1/me/enterprise/staff", &token).await,
+        before,
+        "nothing was written"
+    );
+    // 128 characters are fine.
+    let body = json!({"username": "baoan2", "display_name": "林小红", "phone": "13857712345",
+                      "password": format!("Baoan#2026{}", "安".repeat(118))});
+    let res = app
+        .api_post("/api/v1/me/enterprise/staff", &token, &body)
+        .await;
+    assert_eq!(res.status(), 201);
+}
