@@ -1,9 +1,10 @@
-//! Password policy: at least 10 characters, at least three of the four classes (lower, upper,
+//! Password policy: 10 to 128 characters, at least three of the four classes (lower, upper,
 //! digit, symbol), and not the username (nor containing it).
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PasswordProblem {
     TooShort,
+    TooLong,
     TooFewClasses,
     ContainsUsername,
 }
@@ -12,6 +13,7 @@ impl PasswordProblem {
     pub fn message_key(self) -> &'static str {
         match self {
             PasswordProblem::TooShort => "password.too_short",
+            PasswordProblem::TooLong => "password.too_long",
             PasswordProblem::TooFewClasses => "password.too_few_classes",
             PasswordProblem::ContainsUsername => "password.contains_username",
         }
@@ -19,10 +21,16 @@ impl PasswordProblem {
 }
 
 pub const MIN_LENGTH: usize = 10;
+/// The upper bound the API document states (`maxLength: 128`); hashing stays cheap to bound.
+pub const MAX_LENGTH: usize = 128;
 
 pub fn check(password: &str, username: &str) -> Result<(), PasswordProblem> {
-    if password.chars().count() < MIN_LENGTH {
+    let length = password.chars().count();
+    if length < MIN_LENGTH {
         return Err(PasswordProblem::TooShort);
+    }
+    if length > MAX_LENGTH {
+        return Err(PasswordProblem::TooLong);
     }
     let classes = [
         password.chars().any(|c| c.is_lowercase()),
@@ -50,6 +58,9 @@ mod tests {
     #[test]
     fn policy() {
         assert_eq!(check("Ab1!", "x"), Err(PasswordProblem::TooShort));
+        let long = format!("Anquan@2026{}", "a".repeat(118));
+        assert_eq!(check(&long, "x"), Err(PasswordProblem::TooLong));
+        assert_eq!(check(&long[1..], "x"), Ok(()), "128 characters");
         assert_eq!(
             check("abcdefghijk1", "x"),
             Err(PasswordProblem::TooFewClasses)
