@@ -23,6 +23,15 @@ fn allow_of(res: &reqwest::Response) -> Vec<String> {
     methods
 }
 
+/// The OpenAPI document the server publishes.
+async fn document(app: &TestApp) -> Value {
+    app.get("/api/v1/openapi.json")
+        .await
+        .json()
+        .await
+        .expect("the document")
+}
+
 #[tokio::test]
 async fn an_undeclared_method_is_a_405_naming_the_allowed_ones() {
     let app = spawn_app().await;
@@ -197,12 +206,7 @@ async fn first_id(app: &TestApp, path: &str, token: &str) -> i64 {
 #[tokio::test]
 async fn real_answers_carry_exactly_the_keys_their_documented_schemas_name() {
     let app = spawn_app().await;
-    let doc: Value = app
-        .get("/api/v1/openapi.json")
-        .await
-        .json()
-        .await
-        .expect("the document");
+    let doc = document(&app).await;
     // Real activity: a mutual inspection submitted with a failed item, photos and hazards.
     let (inspection, items) = crate::inspections::setup(&app).await;
     let inspector = app.api_token(crate::inspections::INSPECTOR).await;
@@ -318,12 +322,7 @@ fn concrete(pattern: &str) -> String {
 #[tokio::test]
 async fn every_field_an_empty_body_lacks_is_required_by_the_document() {
     let app = spawn_app().await;
-    let doc: Value = app
-        .get("/api/v1/openapi.json")
-        .await
-        .json()
-        .await
-        .expect("the document");
+    let doc = document(&app).await;
     let mut tokens = Vec::new();
     for user in [REGULATOR, ADMIN, COMMITTEE, ENTERPRISE] {
         tokens.push(app.api_token(user).await);

@@ -311,11 +311,6 @@ pub struct AllianceInput {
     pub status: String,
 }
 
-/// Today in the portal's zone, the day a founding date may not be after.
-fn today(core: &Core) -> NaiveDate {
-    core.today()
-}
-
 /// Checks what does not need the database; returns the founding date when it is good.
 fn check_fields(core: &Core, input: &AllianceInput, errors: &mut FieldErrors) -> Option<NaiveDate> {
     errors.require("name", &input.name, 128);
@@ -332,7 +327,7 @@ fn check_fields(core: &Core, input: &AllianceInput, errors: &mut FieldErrors) ->
             errors.add("founded_on", "alliances.bad_date");
             None
         }
-        Ok(d) if d > today(core) => {
+        Ok(d) if d > core.today() => {
             errors.add("founded_on", "alliances.future_date");
             None
         }

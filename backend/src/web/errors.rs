@@ -96,10 +96,8 @@ fn finish(
     let message = i18n::t(lang, key);
     // Field messages that name a configured limit (e.g. the photo pixel limit).
     let slots = limit_slots(&res);
-    let field_message = |key: &str| {
-        let args: Vec<(&str, &str)> = slots.iter().map(|(k, v)| (*k, v.as_str())).collect();
-        i18n::t_args(lang, key, &args)
-    };
+    let args: Vec<(&str, &str)> = slots.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let field_message = |key: &str| i18n::t_args(lang, key, &args);
 
     if is_api(&path) {
         let mut builder = HttpResponse::build(status);

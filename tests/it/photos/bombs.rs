@@ -14,18 +14,9 @@ use crate::inspections::{INSPECTOR, count, multipart, setup, stored_files, submi
 
 /// CRC-32 of a PNG chunk (type and data).
 fn crc32(bytes: &[u8]) -> u32 {
-    let mut c = 0xFFFF_FFFF_u32;
-    for b in bytes {
-        c ^= u32::from(*b);
-        for _ in 0..8 {
-            c = if c & 1 == 1 {
-                0xEDB8_8320 ^ (c >> 1)
-            } else {
-                c >> 1
-            };
-        }
-    }
-    !c
+    let mut crc = flate2::Crc::new();
+    crc.update(bytes);
+    crc.sum()
 }
 
 fn chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
