@@ -8,7 +8,7 @@
 //! with `INSTA_UPDATE=always cargo test -p portal-tests --test it -- snapshots::` and read
 //! `git diff tests/it/snapshots/` before committing.
 
-use portal::models::{email_outbox, user};
+use portal::models::email_outbox;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::json;
 
@@ -17,6 +17,7 @@ use crate::helpers::{
     spawn_app,
 };
 use crate::inspections::INSPECTOR;
+use crate::notifications::user_email;
 use crate::rectification::{hand_in, major_hazard, ok, plan, set_day, two_hazards};
 
 /// The redactions every snapshot here goes through.
@@ -169,6 +170,19 @@ async fn awaiting_verification(app: &TestApp) -> i64 {
     id
 }
 
+/// The enterprise disputes hazard `id` for `reason`.
+async fn dispute(app: &TestApp, id: i64, reason: &str) {
+    let enterprise = app.api_token(ENTERPRISE).await;
+    ok(
+        app,
+        &enterprise,
+        id,
+        "dispute",
+        &json!({ "reason": reason }),
+    )
+    .await;
+}
+
 async fn hazard_page(app: &TestApp, username: &str, id: i64) -> String {
     page_of(app, username, &format!("/hazards/{id}")).await
 }
@@ -184,15 +198,7 @@ async fn a_reported_hazard_as_the_enterprise_sees_it() {
 async fn a_disputed_hazard_as_the_committee_sees_it() {
     let app = spawn_app().await;
     let id = reported(&app).await;
-    let enterprise = app.api_token(ENTERPRISE).await;
-    ok(
-        &app,
-        &enterprise,
-        id,
-        "dispute",
-        &json!({"reason": "灭火器在有效期内"}),
-    )
-    .await;
+    dispute(&app, id, "灭火器在有效期内").await;
     assert_page("hazard_disputed", &hazard_page(&app, COMMITTEE, id).await);
 }
 
@@ -221,14 +227,8 @@ async fn a_closed_hazard_as_the_enterprise_sees_it() {
     let app = spawn_app().await;
     let id = awaiting_verification(&app).await;
     let inspector = app.api_token(INSPECTOR).await;
-    ok(
-        &app,
-        &inspector,
-        id,
-        "verify",
-        &json!({"note": "现场复查合格"}),
-    )
-    .await;
+    let passed = json!({"note": "现场复查合格"});
+    ok(&app, &inspector, id, "verify", &passed).await;
     assert_page("hazard_closed", &hazard_page(&app, ENTERPRISE, id).await);
 }
 
@@ -271,15 +271,8 @@ async fn the_committee_queue() {
     let app = spawn_app().await;
     // One dispute to decide and one rectification to verify.
     let (a, b) = two_hazards(&app).await;
+    dispute(&app, a, "配电箱门已在检查后更换").await;
     let enterprise = app.api_token(ENTERPRISE).await;
-    ok(
-        &app,
-        &enterprise,
-        a,
-        "dispute",
-        &json!({"reason": "配电箱门已在检查后更换"}),
-    )
-    .await;
     ok(&app, &enterprise, b, "acknowledge", &plan("2026-12-08")).await;
     hand_in(&app, &enterprise, b).await;
     assert_page(
@@ -295,13 +288,7 @@ async fn the_committee_queue() {
 async fn the_notice_email_of_a_reported_hazard() {
     let app = spawn_app().await;
     let id = reported(&app).await;
-    let address = user::Entity::find()
-        .filter(user::Column::Username.eq(ENTERPRISE))
-        .one(&app.core.db)
-        .await
-        .expect("query user")
-        .and_then(|u| u.email)
-        .expect("the enterprise admin has an address");
+    let address = user_email(&app, ENTERPRISE).await;
     let email = email_outbox::Entity::find()
         .filter(email_outbox::Column::ToAddress.eq(address))
         .order_by_desc(email_outbox::Column::Id)
