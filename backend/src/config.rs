@@ -125,7 +125,7 @@ impl Default for EmailSettings {
         EmailSettings {
             transport: EmailTransport::File,
             from_address: "noreply@anquan.example.gov.cn".into(),
-            from_name: "安全生产互助管理联盟云平台".into(),
+            from_name: crate::i18n::t(crate::i18n::Lang::ZhCn, "app.name"),
             dir: None,
             smtp_host: "localhost".into(),
             smtp_port: 587,

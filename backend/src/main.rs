@@ -6,11 +6,12 @@ use anyhow::Context;
 use clap::{Parser, Subcommand};
 use portal::config::Settings;
 use portal::domain::role::Role;
+use portal::i18n::Lang;
 use portal::services::{self, audit::Actor, users::NewUser};
 use portal::startup::{self, Application};
 
 #[derive(Parser)]
-#[command(name = "portal", version, about = "安全生产互助管理联盟云平台")]
+#[command(name = "portal", version, about = portal::i18n::t(Lang::ZhCn, "app.name"))]
 struct Cli {
     /// Settings file (TOML). Defaults to ./portal.toml when present.
     #[arg(long, global = true, env = "APP_CONFIG")]
@@ -160,7 +161,10 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     let url = app.core.settings.public_url(app.port());
     let demo_accounts = services::seed::demo_accounts_present(&app.core).await?;
     println!();
-    println!("安全生产互助管理联盟云平台 is running at {url}/");
+    println!(
+        "{} is running at {url}/",
+        portal::i18n::t(Lang::ZhCn, "app.name")
+    );
     if demo_accounts {
         print_logins()?;
     }
@@ -178,7 +182,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
 }
 
 fn print_logins() -> anyhow::Result<()> {
-    println!("Demo logins (用户名 / 密码 → 门户):");
+    println!("{}", portal::i18n::t(Lang::ZhCn, "cli.demo_logins"));
     for l in services::seed::demo_logins().map_err(|e| anyhow::anyhow!("{e}"))? {
         println!(
             "  {:<12} {:<14} → {:<12} {} ({})",

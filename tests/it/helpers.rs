@@ -540,3 +540,270 @@ pub fn sheet_rows(bytes: &[u8]) -> Vec<Vec<String>> {
         .map(|r| r.iter().map(|c| c.to_string()).collect())
         .collect()
 }
+
+// ---------------------------------------------------------------------------------------------
+// Snapshots of what users read.
+
+/// The `<main>` element of a page as an outline a reviewer can read: one line per heading,
+/// paragraph, list item, table row, field and button, indented by the sections, forms, tables
+/// and lists they sit in; links as `[text](href)`, fields as `{input type name="value"}`,
+/// buttons as `[[text]]`; scripts, styles, comments and class names dropped, whitespace
+/// collapsed.
+pub fn page_outline(html: &str) -> String {
+    let start = html.find("<main").expect("a <main> element");
+    let end = html[start..]
+        .find("</main>")
+        .map_or(html.len(), |e| start + e + "</main>".len());
+    let mut out = Outline::default();
+    let mut rest = &html[start..end];
+    while let Some(lt) = rest.find('<') {
+        out.text(&rest[..lt]);
+        rest = &rest[lt..];
+        if let Some(comment) = rest.strip_prefix("<!--") {
+            rest = comment.find("-->").map_or("", |e| &comment[e + 3..]);
+            continue;
+        }
+        let Some(gt) = rest.find('>') else { break };
+        let tag = Tag::parse(&rest[1..gt]);
+        rest = &rest[gt + 1..];
+        if !tag.closing && matches!(tag.name.as_str(), "script" | "style" | "textarea") {
+            let close = format!("</{}", tag.name);
+            let body_end = rest.find(&close).unwrap_or(rest.len());
+            if tag.name == "textarea" {
+                let body = unescape(&rest[..body_end]);
+                out.push(&format!(
+                    "{{textarea {}: {}}}",
+                    tag.attr("name").unwrap_or_default(),
+                    body.split_whitespace().collect::<Vec<_>>().join(" ")
+                ));
+            }
+            rest = &rest[body_end..];
+            rest = rest.find('>').map_or("", |e| &rest[e + 1..]);
+            continue;
+        }
+        out.tag(&tag);
+    }
+    out.text(rest);
+    out.flush();
+    out.lines.join("\n")
+}
+
+/// Elements that open an indented block, shown with their telling attributes.
+const OUTLINE_CONTAINERS: &[&str] = &[
+    "section", "article", "nav", "aside", "header", "footer", "form", "table", "ul", "ol", "dl",
+    "details", "fieldset", "select", "figure",
+];
+/// Elements that start and end a line, with the prefix the line gets.
+const OUTLINE_LINES: &[(&str, &str)] = &[
+    ("h1", "# "),
+    ("h2", "## "),
+    ("h3", "### "),
+    ("h4", "#### "),
+    ("h5", "##### "),
+    ("h6", "###### "),
+    ("li", "- "),
+    ("tr", "|"),
+    ("dt", "dt: "),
+    ("dd", "dd: "),
+    ("summary", "summary: "),
+    ("legend", "legend: "),
+    ("caption", "caption: "),
+    ("label", "label: "),
+    ("p", ""),
+    ("div", ""),
+    ("br", ""),
+    ("thead", ""),
+    ("tbody", ""),
+    ("option", ""),
+];
+
+struct Tag {
+    name: String,
+    closing: bool,
+    attrs: Vec<(String, String)>,
+}
+
+impl Tag {
+    fn parse(inner: &str) -> Tag {
+        let inner = inner.trim_end_matches('/').trim();
+        let (closing, inner) = match inner.strip_prefix('/') {
+            Some(rest) => (true, rest),
+            None => (false, inner),
+        };
+        let name_end = inner
+            .find(|c: char| c.is_whitespace())
+            .unwrap_or(inner.len());
+        let name = inner[..name_end].to_ascii_lowercase();
+        let mut attrs = Vec::new();
+        let mut rest = inner[name_end..].trim_start();
+        while !rest.is_empty() {
+            let key_end = rest
+                .find(|c: char| c == '=' || c.is_whitespace())
+                .unwrap_or(rest.len());
+            let key = rest[..key_end].to_ascii_lowercase();
+            rest = rest[key_end..].trim_start();
+            let mut value = String::new();
+            if let Some(after) = rest.strip_prefix('=') {
+                let after = after.trim_start();
+                let quote = after.chars().next().filter(|q| *q == '"' || *q == '\'');
+                let (v, r) = match quote {
+                    Some(q) => {
+                        let body = &after[1..];
+                        let e = body.find(q).unwrap_or(body.len());
+                        (&body[..e], body.get(e + 1..).unwrap_or(""))
+                    }
+                    None => {
+                        let e = after
+                            .find(|c: char| c.is_whitespace())
+                            .unwrap_or(after.len());
+                        (&after[..e], &after[e..])
+                    }
+                };
+                value = unescape(v);
+                rest = r.trim_start();
+            }
+            attrs.push((key, value));
+        }
+        Tag {
+            name,
+            closing,
+            attrs,
+        }
+    }
+
+    fn attr(&self, key: &str) -> Option<String> {
+        self.attrs
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone())
+    }
+
+    fn has(&self, key: &str) -> bool {
+        self.attrs.iter().any(|(k, _)| k == key)
+    }
+
+    /// `key="value"` for those of `keys` the tag has (a bare `key` for valueless ones).
+    fn shown(&self, keys: &[&str]) -> String {
+        keys.iter()
+            .filter_map(|k| {
+                let v = self.attr(k)?;
+                Some(if v.is_empty() && *k != "value" {
+                    format!(" {k}")
+                } else {
+                    format!(" {k}=\"{v}\"")
+                })
+            })
+            .collect()
+    }
+}
+
+#[derive(Default)]
+struct Outline {
+    lines: Vec<String>,
+    line: String,
+    depth: usize,
+    /// The hrefs of the links being read, innermost last.
+    links: Vec<String>,
+}
+
+impl Outline {
+    fn flush(&mut self) {
+        let text = self.line.split_whitespace().collect::<Vec<_>>().join(" ");
+        if !text.is_empty() && text != "|" {
+            self.lines
+                .push(format!("{}{text}", "  ".repeat(self.depth)));
+        }
+        self.line.clear();
+    }
+
+    fn push(&mut self, s: &str) {
+        self.line.push_str(s);
+    }
+
+    fn text(&mut self, raw: &str) {
+        let text = unescape(raw);
+        self.push(&text);
+    }
+
+    fn tag(&mut self, tag: &Tag) {
+        let name = tag.name.as_str();
+        if OUTLINE_CONTAINERS.contains(&name) {
+            self.flush();
+            if tag.closing {
+                self.depth = self.depth.saturating_sub(1);
+            } else {
+                let attrs = match name {
+                    "form" => tag.shown(&["id", "method", "action", "enctype"]),
+                    "select" => tag.shown(&["name", "multiple"]),
+                    "details" => tag.shown(&["open"]),
+                    "section" | "table" => tag.shown(&["id"]),
+                    _ => String::new(),
+                };
+                self.push(&format!("{name}{attrs}"));
+                self.flush();
+                self.depth += 1;
+            }
+            return;
+        }
+        if let Some((_, prefix)) = OUTLINE_LINES.iter().find(|(n, _)| *n == name) {
+            // A block right inside a list item or a term continues the item's line.
+            let bare = self.line.trim();
+            if !tag.closing
+                && prefix.is_empty()
+                && OUTLINE_LINES
+                    .iter()
+                    .any(|(_, p)| p.trim() == bare && !bare.is_empty())
+            {
+                return;
+            }
+            self.flush();
+            if !tag.closing {
+                self.push(prefix);
+                if name == "option" {
+                    self.push(&format!(
+                        "(option{})",
+                        tag.shown(&["value", "selected", "disabled"])
+                    ));
+                }
+            }
+            return;
+        }
+        match (name, tag.closing) {
+            ("th" | "td", false) => self.push(" "),
+            ("th" | "td", true) => self.push(" |"),
+            ("a", false) => {
+                self.links.push(tag.attr("href").unwrap_or_default());
+                self.push("[");
+            }
+            ("a", true) => {
+                let href = self.links.pop().unwrap_or_default();
+                self.push(&format!("]({href})"));
+            }
+            ("button", false) => self.push(&format!("[[{}", tag.shown(&["name", "value"]))),
+            ("button", true) => self.push("]]"),
+            ("input", _) => {
+                let kind = tag.attr("type").unwrap_or_else(|| "text".into());
+                let checked = if tag.has("checked") { " checked" } else { "" };
+                self.push(&format!(
+                    " {{input {kind}{}{checked}}} ",
+                    tag.shown(&["name", "value"])
+                ));
+            }
+            ("img", false) => self.push(&format!(" {{img{}}} ", tag.shown(&["alt"]))),
+            _ => {}
+        }
+    }
+}
+
+/// Text with the entities minijinja and the templates write turned back into characters.
+fn unescape(s: &str) -> String {
+    s.replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#x27;", "'")
+        .replace("&#39;", "'")
+        .replace("&#x2f;", "/")
+        .replace("&#x2F;", "/")
+        .replace("&nbsp;", " ")
+        .replace("&amp;", "&")
+}

@@ -38,4 +38,5 @@ mod resilience;
 mod rounds;
 mod scope;
 mod scope_edges;
+mod snapshots;
 mod supervision;

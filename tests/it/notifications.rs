@@ -141,7 +141,7 @@ async fn user_id(app: &TestApp, username: &str) -> i64 {
         .id
 }
 
-async fn user_email(app: &TestApp, username: &str) -> String {
+pub async fn user_email(app: &TestApp, username: &str) -> String {
     user::Entity::find()
         .filter(user::Column::Username.eq(username))
         .one(&app.core.db)

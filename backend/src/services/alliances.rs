@@ -445,6 +445,8 @@ pub async fn register(
         )));
     };
     let now = core.now();
+    // Stored text is written in the default language.
+    let lead_reason = crate::i18n::t(crate::i18n::Lang::ZhCn, "membership.lead_reason");
     let a = alliance::ActiveModel {
         name: Set(input.name.trim().into()),
         kind: Set(input.kind.trim().into()),
@@ -465,7 +467,7 @@ pub async fn register(
         status: Set("approved".into()),
         applied_at: Set(now),
         decided_at: Set(Some(now)),
-        reason: Set(Some("龙头企业".into())),
+        reason: Set(Some(lead_reason.clone())),
         ..Default::default()
     }
     .insert(&txn)
@@ -476,7 +478,7 @@ pub async fn register(
         None,
         Some(caller.user_id),
         &caller.display_name,
-        Some("龙头企业".into()),
+        Some(lead_reason),
         now,
     )
     .await?;
@@ -611,13 +613,12 @@ fn changed_fields(a: &AllianceInput, b: &AllianceInput) -> Vec<&'static str> {
     .collect()
 }
 
-fn kind_label(kind: &str) -> &'static str {
+fn kind_label(kind: &str) -> String {
     match kind {
-        "industry" => "行业型",
-        "regional" => "区域型",
-        "park" => "园区型",
-        "village" => "村居型",
-        _ => "",
+        "industry" | "regional" | "park" | "village" => {
+            crate::services::xlsx::text(&format!("alliance_kind.{kind}"))
+        }
+        _ => String::new(),
     }
 }
 
@@ -635,37 +636,42 @@ pub async fn export_xlsx(
         .all(&core.db)
         .await?;
     let rows = summaries(core, rows).await?;
-    let headers = [
-        "联盟名称",
-        "类型",
-        "所在区域",
-        "龙头企业",
-        "成立日期",
-        "状态",
-        "成员企业数",
-        "活动小组数",
+    let columns = [
+        "name",
+        "kind",
+        "region",
+        "lead",
+        "founded_on",
+        "status",
+        "members",
+        "groups",
     ];
     let table: Vec<Vec<String>> = rows
         .iter()
         .map(|a| {
             vec![
                 a.name.clone(),
-                kind_label(&a.kind).to_string(),
+                kind_label(&a.kind),
                 a.region_name.clone(),
                 a.lead_name.clone().unwrap_or_default(),
                 a.founded_on.format("%Y-%m-%d").to_string(),
-                if a.status == "active" {
-                    "正常"
+                crate::services::xlsx::text(if a.status == "active" {
+                    "alliances.status_active"
                 } else {
-                    "已撤销"
-                }
-                .to_string(),
+                    "alliances.status_dissolved"
+                }),
                 a.member_count.to_string(),
                 a.group_count.to_string(),
             ]
         })
         .collect();
-    let bytes = crate::services::xlsx::workbook("互助联盟", &headers, &table, &[6, 7])?;
+    let bytes = crate::services::xlsx::catalog_workbook(
+        "export.alliances",
+        &columns,
+        &[],
+        &table,
+        &[6, 7],
+    )?;
     let txn = begin_write(&core.db).await?;
     audit::record(
         &txn,

@@ -256,16 +256,16 @@ pub async fn export_members_xlsx(
         }
     }
     let (_, industries) = names(core).await?;
-    let headers = [
-        "统一社会信用代码",
-        "企业名称",
-        "所在区域",
-        "行业",
-        "规模",
-        "从业人数",
-        "安全负责人",
-        "联系电话",
-        "入盟日期",
+    let columns = [
+        "credit_code",
+        "name",
+        "region",
+        "industry",
+        "scale",
+        "employees",
+        "safety_officer",
+        "safety_phone",
+        "joined_on",
     ];
     let table: Vec<Vec<String>> = members
         .iter()
@@ -278,11 +278,10 @@ pub async fn export_members_xlsx(
                 e.and_then(|e| industries.get(&e.industry_code).cloned())
                     .unwrap_or_default(),
                 match e.map(|e| e.scale.as_str()) {
-                    Some("above") => "规上",
-                    Some(_) => "小微",
-                    None => "",
-                }
-                .to_string(),
+                    Some("above") => crate::services::xlsx::text("scale.above"),
+                    Some(_) => crate::services::xlsx::text("scale.small_micro"),
+                    None => String::new(),
+                },
                 e.map(|e| e.employees.to_string()).unwrap_or_default(),
                 e.map(|e| e.safety_officer.clone()).unwrap_or_default(),
                 e.map(|e| e.safety_phone.clone()).unwrap_or_default(),
@@ -292,7 +291,8 @@ pub async fn export_members_xlsx(
             ]
         })
         .collect();
-    let bytes = crate::services::xlsx::workbook("成员企业", &headers, &table, &[5])?;
+    let bytes =
+        crate::services::xlsx::catalog_workbook("export.members", &columns, &[], &table, &[5])?;
     let txn = begin_write(&core.db).await?;
     audit::record(
         &txn,

@@ -670,20 +670,20 @@ pub async fn export_xlsx(
                 .push(tag_names.get(&t.tag_code).cloned().unwrap_or(t.tag_code));
         }
     }
-    let headers = [
-        "统一社会信用代码",
-        "企业名称",
-        "所在区域",
-        "行业",
-        "地址",
-        "法定代表人",
-        "安全负责人",
-        "联系电话",
-        "从业人数",
-        "规模",
-        "风险标签",
-        "安全分",
-        "三色标签",
+    let columns = [
+        "credit_code",
+        "name",
+        "region",
+        "industry",
+        "address",
+        "legal_representative",
+        "safety_officer",
+        "safety_phone",
+        "employees",
+        "scale",
+        "risk_tags",
+        "score",
+        "label",
     ];
     let table: Vec<Vec<String>> = rows
         .iter()
@@ -701,25 +701,31 @@ pub async fn export_xlsx(
                 e.safety_officer.clone(),
                 e.safety_phone.clone(),
                 e.employees.to_string(),
-                if e.scale == "above" {
-                    "规上"
+                crate::services::xlsx::text(if e.scale == "above" {
+                    "scale.above"
                 } else {
-                    "小微"
-                }
-                .to_string(),
+                    "scale.small_micro"
+                }),
                 tags.get(&e.id).map(|t| t.join("、")).unwrap_or_default(),
                 e.score.map(|s| s.to_string()).unwrap_or_default(),
                 match e.label.as_deref() {
-                    Some("green") => "绿",
-                    Some("yellow") => "黄",
-                    Some("red") => "红",
-                    _ => "",
-                }
-                .to_string(),
+                    Some("green") => crate::services::xlsx::text("export.enterprises.label_green"),
+                    Some("yellow") => {
+                        crate::services::xlsx::text("export.enterprises.label_yellow")
+                    }
+                    Some("red") => crate::services::xlsx::text("export.enterprises.label_red"),
+                    _ => String::new(),
+                },
             ]
         })
         .collect();
-    let bytes = crate::services::xlsx::workbook("企业", &headers, &table, &[8, 11])?;
+    let bytes = crate::services::xlsx::catalog_workbook(
+        "export.enterprises",
+        &columns,
+        &[],
+        &table,
+        &[8, 11],
+    )?;
     let txn = begin_write(&core.db).await?;
     audit::record(
         &txn,

@@ -549,25 +549,23 @@ pub async fn export_xlsx(
         all.extend(rows(core, chunk.to_vec()).await?);
     }
     let zh = |key: String| i18n::t(Lang::ZhCn, &key);
-    // Times in the portal's zone, named in the header.
-    let listed_header = format!("挂牌时间（{}）", core.calendar.zone().name());
-    let headers = [
-        "隐患",
-        "等级",
-        "类别",
-        "企业",
-        "镇/街道",
-        "挂牌原因",
-        "督办状态",
-        "督办单位",
-        "责任单位",
-        "督办期限",
-        "整改期限",
-        "隐患状态",
-        "逾期天数",
-        listed_header.as_str(),
-        "核销结果",
-        "核销日期",
+    let columns = [
+        "hazard",
+        "level",
+        "category",
+        "enterprise",
+        "town",
+        "reason",
+        "status",
+        "supervising_unit",
+        "responsible_unit",
+        "deadline",
+        "hazard_deadline",
+        "state",
+        "overdue_days",
+        "listed_at",
+        "review_result",
+        "reviewed_on",
     ];
     let table: Vec<Vec<String>> = all
         .iter()
@@ -598,7 +596,14 @@ pub async fn export_xlsx(
             ]
         })
         .collect();
-    let bytes = crate::services::xlsx::workbook("挂牌督办", &headers, &table, &[12])?;
+    // Times in the portal's zone, named in the header.
+    let bytes = crate::services::xlsx::catalog_workbook(
+        "export.supervision",
+        &columns,
+        &[("zone", core.calendar.zone().name())],
+        &table,
+        &[12],
+    )?;
     let txn = begin_write(&core.db).await?;
     audit::record(
         &txn,

@@ -4,6 +4,7 @@
 use rust_xlsxwriter::{Format, Workbook};
 
 use crate::error::{AppError, AppResult};
+use crate::i18n::{self, Lang};
 
 pub fn workbook(
     sheet_name: &str,
@@ -55,4 +56,35 @@ pub fn workbook(
             .map_err(fail)?;
     }
     book.save_to_buffer().map_err(fail)
+}
+
+/// Spreadsheets are written in the default language, whoever downloads them: the register's
+/// files are shared as they are.
+const LANG: Lang = Lang::ZhCn;
+
+/// A catalog message in the spreadsheets' language.
+pub fn text(key: &str) -> String {
+    i18n::t(LANG, key)
+}
+
+/// `workbook` with its sheet name and column titles from the catalog: `<prefix>.sheet` and
+/// `<prefix>.<column>` for each of `columns`, their `{name}` slots filled from `args`.
+pub fn catalog_workbook(
+    prefix: &str,
+    columns: &[&str],
+    args: &[(&str, &str)],
+    rows: &[Vec<String>],
+    numeric_columns: &[usize],
+) -> AppResult<Vec<u8>> {
+    let titles: Vec<String> = columns
+        .iter()
+        .map(|c| i18n::t_args(LANG, &format!("{prefix}.{c}"), args))
+        .collect();
+    let headers: Vec<&str> = titles.iter().map(String::as_str).collect();
+    workbook(
+        &text(&format!("{prefix}.sheet")),
+        &headers,
+        rows,
+        numeric_columns,
+    )
 }

@@ -70,7 +70,8 @@ fn may_import(caller: &Caller) -> AppResult<()> {
     }
 }
 
-/// The template: the headers and one example row.
+/// The template: the headers and one example row (a registration the importer accepts, in the
+/// words it reads: a scale of `scale_of`, tag names as the register names them).
 pub fn template() -> AppResult<Vec<u8>> {
     let headers: Vec<&str> = COLUMNS.iter().map(|(_, h, _)| *h).collect();
     let example = vec![
@@ -89,7 +90,12 @@ pub fn template() -> AppResult<Vec<u8>> {
     .into_iter()
     .map(str::to_string)
     .collect();
-    xlsx::workbook("企业导入", &headers, &[example], &[])
+    xlsx::workbook(
+        &xlsx::text("export.import_template.sheet"),
+        &headers,
+        &[example],
+        &[],
+    )
 }
 
 async fn reference(core: &Core) -> AppResult<Reference> {

@@ -11,6 +11,11 @@ use crate::scope::{Scope, governs_region};
 use crate::services::enterprises::{EnterpriseInput, check_fields};
 
 /// The template's columns: field, Chinese header (as in the template), other accepted names.
+///
+/// These titles are the file format the importer reads, not messages: a sheet is matched on
+/// them whatever language its uploader's pages are in, so they stay here as data rather than
+/// in the catalogs (an English catalog entry would either be ignored or widen what is accepted).
+/// The same goes for the scale words in `scale_of` and the separators in `split_tags`.
 pub const COLUMNS: &[(&str, &str, &[&str])] = &[
     (
         "credit_code",
