@@ -638,7 +638,7 @@ async fn every_route_answers_each_role_as_the_access_table_says() {
             .find(|(m, p, _)| *m == route.method.as_str() && *p == route.path)
             .map(|(_, _, w)| *w)
             .unwrap_or_else(|| panic!("no expected access for {route:?}"));
-        let path = concrete(route.path, enterprise_id);
+        let path = concrete(&route.path, enterprise_id);
         for actor in &actors {
             let res = send(&app, actor, route.method.as_str(), &path).await;
             let status = res.status().as_u16();
@@ -705,7 +705,7 @@ async fn every_page_form_refuses_a_missing_or_wrong_csrf_token() {
     assert_ne!(own, foreign);
     let posts: Vec<_> = inventory()
         .into_iter()
-        .filter(|r| r.method.as_str() == "POST" && !is_api(r.path))
+        .filter(|r| r.method.as_str() == "POST" && !is_api(&r.path))
         .collect();
     assert!(
         posts.len() >= 3,
@@ -713,7 +713,7 @@ async fn every_page_form_refuses_a_missing_or_wrong_csrf_token() {
     );
     for route in &posts {
         // Bodies that would change something were they accepted.
-        let fields: Vec<(&str, &str)> = match route.path {
+        let fields: Vec<(&str, &str)> = match route.path.as_str() {
             "/login" => vec![("username", ENTERPRISE_OTHER), ("password", PASSWORD)],
             "/account/password" => vec![
                 ("current", PASSWORD),
@@ -722,7 +722,7 @@ async fn every_page_form_refuses_a_missing_or_wrong_csrf_token() {
             ],
             _ => vec![],
         };
-        let path = concrete(route.path, 1);
+        let path = concrete(&route.path, 1);
         let mut wrong = fields.clone();
         wrong.push(("_csrf", &foreign));
         let mut garbage = fields.clone();

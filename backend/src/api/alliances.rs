@@ -137,3 +137,18 @@ pub async fn deactivate(
     committee::deactivate(&state.core, &caller, ctx.ip.clone(), id, user_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::{Authenticated, Roles};
+    use crate::web::routes::{api, roles::REGISTRARS};
+    vec![
+        api(Authenticated, __path_list, list),
+        api(Authenticated, __path_get, get),
+        api(Roles(REGISTRARS), __path_create, create),
+        api(Roles(REGISTRARS), __path_update, update),
+        api(Roles(REGISTRARS), __path_appoint, appoint),
+        api(Roles(REGISTRARS), __path_deactivate, deactivate),
+    ]
+}

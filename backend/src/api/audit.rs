@@ -22,3 +22,18 @@ pub async fn search(
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(audit::search(&state.core, &caller, &filter, page).await?))
 }
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::Roles;
+    use crate::domain::role::Role;
+    use crate::web::routes::api;
+
+    /// Roles that may read the audit log through the API.
+    const AUDIT_READERS: &[Role] = &[Role::Admin, Role::Regulator];
+
+    vec![
+        api(Roles(AUDIT_READERS), __path_search, search),
+    ]
+}

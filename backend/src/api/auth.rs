@@ -143,3 +143,16 @@ pub async fn change_password(
 pub async fn me(caller: Caller) -> HttpResponse {
     HttpResponse::Ok().json(Me::from(&caller))
 }
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::{Authenticated, Public};
+    use crate::web::routes::api;
+    vec![
+        api(Public, __path_login, login),
+        api(Authenticated, __path_logout, logout),
+        api(Authenticated, __path_change_password, change_password),
+        api(Authenticated, __path_me, me),
+    ]
+}

@@ -118,3 +118,18 @@ pub async fn rename_risk_tag(
     .await?;
     Ok(HttpResponse::Ok().json(t))
 }
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::{Authenticated, Roles};
+    use crate::web::routes::{api, roles::REGISTRARS};
+    vec![
+        api(Authenticated, __path_industries, industries),
+        api(Roles(REGISTRARS), __path_create_industry, create_industry),
+        api(Roles(REGISTRARS), __path_rename_industry, rename_industry),
+        api(Authenticated, __path_risk_tags, risk_tags),
+        api(Roles(REGISTRARS), __path_create_risk_tag, create_risk_tag),
+        api(Roles(REGISTRARS), __path_rename_risk_tag, rename_risk_tag),
+    ]
+}

@@ -127,3 +127,25 @@ pub async fn restore(
     checklists::write::set_archived(&state.core, &caller, ctx.ip.clone(), *id, false).await?;
     Ok(HttpResponse::NoContent().finish())
 }
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::{Authenticated, Roles};
+    use crate::domain::role::Role;
+    use crate::web::routes::api;
+
+    /// Who publishes checklist templates: the bureau for its region, a committee for its alliance.
+    const CHECKLIST_PUBLISHERS: &[Role] = &[Role::Regulator, Role::Committee];
+    /// Who edits, archives and restores them (the admin any; the others their own, inside).
+    const CHECKLIST_KEEPERS: &[Role] = &[Role::Admin, Role::Regulator, Role::Committee];
+
+    vec![
+        api(Authenticated, __path_list, list),
+        api(Roles(CHECKLIST_PUBLISHERS), __path_create, create),
+        api(Authenticated, __path_get, get),
+        api(Roles(CHECKLIST_KEEPERS), __path_update, update),
+        api(Roles(CHECKLIST_KEEPERS), __path_archive, archive),
+        api(Roles(CHECKLIST_KEEPERS), __path_restore, restore),
+    ]
+}

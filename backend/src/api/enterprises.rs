@@ -100,3 +100,20 @@ pub async fn update_contact(
     let file = registry::enterprise_file(&state.core, &caller.scope, e.id).await?;
     Ok(HttpResponse::Ok().json(file))
 }
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::{Authenticated, Roles};
+    use crate::web::routes::{
+        api,
+        roles::{ENTERPRISE_ADMINS, REGISTRARS},
+    };
+    vec![
+        api(Authenticated, __path_list, list),
+        api(Authenticated, __path_get, get),
+        api(Roles(REGISTRARS), __path_create, create),
+        api(Roles(REGISTRARS), __path_update, update),
+        api(Roles(ENTERPRISE_ADMINS), __path_update_contact, update_contact),
+    ]
+}

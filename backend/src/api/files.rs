@@ -56,3 +56,15 @@ pub async fn original(
 ) -> AppResult<HttpResponse> {
     serve(&state, &caller, *id, Variant::Original).await
 }
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::Authenticated;
+    use crate::web::routes::api;
+    vec![
+        api(Authenticated, __path_public, public),
+        api(Authenticated, __path_thumb, thumb),
+        api(Authenticated, __path_original, original),
+    ]
+}

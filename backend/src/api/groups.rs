@@ -150,3 +150,18 @@ pub async fn set_leader(
     .await?;
     current(&state, &caller, *id).await
 }
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::{Authenticated, Roles};
+    use crate::web::routes::{api, roles::COMMITTEE_MEMBERS};
+    vec![
+        api(Authenticated, __path_list, list),
+        api(Roles(COMMITTEE_MEMBERS), __path_create, create),
+        api(Roles(COMMITTEE_MEMBERS), __path_rename, rename),
+        api(Roles(COMMITTEE_MEMBERS), __path_add_member, add_member),
+        api(Roles(COMMITTEE_MEMBERS), __path_remove_member, remove_member),
+        api(Roles(COMMITTEE_MEMBERS), __path_set_leader, set_leader),
+    ]
+}

@@ -37,3 +37,14 @@ pub async fn get(
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(hazards::detail(&state.core, &caller, *id).await?))
 }
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::Authenticated;
+    use crate::web::routes::api;
+    vec![
+        api(Authenticated, __path_list, list),
+        api(Authenticated, __path_get, get),
+    ]
+}

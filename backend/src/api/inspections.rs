@@ -177,3 +177,21 @@ pub async fn review(
     .await?;
     Ok(HttpResponse::Ok().json(outcome))
 }
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::{Authenticated, Roles};
+    use crate::web::routes::{
+        api,
+        roles::{COMMITTEE_MEMBERS, ENTERPRISE_USERS},
+    };
+    vec![
+        api(Authenticated, __path_list, list),
+        api(Roles(ENTERPRISE_USERS), __path_create_self, create_self),
+        api(Authenticated, __path_get, get),
+        api(Roles(ENTERPRISE_USERS), __path_start, start),
+        api(Roles(ENTERPRISE_USERS), __path_submit, submit),
+        api(Roles(COMMITTEE_MEMBERS), __path_review, review),
+    ]
+}

@@ -115,3 +115,18 @@ pub async fn scores(
     let scores = labels::scores(&state.core, &caller.scope, *id, page).await?;
     Ok(HttpResponse::Ok().json(scores))
 }
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::{Authenticated, Roles};
+    use crate::web::routes::{
+        api,
+        roles::{PARTICIPATION_READERS, TARGET_SETTERS},
+    };
+    vec![
+        api(Roles(PARTICIPATION_READERS), __path_rules, rules),
+        api(Roles(TARGET_SETTERS), __path_set_rules, set_rules),
+        api(Authenticated, __path_scores, scores),
+    ]
+}

@@ -236,3 +236,24 @@ pub async fn leave(
 ) -> AppResult<HttpResponse> {
     act(state, ctx, caller, *id, Action::Leave, body).await
 }
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::{Authenticated, Roles};
+    use crate::web::routes::{
+        api,
+        roles::{COMMITTEE_MEMBERS, ENTERPRISE_ADMINS},
+    };
+    vec![
+        api(Authenticated, __path_list, list),
+        api(Roles(ENTERPRISE_ADMINS), __path_apply, apply),
+        api(Roles(COMMITTEE_MEMBERS), __path_invite, invite),
+        api(Authenticated, __path_events, events),
+        api(Roles(COMMITTEE_MEMBERS), __path_approve, approve),
+        api(Roles(COMMITTEE_MEMBERS), __path_reject, reject),
+        api(Roles(ENTERPRISE_ADMINS), __path_accept, accept),
+        api(Roles(ENTERPRISE_ADMINS), __path_decline, decline),
+        api(Roles(ENTERPRISE_ADMINS), __path_leave, leave),
+    ]
+}

@@ -76,3 +76,16 @@ pub async fn read_all(
     let marked = inbox::mark_all_read(&state.core, &caller, ctx.ip.clone()).await?;
     Ok(HttpResponse::Ok().json(MarkedRead { marked }))
 }
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::Authenticated;
+    use crate::web::routes::api;
+    vec![
+        api(Authenticated, __path_list, list),
+        api(Authenticated, __path_unread_count, unread_count),
+        api(Authenticated, __path_read_all, read_all),
+        api(Authenticated, __path_mark_read, mark_read),
+    ]
+}

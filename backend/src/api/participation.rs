@@ -79,3 +79,17 @@ pub async fn set_target(
     .await?;
     Ok(HttpResponse::Ok().json(set))
 }
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::Roles;
+    use crate::web::routes::{
+        api,
+        roles::{PARTICIPATION_READERS, TARGET_SETTERS},
+    };
+    vec![
+        api(Roles(PARTICIPATION_READERS), __path_report, report),
+        api(Roles(TARGET_SETTERS), __path_set_target, set_target),
+    ]
+}

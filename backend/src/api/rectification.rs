@@ -442,3 +442,28 @@ pub async fn todo(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpR
 pub async fn queue(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(loop_::verification_queue(&state.core, &caller).await?))
 }
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+///
+/// 整改闭环: any logged-in caller; the loop's rules decide (404 / 403 / 409).
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::Authenticated;
+    use crate::web::routes::api;
+    vec![
+        api(Authenticated, __path_acknowledge, acknowledge),
+        api(Authenticated, __path_dispute, dispute),
+        api(Authenticated, __path_uphold, uphold),
+        api(Authenticated, __path_withdraw, withdraw),
+        api(Authenticated, __path_evidence, evidence),
+        api(Authenticated, __path_verify, verify),
+        api(Authenticated, __path_reject, reject),
+        api(Authenticated, __path_request_extension, request_extension),
+        api(Authenticated, __path_grant_extension, grant_extension),
+        api(Authenticated, __path_refuse_extension, refuse_extension),
+        api(Authenticated, __path_comment, comment),
+        api(Authenticated, __path_timeline, timeline),
+        api(Authenticated, __path_todo, todo),
+        api(Authenticated, __path_queue, queue),
+    ]
+}

@@ -68,3 +68,15 @@ pub async fn rename(
         .ok_or(crate::error::AppError::NotFound)?;
     Ok(HttpResponse::Ok().json(node))
 }
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::Roles;
+    use crate::web::routes::{api, roles::REGISTRARS};
+    vec![
+        api(Roles(REGISTRARS), __path_list, list),
+        api(Roles(REGISTRARS), __path_create, create),
+        api(Roles(REGISTRARS), __path_rename, rename),
+    ]
+}

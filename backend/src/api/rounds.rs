@@ -169,3 +169,18 @@ pub async fn discard(
     rounds::discard(&state.core, &caller, ctx.ip.clone(), *id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::{Authenticated, Roles};
+    use crate::web::routes::{api, roles::COMMITTEE_MEMBERS};
+    vec![
+        api(Authenticated, __path_list, list),
+        api(Roles(COMMITTEE_MEMBERS), __path_create, create),
+        api(Authenticated, __path_get, get),
+        api(Roles(COMMITTEE_MEMBERS), __path_discard, discard),
+        api(Roles(COMMITTEE_MEMBERS), __path_set_pairs, set_pairs),
+        api(Roles(COMMITTEE_MEMBERS), __path_publish, publish),
+    ]
+}

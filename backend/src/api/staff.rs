@@ -85,3 +85,19 @@ pub async fn reset_password(
     .await?;
     Ok(HttpResponse::Ok().json(a))
 }
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::Roles;
+    use crate::web::routes::{
+        api,
+        roles::{ENTERPRISE_ADMINS, ENTERPRISE_USERS},
+    };
+    vec![
+        api(Roles(ENTERPRISE_USERS), __path_list, list),
+        api(Roles(ENTERPRISE_ADMINS), __path_create, create),
+        api(Roles(ENTERPRISE_ADMINS), __path_deactivate, deactivate),
+        api(Roles(ENTERPRISE_ADMINS), __path_reset_password, reset_password),
+    ]
+}

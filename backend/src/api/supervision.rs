@@ -52,3 +52,21 @@ pub async fn update(
     let row = supervision::update(&state.core, &caller, ctx.ip.clone(), *id, &body).await?;
     Ok(HttpResponse::Ok().json(row))
 }
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::Roles;
+    use crate::domain::role::Role;
+    use crate::web::routes::api;
+
+    /// Who reads the supervision list (挂牌督办): the bureau (its region), the admin (the city).
+    const SUPERVISION_READERS: &[Role] = &[Role::Admin, Role::Regulator];
+    /// Who sets a listing's units and deadline: the bureau, inside its region.
+    const SUPERVISION_EDITORS: &[Role] = &[Role::Regulator];
+
+    vec![
+        api(Roles(SUPERVISION_READERS), __path_list, list),
+        api(Roles(SUPERVISION_EDITORS), __path_update, update),
+    ]
+}
