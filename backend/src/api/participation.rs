@@ -42,9 +42,7 @@ impl TargetInput {
 /// Participation of the caller's region and of each child region: a bureau officer's own
 /// region, the system admin's whole city.
 #[utoipa::path(get, path = "/api/v1/participation", tag = "registry",
-    responses((status = 200, body = ParticipationReport),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError)),
+    responses((status = 200, body = ParticipationReport)),
     security(("bearer" = [])))]
 pub async fn report(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(participation::report(&state.core, &caller.scope).await?))
@@ -57,9 +55,6 @@ pub async fn report(state: web::Data<AppState>, caller: Caller) -> AppResult<Htt
     request_body = TargetInput,
     params(("region_code" = String, Path, description = "region code, e.g. 330381101")),
     responses((status = 200, body = TargetSet),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError),
-              (status = 404, body = super::ApiError),
               (status = 422, description = "invalid target", body = super::ApiError)),
     security(("bearer" = [])))]
 pub async fn set_target(

@@ -13,9 +13,7 @@ use crate::web::AppState;
 /// earliest supervision deadline first; `overdue_days` is computed from the hazard's deadline.
 #[utoipa::path(get, path = "/api/v1/supervisions", tag = "inspections",
     params(SupervisionFilter, PageParams),
-    responses((status = 200, body = Paged<SupervisionRow>),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError)),
+    responses((status = 200, body = Paged<SupervisionRow>)),
     security(("bearer" = [])))]
 pub async fn list(
     state: web::Data<AppState>,
@@ -36,10 +34,6 @@ pub async fn list(
     request_body = SupervisionInput,
     params(("id" = i64, Path, description = "supervision id")),
     responses((status = 200, body = SupervisionRow),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError),
-              (status = 404, body = super::ApiError),
-              (status = 409, body = super::ApiError),
               (status = 422, description = "invalid fields", body = super::ApiError)),
     security(("bearer" = [])))]
 pub async fn update(
