@@ -1,9 +1,7 @@
-//! The route inventory: every route of the app, with its method, path and access rule. Each
-//! page and API module lists its own routes (`routes()`, one line per route); the inventory is
-//! their composition, the router is built from it and nothing else, so a route cannot exist
-//! without an access rule. An API route takes its method and path from the handler's
-//! `#[utoipa::path]`, and the OpenAPI document is assembled from the same list
-//! (`api::openapi`); the integration tests walk it too (the authorization matrix).
+//! The route inventory: every route with its method, path and access rule, composed of the
+//! lists each page and API module keeps (`routes()`). The router is built from it and nothing
+//! else; an API route's method and path are its `#[utoipa::path]`'s, and the OpenAPI document
+//! (`api::openapi`) and the authorization matrix read the same list.
 
 pub mod roles;
 
@@ -64,51 +62,53 @@ impl RouteSpec {
     }
 }
 
-/// A route outside the API document (a page, a form post, an asset, a probe): its path is
-/// written here.
-pub fn page<F, Args>(method: Method, path: &'static str, access: Access, handler: F) -> RouteSpec
+/// A handler as the router serves it (what `web::to` takes), shared by every app instance.
+pub trait Served<Args>: Send + Sync + 'static {
+    fn route(&self) -> Route;
+}
+
+impl<F, Args> Served<Args> for F
 where
     F: Handler<Args> + Send + Sync,
     Args: FromRequest + 'static,
     F::Output: Responder + 'static,
 {
+    fn route(&self) -> Route {
+        web::to(self.clone())
+    }
+}
+
+/// A `GET` page route: a route outside the API document (a page, an asset, a probe), its path
+/// written here.
+pub fn get<A: 'static>(path: &'static str, access: Access, handler: impl Served<A>) -> RouteSpec {
+    page(Method::GET, path, access, handler)
+}
+
+/// A `POST` form route (outside the API document), its path written here.
+pub fn post<A: 'static>(path: &'static str, access: Access, handler: impl Served<A>) -> RouteSpec {
+    page(Method::POST, path, access, handler)
+}
+
+fn page<A: 'static>(
+    method: Method,
+    path: &str,
+    access: Access,
+    handler: impl Served<A>,
+) -> RouteSpec {
     RouteSpec {
         method,
         path: path.to_string(),
         access,
-        route: Arc::new(move || web::to(handler.clone())),
+        route: Arc::new(move || handler.route()),
         doc: None,
     }
 }
 
-/// A `GET` page route.
-pub fn get<F, Args>(path: &'static str, access: Access, handler: F) -> RouteSpec
-where
-    F: Handler<Args> + Send + Sync,
-    Args: FromRequest + 'static,
-    F::Output: Responder + 'static,
-{
-    page(Method::GET, path, access, handler)
-}
-
-/// A `POST` form route.
-pub fn post<F, Args>(path: &'static str, access: Access, handler: F) -> RouteSpec
-where
-    F: Handler<Args> + Send + Sync,
-    Args: FromRequest + 'static,
-    F::Output: Responder + 'static,
-{
-    page(Method::POST, path, access, handler)
-}
-
 /// An API route: its method and path are those of the handler's `#[utoipa::path]` (`P` is the
 /// `__path_<handler>` type the attribute generates), so they are written once, there.
-pub fn api<P, F, Args>(access: Access, _doc: P, handler: F) -> RouteSpec
+pub fn api<P, A: 'static>(access: Access, _doc: P, handler: impl Served<A>) -> RouteSpec
 where
     P: utoipa::Path + utoipa::__dev::Tags<'static> + utoipa::__dev::SchemaReferences,
-    F: Handler<Args> + Send + Sync,
-    Args: FromRequest + 'static,
-    F::Output: Responder + 'static,
 {
     let path = P::path();
     let method = match P::methods().as_slice() {
@@ -119,7 +119,7 @@ where
         method,
         path,
         access,
-        route: Arc::new(move || web::to(handler.clone())),
+        route: Arc::new(move || handler.route()),
         doc: Some(ApiDoc {
             methods: P::methods,
             operation: tagged_operation::<P>,
