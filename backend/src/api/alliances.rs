@@ -14,8 +14,7 @@ use crate::web::AppState;
 /// Alliances in the caller's scope: filtered, sorted, paginated, with member and group counts.
 #[utoipa::path(get, path = "/api/v1/alliances", tag = "registry",
     params(AllianceFilter, PageParams),
-    responses((status = 200, body = crate::services::Paged<alliances::AllianceSummary>),
-              (status = 401, body = super::ApiError)),
+    responses((status = 200, body = crate::services::Paged<alliances::AllianceSummary>)),
     security(("bearer" = [])))]
 pub async fn list(
     state: web::Data<AppState>,
@@ -44,9 +43,7 @@ async fn detail_for(state: &AppState, caller: &Caller, id: i64) -> AppResult<All
 /// caller's scope.
 #[utoipa::path(get, path = "/api/v1/alliances/{id}", tag = "registry",
     params(("id" = i64, Path, description = "alliance id")),
-    responses((status = 200, body = AllianceDetail),
-              (status = 401, body = super::ApiError),
-              (status = 404, body = super::ApiError)),
+    responses((status = 200, body = AllianceDetail)),
     security(("bearer" = [])))]
 pub async fn get(
     state: web::Data<AppState>,
@@ -60,8 +57,6 @@ pub async fn get(
 /// first approved member. Invalid fields answer 422 with `fields: {name: message}`.
 #[utoipa::path(post, path = "/api/v1/alliances", tag = "registry", request_body = AllianceInput,
     responses((status = 201, body = AllianceDetail),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError),
               (status = 422, description = "invalid fields", body = super::ApiError)),
     security(("bearer" = [])))]
 pub async fn create(
@@ -78,9 +73,6 @@ pub async fn create(
 #[utoipa::path(put, path = "/api/v1/alliances/{id}", tag = "registry", request_body = AllianceInput,
     params(("id" = i64, Path, description = "alliance id")),
     responses((status = 200, body = AllianceDetail),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError),
-              (status = 404, body = super::ApiError),
               (status = 422, description = "invalid fields", body = super::ApiError)),
     security(("bearer" = [])))]
 pub async fn update(
@@ -100,9 +92,6 @@ pub async fn update(
     request_body = AppointInput,
     params(("id" = i64, Path, description = "alliance id")),
     responses((status = 201, body = CommitteeAccount),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError),
-              (status = 404, body = super::ApiError),
               (status = 422, description = "invalid fields", body = super::ApiError)),
     security(("bearer" = [])))]
 pub async fn appoint(
@@ -122,10 +111,7 @@ pub async fn appoint(
 #[utoipa::path(post, path = "/api/v1/alliances/{id}/committee/{user_id}/deactivate", tag = "registry",
     params(("id" = i64, Path, description = "alliance id"),
            ("user_id" = i64, Path, description = "committee account id")),
-    responses((status = 204, description = "deactivated"),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError),
-              (status = 404, body = super::ApiError)),
+    responses((status = 204, description = "deactivated")),
     security(("bearer" = [])))]
 pub async fn deactivate(
     state: web::Data<AppState>,
@@ -136,4 +122,19 @@ pub async fn deactivate(
     let (id, user_id) = *path;
     committee::deactivate(&state.core, &caller, ctx.ip.clone(), id, user_id).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::{Authenticated, Roles};
+    use crate::web::routes::{api, roles::REGISTRARS};
+    vec![
+        api(Authenticated, __path_list, list),
+        api(Authenticated, __path_get, get),
+        api(Roles(REGISTRARS), __path_create, create),
+        api(Roles(REGISTRARS), __path_update, update),
+        api(Roles(REGISTRARS), __path_appoint, appoint),
+        api(Roles(REGISTRARS), __path_deactivate, deactivate),
+    ]
 }

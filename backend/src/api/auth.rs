@@ -93,7 +93,7 @@ pub async fn login(
 
 /// Revoke the token used for this request.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
-    responses((status = 204), (status = 401, body = super::ApiError)),
+    responses((status = 204)),
     security(("bearer" = [])))]
 pub async fn logout(
     state: web::Data<AppState>,
@@ -114,8 +114,7 @@ pub struct PasswordChange {
 #[utoipa::path(post, path = "/api/v1/auth/password", tag = "auth", request_body = PasswordChange,
     responses(
         (status = 204),
-        (status = 400, description = "wrong current password or the new one breaks the policy", body = super::ApiError),
-        (status = 401, body = super::ApiError)),
+        (status = 400, description = "wrong current password or the new one breaks the policy", body = super::ApiError)),
     security(("bearer" = [])))]
 pub async fn change_password(
     state: web::Data<AppState>,
@@ -138,8 +137,21 @@ pub async fn change_password(
 
 /// Who am I.
 #[utoipa::path(get, path = "/api/v1/me", tag = "auth",
-    responses((status = 200, body = Me), (status = 401, body = super::ApiError)),
+    responses((status = 200, body = Me)),
     security(("bearer" = [])))]
 pub async fn me(caller: Caller) -> HttpResponse {
     HttpResponse::Ok().json(Me::from(&caller))
+}
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::{Authenticated, Public};
+    use crate::web::routes::api;
+    vec![
+        api(Public, __path_login, login),
+        api(Authenticated, __path_logout, logout),
+        api(Authenticated, __path_change_password, change_password),
+        api(Authenticated, __path_me, me),
+    ]
 }

@@ -13,8 +13,7 @@ use crate::web::AppState;
 
 /// Industries (GB/T 4754), ordered by code.
 #[utoipa::path(get, path = "/api/v1/industries", tag = "registry",
-    responses((status = 200, body = Vec<IndustryView>),
-              (status = 401, body = super::ApiError)),
+    responses((status = 200, body = Vec<IndustryView>)),
     security(("bearer" = [])))]
 pub async fn industries(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(catalog::industries(&state.core).await?))
@@ -23,8 +22,6 @@ pub async fn industries(state: web::Data<AppState>) -> AppResult<HttpResponse> {
 /// Add an industry (city-level bureau or admin).
 #[utoipa::path(post, path = "/api/v1/industries", tag = "registry", request_body = NewIndustryInput,
     responses((status = 201, body = IndustryView),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError),
               (status = 422, description = "invalid fields", body = super::ApiError)),
     security(("bearer" = [])))]
 pub async fn create_industry(
@@ -42,9 +39,6 @@ pub async fn create_industry(
 #[utoipa::path(put, path = "/api/v1/industries/{code}", tag = "registry", request_body = NameInput,
     params(("code" = String, Path, description = "industry code, e.g. C3670")),
     responses((status = 200, body = IndustryView),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError),
-              (status = 404, body = super::ApiError),
               (status = 422, description = "invalid fields", body = super::ApiError)),
     security(("bearer" = [])))]
 pub async fn rename_industry(
@@ -67,8 +61,7 @@ pub async fn rename_industry(
 
 /// Risk tags (风险标签), ordered by code.
 #[utoipa::path(get, path = "/api/v1/risk-tags", tag = "registry",
-    responses((status = 200, body = Vec<RiskTagView>),
-              (status = 401, body = super::ApiError)),
+    responses((status = 200, body = Vec<RiskTagView>)),
     security(("bearer" = [])))]
 pub async fn risk_tags(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(catalog::risk_tags(&state.core).await?))
@@ -77,8 +70,6 @@ pub async fn risk_tags(state: web::Data<AppState>) -> AppResult<HttpResponse> {
 /// Add a risk tag (city-level bureau or admin).
 #[utoipa::path(post, path = "/api/v1/risk-tags", tag = "registry", request_body = NewRiskTagInput,
     responses((status = 201, body = RiskTagView),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError),
               (status = 422, description = "invalid fields", body = super::ApiError)),
     security(("bearer" = [])))]
 pub async fn create_risk_tag(
@@ -96,9 +87,6 @@ pub async fn create_risk_tag(
 #[utoipa::path(put, path = "/api/v1/risk-tags/{code}", tag = "registry", request_body = NameInput,
     params(("code" = String, Path, description = "tag code, e.g. dust_explosion")),
     responses((status = 200, body = RiskTagView),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError),
-              (status = 404, body = super::ApiError),
               (status = 422, description = "invalid fields", body = super::ApiError)),
     security(("bearer" = [])))]
 pub async fn rename_risk_tag(
@@ -117,4 +105,19 @@ pub async fn rename_risk_tag(
     )
     .await?;
     Ok(HttpResponse::Ok().json(t))
+}
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::{Authenticated, Roles};
+    use crate::web::routes::{api, roles::REGISTRARS};
+    vec![
+        api(Authenticated, __path_industries, industries),
+        api(Roles(REGISTRARS), __path_create_industry, create_industry),
+        api(Roles(REGISTRARS), __path_rename_industry, rename_industry),
+        api(Authenticated, __path_risk_tags, risk_tags),
+        api(Roles(REGISTRARS), __path_create_risk_tag, create_risk_tag),
+        api(Roles(REGISTRARS), __path_rename_risk_tag, rename_risk_tag),
+    ]
 }

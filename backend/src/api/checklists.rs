@@ -17,8 +17,7 @@ use crate::web::AppState;
 /// filtered and paginated; each with its latest version and whether the caller may change it.
 #[utoipa::path(get, path = "/api/v1/checklists", tag = "checklists",
     params(ChecklistFilter, PageParams),
-    responses((status = 200, body = crate::services::Paged<checklists::TemplateSummary>),
-              (status = 401, body = super::ApiError)),
+    responses((status = 200, body = crate::services::Paged<checklists::TemplateSummary>)),
     security(("bearer" = [])))]
 pub async fn list(
     state: web::Data<AppState>,
@@ -34,9 +33,7 @@ pub async fn list(
 /// rounds use each version; 404 outside the caller's scope.
 #[utoipa::path(get, path = "/api/v1/checklists/{id}", tag = "checklists",
     params(("id" = i64, Path, description = "template id")),
-    responses((status = 200, body = TemplateDetail),
-              (status = 401, body = super::ApiError),
-              (status = 404, body = super::ApiError)),
+    responses((status = 200, body = TemplateDetail)),
     security(("bearer" = [])))]
 pub async fn get(
     state: web::Data<AppState>,
@@ -51,8 +48,6 @@ pub async fn get(
 #[utoipa::path(post, path = "/api/v1/checklists", tag = "checklists",
     request_body = TemplateInput,
     responses((status = 201, body = TemplateDetail),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError),
               (status = 422, description = "invalid fields", body = super::ApiError)),
     security(("bearer" = [])))]
 pub async fn create(
@@ -74,9 +69,6 @@ pub async fn create(
     request_body = TemplateInput,
     params(("id" = i64, Path, description = "template id")),
     responses((status = 200, body = SaveResult),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError),
-              (status = 404, body = super::ApiError),
               (status = 409, description = "a concurrent edit won", body = super::ApiError),
               (status = 422, description = "invalid fields", body = super::ApiError)),
     security(("bearer" = [])))]
@@ -95,10 +87,7 @@ pub async fn update(
 /// past inspections keep it. Repeating it changes nothing.
 #[utoipa::path(post, path = "/api/v1/checklists/{id}/archive", tag = "checklists",
     params(("id" = i64, Path, description = "template id")),
-    responses((status = 204, description = "archived"),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError),
-              (status = 404, body = super::ApiError)),
+    responses((status = 204, description = "archived")),
     security(("bearer" = [])))]
 pub async fn archive(
     state: web::Data<AppState>,
@@ -113,10 +102,7 @@ pub async fn archive(
 /// Restore an archived template, offering it again.
 #[utoipa::path(post, path = "/api/v1/checklists/{id}/restore", tag = "checklists",
     params(("id" = i64, Path, description = "template id")),
-    responses((status = 204, description = "restored"),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError),
-              (status = 404, body = super::ApiError)),
+    responses((status = 204, description = "restored")),
     security(("bearer" = [])))]
 pub async fn restore(
     state: web::Data<AppState>,
@@ -126,4 +112,26 @@ pub async fn restore(
 ) -> AppResult<HttpResponse> {
     checklists::write::set_archived(&state.core, &caller, ctx.ip.clone(), *id, false).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::{Authenticated, Roles};
+    use crate::domain::role::Role;
+    use crate::web::routes::api;
+
+    /// Who publishes checklist templates: the bureau for its region, a committee for its alliance.
+    const CHECKLIST_PUBLISHERS: &[Role] = &[Role::Regulator, Role::Committee];
+    /// Who edits, archives and restores them (the admin any; the others their own, inside).
+    const CHECKLIST_KEEPERS: &[Role] = &[Role::Admin, Role::Regulator, Role::Committee];
+
+    vec![
+        api(Authenticated, __path_list, list),
+        api(Roles(CHECKLIST_PUBLISHERS), __path_create, create),
+        api(Authenticated, __path_get, get),
+        api(Roles(CHECKLIST_KEEPERS), __path_update, update),
+        api(Roles(CHECKLIST_KEEPERS), __path_archive, archive),
+        api(Roles(CHECKLIST_KEEPERS), __path_restore, restore),
+    ]
 }

@@ -12,8 +12,7 @@ use crate::web::AppState;
 /// Enterprises in the caller's scope: filtered, sorted, paginated.
 #[utoipa::path(get, path = "/api/v1/enterprises", tag = "registry",
     params(EnterpriseFilter, PageParams),
-    responses((status = 200, body = crate::services::Paged<enterprises::EnterpriseRow>),
-              (status = 401, body = super::ApiError)),
+    responses((status = 200, body = crate::services::Paged<enterprises::EnterpriseRow>)),
     security(("bearer" = [])))]
 pub async fn list(
     state: web::Data<AppState>,
@@ -28,9 +27,7 @@ pub async fn list(
 /// One enterprise's file (一企一档); 404 when it is outside the caller's scope.
 #[utoipa::path(get, path = "/api/v1/enterprises/{id}", tag = "registry",
     params(("id" = i64, Path, description = "enterprise id")),
-    responses((status = 200, body = registry::EnterpriseFile),
-              (status = 401, body = super::ApiError),
-              (status = 404, body = super::ApiError)),
+    responses((status = 200, body = registry::EnterpriseFile)),
     security(("bearer" = [])))]
 pub async fn get(
     state: web::Data<AppState>,
@@ -45,8 +42,6 @@ pub async fn get(
 /// with `fields: {name: message}`.
 #[utoipa::path(post, path = "/api/v1/enterprises", tag = "registry", request_body = EnterpriseInput,
     responses((status = 201, body = registry::EnterpriseFile),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError),
               (status = 422, description = "invalid fields", body = super::ApiError)),
     security(("bearer" = [])))]
 pub async fn create(
@@ -64,9 +59,6 @@ pub async fn create(
 #[utoipa::path(put, path = "/api/v1/enterprises/{id}", tag = "registry", request_body = EnterpriseInput,
     params(("id" = i64, Path, description = "enterprise id")),
     responses((status = 200, body = registry::EnterpriseFile),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError),
-              (status = 404, body = super::ApiError),
               (status = 422, description = "invalid fields", body = super::ApiError)),
     security(("bearer" = [])))]
 pub async fn update(
@@ -85,8 +77,6 @@ pub async fn update(
 /// The enterprise admin updates its own address and safety contact.
 #[utoipa::path(put, path = "/api/v1/me/enterprise/contact", tag = "registry", request_body = ContactInput,
     responses((status = 200, body = registry::EnterpriseFile),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError),
               (status = 422, description = "invalid fields", body = super::ApiError)),
     security(("bearer" = [])))]
 pub async fn update_contact(
@@ -99,4 +89,21 @@ pub async fn update_contact(
         .await?;
     let file = registry::enterprise_file(&state.core, &caller.scope, e.id).await?;
     Ok(HttpResponse::Ok().json(file))
+}
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::{Authenticated, Roles};
+    use crate::web::routes::{
+        api,
+        roles::{ENTERPRISE_ADMINS, REGISTRARS},
+    };
+    vec![
+        api(Authenticated, __path_list, list),
+        api(Authenticated, __path_get, get),
+        api(Roles(REGISTRARS), __path_create, create),
+        api(Roles(REGISTRARS), __path_update, update),
+        api(Roles(ENTERPRISE_ADMINS), __path_update_contact, update_contact),
+    ]
 }

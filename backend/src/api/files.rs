@@ -13,9 +13,7 @@ use crate::web::pages::files::serve;
 /// The copy everyone in scope sees: a re-encoded JPEG without EXIF/GPS, or the PDF itself.
 #[utoipa::path(get, path = "/api/v1/files/{id}", tag = "files",
     params(("id" = i64, Path, description = "attachment id")),
-    responses((status = 200, description = "image/jpeg or application/pdf", content_type = "application/octet-stream"),
-              (status = 401, body = super::ApiError),
-              (status = 404, body = super::ApiError)),
+    responses((status = 200, description = "image/jpeg or application/pdf", content_type = "application/octet-stream")),
     security(("bearer" = [])))]
 pub async fn public(
     state: web::Data<AppState>,
@@ -28,9 +26,7 @@ pub async fn public(
 /// A small JPEG (longest side 320 px) of an image; 404 for a PDF.
 #[utoipa::path(get, path = "/api/v1/files/{id}/thumb", tag = "files",
     params(("id" = i64, Path, description = "attachment id")),
-    responses((status = 200, description = "image/jpeg", content_type = "image/jpeg"),
-              (status = 401, body = super::ApiError),
-              (status = 404, body = super::ApiError)),
+    responses((status = 200, description = "image/jpeg", content_type = "image/jpeg")),
     security(("bearer" = [])))]
 pub async fn thumb(
     state: web::Data<AppState>,
@@ -45,9 +41,7 @@ pub async fn thumb(
 /// everyone else, including the inspected enterprise.
 #[utoipa::path(get, path = "/api/v1/files/{id}/original", tag = "files",
     params(("id" = i64, Path, description = "attachment id")),
-    responses((status = 200, description = "the original bytes", content_type = "application/octet-stream"),
-              (status = 401, body = super::ApiError),
-              (status = 404, body = super::ApiError)),
+    responses((status = 200, description = "the original bytes", content_type = "application/octet-stream")),
     security(("bearer" = [])))]
 pub async fn original(
     state: web::Data<AppState>,
@@ -55,4 +49,16 @@ pub async fn original(
     id: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     serve(&state, &caller, *id, Variant::Original).await
+}
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::Authenticated;
+    use crate::web::routes::api;
+    vec![
+        api(Authenticated, __path_public, public),
+        api(Authenticated, __path_thumb, thumb),
+        api(Authenticated, __path_original, original),
+    ]
 }

@@ -13,8 +13,7 @@ use crate::web::AppState;
 
 /// The activity groups in the caller's scope, each with its leader and members.
 #[utoipa::path(get, path = "/api/v1/groups", tag = "registry",
-    responses((status = 200, body = Vec<groups::GroupItem>),
-              (status = 401, body = super::ApiError)),
+    responses((status = 200, body = Vec<groups::GroupItem>)),
     security(("bearer" = [])))]
 pub async fn list(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(groups::list(&state.core, &caller.scope).await?))
@@ -38,8 +37,6 @@ async fn current(state: &AppState, caller: &Caller, id: i64) -> AppResult<HttpRe
 #[utoipa::path(post, path = "/api/v1/groups", tag = "registry", request_body = GroupName,
     responses((status = 201, body = groups::GroupItem),
               (status = 400, description = "name missing or too long", body = super::ApiError),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError),
               (status = 409, description = "the alliance has a group of that name", body = super::ApiError)),
     security(("bearer" = [])))]
 pub async fn create(
@@ -57,9 +54,6 @@ pub async fn create(
     params(("id" = i64, Path, description = "group id")),
     responses((status = 200, body = groups::GroupItem),
               (status = 400, description = "name missing or too long", body = super::ApiError),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError),
-              (status = 404, body = super::ApiError),
               (status = 409, description = "the alliance has a group of that name", body = super::ApiError)),
     security(("bearer" = [])))]
 pub async fn rename(
@@ -79,9 +73,6 @@ pub async fn rename(
     params(("id" = i64, Path, description = "group id")),
     responses((status = 200, body = groups::GroupItem),
               (status = 400, description = "not an approved member of the alliance", body = super::ApiError),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError),
-              (status = 404, body = super::ApiError),
               (status = 409, description = "already in a group of this alliance", body = super::ApiError)),
     security(("bearer" = [])))]
 pub async fn add_member(
@@ -107,9 +98,6 @@ pub async fn add_member(
     params(("id" = i64, Path, description = "group id"),
            ("enterprise_id" = i64, Path, description = "enterprise id")),
     responses((status = 200, body = groups::GroupItem),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError),
-              (status = 404, body = super::ApiError),
               (status = 409, description = "not in the group; nothing changed", body = super::ApiError)),
     security(("bearer" = [])))]
 pub async fn remove_member(
@@ -128,10 +116,7 @@ pub async fn remove_member(
     request_body = GroupMemberRequest,
     params(("id" = i64, Path, description = "group id")),
     responses((status = 200, body = groups::GroupItem),
-              (status = 400, description = "not a member of the group", body = super::ApiError),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError),
-              (status = 404, body = super::ApiError)),
+              (status = 400, description = "not a member of the group", body = super::ApiError)),
     security(("bearer" = [])))]
 pub async fn set_leader(
     state: web::Data<AppState>,
@@ -149,4 +134,19 @@ pub async fn set_leader(
     )
     .await?;
     current(&state, &caller, *id).await
+}
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::{Authenticated, Roles};
+    use crate::web::routes::{api, roles::COMMITTEE_MEMBERS};
+    vec![
+        api(Authenticated, __path_list, list),
+        api(Roles(COMMITTEE_MEMBERS), __path_create, create),
+        api(Roles(COMMITTEE_MEMBERS), __path_rename, rename),
+        api(Roles(COMMITTEE_MEMBERS), __path_add_member, add_member),
+        api(Roles(COMMITTEE_MEMBERS), __path_remove_member, remove_member),
+        api(Roles(COMMITTEE_MEMBERS), __path_set_leader, set_leader),
+    ]
 }

@@ -11,8 +11,7 @@ use crate::web::AppState;
 /// Hazards the caller may see, newest first.
 #[utoipa::path(get, path = "/api/v1/hazards", tag = "inspections",
     params(HazardFilter, PageParams),
-    responses((status = 200, body = Paged<HazardRow>),
-              (status = 401, body = super::ApiError)),
+    responses((status = 200, body = Paged<HazardRow>)),
     security(("bearer" = [])))]
 pub async fn list(
     state: web::Data<AppState>,
@@ -26,9 +25,7 @@ pub async fn list(
 /// One hazard with its photos (and, for those who may, the photos' EXIF evidence).
 #[utoipa::path(get, path = "/api/v1/hazards/{id}", tag = "inspections",
     params(("id" = i64, Path, description = "hazard id")),
-    responses((status = 200, body = HazardDetail),
-              (status = 401, body = super::ApiError),
-              (status = 404, body = super::ApiError)),
+    responses((status = 200, body = HazardDetail)),
     security(("bearer" = [])))]
 pub async fn get(
     state: web::Data<AppState>,
@@ -36,4 +33,15 @@ pub async fn get(
     id: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(hazards::detail(&state.core, &caller, *id).await?))
+}
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::Authenticated;
+    use crate::web::routes::api;
+    vec![
+        api(Authenticated, __path_list, list),
+        api(Authenticated, __path_get, get),
+    ]
 }

@@ -19,8 +19,7 @@ use crate::web::upload::ApiUpload;
 /// Inspections the caller may see, newest planned first.
 #[utoipa::path(get, path = "/api/v1/inspections", tag = "inspections",
     params(InspectionFilter, PageParams),
-    responses((status = 200, body = Paged<InspectionRow>),
-              (status = 401, body = super::ApiError)),
+    responses((status = 200, body = Paged<InspectionRow>)),
     security(("bearer" = [])))]
 pub async fn list(
     state: web::Data<AppState>,
@@ -37,9 +36,7 @@ pub async fn list(
 /// One inspection with its checklist, answers, photos and hazards.
 #[utoipa::path(get, path = "/api/v1/inspections/{id}", tag = "inspections",
     params(("id" = i64, Path, description = "inspection id")),
-    responses((status = 200, body = InspectionDetail),
-              (status = 401, body = super::ApiError),
-              (status = 404, body = super::ApiError)),
+    responses((status = 200, body = InspectionDetail)),
     security(("bearer" = [])))]
 pub async fn get(
     state: web::Data<AppState>,
@@ -52,10 +49,7 @@ pub async fn get(
 /// Plan a self-inspection (自查) of the caller's enterprise.
 #[utoipa::path(post, path = "/api/v1/inspections", tag = "inspections",
     request_body = SelfInspectionInput,
-    responses((status = 201, body = InspectionDetail),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError),
-              (status = 422, body = super::ApiError)),
+    responses((status = 201, body = InspectionDetail)),
     security(("bearer" = [])))]
 pub async fn create_self(
     state: web::Data<AppState>,
@@ -71,9 +65,6 @@ pub async fn create_self(
 #[utoipa::path(post, path = "/api/v1/inspections/{id}/start", tag = "inspections",
     params(("id" = i64, Path, description = "inspection id")),
     responses((status = 200, body = InspectionDetail),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError),
-              (status = 404, body = super::ApiError),
               (status = 409, description = "not planned any more", body = super::ApiError)),
     security(("bearer" = [])))]
 pub async fn start(
@@ -105,10 +96,7 @@ pub struct SubmitBody {
            ("Idempotency-Key" = Option<String>, Header, description = "makes a retried submit safe")),
     request_body(content = SubmitBody, content_type = "multipart/form-data"),
     responses((status = 200, body = SubmitOutcome),
-              (status = 400, body = super::ApiError),
-              (status = 401, body = super::ApiError),
               (status = 403, description = "not the inspecting side", body = super::ApiError),
-              (status = 404, body = super::ApiError),
               (status = 409, description = "already submitted", body = super::ApiError),
               (status = 422, description = "fields and files refused, by field", body = super::ApiError)),
     security(("bearer" = [])))]
@@ -152,9 +140,6 @@ pub struct ReviewRequest {
     params(("id" = i64, Path, description = "inspection id"),
            ("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
     responses((status = 200, body = ReviewOutcome),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError),
-              (status = 404, body = super::ApiError),
               (status = 409, description = "not submitted", body = super::ApiError)),
     security(("bearer" = [])))]
 pub async fn review(
@@ -176,4 +161,22 @@ pub async fn review(
     )
     .await?;
     Ok(HttpResponse::Ok().json(outcome))
+}
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::{Authenticated, Roles};
+    use crate::web::routes::{
+        api,
+        roles::{COMMITTEE_MEMBERS, ENTERPRISE_USERS},
+    };
+    vec![
+        api(Authenticated, __path_list, list),
+        api(Roles(ENTERPRISE_USERS), __path_create_self, create_self),
+        api(Authenticated, __path_get, get),
+        api(Roles(ENTERPRISE_USERS), __path_start, start),
+        api(Roles(ENTERPRISE_USERS), __path_submit, submit),
+        api(Roles(COMMITTEE_MEMBERS), __path_review, review),
+    ]
 }

@@ -47,8 +47,6 @@ pub struct RulesInput {
 #[utoipa::path(get, path = "/api/v1/labels/rules", tag = "labels",
     params(RegionQuery),
     responses((status = 200, body = LabelsOverview),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError),
               (status = 404, body = super::ApiError)),
     security(("bearer" = [])))]
 pub async fn rules(
@@ -66,8 +64,6 @@ pub async fn rules(
 #[utoipa::path(put, path = "/api/v1/labels/rules", tag = "labels",
     request_body = RulesInput,
     responses((status = 200, body = RulesSet),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError),
               (status = 404, body = super::ApiError),
               (status = 422, description = "invalid rules", body = super::ApiError)),
     security(("bearer" = [])))]
@@ -102,9 +98,7 @@ pub async fn set_rules(
 /// the enterprise is outside the caller's scope.
 #[utoipa::path(get, path = "/api/v1/enterprises/{id}/scores", tag = "labels",
     params(("id" = i64, Path, description = "enterprise id"), PageParams),
-    responses((status = 200, body = EnterpriseScores),
-              (status = 401, body = super::ApiError),
-              (status = 404, body = super::ApiError)),
+    responses((status = 200, body = EnterpriseScores)),
     security(("bearer" = [])))]
 pub async fn scores(
     state: web::Data<AppState>,
@@ -114,4 +108,19 @@ pub async fn scores(
 ) -> AppResult<HttpResponse> {
     let scores = labels::scores(&state.core, &caller.scope, *id, page).await?;
     Ok(HttpResponse::Ok().json(scores))
+}
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::{Authenticated, Roles};
+    use crate::web::routes::{
+        api,
+        roles::{PARTICIPATION_READERS, TARGET_SETTERS},
+    };
+    vec![
+        api(Roles(PARTICIPATION_READERS), __path_rules, rules),
+        api(Roles(TARGET_SETTERS), __path_set_rules, set_rules),
+        api(Authenticated, __path_scores, scores),
+    ]
 }

@@ -16,9 +16,7 @@ use crate::web::AppState;
 /// Memberships in the caller's scope, oldest first, filtered by status and alliance.
 #[utoipa::path(get, path = "/api/v1/memberships", tag = "registry",
     params(membership::MembershipFilter, PageParams),
-    responses((status = 200, body = crate::services::Paged<membership::MembershipItem>),
-              (status = 400, body = super::ApiError),
-              (status = 401, body = super::ApiError)),
+    responses((status = 200, body = crate::services::Paged<membership::MembershipItem>)),
     security(("bearer" = [])))]
 pub async fn list(
     state: web::Data<AppState>,
@@ -33,9 +31,7 @@ pub async fn list(
 /// One membership's history (every transition, oldest first); 404 outside the caller's scope.
 #[utoipa::path(get, path = "/api/v1/memberships/{id}/events", tag = "registry",
     params(("id" = i64, Path, description = "membership id")),
-    responses((status = 200, body = Vec<membership::MembershipEvent>),
-              (status = 401, body = super::ApiError),
-              (status = 404, body = super::ApiError)),
+    responses((status = 200, body = Vec<membership::MembershipEvent>)),
     security(("bearer" = [])))]
 pub async fn events(
     state: web::Data<AppState>,
@@ -56,8 +52,6 @@ pub struct ApplyRequest {
 #[utoipa::path(post, path = "/api/v1/memberships", tag = "registry", request_body = ApplyRequest,
     responses((status = 200, description = "the membership, now applied", body = membership::MembershipItem),
               (status = 400, description = "not an alliance the enterprise may apply to", body = super::ApiError),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError),
               (status = 409, description = "already a member, applicant or invitee", body = super::ApiError)),
     security(("bearer" = [])))]
 pub async fn apply(
@@ -82,8 +76,6 @@ pub struct InviteRequest {
 #[utoipa::path(post, path = "/api/v1/memberships/invite", tag = "registry", request_body = InviteRequest,
     responses((status = 200, description = "the membership, now invited", body = membership::MembershipItem),
               (status = 400, description = "not an enterprise the alliance may invite", body = super::ApiError),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError),
               (status = 409, description = "already a member, applicant or invitee", body = super::ApiError)),
     security(("bearer" = [])))]
 pub async fn invite(
@@ -138,8 +130,6 @@ async fn act(
     request_body(content = Option<ReasonRequest>),
     responses((status = 200, body = membership::MembershipItem),
               (status = 400, description = "reason missing or too long", body = super::ApiError),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError),
               (status = 404, description = "outside the caller's scope", body = super::ApiError),
               (status = 409, description = "not (any more) in the status this starts from; nothing changed", body = super::ApiError)),
     security(("bearer" = [])))]
@@ -159,8 +149,6 @@ pub async fn approve(
     request_body(content = Option<ReasonRequest>),
     responses((status = 200, body = membership::MembershipItem),
               (status = 400, description = "reason missing or too long", body = super::ApiError),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError),
               (status = 404, description = "outside the caller's scope", body = super::ApiError),
               (status = 409, description = "not (any more) in the status this starts from; nothing changed", body = super::ApiError)),
     security(("bearer" = [])))]
@@ -180,8 +168,6 @@ pub async fn reject(
     request_body(content = Option<ReasonRequest>),
     responses((status = 200, body = membership::MembershipItem),
               (status = 400, description = "reason missing or too long", body = super::ApiError),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError),
               (status = 404, description = "outside the caller's scope", body = super::ApiError),
               (status = 409, description = "not (any more) in the status this starts from; nothing changed", body = super::ApiError)),
     security(("bearer" = [])))]
@@ -201,8 +187,6 @@ pub async fn accept(
     request_body(content = Option<ReasonRequest>),
     responses((status = 200, body = membership::MembershipItem),
               (status = 400, description = "reason missing or too long", body = super::ApiError),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError),
               (status = 404, description = "outside the caller's scope", body = super::ApiError),
               (status = 409, description = "not (any more) in the status this starts from; nothing changed", body = super::ApiError)),
     security(("bearer" = [])))]
@@ -222,8 +206,6 @@ pub async fn decline(
     request_body(content = Option<ReasonRequest>),
     responses((status = 200, body = membership::MembershipItem),
               (status = 400, description = "reason missing or too long", body = super::ApiError),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError),
               (status = 404, description = "outside the caller's scope", body = super::ApiError),
               (status = 409, description = "not (any more) in the status this starts from; nothing changed", body = super::ApiError)),
     security(("bearer" = [])))]
@@ -235,4 +217,25 @@ pub async fn leave(
     body: Option<web::Json<ReasonRequest>>,
 ) -> AppResult<HttpResponse> {
     act(state, ctx, caller, *id, Action::Leave, body).await
+}
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::{Authenticated, Roles};
+    use crate::web::routes::{
+        api,
+        roles::{COMMITTEE_MEMBERS, ENTERPRISE_ADMINS},
+    };
+    vec![
+        api(Authenticated, __path_list, list),
+        api(Roles(ENTERPRISE_ADMINS), __path_apply, apply),
+        api(Roles(COMMITTEE_MEMBERS), __path_invite, invite),
+        api(Authenticated, __path_events, events),
+        api(Roles(COMMITTEE_MEMBERS), __path_approve, approve),
+        api(Roles(COMMITTEE_MEMBERS), __path_reject, reject),
+        api(Roles(ENTERPRISE_ADMINS), __path_accept, accept),
+        api(Roles(ENTERPRISE_ADMINS), __path_decline, decline),
+        api(Roles(ENTERPRISE_ADMINS), __path_leave, leave),
+    ]
 }

@@ -25,8 +25,7 @@ pub struct MarkedRead {
 /// The caller's notifications, newest first (`unread=true`: only unread ones).
 #[utoipa::path(get, path = "/api/v1/notifications", tag = "notifications",
     params(InboxFilter, PageParams),
-    responses((status = 200, body = crate::services::Paged<NoticeView>),
-              (status = 401, body = super::ApiError)),
+    responses((status = 200, body = crate::services::Paged<NoticeView>)),
     security(("bearer" = [])))]
 pub async fn list(
     state: web::Data<AppState>,
@@ -39,8 +38,7 @@ pub async fn list(
 
 /// How many of the caller's notifications are unread.
 #[utoipa::path(get, path = "/api/v1/notifications/unread-count", tag = "notifications",
-    responses((status = 200, body = UnreadCount),
-              (status = 401, body = super::ApiError)),
+    responses((status = 200, body = UnreadCount)),
     security(("bearer" = [])))]
 pub async fn unread_count(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpResponse> {
     let unread = inbox::unread_count(&state.core.db, caller.user_id).await?;
@@ -50,9 +48,7 @@ pub async fn unread_count(state: web::Data<AppState>, caller: Caller) -> AppResu
 /// Marks one of the caller's notifications read (repeating it is harmless).
 #[utoipa::path(post, path = "/api/v1/notifications/{id}/read", tag = "notifications",
     params(("id" = i64, Path, description = "Notification id")),
-    responses((status = 200, body = NoticeView),
-              (status = 401, body = super::ApiError),
-              (status = 404, body = super::ApiError)),
+    responses((status = 200, body = NoticeView)),
     security(("bearer" = [])))]
 pub async fn mark_read(
     state: web::Data<AppState>,
@@ -65,8 +61,7 @@ pub async fn mark_read(
 
 /// Marks all the caller's notifications read.
 #[utoipa::path(post, path = "/api/v1/notifications/read-all", tag = "notifications",
-    responses((status = 200, body = MarkedRead),
-              (status = 401, body = super::ApiError)),
+    responses((status = 200, body = MarkedRead)),
     security(("bearer" = [])))]
 pub async fn read_all(
     state: web::Data<AppState>,
@@ -75,4 +70,17 @@ pub async fn read_all(
 ) -> AppResult<HttpResponse> {
     let marked = inbox::mark_all_read(&state.core, &caller, ctx.ip.clone()).await?;
     Ok(HttpResponse::Ok().json(MarkedRead { marked }))
+}
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::Authenticated;
+    use crate::web::routes::api;
+    vec![
+        api(Authenticated, __path_list, list),
+        api(Authenticated, __path_unread_count, unread_count),
+        api(Authenticated, __path_read_all, read_all),
+        api(Authenticated, __path_mark_read, mark_read),
+    ]
 }

@@ -14,47 +14,8 @@ use utoipa::{
 #[openapi(
     info(title = "安全生产互助管理联盟云平台 API", version = "1",
          description = "Work-safety mutual-aid alliance portal. Log in at /api/v1/auth/login and send the token as `Authorization: Bearer …`. Errors are `{code, message}`; lists are paginated with `page` and `per_page`. Times: instants (`found_at`, `created_at` and every other `*_at`) are RFC 3339 in UTC; calendar dates (`deadline`, `requested_deadline`, `reviewed_on`, `planned_on` and every other `YYYY-MM-DD` field) are days in the portal's zone (config `time_zone`, default Asia/Shanghai), and `overdue_days` counts from today in that zone."),
-    paths(
-        super::auth::login, super::auth::logout, super::auth::change_password, super::auth::me,
-        super::enterprises::list, super::enterprises::get, super::enterprises::create,
-        super::enterprises::update, super::enterprises::update_contact,
-        super::memberships::list, super::memberships::events, super::memberships::apply,
-        super::memberships::invite, super::memberships::approve, super::memberships::reject,
-        super::memberships::accept, super::memberships::decline, super::memberships::leave,
-        super::groups::list, super::groups::create, super::groups::rename,
-        super::groups::add_member, super::groups::remove_member, super::groups::set_leader,
-        super::participation::report, super::participation::set_target,
-        super::labels::rules, super::labels::set_rules, super::labels::scores,
-        super::regions::list, super::regions::create, super::regions::rename,
-        super::catalog::industries, super::catalog::create_industry,
-        super::catalog::rename_industry, super::catalog::risk_tags,
-        super::catalog::create_risk_tag, super::catalog::rename_risk_tag,
-        super::staff::list, super::staff::create, super::staff::deactivate,
-        super::staff::reset_password,
-        super::alliances::list, super::alliances::get, super::alliances::create,
-        super::alliances::update, super::alliances::appoint, super::alliances::deactivate,
-        super::inspections::list, super::inspections::get, super::inspections::create_self,
-        super::inspections::start, super::inspections::submit, super::inspections::review,
-        super::hazards::list, super::hazards::get,
-        super::rectification::acknowledge, super::rectification::dispute,
-        super::rectification::uphold, super::rectification::withdraw,
-        super::rectification::evidence, super::rectification::verify,
-        super::rectification::reject, super::rectification::request_extension,
-        super::rectification::grant_extension, super::rectification::refuse_extension,
-        super::rectification::comment, super::rectification::timeline,
-        super::rectification::todo, super::rectification::queue,
-        super::supervision::list, super::supervision::update,
-        super::audit::search,
-        super::notifications::list, super::notifications::unread_count,
-        super::notifications::mark_read, super::notifications::read_all,
-        super::files::public, super::files::thumb, super::files::original,
-        super::checklists::list, super::checklists::get, super::checklists::create,
-        super::checklists::update, super::checklists::archive, super::checklists::restore,
-        super::rounds::list, super::rounds::get, super::rounds::create, super::rounds::set_pairs,
-        super::rounds::publish, super::rounds::discard,
-    ),
     components(schemas(super::ApiError)),
-    modifiers(&BearerAuth, &CommonErrors),
+    modifiers(&RoutePaths, &BearerAuth, &CommonErrors),
     tags(
         (name = "auth", description = "Login, logout, the caller"),
         (name = "registry", description = "Enterprises, alliances, groups"),
@@ -69,6 +30,29 @@ use utoipa::{
     )
 )]
 pub struct ApiDoc;
+
+/// The operations, from the API routes of the inventory (`web::routes`): each route's
+/// `#[utoipa::path]` gives its path, method and operation, and the schemas its bodies name.
+struct RoutePaths;
+
+impl Modify for RoutePaths {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let mut schemas = Vec::new();
+        for route in crate::web::routes::inventory() {
+            if let Some((methods, operation)) = route.operation() {
+                openapi
+                    .paths
+                    .add_path_operation(&route.path, methods, operation);
+                route.schemas(&mut schemas);
+            }
+        }
+        openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .schemas
+            .extend(schemas);
+    }
+}
 
 struct BearerAuth;
 
@@ -188,4 +172,17 @@ pub async fn docs_redirect() -> HttpResponse {
     HttpResponse::PermanentRedirect()
         .insert_header(("Location", "/api/docs/"))
         .finish()
+}
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+///
+/// The document and the Swagger UI's entry (the UI itself is mounted in `startup`).
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::Public;
+    use crate::web::routes::get;
+    vec![
+        get("/api/v1/openapi.json", Public, document),
+        get("/api/docs", Public, docs_redirect),
+    ]
 }

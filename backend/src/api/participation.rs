@@ -42,9 +42,7 @@ impl TargetInput {
 /// Participation of the caller's region and of each child region: a bureau officer's own
 /// region, the system admin's whole city.
 #[utoipa::path(get, path = "/api/v1/participation", tag = "registry",
-    responses((status = 200, body = ParticipationReport),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError)),
+    responses((status = 200, body = ParticipationReport)),
     security(("bearer" = [])))]
 pub async fn report(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(participation::report(&state.core, &caller.scope).await?))
@@ -57,9 +55,6 @@ pub async fn report(state: web::Data<AppState>, caller: Caller) -> AppResult<Htt
     request_body = TargetInput,
     params(("region_code" = String, Path, description = "region code, e.g. 330381101")),
     responses((status = 200, body = TargetSet),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError),
-              (status = 404, body = super::ApiError),
               (status = 422, description = "invalid target", body = super::ApiError)),
     security(("bearer" = [])))]
 pub async fn set_target(
@@ -78,4 +73,18 @@ pub async fn set_target(
     )
     .await?;
     Ok(HttpResponse::Ok().json(set))
+}
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::Roles;
+    use crate::web::routes::{
+        api,
+        roles::{PARTICIPATION_READERS, TARGET_SETTERS},
+    };
+    vec![
+        api(Roles(PARTICIPATION_READERS), __path_report, report),
+        api(Roles(TARGET_SETTERS), __path_set_target, set_target),
+    ]
 }

@@ -28,9 +28,7 @@ fn ok(outcome: LoopOutcome) -> HttpResponse {
     params(("id" = i64, Path, description = "hazard id"),
            ("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
     responses((status = 200, body = LoopOutcome),
-              (status = 401, body = super::ApiError),
               (status = 403, description = "not the inspected enterprise", body = super::ApiError),
-              (status = 404, body = super::ApiError),
               (status = 409, description = "not 待确认 any more", body = super::ApiError),
               (status = 422, description = "plan elements missing, by field", body = super::ApiError)),
     security(("bearer" = [])))]
@@ -60,12 +58,7 @@ pub async fn acknowledge(
     request_body = ReasonInput,
     params(("id" = i64, Path, description = "hazard id"),
            ("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
-    responses((status = 200, body = LoopOutcome),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError),
-              (status = 404, body = super::ApiError),
-              (status = 409, body = super::ApiError),
-              (status = 422, body = super::ApiError)),
+    responses((status = 200, body = LoopOutcome)),
     security(("bearer" = [])))]
 pub async fn dispute(
     state: web::Data<AppState>,
@@ -93,12 +86,7 @@ pub async fn dispute(
     request_body = NoteInput,
     params(("id" = i64, Path, description = "hazard id"),
            ("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
-    responses((status = 200, body = LoopOutcome),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError),
-              (status = 404, body = super::ApiError),
-              (status = 409, body = super::ApiError),
-              (status = 422, body = super::ApiError)),
+    responses((status = 200, body = LoopOutcome)),
     security(("bearer" = [])))]
 pub async fn uphold(
     state: web::Data<AppState>,
@@ -126,12 +114,7 @@ pub async fn uphold(
     request_body = NoteInput,
     params(("id" = i64, Path, description = "hazard id"),
            ("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
-    responses((status = 200, body = LoopOutcome),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError),
-              (status = 404, body = super::ApiError),
-              (status = 409, body = super::ApiError),
-              (status = 422, body = super::ApiError)),
+    responses((status = 200, body = LoopOutcome)),
     security(("bearer" = [])))]
 pub async fn withdraw(
     state: web::Data<AppState>,
@@ -172,11 +155,6 @@ pub struct EvidenceBody {
     params(("id" = i64, Path, description = "hazard id"),
            ("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
     responses((status = 200, body = LoopOutcome),
-              (status = 400, body = super::ApiError),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError),
-              (status = 404, body = super::ApiError),
-              (status = 409, body = super::ApiError),
               (status = 422, description = "note or files refused", body = super::ApiError)),
     security(("bearer" = [])))]
 pub async fn evidence(
@@ -211,10 +189,7 @@ pub async fn evidence(
     params(("id" = i64, Path, description = "hazard id"),
            ("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
     responses((status = 200, body = LoopOutcome),
-              (status = 401, body = super::ApiError),
               (status = 403, description = "not a verifier of this hazard", body = super::ApiError),
-              (status = 404, body = super::ApiError),
-              (status = 409, body = super::ApiError),
               (status = 422, description = "review date missing or in the future", body = super::ApiError)),
     security(("bearer" = [])))]
 pub async fn verify(
@@ -243,12 +218,7 @@ pub async fn verify(
     request_body = RejectInput,
     params(("id" = i64, Path, description = "hazard id"),
            ("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
-    responses((status = 200, body = LoopOutcome),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError),
-              (status = 404, body = super::ApiError),
-              (status = 409, body = super::ApiError),
-              (status = 422, body = super::ApiError)),
+    responses((status = 200, body = LoopOutcome)),
     security(("bearer" = [])))]
 pub async fn reject(
     state: web::Data<AppState>,
@@ -277,9 +247,6 @@ pub async fn reject(
     params(("id" = i64, Path, description = "hazard id"),
            ("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
     responses((status = 200, body = LoopOutcome),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError),
-              (status = 404, body = super::ApiError),
               (status = 409, description = "a request is already pending, or wrong state", body = super::ApiError),
               (status = 422, description = "reason missing or deadline not later", body = super::ApiError)),
     security(("bearer" = [])))]
@@ -336,9 +303,6 @@ async fn decide(
            ("extension_id" = i64, Path, description = "extension request id"),
            ("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
     responses((status = 200, body = LoopOutcome),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError),
-              (status = 404, body = super::ApiError),
               (status = 409, description = "already decided", body = super::ApiError)),
     security(("bearer" = [])))]
 pub async fn grant_extension(
@@ -359,9 +323,6 @@ pub async fn grant_extension(
            ("extension_id" = i64, Path, description = "extension request id"),
            ("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
     responses((status = 200, body = LoopOutcome),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError),
-              (status = 404, body = super::ApiError),
               (status = 409, description = "already decided", body = super::ApiError),
               (status = 422, description = "note missing", body = super::ApiError)),
     security(("bearer" = [])))]
@@ -381,11 +342,7 @@ pub async fn refuse_extension(
     request_body = CommentInput,
     params(("id" = i64, Path, description = "hazard id"),
            ("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
-    responses((status = 200, body = LoopOutcome),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError),
-              (status = 404, body = super::ApiError),
-              (status = 422, body = super::ApiError)),
+    responses((status = 200, body = LoopOutcome)),
     security(("bearer" = [])))]
 pub async fn comment(
     state: web::Data<AppState>,
@@ -411,9 +368,7 @@ pub async fn comment(
 /// The hazard's timeline, oldest first, with the files of each event.
 #[utoipa::path(get, path = "/api/v1/hazards/{id}/timeline", tag = "rectification",
     params(("id" = i64, Path, description = "hazard id")),
-    responses((status = 200, body = Vec<TimelineEntry>),
-              (status = 401, body = super::ApiError),
-              (status = 404, body = super::ApiError)),
+    responses((status = 200, body = Vec<TimelineEntry>)),
     security(("bearer" = [])))]
 pub async fn timeline(
     state: web::Data<AppState>,
@@ -426,8 +381,7 @@ pub async fn timeline(
 /// 待办: the hazards waiting for the caller's enterprise, earliest deadline first (empty for
 /// other callers).
 #[utoipa::path(get, path = "/api/v1/todo", tag = "rectification",
-    responses((status = 200, body = Vec<TodoRow>),
-              (status = 401, body = super::ApiError)),
+    responses((status = 200, body = Vec<TodoRow>)),
     security(("bearer" = [])))]
 pub async fn todo(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(loop_::todo(&state.core, &caller).await?))
@@ -436,9 +390,33 @@ pub async fn todo(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpR
 /// The verification queue of a committee or the bureau: evidence to verify, disputes and
 /// extension requests to decide, longest waiting first (empty for other callers).
 #[utoipa::path(get, path = "/api/v1/queue", tag = "rectification",
-    responses((status = 200, body = Vec<QueueRow>),
-              (status = 401, body = super::ApiError)),
+    responses((status = 200, body = Vec<QueueRow>)),
     security(("bearer" = [])))]
 pub async fn queue(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(loop_::verification_queue(&state.core, &caller).await?))
+}
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+///
+/// 整改闭环: any logged-in caller; the loop's rules decide (404 / 403 / 409).
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::Authenticated;
+    use crate::web::routes::api;
+    vec![
+        api(Authenticated, __path_acknowledge, acknowledge),
+        api(Authenticated, __path_dispute, dispute),
+        api(Authenticated, __path_uphold, uphold),
+        api(Authenticated, __path_withdraw, withdraw),
+        api(Authenticated, __path_evidence, evidence),
+        api(Authenticated, __path_verify, verify),
+        api(Authenticated, __path_reject, reject),
+        api(Authenticated, __path_request_extension, request_extension),
+        api(Authenticated, __path_grant_extension, grant_extension),
+        api(Authenticated, __path_refuse_extension, refuse_extension),
+        api(Authenticated, __path_comment, comment),
+        api(Authenticated, __path_timeline, timeline),
+        api(Authenticated, __path_todo, todo),
+        api(Authenticated, __path_queue, queue),
+    ]
 }

@@ -10,9 +10,7 @@ use crate::web::AppState;
 
 /// The caller's region subtree as a flat list ordered by path (each node after its parent).
 #[utoipa::path(get, path = "/api/v1/regions", tag = "registry",
-    responses((status = 200, body = Vec<RegionNode>),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError)),
+    responses((status = 200, body = Vec<RegionNode>)),
     security(("bearer" = [])))]
 pub async fn list(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(regions::tree(&state.core, &caller.scope).await?))
@@ -22,8 +20,6 @@ pub async fn list(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpR
 /// extends the parent's: town/street 9 digits, village/community 12.
 #[utoipa::path(post, path = "/api/v1/regions", tag = "registry", request_body = NewRegionInput,
     responses((status = 201, body = RegionNode),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError),
               (status = 404, body = super::ApiError),
               (status = 422, description = "invalid fields", body = super::ApiError)),
     security(("bearer" = [])))]
@@ -41,9 +37,6 @@ pub async fn create(
 #[utoipa::path(put, path = "/api/v1/regions/{code}", tag = "registry", request_body = RenameInput,
     params(("code" = String, Path, description = "region code, e.g. 330381101")),
     responses((status = 200, body = RegionNode),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError),
-              (status = 404, body = super::ApiError),
               (status = 422, description = "invalid fields", body = super::ApiError)),
     security(("bearer" = [])))]
 pub async fn rename(
@@ -67,4 +60,16 @@ pub async fn rename(
         .find(|n| n.code == r.code)
         .ok_or(crate::error::AppError::NotFound)?;
     Ok(HttpResponse::Ok().json(node))
+}
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::Roles;
+    use crate::web::routes::{api, roles::REGISTRARS};
+    vec![
+        api(Roles(REGISTRARS), __path_list, list),
+        api(Roles(REGISTRARS), __path_create, create),
+        api(Roles(REGISTRARS), __path_rename, rename),
+    ]
 }

@@ -18,8 +18,7 @@ use crate::web::AppState;
 #[utoipa::path(get, path = "/api/v1/rounds", tag = "rounds",
     params(rounds::RoundFilter, PageParams),
     responses((status = 200, body = Paged<rounds::RoundSummary>),
-              (status = 400, description = "unknown status", body = super::ApiError),
-              (status = 401, body = super::ApiError)),
+              (status = 400, description = "unknown status", body = super::ApiError)),
     security(("bearer" = [])))]
 pub async fn list(
     state: web::Data<AppState>,
@@ -35,7 +34,6 @@ pub async fn list(
 #[utoipa::path(get, path = "/api/v1/rounds/{id}", tag = "rounds",
     params(("id" = i64, Path, description = "round id")),
     responses((status = 200, body = rounds::RoundDetail),
-              (status = 401, body = super::ApiError),
               (status = 404, description = "no such round in the caller's scope (a draft is the committee's only)", body = super::ApiError)),
     security(("bearer" = [])))]
 pub async fn get(
@@ -52,8 +50,6 @@ pub async fn get(
 #[utoipa::path(post, path = "/api/v1/rounds", tag = "rounds", request_body = rounds::NewRound,
     params(("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
     responses((status = 201, body = rounds::RoundDetail),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError),
               (status = 404, description = "no such group in the committee's alliance", body = super::ApiError),
               (status = 409, description = "the group already has a draft round", body = super::ApiError),
               (status = 422, description = "title missing, checklist not usable, or fewer than 2 members", body = super::ApiError)),
@@ -99,9 +95,6 @@ pub struct AdjustedRound {
     request_body = PairsRequest,
     params(("id" = i64, Path, description = "round id")),
     responses((status = 200, body = AdjustedRound),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError),
-              (status = 404, body = super::ApiError),
               (status = 409, description = "the round is published", body = super::ApiError),
               (status = 422, description = "a problem per field `inspector_<inspected id>`: self-inspection, inspected twice or not at all, not a member", body = super::ApiError)),
     security(("bearer" = [])))]
@@ -134,9 +127,6 @@ pub async fn set_pairs(
     params(("id" = i64, Path, description = "round id"),
            ("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
     responses((status = 200, body = rounds::RoundDetail),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError),
-              (status = 404, body = super::ApiError),
               (status = 409, description = "already published", body = super::ApiError)),
     security(("bearer" = [])))]
 pub async fn publish(
@@ -155,9 +145,6 @@ pub async fn publish(
 #[utoipa::path(delete, path = "/api/v1/rounds/{id}", tag = "rounds",
     params(("id" = i64, Path, description = "round id")),
     responses((status = 204, description = "discarded"),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError),
-              (status = 404, body = super::ApiError),
               (status = 409, description = "the round is published", body = super::ApiError)),
     security(("bearer" = [])))]
 pub async fn discard(
@@ -168,4 +155,19 @@ pub async fn discard(
 ) -> AppResult<HttpResponse> {
     rounds::discard(&state.core, &caller, ctx.ip.clone(), *id).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::{Authenticated, Roles};
+    use crate::web::routes::{api, roles::COMMITTEE_MEMBERS};
+    vec![
+        api(Authenticated, __path_list, list),
+        api(Roles(COMMITTEE_MEMBERS), __path_create, create),
+        api(Authenticated, __path_get, get),
+        api(Roles(COMMITTEE_MEMBERS), __path_discard, discard),
+        api(Roles(COMMITTEE_MEMBERS), __path_set_pairs, set_pairs),
+        api(Roles(COMMITTEE_MEMBERS), __path_publish, publish),
+    ]
 }

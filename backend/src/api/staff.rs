@@ -10,9 +10,7 @@ use crate::web::AppState;
 
 /// The caller's enterprise's accounts (admin and staff).
 #[utoipa::path(get, path = "/api/v1/me/enterprise/staff", tag = "registry",
-    responses((status = 200, body = Vec<StaffAccount>),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError)),
+    responses((status = 200, body = Vec<StaffAccount>)),
     security(("bearer" = [])))]
 pub async fn list(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(staff::list(&state.core, &caller).await?))
@@ -23,8 +21,6 @@ pub async fn list(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpR
 #[utoipa::path(post, path = "/api/v1/me/enterprise/staff", tag = "registry",
     request_body = NewStaffInput,
     responses((status = 201, body = StaffAccount),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError),
               (status = 422, description = "invalid fields", body = super::ApiError)),
     security(("bearer" = [])))]
 pub async fn create(
@@ -41,11 +37,7 @@ pub async fn create(
 /// 404 for an account of another enterprise; 409 for the admin's own account.
 #[utoipa::path(post, path = "/api/v1/me/enterprise/staff/{user_id}/deactivate", tag = "registry",
     params(("user_id" = i64, Path, description = "account id")),
-    responses((status = 200, body = StaffAccount),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError),
-              (status = 404, body = super::ApiError),
-              (status = 409, body = super::ApiError)),
+    responses((status = 200, body = StaffAccount)),
     security(("bearer" = [])))]
 pub async fn deactivate(
     state: web::Data<AppState>,
@@ -62,10 +54,6 @@ pub async fn deactivate(
     request_body = PasswordResetInput,
     params(("user_id" = i64, Path, description = "account id")),
     responses((status = 200, body = StaffAccount),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError),
-              (status = 404, body = super::ApiError),
-              (status = 409, body = super::ApiError),
               (status = 422, description = "password policy", body = super::ApiError)),
     security(("bearer" = [])))]
 pub async fn reset_password(
@@ -84,4 +72,20 @@ pub async fn reset_password(
     )
     .await?;
     Ok(HttpResponse::Ok().json(a))
+}
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::Roles;
+    use crate::web::routes::{
+        api,
+        roles::{ENTERPRISE_ADMINS, ENTERPRISE_USERS},
+    };
+    vec![
+        api(Roles(ENTERPRISE_USERS), __path_list, list),
+        api(Roles(ENTERPRISE_ADMINS), __path_create, create),
+        api(Roles(ENTERPRISE_ADMINS), __path_deactivate, deactivate),
+        api(Roles(ENTERPRISE_ADMINS), __path_reset_password, reset_password),
+    ]
 }

@@ -13,9 +13,7 @@ use crate::web::AppState;
 /// earliest supervision deadline first; `overdue_days` is computed from the hazard's deadline.
 #[utoipa::path(get, path = "/api/v1/supervisions", tag = "inspections",
     params(SupervisionFilter, PageParams),
-    responses((status = 200, body = Paged<SupervisionRow>),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError)),
+    responses((status = 200, body = Paged<SupervisionRow>)),
     security(("bearer" = [])))]
 pub async fn list(
     state: web::Data<AppState>,
@@ -36,10 +34,6 @@ pub async fn list(
     request_body = SupervisionInput,
     params(("id" = i64, Path, description = "supervision id")),
     responses((status = 200, body = SupervisionRow),
-              (status = 401, body = super::ApiError),
-              (status = 403, body = super::ApiError),
-              (status = 404, body = super::ApiError),
-              (status = 409, body = super::ApiError),
               (status = 422, description = "invalid fields", body = super::ApiError)),
     security(("bearer" = [])))]
 pub async fn update(
@@ -51,4 +45,22 @@ pub async fn update(
 ) -> AppResult<HttpResponse> {
     let row = supervision::update(&state.core, &caller, ctx.ip.clone(), *id, &body).await?;
     Ok(HttpResponse::Ok().json(row))
+}
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::Roles;
+    use crate::domain::role::Role;
+    use crate::web::routes::api;
+
+    /// Who reads the supervision list (挂牌督办): the bureau (its region), the admin (the city).
+    const SUPERVISION_READERS: &[Role] = &[Role::Admin, Role::Regulator];
+    /// Who sets a listing's units and deadline: the bureau, inside its region.
+    const SUPERVISION_EDITORS: &[Role] = &[Role::Regulator];
+
+    vec![
+        api(Roles(SUPERVISION_READERS), __path_list, list),
+        api(Roles(SUPERVISION_EDITORS), __path_update, update),
+    ]
 }

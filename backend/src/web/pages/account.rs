@@ -215,3 +215,21 @@ pub async fn password_submit(
         .map(rendered),
     }
 }
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+///
+/// Sign-in, language and the caller's password.
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::{Authenticated, Public};
+    use crate::web::routes::{get, post};
+    vec![
+        get("/", Public, root),
+        get("/login", Public, login_page),
+        post("/login", Public, login_submit),
+        post("/logout", Authenticated, logout),
+        get("/lang/{code}", Public, switch_lang),
+        get("/account/password", Authenticated, password_page),
+        post("/account/password", Authenticated, password_submit),
+    ]
+}

@@ -305,3 +305,25 @@ pub async fn members_export(
     );
     Ok(xlsx(bytes, name))
 }
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+///
+/// 互助联盟: the register, the alliance page and its committee accounts; the committee's member export.
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::Portal;
+    use crate::domain::role::Portal as P;
+    use crate::web::routes::{get, post};
+    vec![
+        get("/regulator/alliances", Portal(P::Regulator), list),
+        post("/regulator/alliances", Portal(P::Regulator), create),
+        get("/regulator/alliances/export.xlsx", Portal(P::Regulator), export),
+        get("/regulator/alliances/new", Portal(P::Regulator), new_form),
+        get("/regulator/alliances/{id}", Portal(P::Regulator), show),
+        post("/regulator/alliances/{id}", Portal(P::Regulator), update),
+        get("/regulator/alliances/{id}/edit", Portal(P::Regulator), edit_form),
+        post("/regulator/alliances/{id}/committee", Portal(P::Regulator), appoint),
+        post("/regulator/alliances/{id}/committee/{user_id}/deactivate", Portal(P::Regulator), deactivate),
+        get("/committee/members/export.xlsx", Portal(P::Committee), members_export),
+    ]
+}

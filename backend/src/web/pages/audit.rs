@@ -28,3 +28,17 @@ pub async fn search(
         }},
     )
 }
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+///
+/// The audit log: the admin's (the city) and the bureau's (its region).
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::Portal;
+    use crate::domain::role::Portal as P;
+    use crate::web::routes::get;
+    vec![
+        get("/admin/audit", Portal(P::Admin), search),
+        get("/regulator/audit", Portal(P::Regulator), search),
+    ]
+}

@@ -175,3 +175,20 @@ pub async fn rename_tag(
     })
     .await
 }
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+///
+/// 行业与标签 (bureau; catalog changes only at city level, checked inside).
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::Portal;
+    use crate::domain::role::Portal as P;
+    use crate::web::routes::{get, post};
+    vec![
+        get("/regulator/catalog", Portal(P::Regulator), page),
+        post("/regulator/catalog/industries", Portal(P::Regulator), create_industry),
+        post("/regulator/catalog/industries/{code}/rename", Portal(P::Regulator), rename_industry),
+        post("/regulator/catalog/risk-tags", Portal(P::Regulator), create_tag),
+        post("/regulator/catalog/risk-tags/{code}/rename", Portal(P::Regulator), rename_tag),
+    ]
+}

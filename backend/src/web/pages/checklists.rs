@@ -318,6 +318,36 @@ pub async fn restore(
     )))
 }
 
+/// This module's routes, each with its access rule (composed in `web::routes`).
+///
+/// 检查表: bureau and committee publish and edit (one set of handlers); enterprises read.
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::Portal;
+    use crate::domain::role::Portal as P;
+    use crate::web::routes::{get, post};
+    vec![
+        get("/regulator/checklists", Portal(P::Regulator), list),
+        post("/regulator/checklists", Portal(P::Regulator), create),
+        get("/regulator/checklists/new", Portal(P::Regulator), new_form),
+        get("/regulator/checklists/{id}", Portal(P::Regulator), show),
+        post("/regulator/checklists/{id}", Portal(P::Regulator), update),
+        get("/regulator/checklists/{id}/edit", Portal(P::Regulator), edit_form),
+        post("/regulator/checklists/{id}/archive", Portal(P::Regulator), archive),
+        post("/regulator/checklists/{id}/restore", Portal(P::Regulator), restore),
+        get("/committee/checklists", Portal(P::Committee), list),
+        post("/committee/checklists", Portal(P::Committee), create),
+        get("/committee/checklists/new", Portal(P::Committee), new_form),
+        get("/committee/checklists/{id}", Portal(P::Committee), show),
+        post("/committee/checklists/{id}", Portal(P::Committee), update),
+        get("/committee/checklists/{id}/edit", Portal(P::Committee), edit_form),
+        post("/committee/checklists/{id}/archive", Portal(P::Committee), archive),
+        post("/committee/checklists/{id}/restore", Portal(P::Committee), restore),
+        get("/enterprise/checklists", Portal(P::Enterprise), list),
+        get("/enterprise/checklists/{id}", Portal(P::Enterprise), show),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

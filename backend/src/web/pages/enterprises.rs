@@ -348,3 +348,24 @@ pub async fn update_contact(
         Err(e) => Err(e),
     }
 }
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+///
+/// The bureau's register (一企一档) and the enterprise's own contact details.
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::Portal;
+    use crate::domain::role::Portal as P;
+    use crate::web::routes::{get, post};
+    vec![
+        get("/regulator/enterprises", Portal(P::Regulator), list),
+        post("/regulator/enterprises", Portal(P::Regulator), create),
+        get("/regulator/enterprises/export.xlsx", Portal(P::Regulator), export),
+        get("/regulator/enterprises/new", Portal(P::Regulator), new_form),
+        get("/regulator/enterprises/{id}", Portal(P::Regulator), file),
+        post("/regulator/enterprises/{id}", Portal(P::Regulator), update),
+        get("/regulator/enterprises/{id}/edit", Portal(P::Regulator), edit_form),
+        get("/enterprise/profile", Portal(P::Enterprise), profile),
+        post("/enterprise/profile", Portal(P::Enterprise), update_contact),
+    ]
+}

@@ -88,6 +88,20 @@ pub fn content_disposition(inline: bool, name: &str) -> String {
     format!("{kind}; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 
+/// This module's routes, each with its access rule (composed in `web::routes`).
+///
+/// Uploaded files (photos, PDFs); scope and the evidence rule are in `services::files`.
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::Authenticated;
+    use crate::web::routes::get;
+    vec![
+        get("/files/{id}", Authenticated, public),
+        get("/files/{id}/thumb", Authenticated, thumb),
+        get("/files/{id}/original", Authenticated, original),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::content_disposition;

@@ -197,3 +197,21 @@ pub async fn set_leader(
     };
     conclude(&state, &ctx, &caller, result, "leader", retry).await
 }
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+///
+/// 活动小组 (committee).
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::Portal;
+    use crate::domain::role::Portal as P;
+    use crate::web::routes::{get, post};
+    vec![
+        get("/committee/groups", Portal(P::Committee), board),
+        post("/committee/groups", Portal(P::Committee), create),
+        post("/committee/groups/{id}/rename", Portal(P::Committee), rename),
+        post("/committee/groups/{id}/members", Portal(P::Committee), add_member),
+        post("/committee/groups/{id}/members/{enterprise_id}/remove", Portal(P::Committee), remove_member),
+        post("/committee/groups/{id}/leader", Portal(P::Committee), set_leader),
+    ]
+}

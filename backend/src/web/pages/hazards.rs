@@ -75,3 +75,19 @@ pub async fn show(
     )
     .await
 }
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+///
+/// 隐患: each portal's list; the hazard page is shared, its record filtered by scope.
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::{Authenticated, Portal};
+    use crate::domain::role::Portal as P;
+    use crate::web::routes::get;
+    vec![
+        get("/enterprise/hazards", Portal(P::Enterprise), list),
+        get("/committee/hazards", Portal(P::Committee), list),
+        get("/regulator/hazards", Portal(P::Regulator), list),
+        get("/hazards/{id}", Authenticated, show),
+    ]
+}

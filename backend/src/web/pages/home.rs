@@ -132,3 +132,20 @@ pub async fn expert(
         },
     )
 }
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+///
+/// Each portal's home page.
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::Portal;
+    use crate::domain::role::Portal as P;
+    use crate::web::routes::get;
+    vec![
+        get("/admin", Portal(P::Admin), admin),
+        get("/regulator", Portal(P::Regulator), regulator),
+        get("/committee", Portal(P::Committee), committee),
+        get("/enterprise", Portal(P::Enterprise), enterprise),
+        get("/expert", Portal(P::Expert), expert),
+    ]
+}

@@ -128,3 +128,21 @@ pub async fn commit(
     import::commit(&state.core, &caller, ctx.ip.clone(), *id).await?;
     Ok(see_other(&format!("/regulator/imports/{id}")))
 }
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+///
+/// The bureau's spreadsheet import of enterprises.
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::Portal;
+    use crate::domain::role::Portal as P;
+    use crate::web::routes::{get, post};
+    vec![
+        get("/regulator/imports", Portal(P::Regulator), index),
+        post("/regulator/imports", Portal(P::Regulator), upload),
+        get("/regulator/imports/template.xlsx", Portal(P::Regulator), template),
+        get("/regulator/imports/{id}", Portal(P::Regulator), show),
+        get("/regulator/imports/{id}/progress", Portal(P::Regulator), progress),
+        post("/regulator/imports/{id}/commit", Portal(P::Regulator), commit),
+    ]
+}

@@ -480,3 +480,24 @@ pub async fn review(
         Err(e) => Err(e),
     }
 }
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+///
+/// 检查: each portal's list; the inspection page is shared, its record filtered by scope; the
+/// inspecting side starts and submits, the committee reviews.
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::{Authenticated, Portal};
+    use crate::domain::role::Portal as P;
+    use crate::web::routes::{get, post};
+    vec![
+        get("/enterprise/inspections", Portal(P::Enterprise), list),
+        post("/enterprise/inspections", Portal(P::Enterprise), create_self),
+        get("/committee/inspections", Portal(P::Committee), list),
+        get("/regulator/inspections", Portal(P::Regulator), list),
+        get("/inspections/{id}", Authenticated, show),
+        post("/inspections/{id}/start", Portal(P::Enterprise), start),
+        post("/inspections/{id}/submit", Portal(P::Enterprise), submit_form),
+        post("/inspections/{id}/review", Portal(P::Committee), review),
+    ]
+}

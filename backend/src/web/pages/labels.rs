@@ -180,3 +180,17 @@ pub async fn set_rules(
         Err(e) => Err(e),
     }
 }
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+///
+/// 三色标签: scoring rules per region and the labels of its enterprises.
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::Portal;
+    use crate::domain::role::Portal as P;
+    use crate::web::routes::{get, post};
+    vec![
+        get("/regulator/labels", Portal(P::Regulator), page),
+        post("/regulator/labels", Portal(P::Regulator), set_rules),
+    ]
+}

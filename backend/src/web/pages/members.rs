@@ -225,3 +225,19 @@ pub async fn reject(
 ) -> AppResult<HttpResponse> {
     decide(state, ctx, caller, *id, Action::Reject, form).await
 }
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+///
+/// 成员管理 (committee).
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::Portal;
+    use crate::domain::role::Portal as P;
+    use crate::web::routes::{get, post};
+    vec![
+        get("/committee/members", Portal(P::Committee), board),
+        post("/committee/members/invite", Portal(P::Committee), invite),
+        post("/committee/members/{id}/approve", Portal(P::Committee), approve),
+        post("/committee/members/{id}/reject", Portal(P::Committee), reject),
+    ]
+}

@@ -179,3 +179,20 @@ pub async fn leave(
 ) -> AppResult<HttpResponse> {
     answer(state, ctx, caller, *id, Action::Leave, form).await
 }
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+///
+/// 我的联盟 (enterprise: staff look, the admin acts).
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::{Portal, Roles};
+    use crate::domain::role::Portal as P;
+    use crate::web::routes::{get, post, roles::ENTERPRISE_ADMINS};
+    vec![
+        get("/enterprise/alliances", Portal(P::Enterprise), board),
+        post("/enterprise/alliances/apply", Roles(ENTERPRISE_ADMINS), apply),
+        post("/enterprise/alliances/{id}/accept", Roles(ENTERPRISE_ADMINS), accept),
+        post("/enterprise/alliances/{id}/decline", Roles(ENTERPRISE_ADMINS), decline),
+        post("/enterprise/alliances/{id}/leave", Roles(ENTERPRISE_ADMINS), leave),
+    ]
+}

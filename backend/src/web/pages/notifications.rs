@@ -127,3 +127,17 @@ pub async fn read_all(
     inbox::mark_all_read(&state.core, &caller, ctx.ip.clone()).await?;
     Ok(see_other(&format!("{HOME}?done=read_all")))
 }
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+///
+/// 站内信: everyone's own notifications (someone else's id is 404).
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::Authenticated;
+    use crate::web::routes::{get, post};
+    vec![
+        get("/notifications", Authenticated, list),
+        post("/notifications/read-all", Authenticated, read_all),
+        post("/notifications/{id}/read", Authenticated, mark_read),
+    ]
+}

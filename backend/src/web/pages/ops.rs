@@ -46,3 +46,17 @@ pub async fn asset(name: web::Path<String>) -> AppResult<HttpResponse> {
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
         .body(*body))
 }
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+///
+/// Probes and static assets.
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::Public;
+    use crate::web::routes::get;
+    vec![
+        get("/healthz", Public, healthz),
+        get("/readyz", Public, readyz),
+        get("/static/{name}", Public, asset),
+    ]
+}

@@ -122,3 +122,17 @@ pub async fn set_target(
         Err(e) => Err(e),
     }
 }
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+///
+/// 参盟率: figures per region and the targets.
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::Portal;
+    use crate::domain::role::Portal as P;
+    use crate::web::routes::{get, post};
+    vec![
+        get("/regulator/participation", Portal(P::Regulator), page),
+        post("/regulator/participation/targets", Portal(P::Regulator), set_target),
+    ]
+}

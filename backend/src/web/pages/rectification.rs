@@ -379,3 +379,30 @@ pub async fn queue(
         context! { rows => Value::from(Serde(&rows)) },
     )
 }
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+///
+/// 整改闭环 on the hazard page: every logged-in user reaches the forms; the loop's rules (party and
+/// state) decide, as in the API. The to-do list and the queues.
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::{Authenticated, Portal};
+    use crate::domain::role::Portal as P;
+    use crate::web::routes::{get, post};
+    vec![
+        post("/hazards/{id}/acknowledge", Authenticated, acknowledge),
+        post("/hazards/{id}/dispute", Authenticated, dispute),
+        post("/hazards/{id}/uphold", Authenticated, uphold),
+        post("/hazards/{id}/withdraw", Authenticated, withdraw),
+        post("/hazards/{id}/evidence", Authenticated, evidence),
+        post("/hazards/{id}/verify", Authenticated, verify),
+        post("/hazards/{id}/reject", Authenticated, reject),
+        post("/hazards/{id}/extensions", Authenticated, request_extension),
+        post("/hazards/{id}/extensions/{extension_id}/grant", Authenticated, grant_extension),
+        post("/hazards/{id}/extensions/{extension_id}/refuse", Authenticated, refuse_extension),
+        post("/hazards/{id}/comments", Authenticated, comment),
+        get("/enterprise/todo", Portal(P::Enterprise), todo),
+        get("/committee/queue", Portal(P::Committee), queue),
+        get("/regulator/queue", Portal(P::Regulator), queue),
+    ]
+}

@@ -146,3 +146,18 @@ pub async fn rename(
         Err(e) => Err(e),
     }
 }
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+///
+/// 行政区划 (bureau).
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::Portal;
+    use crate::domain::role::Portal as P;
+    use crate::web::routes::{get, post};
+    vec![
+        get("/regulator/regions", Portal(P::Regulator), page),
+        post("/regulator/regions", Portal(P::Regulator), create),
+        post("/regulator/regions/{code}/rename", Portal(P::Regulator), rename),
+    ]
+}

@@ -345,3 +345,22 @@ pub async fn discard(
         Err(e) => conclude::<()>(&state, &ctx, &caller, *id, Err(e), "", BTreeMap::new()).await,
     }
 }
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+///
+/// 互查轮次 (committee): generate, adjust, publish, discard.
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::Portal;
+    use crate::domain::role::Portal as P;
+    use crate::web::routes::{get, post};
+    vec![
+        get("/committee/rounds", Portal(P::Committee), overview),
+        post("/committee/rounds", Portal(P::Committee), create),
+        get("/committee/rounds/new", Portal(P::Committee), new_form),
+        get("/committee/rounds/{id}", Portal(P::Committee), show),
+        post("/committee/rounds/{id}/pairs", Portal(P::Committee), adjust),
+        post("/committee/rounds/{id}/publish", Portal(P::Committee), publish),
+        post("/committee/rounds/{id}/discard", Portal(P::Committee), discard),
+    ]
+}

@@ -157,3 +157,19 @@ pub async fn reset_password(
         Err(e) => Err(e),
     }
 }
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+///
+/// 人员账号: staff see the list; the enterprise admin manages the accounts.
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::{Portal, Roles};
+    use crate::domain::role::Portal as P;
+    use crate::web::routes::{get, post, roles::ENTERPRISE_ADMINS};
+    vec![
+        get("/enterprise/staff", Portal(P::Enterprise), page),
+        post("/enterprise/staff", Roles(ENTERPRISE_ADMINS), create),
+        post("/enterprise/staff/{user_id}/deactivate", Roles(ENTERPRISE_ADMINS), deactivate),
+        post("/enterprise/staff/{user_id}/password", Roles(ENTERPRISE_ADMINS), reset_password),
+    ]
+}

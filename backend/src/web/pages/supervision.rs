@@ -145,3 +145,18 @@ pub async fn update(
         Err(e) => Err(e),
     }
 }
+
+/// This module's routes, each with its access rule (composed in `web::routes`).
+///
+/// 挂牌督办: the bureau's supervision list.
+#[rustfmt::skip]
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    use crate::auth::guard::Access::Portal;
+    use crate::domain::role::Portal as P;
+    use crate::web::routes::{get, post};
+    vec![
+        get("/regulator/supervision", Portal(P::Regulator), list),
+        get("/regulator/supervision/export.xlsx", Portal(P::Regulator), export),
+        post("/regulator/supervision/{id}", Portal(P::Regulator), update),
+    ]
+}
