@@ -230,10 +230,7 @@ pub async fn deactivate(
 }
 
 /// The committee's member list (approved members of its alliance) as a spreadsheet, audited.
-pub async fn export_members_xlsx(
-    core: &Core,
-    actor: &Actor,
-) -> AppResult<Vec<u8>> {
+pub async fn export_members_xlsx(core: &Core, actor: &Actor) -> AppResult<Vec<u8>> {
     let caller = &actor.caller;
     let Scope::Alliance { alliance_id, .. } = caller.scope else {
         return Err(AppError::Forbidden);

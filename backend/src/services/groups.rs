@@ -116,11 +116,7 @@ async fn audit_group(
 }
 
 /// Creates an empty group in the caller's alliance.
-pub async fn create(
-    core: &Core,
-    actor: &Actor,
-    name: &str,
-) -> AppResult<activity_group::Model> {
+pub async fn create(core: &Core, actor: &Actor, name: &str) -> AppResult<activity_group::Model> {
     let caller = &actor.caller;
     let alliance_id = managed_alliance(caller)?;
     let name = clean_name(name)?;
@@ -141,12 +137,7 @@ pub async fn create(
 }
 
 /// Renames a group of the caller's alliance.
-pub async fn rename(
-    core: &Core,
-    actor: &Actor,
-    id: i64,
-    name: &str,
-) -> AppResult<()> {
+pub async fn rename(core: &Core, actor: &Actor, id: i64, name: &str) -> AppResult<()> {
     let caller = &actor.caller;
     let name = clean_name(name)?;
     let txn = begin_write(&core.db).await?;
@@ -162,12 +153,7 @@ pub async fn rename(
 }
 
 /// Adds an approved member of the alliance that is in none of its groups yet.
-pub async fn add_member(
-    core: &Core,
-    actor: &Actor,
-    id: i64,
-    enterprise_id: i64,
-) -> AppResult<()> {
+pub async fn add_member(core: &Core, actor: &Actor, id: i64, enterprise_id: i64) -> AppResult<()> {
     let caller = &actor.caller;
     let txn = begin_write(&core.db).await?;
     let g = managed_group(&txn, caller, id).await?;
@@ -253,12 +239,7 @@ pub async fn remove_member(
 }
 
 /// Names a member of the group its leader (组长单位).
-pub async fn set_leader(
-    core: &Core,
-    actor: &Actor,
-    id: i64,
-    enterprise_id: i64,
-) -> AppResult<()> {
+pub async fn set_leader(core: &Core, actor: &Actor, id: i64, enterprise_id: i64) -> AppResult<()> {
     let caller = &actor.caller;
     let txn = begin_write(&core.db).await?;
     let g = managed_group(&txn, caller, id).await?;

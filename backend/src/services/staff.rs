@@ -109,11 +109,7 @@ pub async fn list(core: &Core, caller: &Caller) -> AppResult<Vec<StaffAccount>> 
 }
 
 /// Creates a staff account bound to the admin's own enterprise.
-pub async fn create(
-    core: &Core,
-    actor: &Actor,
-    input: NewStaffInput,
-) -> AppResult<StaffAccount> {
+pub async fn create(core: &Core, actor: &Actor, input: NewStaffInput) -> AppResult<StaffAccount> {
     let caller = &actor.caller;
     let enterprise_id = admin_of(caller)?;
     let username = input.username.trim().to_lowercase();
@@ -202,11 +198,7 @@ async fn target<C: sea_orm::ConnectionTrait>(
 }
 
 /// Deactivates a staff account: it can no longer log in, and its sessions end now.
-pub async fn deactivate(
-    core: &Core,
-    actor: &Actor,
-    user_id: i64,
-) -> AppResult<StaffAccount> {
+pub async fn deactivate(core: &Core, actor: &Actor, user_id: i64) -> AppResult<StaffAccount> {
     let caller = &actor.caller;
     let enterprise_id = admin_of(caller)?;
     let txn = begin_write(&core.db).await?;

@@ -323,11 +323,7 @@ async fn audit_template(
 }
 
 /// Publishes a new template as the caller's bureau or committee (version 1).
-pub async fn create(
-    core: &Core,
-    actor: &Actor,
-    input: &TemplateInput,
-) -> AppResult<SaveResult> {
+pub async fn create(core: &Core, actor: &Actor, input: &TemplateInput) -> AppResult<SaveResult> {
     let caller = &actor.caller;
     let owner = Owner::of(&caller.scope)?;
     validate(input)?;
@@ -446,12 +442,7 @@ pub async fn update(
 
 /// Archives (hidden from the choices, still readable) or restores a template. Setting the
 /// status it already has changes nothing.
-pub async fn set_archived(
-    core: &Core,
-    actor: &Actor,
-    id: i64,
-    archived: bool,
-) -> AppResult<()> {
+pub async fn set_archived(core: &Core, actor: &Actor, id: i64, archived: bool) -> AppResult<()> {
     let caller = &actor.caller;
     let status = if archived { "archived" } else { "active" };
     let txn = begin_write(&core.db).await?;

@@ -133,12 +133,7 @@ async fn reference(core: &Core) -> AppResult<Reference> {
 
 /// Receives a file: records the batch and validates it (now, or in the background for large
 /// files). Returns the batch id.
-pub async fn upload(
-    core: &Core,
-    actor: &Actor,
-    file_name: &str,
-    bytes: Vec<u8>,
-) -> AppResult<i64> {
+pub async fn upload(core: &Core, actor: &Actor, file_name: &str, bytes: Vec<u8>) -> AppResult<i64> {
     let caller = &actor.caller;
     may_import(caller)?;
     let sheet = read_sheet(bytes).await?;
@@ -372,11 +367,7 @@ pub async fn recent(core: &Core, caller: &Caller) -> AppResult<Vec<import_batch:
 
 /// Writes the valid rows of a validated batch, all or nothing. A batch is written once: a
 /// repeated confirmation is refused and changes nothing.
-pub async fn commit(
-    core: &Core,
-    actor: &Actor,
-    id: i64,
-) -> AppResult<BatchView> {
+pub async fn commit(core: &Core, actor: &Actor, id: i64) -> AppResult<BatchView> {
     let caller = &actor.caller;
     may_import(caller)?;
     let batch = own_batch(core, caller, id).await?;

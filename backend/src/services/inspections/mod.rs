@@ -272,11 +272,7 @@ pub(crate) async fn locked(
 use sea_orm::ConnectionTrait;
 
 /// 开始检查: the inspecting side opens its assignment (planned → in progress).
-pub async fn start(
-    core: &Core,
-    actor: &Actor,
-    id: i64,
-) -> AppResult<inspection::Model> {
+pub async fn start(core: &Core, actor: &Actor, id: i64) -> AppResult<inspection::Model> {
     let caller = &actor.caller;
     let txn = begin_write(&core.db).await?;
     let i = locked(&txn, &caller.scope, id).await?;

@@ -86,11 +86,7 @@ pub async fn list(
 
 /// Marks one of the caller's notifications read (again is fine); returns it. The change and
 /// its audit record are one transaction.
-pub async fn mark_read(
-    core: &Core,
-    actor: &Actor,
-    id: i64,
-) -> AppResult<NoticeView> {
+pub async fn mark_read(core: &Core, actor: &Actor, id: i64) -> AppResult<NoticeView> {
     let caller = &actor.caller;
     let found = notification::Entity::find_by_id(id)
         .filter(C::UserId.eq(caller.user_id))

@@ -25,11 +25,7 @@ fn fingerprint(id: i64, what: &str) -> String {
 }
 
 /// The saved answer of a retried request, if any.
-async fn replayed(
-    core: &Core,
-    actor: &Actor,
-    fingerprint: &str,
-) -> AppResult<Option<LoopOutcome>> {
+async fn replayed(core: &Core, actor: &Actor, fingerprint: &str) -> AppResult<Option<LoopOutcome>> {
     match actor.key()? {
         Some(key) => idempotency::replay(core, actor.caller.user_id, key, fingerprint).await,
         None => Ok(None),
@@ -142,13 +138,9 @@ pub async fn dispute(
     id: i64,
     input: &ReasonInput,
 ) -> AppResult<LoopOutcome> {
-    simple(
-        core,
-        actor,
-        id,
-        Some(Action::Dispute),
-        |_, errors| Change::Dispute(text(errors, "reason", Some(&input.reason), true)),
-    )
+    simple(core, actor, id, Some(Action::Dispute), |_, errors| {
+        Change::Dispute(text(errors, "reason", Some(&input.reason), true))
+    })
     .await
 }
 
@@ -159,13 +151,9 @@ pub async fn uphold(
     id: i64,
     input: &NoteInput,
 ) -> AppResult<LoopOutcome> {
-    simple(
-        core,
-        actor,
-        id,
-        Some(Action::Uphold),
-        |_, errors| Change::Uphold(text(errors, "note", input.note.as_deref(), true)),
-    )
+    simple(core, actor, id, Some(Action::Uphold), |_, errors| {
+        Change::Uphold(text(errors, "note", input.note.as_deref(), true))
+    })
     .await
 }
 
@@ -176,13 +164,9 @@ pub async fn withdraw(
     id: i64,
     input: &NoteInput,
 ) -> AppResult<LoopOutcome> {
-    simple(
-        core,
-        actor,
-        id,
-        Some(Action::Withdraw),
-        |_, errors| Change::Withdraw(text(errors, "note", input.note.as_deref(), true)),
-    )
+    simple(core, actor, id, Some(Action::Withdraw), |_, errors| {
+        Change::Withdraw(text(errors, "note", input.note.as_deref(), true))
+    })
     .await
 }
 
@@ -219,15 +203,7 @@ pub async fn submit_evidence(
     }
     errors.into_result()?;
     let stored: Vec<StoredFile> = files::store_all(&*core.storage, prepared).await?;
-    match write::run(
-        core,
-        actor,
-        id,
-        Change::Evidence(note, stored.clone()),
-        &fp,
-    )
-    .await
-    {
+    match write::run(core, actor, id, Change::Evidence(note, stored.clone()), &fp).await {
         Ok((outcome, false)) => Ok(outcome),
         Ok((outcome, true)) => {
             files::discard(&*core.storage, &stored).await;
@@ -274,16 +250,12 @@ pub async fn verify(
     input: &VerifyInput,
 ) -> AppResult<LoopOutcome> {
     let today = core.today();
-    simple(
-        core,
-        actor,
-        id,
-        Some(Action::Verify),
-        |h, errors| Change::Verify {
+    simple(core, actor, id, Some(Action::Verify), |h, errors| {
+        Change::Verify {
             note: optional(text(errors, "note", input.note.as_deref(), false)),
             reviewed_on: review_date(errors, h, input.reviewed_on.as_deref(), true, today),
-        },
-    )
+        }
+    })
     .await
 }
 
@@ -296,16 +268,12 @@ pub async fn reject(
     input: &RejectInput,
 ) -> AppResult<LoopOutcome> {
     let today = core.today();
-    simple(
-        core,
-        actor,
-        id,
-        Some(Action::Reject),
-        |h, errors| Change::Reject {
+    simple(core, actor, id, Some(Action::Reject), |h, errors| {
+        Change::Reject {
             reason: text(errors, "reason", Some(&input.reason), true),
             reviewed_on: review_date(errors, h, input.reviewed_on.as_deref(), false, today),
-        },
-    )
+        }
+    })
     .await
 }
 
@@ -384,12 +352,8 @@ pub async fn comment(
     id: i64,
     input: &CommentInput,
 ) -> AppResult<LoopOutcome> {
-    simple(
-        core,
-        actor,
-        id,
-        None,
-        |_, errors| Change::Comment(text(errors, "text", Some(&input.text), true)),
-    )
+    simple(core, actor, id, None, |_, errors| {
+        Change::Comment(text(errors, "text", Some(&input.text), true))
+    })
     .await
 }

@@ -135,11 +135,7 @@ async fn history(txn: &DatabaseTransaction, group_id: i64) -> AppResult<Vec<Past
 /// Generates a draft round for a group of the caller's alliance: pairs every member with an
 /// inspector, avoiding the pairs of the group's published rounds (recent ones most). Refused
 /// with 409 while the group has a draft round. With a `key`, a retry returns the first answer.
-pub async fn generate(
-    core: &Core,
-    actor: &Actor,
-    input: &NewRound,
-) -> AppResult<RoundRef> {
+pub async fn generate(core: &Core, actor: &Actor, input: &NewRound) -> AppResult<RoundRef> {
     let caller = &actor.caller;
     let key = actor.key()?;
     let alliance_id = managed_alliance(caller)?;
@@ -317,11 +313,7 @@ pub async fn adjust_pairs(
 
 /// Publishes a draft round: its members see their assignments from now on. 409 if it is
 /// already published (unless this is a retry with the same `key`, which gets the first answer).
-pub async fn publish(
-    core: &Core,
-    actor: &Actor,
-    id: i64,
-) -> AppResult<RoundRef> {
+pub async fn publish(core: &Core, actor: &Actor, id: i64) -> AppResult<RoundRef> {
     let caller = &actor.caller;
     let key = actor.key()?;
     let fingerprint = format!("publish round {id}");

@@ -14,6 +14,7 @@ use crate::domain::role::Portal;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::scope::Caller;
 use crate::services::PageParams;
+use crate::services::audit::Actor;
 use crate::services::checklists::{
     self, ChecklistFilter, ItemInput, TemplateDetail, TemplateInput,
 };
@@ -209,20 +210,20 @@ pub async fn new_form(
 pub async fn create(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     CsrfForm(form): CsrfForm<ChecklistForm>,
 ) -> AppResult<HttpResponse> {
     let input = form.input();
-    match checklists::write::create(&state.core, &caller, ctx.ip.clone(), &input).await {
+    match checklists::write::create(&state.core, &actor, &input).await {
         Ok(saved) => Ok(see_other(&format!(
             "{}/{}?done=created",
-            base(&caller),
+            base(&actor.caller),
             saved.template_id
         ))),
         Err(AppError::Validation(errors)) => form_page(
             &state,
             &ctx,
-            &caller,
+            &actor.caller,
             StatusCode::UNPROCESSABLE_ENTITY,
             None,
             &input,
@@ -253,15 +254,15 @@ pub async fn edit_form(
 pub async fn update(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     id: web::Path<i64>,
     CsrfForm(form): CsrfForm<ChecklistForm>,
 ) -> AppResult<HttpResponse> {
     let input = form.input();
-    match checklists::write::update(&state.core, &caller, ctx.ip.clone(), *id, &input).await {
+    match checklists::write::update(&state.core, &actor, *id, &input).await {
         Ok(saved) => Ok(see_other(&format!(
             "{}/{}?done={}",
-            base(&caller),
+            base(&actor.caller),
             saved.template_id,
             if saved.new_version {
                 "saved_new"
@@ -270,11 +271,12 @@ pub async fn update(
             }
         ))),
         Err(AppError::Validation(errors)) => {
-            let (detail, _) = checklists::list::input_of(&state.core, &caller.scope, *id).await?;
+            let (detail, _) =
+                checklists::list::input_of(&state.core, &actor.caller.scope, *id).await?;
             form_page(
                 &state,
                 &ctx,
-                &caller,
+                &actor.caller,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Some(&detail),
                 &input,
@@ -290,30 +292,28 @@ pub struct Nothing {}
 
 pub async fn archive(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     id: web::Path<i64>,
     CsrfForm(_): CsrfForm<Nothing>,
 ) -> AppResult<HttpResponse> {
-    checklists::write::set_archived(&state.core, &caller, ctx.ip.clone(), *id, true).await?;
+    checklists::write::set_archived(&state.core, &actor, *id, true).await?;
     Ok(see_other(&format!(
         "{}/{}?done=archived",
-        base(&caller),
+        base(&actor.caller),
         *id
     )))
 }
 
 pub async fn restore(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     id: web::Path<i64>,
     CsrfForm(_): CsrfForm<Nothing>,
 ) -> AppResult<HttpResponse> {
-    checklists::write::set_archived(&state.core, &caller, ctx.ip.clone(), *id, false).await?;
+    checklists::write::set_archived(&state.core, &actor, *id, false).await?;
     Ok(see_other(&format!(
         "{}/{}?done=restored",
-        base(&caller),
+        base(&actor.caller),
         *id
     )))
 }

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::auth::guard::RequestContext;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::scope::{Caller, Scope};
+use crate::services::audit::Actor;
 use crate::services::enterprises::{self, ContactInput, EnterpriseFilter, EnterpriseInput};
 use crate::services::{PageParams, registry};
 use crate::web::errors::rendered;
@@ -41,11 +42,10 @@ pub async fn list(
 
 pub async fn export(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     filter: web::Query<EnterpriseFilter>,
 ) -> AppResult<HttpResponse> {
-    let bytes = enterprises::export_xlsx(&state.core, &caller, ctx.ip.clone(), &filter).await?;
+    let bytes = enterprises::export_xlsx(&state.core, &actor, &filter).await?;
     let name = format!(
         "enterprises-{}.xlsx",
         state.core.calendar.now_local().format("%Y%m%d-%H%M")
@@ -195,16 +195,16 @@ pub async fn new_form(
 pub async fn create(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     CsrfForm(form): CsrfForm<EnterpriseForm>,
 ) -> AppResult<HttpResponse> {
-    match enterprises::register(&state.core, &caller, ctx.ip.clone(), form.clone().into()).await {
+    match enterprises::register(&state.core, &actor, form.clone().into()).await {
         Ok(e) => Ok(see_other(&format!("/regulator/enterprises/{}", e.id))),
         Err(AppError::Validation(errors)) => {
             form_page(
                 &state,
                 &ctx,
-                &caller.scope,
+                &actor.caller.scope,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 None,
                 &form,
@@ -238,25 +238,17 @@ pub async fn edit_form(
 pub async fn update(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     id: web::Path<i64>,
     CsrfForm(form): CsrfForm<EnterpriseForm>,
 ) -> AppResult<HttpResponse> {
-    match enterprises::update(
-        &state.core,
-        &caller,
-        ctx.ip.clone(),
-        *id,
-        form.clone().into(),
-    )
-    .await
-    {
+    match enterprises::update(&state.core, &actor, *id, form.clone().into()).await {
         Ok(e) => Ok(see_other(&format!("/regulator/enterprises/{}", e.id))),
         Err(AppError::Validation(errors)) => {
             form_page(
                 &state,
                 &ctx,
-                &caller.scope,
+                &actor.caller.scope,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Some(*id),
                 &form,
@@ -328,16 +320,16 @@ async fn contact_page(
 pub async fn update_contact(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     CsrfForm(form): CsrfForm<ContactInput>,
 ) -> AppResult<HttpResponse> {
-    match enterprises::update_contact(&state.core, &caller, ctx.ip.clone(), form.clone()).await {
+    match enterprises::update_contact(&state.core, &actor, form.clone()).await {
         Ok(_) => Ok(see_other("/enterprise/profile?saved=1")),
         Err(AppError::Validation(errors)) => {
             contact_page(
                 &state,
                 &ctx,
-                &caller,
+                &actor.caller,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &form,
                 &errors,

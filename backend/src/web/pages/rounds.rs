@@ -14,6 +14,7 @@ use crate::auth::guard::RequestContext;
 use crate::domain::rounds::Pair;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::scope::Caller;
+use crate::services::audit::Actor;
 use crate::services::{checklists, groups, rounds};
 use crate::web::errors::rendered;
 use crate::web::form::CsrfForm;
@@ -151,11 +152,11 @@ pub async fn new_form(
 pub async fn create(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     CsrfForm(form): CsrfForm<RoundForm>,
 ) -> AppResult<HttpResponse> {
     let result = match form.parse() {
-        Ok(input) => rounds::generate(&state.core, &caller, ctx.ip.clone(), &input, None).await,
+        Ok(input) => rounds::generate(&state.core, &actor, &input).await,
         Err(errors) => Err(AppError::Validation(errors)),
     };
     let none = FieldErrors::default();
@@ -166,11 +167,11 @@ pub async fn create(
         ))),
         Err(AppError::Validation(errors)) => {
             let status = StatusCode::UNPROCESSABLE_ENTITY;
-            form_page(&state, &ctx, &caller, status, &form, &errors, None).await
+            form_page(&state, &ctx, &actor.caller, status, &form, &errors, None).await
         }
         Err(AppError::Conflict(key)) => {
             let status = StatusCode::CONFLICT;
-            form_page(&state, &ctx, &caller, status, &form, &none, Some(key)).await
+            form_page(&state, &ctx, &actor.caller, status, &form, &none, Some(key)).await
         }
         Err(e) => Err(e),
     }
@@ -296,12 +297,12 @@ fn chosen_pairs(form: &HashMap<String, String>) -> Result<Vec<Pair>, FieldErrors
 pub async fn adjust(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     id: web::Path<i64>,
     CsrfForm(form): CsrfForm<HashMap<String, String>>,
 ) -> AppResult<HttpResponse> {
     let result = match chosen_pairs(&form) {
-        Ok(pairs) => rounds::adjust_pairs(&state.core, &caller, ctx.ip.clone(), *id, &pairs)
+        Ok(pairs) => rounds::adjust_pairs(&state.core, &actor, *id, &pairs)
             .await
             .map(|_| ()),
         Err(errors) => Err(AppError::Validation(errors)),
@@ -310,21 +311,21 @@ pub async fn adjust(
         .into_iter()
         .filter_map(|(k, v)| Some((k.strip_prefix("inspector_")?.to_string(), v)))
         .collect();
-    conclude(&state, &ctx, &caller, *id, result, "adjust", chosen).await
+    conclude(&state, &ctx, &actor.caller, *id, result, "adjust", chosen).await
 }
 
 pub async fn publish(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     id: web::Path<i64>,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> AppResult<HttpResponse> {
-    let result = rounds::publish(&state.core, &caller, ctx.ip.clone(), *id, None).await;
+    let result = rounds::publish(&state.core, &actor, *id).await;
     conclude(
         &state,
         &ctx,
-        &caller,
+        &actor.caller,
         *id,
         result,
         "publish",
@@ -336,12 +337,23 @@ pub async fn publish(
 pub async fn discard(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     id: web::Path<i64>,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> AppResult<HttpResponse> {
-    match rounds::discard(&state.core, &caller, ctx.ip.clone(), *id).await {
+    match rounds::discard(&state.core, &actor, *id).await {
         Ok(()) => Ok(see_other(&format!("{HOME}?done=discard"))),
-        Err(e) => conclude::<()>(&state, &ctx, &caller, *id, Err(e), "", BTreeMap::new()).await,
+        Err(e) => {
+            conclude::<()>(
+                &state,
+                &ctx,
+                &actor.caller,
+                *id,
+                Err(e),
+                "",
+                BTreeMap::new(),
+            )
+            .await
+        }
     }
 }
