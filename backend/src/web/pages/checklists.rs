@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::auth::guard::RequestContext;
 use crate::domain::inspection::{ChecklistTopic, HazardCategory};
 use crate::domain::role::Portal;
-use crate::error::{AppError, AppResult, FieldErrors};
+use crate::error::{AppError, AppResult};
 use crate::scope::Caller;
 use crate::services::PageParams;
 use crate::services::audit::Actor;
@@ -19,7 +19,7 @@ use crate::services::checklists::{
     self, ChecklistFilter, ItemInput, TemplateDetail, TemplateInput,
 };
 use crate::web::errors::rendered;
-use crate::web::form::CsrfForm;
+use crate::web::form::{CsrfForm, Retry};
 use crate::web::pages::see_other;
 use crate::web::{AppState, render};
 
@@ -163,11 +163,10 @@ fn form_page(
     state: &AppState,
     ctx: &RequestContext,
     caller: &Caller,
-    status: StatusCode,
     detail: Option<&TemplateDetail>,
-    values: &TemplateInput,
-    errors: &FieldErrors,
+    form: &Retry<TemplateInput>,
 ) -> AppResult<HttpResponse> {
+    let (status, values, errors) = (form.status, &form.values, &form.errors);
     let latest = detail.and_then(|d| d.versions.first());
     let next_version = latest.map(|v| if v.in_use() { v.version + 1 } else { v.version });
     render::page(
@@ -200,10 +199,8 @@ pub async fn new_form(
         &state,
         &ctx,
         &caller,
-        StatusCode::OK,
         None,
-        &TemplateInput::default(),
-        &FieldErrors::default(),
+        &Retry::first(TemplateInput::default()),
     )
 }
 
@@ -224,10 +221,8 @@ pub async fn create(
             &state,
             &ctx,
             &actor.caller,
-            StatusCode::UNPROCESSABLE_ENTITY,
             None,
-            &input,
-            &errors,
+            &Retry::invalid(input, errors),
         ),
         Err(e) => Err(e),
     }
@@ -240,15 +235,7 @@ pub async fn edit_form(
     id: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     let (detail, input) = checklists::list::input_of(&state.core, &caller.scope, *id).await?;
-    form_page(
-        &state,
-        &ctx,
-        &caller,
-        StatusCode::OK,
-        Some(&detail),
-        &input,
-        &FieldErrors::default(),
-    )
+    form_page(&state, &ctx, &caller, Some(&detail), &Retry::first(input))
 }
 
 pub async fn update(
@@ -277,10 +264,8 @@ pub async fn update(
                 &state,
                 &ctx,
                 &actor.caller,
-                StatusCode::UNPROCESSABLE_ENTITY,
                 Some(&detail),
-                &input,
-                &errors,
+                &Retry::invalid(input, errors),
             )
         }
         Err(e) => Err(e),

@@ -12,7 +12,7 @@ use crate::services::audit::Actor;
 use crate::services::enterprises::{self, ContactInput, EnterpriseFilter, EnterpriseInput};
 use crate::services::{PageParams, registry};
 use crate::web::errors::rendered;
-use crate::web::form::CsrfForm;
+use crate::web::form::{CsrfForm, Retry};
 use crate::web::pages::see_other;
 use crate::web::{AppState, render};
 
@@ -150,11 +150,10 @@ async fn form_page(
     state: &AppState,
     ctx: &RequestContext,
     scope: &Scope,
-    status: StatusCode,
     id: Option<i64>,
-    values: &EnterpriseForm,
-    errors: &FieldErrors,
+    form: &Retry<EnterpriseForm>,
 ) -> AppResult<HttpResponse> {
+    let (status, values, errors) = (form.status, &form.values, &form.errors);
     let choices = enterprises::choices(&state.core, scope).await?;
     render::page(
         &state.templates,
@@ -180,16 +179,7 @@ pub async fn new_form(
         scale: "small_micro".into(),
         ..Default::default()
     };
-    form_page(
-        &state,
-        &ctx,
-        &caller.scope,
-        StatusCode::OK,
-        None,
-        &blank,
-        &FieldErrors::default(),
-    )
-    .await
+    form_page(&state, &ctx, &caller.scope, None, &Retry::first(blank)).await
 }
 
 pub async fn create(
@@ -205,10 +195,8 @@ pub async fn create(
                 &state,
                 &ctx,
                 &actor.caller.scope,
-                StatusCode::UNPROCESSABLE_ENTITY,
                 None,
-                &form,
-                &errors,
+                &Retry::invalid(form, errors),
             )
             .await
         }
@@ -227,10 +215,8 @@ pub async fn edit_form(
         &state,
         &ctx,
         &caller.scope,
-        StatusCode::OK,
         Some(*id),
-        &input.into(),
-        &FieldErrors::default(),
+        &Retry::first(input.into()),
     )
     .await
 }
@@ -249,10 +235,8 @@ pub async fn update(
                 &state,
                 &ctx,
                 &actor.caller.scope,
-                StatusCode::UNPROCESSABLE_ENTITY,
                 Some(*id),
-                &form,
-                &errors,
+                &Retry::invalid(form, errors),
             )
             .await
         }

@@ -17,7 +17,7 @@ use crate::scope::Caller;
 use crate::services::audit::Actor;
 use crate::services::{checklists, groups, rounds};
 use crate::web::errors::rendered;
-use crate::web::form::CsrfForm;
+use crate::web::form::{CsrfForm, Retry};
 use crate::web::pages::account::Empty;
 use crate::web::pages::members::notice;
 use crate::web::pages::see_other;
@@ -107,11 +107,10 @@ async fn form_page(
     state: &AppState,
     ctx: &RequestContext,
     caller: &Caller,
-    status: StatusCode,
-    values: &RoundForm,
-    errors: &FieldErrors,
-    refused: Option<&'static str>,
+    form: &Retry<RoundForm>,
 ) -> AppResult<HttpResponse> {
+    let (status, values, errors) = (form.status, &form.values, &form.errors);
+    let refused = form.problem;
     let core = &state.core;
     let groups = groups::list(core, &caller.scope).await?;
     let checklists = checklists::choices(core, &caller.scope).await?;
@@ -145,8 +144,7 @@ pub async fn new_form(
         group_id: q.group_id.map(|g| g.to_string()).unwrap_or_default(),
         ..RoundForm::default()
     };
-    let none = FieldErrors::default();
-    form_page(&state, &ctx, &caller, StatusCode::OK, &values, &none, None).await
+    form_page(&state, &ctx, &caller, &Retry::first(values)).await
 }
 
 pub async fn create(
@@ -159,19 +157,18 @@ pub async fn create(
         Ok(input) => rounds::generate(&state.core, &actor, &input).await,
         Err(errors) => Err(AppError::Validation(errors)),
     };
-    let none = FieldErrors::default();
     match result {
         Ok(round) => Ok(see_other(&format!(
             "{HOME}/{}?done=generate",
             round.round_id
         ))),
         Err(AppError::Validation(errors)) => {
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            form_page(&state, &ctx, &actor.caller, status, &form, &errors, None).await
+            let retry = Retry::invalid(form, errors);
+            form_page(&state, &ctx, &actor.caller, &retry).await
         }
         Err(AppError::Conflict(key)) => {
-            let status = StatusCode::CONFLICT;
-            form_page(&state, &ctx, &actor.caller, status, &form, &none, Some(key)).await
+            let retry = Retry::refused(form, StatusCode::CONFLICT, key);
+            form_page(&state, &ctx, &actor.caller, &retry).await
         }
         Err(e) => Err(e),
     }
