@@ -7,7 +7,7 @@ use clap::{Parser, Subcommand};
 use portal::config::Settings;
 use portal::domain::role::Role;
 use portal::i18n::Lang;
-use portal::services::{self, audit::Actor, users::NewUser};
+use portal::services::{self, audit::Author, users::NewUser};
 use portal::startup::{self, Application};
 
 #[derive(Parser)]
@@ -131,7 +131,7 @@ async fn main() -> anyhow::Result<()> {
                 enterprise_credit_code: enterprise,
                 expert_id: expert,
             };
-            let created = services::users::create(&core, &txn, &Actor::system(), new)
+            let created = services::users::create(&core, &txn, &Author::system(), new)
                 .await
                 .map_err(|e| {
                     anyhow::anyhow!(portal::i18n::t(portal::i18n::Lang::ZhCn, e.message_key()))

@@ -8,7 +8,7 @@ mod scope;
 
 use chrono::NaiveDate;
 use portal::models::{checklist_item, checklist_template, checklist_version, inspection, region};
-use portal::services::audit::Actor;
+use portal::services::audit::Author;
 use portal::services::users::{self, NewUser};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
 use serde_json::{Value, json};
@@ -25,7 +25,7 @@ pub async fn enterprise_account(app: &TestApp, username: &str, credit_code: &str
     users::create(
         &app.core,
         &app.core.db,
-        &Actor::system(),
+        &Author::system(),
         NewUser {
             username: username.into(),
             display_name: username.into(),

@@ -6,7 +6,7 @@
 use portal::domain::role::Role;
 use portal::models::{attachment, enterprise, hazard, inspection, supervision};
 use portal::scope::Scope;
-use portal::services::audit::Actor;
+use portal::services::audit::Author;
 use portal::services::users::{self, NewUser};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
@@ -24,7 +24,7 @@ async fn jinhu_officer(app: &TestApp) {
     users::create(
         &app.core,
         &app.core.db,
-        &Actor::system(),
+        &Author::system(),
         NewUser {
             username: JINHU.into(),
             display_name: "锦湖街道应急办".into(),

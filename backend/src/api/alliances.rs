@@ -3,11 +3,11 @@
 
 use actix_web::{HttpResponse, web};
 
-use crate::auth::guard::RequestContext;
 use crate::error::AppResult;
 use crate::scope::{Caller, Scope};
 use crate::services::PageParams;
 use crate::services::alliances::{self, AllianceDetail, AllianceFilter, AllianceInput};
+use crate::services::audit::Actor;
 use crate::services::committee::{self, AppointInput, CommitteeAccount};
 use crate::web::AppState;
 
@@ -61,12 +61,11 @@ pub async fn get(
     security(("bearer" = [])))]
 pub async fn create(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     body: web::Json<AllianceInput>,
 ) -> AppResult<HttpResponse> {
-    let a = alliances::register(&state.core, &caller, ctx.ip.clone(), body.into_inner()).await?;
-    Ok(HttpResponse::Created().json(detail_for(&state, &caller, a.id).await?))
+    let a = alliances::register(&state.core, &actor, body.into_inner()).await?;
+    Ok(HttpResponse::Created().json(detail_for(&state, &actor.caller, a.id).await?))
 }
 
 /// Edit an alliance's registration. Once it has members, the lead must be one of them.
@@ -77,13 +76,12 @@ pub async fn create(
     security(("bearer" = [])))]
 pub async fn update(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     id: web::Path<i64>,
     body: web::Json<AllianceInput>,
 ) -> AppResult<HttpResponse> {
-    let a = alliances::update(&state.core, &caller, ctx.ip.clone(), *id, body.into_inner()).await?;
-    Ok(HttpResponse::Ok().json(detail_for(&state, &caller, a.id).await?))
+    let a = alliances::update(&state.core, &actor, *id, body.into_inner()).await?;
+    Ok(HttpResponse::Ok().json(detail_for(&state, &actor.caller, a.id).await?))
 }
 
 /// Appoint a committee member (联盟委员会成员): a login account with the committee role bound
@@ -96,13 +94,11 @@ pub async fn update(
     security(("bearer" = [])))]
 pub async fn appoint(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     id: web::Path<i64>,
     body: web::Json<AppointInput>,
 ) -> AppResult<HttpResponse> {
-    let u =
-        committee::appoint(&state.core, &caller, ctx.ip.clone(), *id, body.into_inner()).await?;
+    let u = committee::appoint(&state.core, &actor, *id, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(CommitteeAccount::from(u)))
 }
 
@@ -115,12 +111,11 @@ pub async fn appoint(
     security(("bearer" = [])))]
 pub async fn deactivate(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     path: web::Path<(i64, i64)>,
 ) -> AppResult<HttpResponse> {
     let (id, user_id) = *path;
-    committee::deactivate(&state.core, &caller, ctx.ip.clone(), id, user_id).await?;
+    committee::deactivate(&state.core, &actor, id, user_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

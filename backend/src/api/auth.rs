@@ -10,6 +10,7 @@ use crate::auth::token::TokenKind;
 use crate::domain::role::{Portal, Role};
 use crate::error::{AppError, AppResult};
 use crate::scope::Caller;
+use crate::services::audit::Actor;
 use crate::services::auth::{self as auth_service, Origin};
 use crate::web::AppState;
 
@@ -95,12 +96,8 @@ pub async fn login(
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth",
     responses((status = 204)),
     security(("bearer" = [])))]
-pub async fn logout(
-    state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
-) -> AppResult<HttpResponse> {
-    auth_service::logout(&state.core, &caller, ctx.ip.clone()).await?;
+pub async fn logout(state: web::Data<AppState>, actor: Actor) -> AppResult<HttpResponse> {
+    auth_service::logout(&state.core, &actor).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -118,20 +115,12 @@ pub struct PasswordChange {
     security(("bearer" = [])))]
 pub async fn change_password(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     body: web::Json<PasswordChange>,
 ) -> AppResult<HttpResponse> {
-    auth_service::change_password(
-        &state.core,
-        &caller,
-        &body.current,
-        &body.new,
-        &body.new,
-        ctx.ip.clone(),
-    )
-    .await?
-    .map_err(|p| AppError::BadRequest(p.message_key()))?;
+    auth_service::change_password(&state.core, &actor, &body.current, &body.new, &body.new)
+        .await?
+        .map_err(|p| AppError::BadRequest(p.message_key()))?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -3,9 +3,8 @@
 
 use actix_web::{HttpResponse, web};
 
-use crate::auth::guard::RequestContext;
 use crate::error::AppResult;
-use crate::scope::Caller;
+use crate::services::audit::Actor;
 use crate::services::catalog::{
     self, IndustryView, NameInput, NewIndustryInput, NewRiskTagInput, RiskTagView,
 };
@@ -26,12 +25,10 @@ pub async fn industries(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     security(("bearer" = [])))]
 pub async fn create_industry(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     body: web::Json<NewIndustryInput>,
 ) -> AppResult<HttpResponse> {
-    let i =
-        catalog::create_industry(&state.core, &caller, ctx.ip.clone(), body.into_inner()).await?;
+    let i = catalog::create_industry(&state.core, &actor, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(i))
 }
 
@@ -43,19 +40,11 @@ pub async fn create_industry(
     security(("bearer" = [])))]
 pub async fn rename_industry(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     code: web::Path<String>,
     body: web::Json<NameInput>,
 ) -> AppResult<HttpResponse> {
-    let i = catalog::rename_industry(
-        &state.core,
-        &caller,
-        ctx.ip.clone(),
-        &code,
-        body.into_inner(),
-    )
-    .await?;
+    let i = catalog::rename_industry(&state.core, &actor, &code, body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(i))
 }
 
@@ -74,12 +63,10 @@ pub async fn risk_tags(state: web::Data<AppState>) -> AppResult<HttpResponse> {
     security(("bearer" = [])))]
 pub async fn create_risk_tag(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     body: web::Json<NewRiskTagInput>,
 ) -> AppResult<HttpResponse> {
-    let t =
-        catalog::create_risk_tag(&state.core, &caller, ctx.ip.clone(), body.into_inner()).await?;
+    let t = catalog::create_risk_tag(&state.core, &actor, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(t))
 }
 
@@ -91,19 +78,11 @@ pub async fn create_risk_tag(
     security(("bearer" = [])))]
 pub async fn rename_risk_tag(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     code: web::Path<String>,
     body: web::Json<NameInput>,
 ) -> AppResult<HttpResponse> {
-    let t = catalog::rename_risk_tag(
-        &state.core,
-        &caller,
-        ctx.ip.clone(),
-        &code,
-        body.into_inner(),
-    )
-    .await?;
+    let t = catalog::rename_risk_tag(&state.core, &actor, &code, body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(t))
 }
 

@@ -4,10 +4,10 @@
 
 use actix_web::{HttpResponse, web};
 
-use crate::auth::guard::RequestContext;
 use crate::error::AppResult;
 use crate::scope::Caller;
 use crate::services::PageParams;
+use crate::services::audit::Actor;
 use crate::services::checklists::{
     self, ChecklistFilter, SaveResult, TemplateDetail, TemplateInput,
 };
@@ -52,12 +52,12 @@ pub async fn get(
     security(("bearer" = [])))]
 pub async fn create(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     body: web::Json<TemplateInput>,
 ) -> AppResult<HttpResponse> {
-    let saved = checklists::write::create(&state.core, &caller, ctx.ip.clone(), &body).await?;
-    let detail = checklists::list::detail(&state.core, &caller.scope, saved.template_id).await?;
+    let saved = checklists::write::create(&state.core, &actor, &body).await?;
+    let detail =
+        checklists::list::detail(&state.core, &actor.caller.scope, saved.template_id).await?;
     Ok(HttpResponse::Created().json(detail))
 }
 
@@ -74,12 +74,11 @@ pub async fn create(
     security(("bearer" = [])))]
 pub async fn update(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     id: web::Path<i64>,
     body: web::Json<TemplateInput>,
 ) -> AppResult<HttpResponse> {
-    let saved = checklists::write::update(&state.core, &caller, ctx.ip.clone(), *id, &body).await?;
+    let saved = checklists::write::update(&state.core, &actor, *id, &body).await?;
     Ok(HttpResponse::Ok().json(saved))
 }
 
@@ -91,11 +90,10 @@ pub async fn update(
     security(("bearer" = [])))]
 pub async fn archive(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     id: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
-    checklists::write::set_archived(&state.core, &caller, ctx.ip.clone(), *id, true).await?;
+    checklists::write::set_archived(&state.core, &actor, *id, true).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -106,11 +104,10 @@ pub async fn archive(
     security(("bearer" = [])))]
 pub async fn restore(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     id: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
-    checklists::write::set_archived(&state.core, &caller, ctx.ip.clone(), *id, false).await?;
+    checklists::write::set_archived(&state.core, &actor, *id, false).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -2,9 +2,9 @@
 
 use actix_web::{HttpResponse, web};
 
-use crate::auth::guard::RequestContext;
 use crate::error::AppResult;
 use crate::scope::Caller;
+use crate::services::audit::Actor;
 use crate::services::enterprises::{self, ContactInput, EnterpriseFilter, EnterpriseInput};
 use crate::services::{PageParams, registry};
 use crate::web::AppState;
@@ -46,12 +46,11 @@ pub async fn get(
     security(("bearer" = [])))]
 pub async fn create(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     body: web::Json<EnterpriseInput>,
 ) -> AppResult<HttpResponse> {
-    let e = enterprises::register(&state.core, &caller, ctx.ip.clone(), body.into_inner()).await?;
-    let file = registry::enterprise_file(&state.core, &caller.scope, e.id).await?;
+    let e = enterprises::register(&state.core, &actor, body.into_inner()).await?;
+    let file = registry::enterprise_file(&state.core, &actor.caller.scope, e.id).await?;
     Ok(HttpResponse::Created().json(file))
 }
 
@@ -63,14 +62,12 @@ pub async fn create(
     security(("bearer" = [])))]
 pub async fn update(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     id: web::Path<i64>,
     body: web::Json<EnterpriseInput>,
 ) -> AppResult<HttpResponse> {
-    let e =
-        enterprises::update(&state.core, &caller, ctx.ip.clone(), *id, body.into_inner()).await?;
-    let file = registry::enterprise_file(&state.core, &caller.scope, e.id).await?;
+    let e = enterprises::update(&state.core, &actor, *id, body.into_inner()).await?;
+    let file = registry::enterprise_file(&state.core, &actor.caller.scope, e.id).await?;
     Ok(HttpResponse::Ok().json(file))
 }
 
@@ -81,13 +78,11 @@ pub async fn update(
     security(("bearer" = [])))]
 pub async fn update_contact(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     body: web::Json<ContactInput>,
 ) -> AppResult<HttpResponse> {
-    let e = enterprises::update_contact(&state.core, &caller, ctx.ip.clone(), body.into_inner())
-        .await?;
-    let file = registry::enterprise_file(&state.core, &caller.scope, e.id).await?;
+    let e = enterprises::update_contact(&state.core, &actor, body.into_inner()).await?;
+    let file = registry::enterprise_file(&state.core, &actor.caller.scope, e.id).await?;
     Ok(HttpResponse::Ok().json(file))
 }
 

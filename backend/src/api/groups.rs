@@ -5,9 +5,9 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::auth::guard::RequestContext;
 use crate::error::AppResult;
 use crate::scope::Caller;
+use crate::services::audit::Actor;
 use crate::services::groups;
 use crate::web::AppState;
 
@@ -41,12 +41,11 @@ async fn current(state: &AppState, caller: &Caller, id: i64) -> AppResult<HttpRe
     security(("bearer" = [])))]
 pub async fn create(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     body: web::Json<GroupName>,
 ) -> AppResult<HttpResponse> {
-    let g = groups::create(&state.core, &caller, ctx.ip.clone(), &body.name).await?;
-    Ok(HttpResponse::Created().json(groups::get(&state.core, &caller.scope, g.id).await?))
+    let g = groups::create(&state.core, &actor, &body.name).await?;
+    Ok(HttpResponse::Created().json(groups::get(&state.core, &actor.caller.scope, g.id).await?))
 }
 
 /// Rename a group of the committee's alliance.
@@ -58,13 +57,12 @@ pub async fn create(
     security(("bearer" = [])))]
 pub async fn rename(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     id: web::Path<i64>,
     body: web::Json<GroupName>,
 ) -> AppResult<HttpResponse> {
-    groups::rename(&state.core, &caller, ctx.ip.clone(), *id, &body.name).await?;
-    current(&state, &caller, *id).await
+    groups::rename(&state.core, &actor, *id, &body.name).await?;
+    current(&state, &actor.caller, *id).await
 }
 
 /// Add an approved member of the alliance that is in no other group of it.
@@ -77,20 +75,12 @@ pub async fn rename(
     security(("bearer" = [])))]
 pub async fn add_member(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     id: web::Path<i64>,
     body: web::Json<GroupMemberRequest>,
 ) -> AppResult<HttpResponse> {
-    groups::add_member(
-        &state.core,
-        &caller,
-        ctx.ip.clone(),
-        *id,
-        body.enterprise_id,
-    )
-    .await?;
-    current(&state, &caller, *id).await
+    groups::add_member(&state.core, &actor, *id, body.enterprise_id).await?;
+    current(&state, &actor.caller, *id).await
 }
 
 /// Remove a member from the group (a leader removed leaves the group without one).
@@ -102,13 +92,12 @@ pub async fn add_member(
     security(("bearer" = [])))]
 pub async fn remove_member(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     path: web::Path<(i64, i64)>,
 ) -> AppResult<HttpResponse> {
     let (id, enterprise_id) = *path;
-    groups::remove_member(&state.core, &caller, ctx.ip.clone(), id, enterprise_id).await?;
-    current(&state, &caller, id).await
+    groups::remove_member(&state.core, &actor, id, enterprise_id).await?;
+    current(&state, &actor.caller, id).await
 }
 
 /// Name the group's leader (组长单位); it must be a member of the group.
@@ -120,20 +109,12 @@ pub async fn remove_member(
     security(("bearer" = [])))]
 pub async fn set_leader(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     id: web::Path<i64>,
     body: web::Json<GroupMemberRequest>,
 ) -> AppResult<HttpResponse> {
-    groups::set_leader(
-        &state.core,
-        &caller,
-        ctx.ip.clone(),
-        *id,
-        body.enterprise_id,
-    )
-    .await?;
-    current(&state, &caller, *id).await
+    groups::set_leader(&state.core, &actor, *id, body.enterprise_id).await?;
+    current(&state, &actor.caller, *id).await
 }
 
 /// This module's routes, each with its access rule (composed in `web::routes`).

@@ -1,13 +1,13 @@
 //! `/api/v1/inspections`: inspections in the caller's scope; self-inspections; start, submit
 //! (multipart, with `Idempotency-Key`) and the committee's review.
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::auth::guard::RequestContext;
 use crate::error::{AppError, AppResult};
 use crate::scope::Caller;
+use crate::services::audit::Actor;
 use crate::services::inspections::submit::{self, Submission, SubmitOutcome};
 use crate::services::inspections::{
     self, InspectionDetail, InspectionFilter, InspectionRow, ReviewOutcome, SelfInspectionInput,
@@ -53,12 +53,11 @@ pub async fn get(
     security(("bearer" = [])))]
 pub async fn create_self(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     body: web::Json<SelfInspectionInput>,
 ) -> AppResult<HttpResponse> {
-    let i = inspections::create_self(&state.core, &caller, ctx.ip.clone(), &body).await?;
-    Ok(HttpResponse::Created().json(inspections::detail(&state.core, &caller, i.id).await?))
+    let i = inspections::create_self(&state.core, &actor, &body).await?;
+    Ok(HttpResponse::Created().json(inspections::detail(&state.core, &actor.caller, i.id).await?))
 }
 
 /// Start an assigned inspection (planned → in progress); the inspecting side only.
@@ -69,12 +68,11 @@ pub async fn create_self(
     security(("bearer" = [])))]
 pub async fn start(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     id: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
-    inspections::start(&state.core, &caller, ctx.ip.clone(), *id).await?;
-    Ok(HttpResponse::Ok().json(inspections::detail(&state.core, &caller, *id).await?))
+    inspections::start(&state.core, &actor, *id).await?;
+    Ok(HttpResponse::Ok().json(inspections::detail(&state.core, &actor.caller, *id).await?))
 }
 
 /// The multipart body of a submit: a `submission` part holding the JSON below, and file
@@ -102,13 +100,12 @@ pub struct SubmitBody {
     security(("bearer" = [])))]
 pub async fn submit(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
-    req: HttpRequest,
+    actor: Actor,
     id: web::Path<i64>,
     ApiUpload(form): ApiUpload,
 ) -> AppResult<HttpResponse> {
-    let key = super::idempotency_key(&req)?;
+    // A malformed key is refused before the form is looked at.
+    actor.key()?;
     let Some(raw) = form.value("submission") else {
         return Err(AppError::BadRequest("inspections.no_submission"));
     };
@@ -116,16 +113,7 @@ pub async fn submit(
         .map_err(|_| AppError::BadRequest("inspections.bad_submission"))?;
     form.field_errors().into_result()?;
     let uploads = form.files;
-    let outcome = submit::submit(
-        &state.core,
-        &caller,
-        ctx.ip.clone(),
-        *id,
-        &submission,
-        uploads,
-        key.as_deref(),
-    )
-    .await?;
+    let outcome = submit::submit(&state.core, &actor, *id, &submission, uploads).await?;
     Ok(HttpResponse::Ok().json(outcome))
 }
 
@@ -144,22 +132,11 @@ pub struct ReviewRequest {
     security(("bearer" = [])))]
 pub async fn review(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
-    req: HttpRequest,
+    actor: Actor,
     id: web::Path<i64>,
     body: web::Json<ReviewRequest>,
 ) -> AppResult<HttpResponse> {
-    let key = super::idempotency_key(&req)?;
-    let outcome = inspections::review(
-        &state.core,
-        &caller,
-        ctx.ip.clone(),
-        *id,
-        body.note.as_deref(),
-        key.as_deref(),
-    )
-    .await?;
+    let outcome = inspections::review(&state.core, &actor, *id, body.note.as_deref()).await?;
     Ok(HttpResponse::Ok().json(outcome))
 }
 

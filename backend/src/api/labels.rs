@@ -4,10 +4,10 @@
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use crate::auth::guard::RequestContext;
 use crate::error::AppResult;
 use crate::scope::Caller;
 use crate::services::PageParams;
+use crate::services::audit::Actor;
 use crate::services::labels::{self, EnterpriseScores, LabelsOverview, RulesSet};
 use crate::web::AppState;
 
@@ -69,8 +69,7 @@ pub async fn rules(
     security(("bearer" = [])))]
 pub async fn set_rules(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     body: web::Json<RulesInput>,
 ) -> AppResult<HttpResponse> {
     let b = body.into_inner();
@@ -83,14 +82,7 @@ pub async fn set_rules(
         b.green_min,
         b.yellow_min,
     ];
-    let set = labels::set_rules(
-        &state.core,
-        &caller,
-        ctx.ip.clone(),
-        b.region.as_deref(),
-        values,
-    )
-    .await?;
+    let set = labels::set_rules(&state.core, &actor, b.region.as_deref(), values).await?;
     Ok(HttpResponse::Ok().json(set))
 }
 

@@ -6,10 +6,10 @@ use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::auth::guard::RequestContext;
 use crate::domain::membership::Action;
 use crate::error::AppResult;
 use crate::scope::Caller;
+use crate::services::audit::Actor;
 use crate::services::{PageParams, membership};
 use crate::web::AppState;
 
@@ -56,12 +56,11 @@ pub struct ApplyRequest {
     security(("bearer" = [])))]
 pub async fn apply(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     body: web::Json<ApplyRequest>,
 ) -> AppResult<HttpResponse> {
-    let m = membership::apply(&state.core, &caller, ctx.ip.clone(), body.alliance_id).await?;
-    let item = membership::item(&state.core, &caller.scope, m.id).await?;
+    let m = membership::apply(&state.core, &actor, body.alliance_id).await?;
+    let item = membership::item(&state.core, &actor.caller.scope, m.id).await?;
     Ok(HttpResponse::Ok().json(item))
 }
 
@@ -80,19 +79,17 @@ pub struct InviteRequest {
     security(("bearer" = [])))]
 pub async fn invite(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     body: web::Json<InviteRequest>,
 ) -> AppResult<HttpResponse> {
     let m = membership::invite(
         &state.core,
-        &caller,
-        ctx.ip.clone(),
+        &actor,
         body.enterprise_id,
         body.note.as_deref(),
     )
     .await?;
-    let item = membership::item(&state.core, &caller.scope, m.id).await?;
+    let item = membership::item(&state.core, &actor.caller.scope, m.id).await?;
     Ok(HttpResponse::Ok().json(item))
 }
 
@@ -104,23 +101,14 @@ pub struct ReasonRequest {
 
 async fn act(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     id: i64,
     action: Action,
     body: Option<web::Json<ReasonRequest>>,
 ) -> AppResult<HttpResponse> {
     let reason = body.and_then(|b| b.into_inner().reason);
-    let m = membership::act(
-        &state.core,
-        &caller,
-        ctx.ip.clone(),
-        id,
-        action,
-        reason.as_deref(),
-    )
-    .await?;
-    let item = membership::item(&state.core, &caller.scope, m.id).await?;
+    let m = membership::act(&state.core, &actor, id, action, reason.as_deref()).await?;
+    let item = membership::item(&state.core, &actor.caller.scope, m.id).await?;
     Ok(HttpResponse::Ok().json(item))
 }
 
@@ -135,12 +123,11 @@ async fn act(
     security(("bearer" = [])))]
 pub async fn approve(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     id: web::Path<i64>,
     body: Option<web::Json<ReasonRequest>>,
 ) -> AppResult<HttpResponse> {
-    act(state, ctx, caller, *id, Action::Approve, body).await
+    act(state, actor, *id, Action::Approve, body).await
 }
 
 /// Reject an application with a reason (committee member of the membership's alliance).
@@ -154,12 +141,11 @@ pub async fn approve(
     security(("bearer" = [])))]
 pub async fn reject(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     id: web::Path<i64>,
     body: Option<web::Json<ReasonRequest>>,
 ) -> AppResult<HttpResponse> {
-    act(state, ctx, caller, *id, Action::Reject, body).await
+    act(state, actor, *id, Action::Reject, body).await
 }
 
 /// Accept an invitation (enterprise admin of the membership's enterprise).
@@ -173,12 +159,11 @@ pub async fn reject(
     security(("bearer" = [])))]
 pub async fn accept(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     id: web::Path<i64>,
     body: Option<web::Json<ReasonRequest>>,
 ) -> AppResult<HttpResponse> {
-    act(state, ctx, caller, *id, Action::Accept, body).await
+    act(state, actor, *id, Action::Accept, body).await
 }
 
 /// Decline an invitation (enterprise admin of the membership's enterprise).
@@ -192,12 +177,11 @@ pub async fn accept(
     security(("bearer" = [])))]
 pub async fn decline(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     id: web::Path<i64>,
     body: Option<web::Json<ReasonRequest>>,
 ) -> AppResult<HttpResponse> {
-    act(state, ctx, caller, *id, Action::Decline, body).await
+    act(state, actor, *id, Action::Decline, body).await
 }
 
 /// Leave the alliance with a reason (enterprise admin); also leaves its activity groups.
@@ -211,12 +195,11 @@ pub async fn decline(
     security(("bearer" = [])))]
 pub async fn leave(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     id: web::Path<i64>,
     body: Option<web::Json<ReasonRequest>>,
 ) -> AppResult<HttpResponse> {
-    act(state, ctx, caller, *id, Action::Leave, body).await
+    act(state, actor, *id, Action::Leave, body).await
 }
 
 /// This module's routes, each with its access rule (composed in `web::routes`).

@@ -24,18 +24,6 @@ pub mod supervision;
 
 use serde::Serialize;
 
-use crate::error::AppResult;
-
-/// The `Idempotency-Key` header of a state-changing request, checked
-/// (`services::idempotency::parse_key`); every such API handler reads it here.
-pub fn idempotency_key(req: &actix_web::HttpRequest) -> AppResult<Option<String>> {
-    crate::services::idempotency::parse_key(
-        req.headers()
-            .get("Idempotency-Key")
-            .and_then(|v| v.to_str().ok()),
-    )
-}
-
 /// The error body of every API error.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ApiError {

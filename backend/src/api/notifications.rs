@@ -1,7 +1,7 @@
 //! `/api/v1/notifications`: the caller's own notifications (站内信), the unread count and
 //! marking read. Someone else's notification answers 404.
 
-use crate::auth::guard::RequestContext;
+use crate::services::audit::Actor;
 use actix_web::{HttpResponse, web};
 use serde::Serialize;
 
@@ -52,23 +52,18 @@ pub async fn unread_count(state: web::Data<AppState>, caller: Caller) -> AppResu
     security(("bearer" = [])))]
 pub async fn mark_read(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     id: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(inbox::mark_read(&state.core, &caller, ctx.ip.clone(), *id).await?))
+    Ok(HttpResponse::Ok().json(inbox::mark_read(&state.core, &actor, *id).await?))
 }
 
 /// Marks all the caller's notifications read.
 #[utoipa::path(post, path = "/api/v1/notifications/read-all", tag = "notifications",
     responses((status = 200, body = MarkedRead)),
     security(("bearer" = [])))]
-pub async fn read_all(
-    state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
-) -> AppResult<HttpResponse> {
-    let marked = inbox::mark_all_read(&state.core, &caller, ctx.ip.clone()).await?;
+pub async fn read_all(state: web::Data<AppState>, actor: Actor) -> AppResult<HttpResponse> {
+    let marked = inbox::mark_all_read(&state.core, &actor).await?;
     Ok(HttpResponse::Ok().json(MarkedRead { marked }))
 }
 

@@ -4,9 +4,9 @@
 use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 
-use crate::auth::guard::RequestContext;
 use crate::error::AppResult;
 use crate::scope::Caller;
+use crate::services::audit::Actor;
 use crate::services::participation::{self, ParticipationReport, TargetSet};
 use crate::web::AppState;
 
@@ -59,19 +59,11 @@ pub async fn report(state: web::Data<AppState>, caller: Caller) -> AppResult<Htt
     security(("bearer" = [])))]
 pub async fn set_target(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     region_code: web::Path<String>,
     body: web::Json<TargetInput>,
 ) -> AppResult<HttpResponse> {
-    let set = participation::set_target(
-        &state.core,
-        &caller,
-        ctx.ip.clone(),
-        &region_code,
-        &body.as_text(),
-    )
-    .await?;
+    let set = participation::set_target(&state.core, &actor, &region_code, &body.as_text()).await?;
     Ok(HttpResponse::Ok().json(set))
 }
 

@@ -3,13 +3,13 @@
 //! by the loop's rules: 404 outside the caller's scope, 403 not the caller's action, 409 the
 //! hazard is no longer in a state where it applies, 422 input refused by field.
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use utoipa::ToSchema;
 
-use crate::auth::guard::RequestContext;
 use crate::domain::hazard_flow::PlanInput;
 use crate::error::AppResult;
 use crate::scope::Caller;
+use crate::services::audit::Actor;
 use crate::services::rectification::{
     self as loop_, CommentInput, DecisionInput, ExtensionInput, LoopOutcome, NoteInput, QueueRow,
     ReasonInput, RejectInput, TimelineEntry, TodoRow, VerifyInput,
@@ -34,23 +34,13 @@ fn ok(outcome: LoopOutcome) -> HttpResponse {
     security(("bearer" = [])))]
 pub async fn acknowledge(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
-    req: HttpRequest,
+    actor: Actor,
     id: web::Path<i64>,
     body: web::Json<PlanInput>,
 ) -> AppResult<HttpResponse> {
-    let key = super::idempotency_key(&req)?;
-    let ip = ctx.ip.clone();
-    Ok(ok(loop_::acknowledge(
-        &state.core,
-        &caller,
-        ip,
-        *id,
-        &body,
-        key.as_deref(),
-    )
-    .await?))
+    Ok(ok(
+        loop_::acknowledge(&state.core, &actor, *id, &body).await?
+    ))
 }
 
 /// 申诉: the inspected enterprise disputes a finding made by someone else.
@@ -62,23 +52,11 @@ pub async fn acknowledge(
     security(("bearer" = [])))]
 pub async fn dispute(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
-    req: HttpRequest,
+    actor: Actor,
     id: web::Path<i64>,
     body: web::Json<ReasonInput>,
 ) -> AppResult<HttpResponse> {
-    let key = super::idempotency_key(&req)?;
-    let ip = ctx.ip.clone();
-    Ok(ok(loop_::dispute(
-        &state.core,
-        &caller,
-        ip,
-        *id,
-        &body,
-        key.as_deref(),
-    )
-    .await?))
+    Ok(ok(loop_::dispute(&state.core, &actor, *id, &body).await?))
 }
 
 /// 维持: the committee (the bureau for a major hazard) rejects the dispute; back to 待确认.
@@ -90,23 +68,11 @@ pub async fn dispute(
     security(("bearer" = [])))]
 pub async fn uphold(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
-    req: HttpRequest,
+    actor: Actor,
     id: web::Path<i64>,
     body: web::Json<NoteInput>,
 ) -> AppResult<HttpResponse> {
-    let key = super::idempotency_key(&req)?;
-    let ip = ctx.ip.clone();
-    Ok(ok(loop_::uphold(
-        &state.core,
-        &caller,
-        ip,
-        *id,
-        &body,
-        key.as_deref(),
-    )
-    .await?))
+    Ok(ok(loop_::uphold(&state.core, &actor, *id, &body).await?))
 }
 
 /// 撤销: the decider accepts the dispute and withdraws the finding (已撤销).
@@ -118,23 +84,11 @@ pub async fn uphold(
     security(("bearer" = [])))]
 pub async fn withdraw(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
-    req: HttpRequest,
+    actor: Actor,
     id: web::Path<i64>,
     body: web::Json<NoteInput>,
 ) -> AppResult<HttpResponse> {
-    let key = super::idempotency_key(&req)?;
-    let ip = ctx.ip.clone();
-    Ok(ok(loop_::withdraw(
-        &state.core,
-        &caller,
-        ip,
-        *id,
-        &body,
-        key.as_deref(),
-    )
-    .await?))
+    Ok(ok(loop_::withdraw(&state.core, &actor, *id, &body).await?))
 }
 
 /// The multipart body of an evidence submission.
@@ -159,27 +113,16 @@ pub struct EvidenceBody {
     security(("bearer" = [])))]
 pub async fn evidence(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
-    req: HttpRequest,
+    actor: Actor,
     id: web::Path<i64>,
     ApiUpload(form): ApiUpload,
 ) -> AppResult<HttpResponse> {
-    let key = super::idempotency_key(&req)?;
+    // A malformed key is refused before the form is looked at.
+    actor.key()?;
     form.field_errors().into_result()?;
     let note = form.value("note").unwrap_or("").to_string();
     let uploads = form.files;
-    let ip = ctx.ip.clone();
-    let outcome = loop_::submit_evidence(
-        &state.core,
-        &caller,
-        ip,
-        *id,
-        &note,
-        uploads,
-        key.as_deref(),
-    )
-    .await?;
+    let outcome = loop_::submit_evidence(&state.core, &actor, *id, &note, uploads).await?;
     Ok(ok(outcome))
 }
 
@@ -194,23 +137,11 @@ pub async fn evidence(
     security(("bearer" = [])))]
 pub async fn verify(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
-    req: HttpRequest,
+    actor: Actor,
     id: web::Path<i64>,
     body: web::Json<VerifyInput>,
 ) -> AppResult<HttpResponse> {
-    let key = super::idempotency_key(&req)?;
-    let ip = ctx.ip.clone();
-    Ok(ok(loop_::verify(
-        &state.core,
-        &caller,
-        ip,
-        *id,
-        &body,
-        key.as_deref(),
-    )
-    .await?))
+    Ok(ok(loop_::verify(&state.core, &actor, *id, &body).await?))
 }
 
 /// 验收不通过 → back to 整改中 with the reason (for a major hazard: a failed review, still listed).
@@ -222,23 +153,11 @@ pub async fn verify(
     security(("bearer" = [])))]
 pub async fn reject(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
-    req: HttpRequest,
+    actor: Actor,
     id: web::Path<i64>,
     body: web::Json<RejectInput>,
 ) -> AppResult<HttpResponse> {
-    let key = super::idempotency_key(&req)?;
-    let ip = ctx.ip.clone();
-    Ok(ok(loop_::reject(
-        &state.core,
-        &caller,
-        ip,
-        *id,
-        &body,
-        key.as_deref(),
-    )
-    .await?))
+    Ok(ok(loop_::reject(&state.core, &actor, *id, &body).await?))
 }
 
 /// 延期申请: the inspected enterprise asks for a later deadline (one pending request at a time).
@@ -252,47 +171,29 @@ pub async fn reject(
     security(("bearer" = [])))]
 pub async fn request_extension(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
-    req: HttpRequest,
+    actor: Actor,
     id: web::Path<i64>,
     body: web::Json<ExtensionInput>,
 ) -> AppResult<HttpResponse> {
-    let key = super::idempotency_key(&req)?;
-    let ip = ctx.ip.clone();
     Ok(ok(loop_::request_extension(
         &state.core,
-        &caller,
-        ip,
+        &actor,
         *id,
         &body,
-        key.as_deref(),
     )
     .await?))
 }
 
 async fn decide(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
-    req: HttpRequest,
+    actor: Actor,
     path: web::Path<(i64, i64)>,
     body: web::Json<DecisionInput>,
     grant: bool,
 ) -> AppResult<HttpResponse> {
-    let key = super::idempotency_key(&req)?;
     let (id, extension_id) = path.into_inner();
-    let outcome = loop_::decide_extension(
-        &state.core,
-        &caller,
-        ctx.ip.clone(),
-        id,
-        extension_id,
-        grant,
-        &body,
-        key.as_deref(),
-    )
-    .await?;
+    let outcome =
+        loop_::decide_extension(&state.core, &actor, id, extension_id, grant, &body).await?;
     Ok(ok(outcome))
 }
 
@@ -307,13 +208,11 @@ async fn decide(
     security(("bearer" = [])))]
 pub async fn grant_extension(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
-    req: HttpRequest,
+    actor: Actor,
     path: web::Path<(i64, i64)>,
     body: web::Json<DecisionInput>,
 ) -> AppResult<HttpResponse> {
-    decide(state, ctx, caller, req, path, body, true).await
+    decide(state, actor, path, body, true).await
 }
 
 /// 不同意延期: the decider refuses the pending request, with a note.
@@ -328,13 +227,11 @@ pub async fn grant_extension(
     security(("bearer" = [])))]
 pub async fn refuse_extension(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
-    req: HttpRequest,
+    actor: Actor,
     path: web::Path<(i64, i64)>,
     body: web::Json<DecisionInput>,
 ) -> AppResult<HttpResponse> {
-    decide(state, ctx, caller, req, path, body, false).await
+    decide(state, actor, path, body, false).await
 }
 
 /// 留言: a comment on the timeline by a party of the hazard; the state does not change.
@@ -346,23 +243,11 @@ pub async fn refuse_extension(
     security(("bearer" = [])))]
 pub async fn comment(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
-    req: HttpRequest,
+    actor: Actor,
     id: web::Path<i64>,
     body: web::Json<CommentInput>,
 ) -> AppResult<HttpResponse> {
-    let key = super::idempotency_key(&req)?;
-    let ip = ctx.ip.clone();
-    Ok(ok(loop_::comment(
-        &state.core,
-        &caller,
-        ip,
-        *id,
-        &body,
-        key.as_deref(),
-    )
-    .await?))
+    Ok(ok(loop_::comment(&state.core, &actor, *id, &body).await?))
 }
 
 /// The hazard's timeline, oldest first, with the files of each event.

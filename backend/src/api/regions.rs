@@ -2,9 +2,9 @@
 
 use actix_web::{HttpResponse, web};
 
-use crate::auth::guard::RequestContext;
 use crate::error::AppResult;
 use crate::scope::Caller;
+use crate::services::audit::Actor;
 use crate::services::regions::{self, NewRegionInput, RegionNode, RenameInput};
 use crate::web::AppState;
 
@@ -25,11 +25,10 @@ pub async fn list(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpR
     security(("bearer" = [])))]
 pub async fn create(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     body: web::Json<NewRegionInput>,
 ) -> AppResult<HttpResponse> {
-    let r = regions::create_child(&state.core, &caller, ctx.ip.clone(), body.into_inner()).await?;
+    let r = regions::create_child(&state.core, &actor, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(r))
 }
 
@@ -41,20 +40,12 @@ pub async fn create(
     security(("bearer" = [])))]
 pub async fn rename(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     code: web::Path<String>,
     body: web::Json<RenameInput>,
 ) -> AppResult<HttpResponse> {
-    let r = regions::rename(
-        &state.core,
-        &caller,
-        ctx.ip.clone(),
-        &code,
-        body.into_inner(),
-    )
-    .await?;
-    let node = regions::tree(&state.core, &caller.scope)
+    let r = regions::rename(&state.core, &actor, &code, body.into_inner()).await?;
+    let node = regions::tree(&state.core, &actor.caller.scope)
         .await?
         .into_iter()
         .find(|n| n.code == r.code)

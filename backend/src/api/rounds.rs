@@ -3,14 +3,14 @@
 //! own assignments only); the committee generates a draft round for one of its groups, sets
 //! its pairs, publishes or discards it.
 
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpResponse, web};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::auth::guard::RequestContext;
 use crate::domain::rounds::{Pair, SeveralAssignments};
 use crate::error::AppResult;
 use crate::scope::Caller;
+use crate::services::audit::Actor;
 use crate::services::{PageParams, Paged, rounds};
 use crate::web::AppState;
 
@@ -56,15 +56,11 @@ pub async fn get(
     security(("bearer" = [])))]
 pub async fn create(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     body: web::Json<rounds::NewRound>,
 ) -> AppResult<HttpResponse> {
-    let key = super::idempotency_key(&req)?;
-    let round =
-        rounds::generate(&state.core, &caller, ctx.ip.clone(), &body, key.as_deref()).await?;
-    let detail = rounds::detail(&state.core, &caller.scope, round.round_id).await?;
+    let round = rounds::generate(&state.core, &actor, &body).await?;
+    let detail = rounds::detail(&state.core, &actor.caller.scope, round.round_id).await?;
     Ok(HttpResponse::Created().json(detail))
 }
 
@@ -100,8 +96,7 @@ pub struct AdjustedRound {
     security(("bearer" = [])))]
 pub async fn set_pairs(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     id: web::Path<i64>,
     body: web::Json<PairsRequest>,
 ) -> AppResult<HttpResponse> {
@@ -113,8 +108,8 @@ pub async fn set_pairs(
             inspected: p.inspected_enterprise_id,
         })
         .collect();
-    let warnings = rounds::adjust_pairs(&state.core, &caller, ctx.ip.clone(), *id, &pairs).await?;
-    let detail = rounds::detail(&state.core, &caller.scope, *id).await?;
+    let warnings = rounds::adjust_pairs(&state.core, &actor, *id, &pairs).await?;
+    let detail = rounds::detail(&state.core, &actor.caller.scope, *id).await?;
     Ok(HttpResponse::Ok().json(AdjustedRound {
         detail,
         several_assignments: warnings,
@@ -131,14 +126,11 @@ pub async fn set_pairs(
     security(("bearer" = [])))]
 pub async fn publish(
     state: web::Data<AppState>,
-    req: HttpRequest,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     id: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
-    let key = super::idempotency_key(&req)?;
-    rounds::publish(&state.core, &caller, ctx.ip.clone(), *id, key.as_deref()).await?;
-    Ok(HttpResponse::Ok().json(rounds::detail(&state.core, &caller.scope, *id).await?))
+    rounds::publish(&state.core, &actor, *id).await?;
+    Ok(HttpResponse::Ok().json(rounds::detail(&state.core, &actor.caller.scope, *id).await?))
 }
 
 /// Discard a draft round with its pairs.
@@ -149,11 +141,10 @@ pub async fn publish(
     security(("bearer" = [])))]
 pub async fn discard(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     id: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
-    rounds::discard(&state.core, &caller, ctx.ip.clone(), *id).await?;
+    rounds::discard(&state.core, &actor, *id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

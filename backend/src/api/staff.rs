@@ -2,9 +2,9 @@
 
 use actix_web::{HttpResponse, web};
 
-use crate::auth::guard::RequestContext;
 use crate::error::AppResult;
 use crate::scope::Caller;
+use crate::services::audit::Actor;
 use crate::services::staff::{self, NewStaffInput, PasswordResetInput, StaffAccount};
 use crate::web::AppState;
 
@@ -25,11 +25,10 @@ pub async fn list(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpR
     security(("bearer" = [])))]
 pub async fn create(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     body: web::Json<NewStaffInput>,
 ) -> AppResult<HttpResponse> {
-    let a = staff::create(&state.core, &caller, ctx.ip.clone(), body.into_inner()).await?;
+    let a = staff::create(&state.core, &actor, body.into_inner()).await?;
     Ok(HttpResponse::Created().json(a))
 }
 
@@ -41,11 +40,10 @@ pub async fn create(
     security(("bearer" = [])))]
 pub async fn deactivate(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     user_id: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
-    let a = staff::deactivate(&state.core, &caller, ctx.ip.clone(), *user_id).await?;
+    let a = staff::deactivate(&state.core, &actor, *user_id).await?;
     Ok(HttpResponse::Ok().json(a))
 }
 
@@ -58,19 +56,11 @@ pub async fn deactivate(
     security(("bearer" = [])))]
 pub async fn reset_password(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     user_id: web::Path<i64>,
     body: web::Json<PasswordResetInput>,
 ) -> AppResult<HttpResponse> {
-    let a = staff::reset_password(
-        &state.core,
-        &caller,
-        ctx.ip.clone(),
-        *user_id,
-        body.into_inner(),
-    )
-    .await?;
+    let a = staff::reset_password(&state.core, &actor, *user_id, body.into_inner()).await?;
     Ok(HttpResponse::Ok().json(a))
 }
 

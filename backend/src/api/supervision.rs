@@ -2,9 +2,9 @@
 
 use actix_web::{HttpResponse, web};
 
-use crate::auth::guard::RequestContext;
 use crate::error::AppResult;
 use crate::scope::Caller;
+use crate::services::audit::Actor;
 use crate::services::supervision::{self, SupervisionFilter, SupervisionInput, SupervisionRow};
 use crate::services::{PageParams, Paged};
 use crate::web::AppState;
@@ -38,12 +38,11 @@ pub async fn list(
     security(("bearer" = [])))]
 pub async fn update(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     id: web::Path<i64>,
     body: web::Json<SupervisionInput>,
 ) -> AppResult<HttpResponse> {
-    let row = supervision::update(&state.core, &caller, ctx.ip.clone(), *id, &body).await?;
+    let row = supervision::update(&state.core, &actor, *id, &body).await?;
     Ok(HttpResponse::Ok().json(row))
 }
 

@@ -21,6 +21,7 @@ use crate::error::AppError;
 use crate::i18n::Lang;
 use crate::scope::Caller;
 use crate::services;
+use crate::services::audit::Actor;
 use crate::web::AppState;
 
 pub const SESSION_COOKIE: &str = "session";
@@ -246,5 +247,39 @@ impl FromRequest for Caller {
                 .and_then(|c| c.caller.clone())
                 .ok_or(AppError::Unauthorized),
         )
+    }
+}
+
+/// The logged-in caller acting in this request (`Unauthorized` when there is none), with the
+/// client IP of the `RequestContext`, the request id `tracing-actix-web` assigned, and on the
+/// API the `Idempotency-Key` header (pages add their form's token with `Actor::with_key`).
+impl FromRequest for Actor {
+    type Error = AppError;
+    type Future = Ready<Result<Self, AppError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let ext = req.extensions();
+        let Some(ctx) = ext.get::<RequestContext>() else {
+            return ready(Err(AppError::internal(anyhow::anyhow!(
+                "request context missing"
+            ))));
+        };
+        let Some(caller) = ctx.caller.clone() else {
+            return ready(Err(AppError::Unauthorized));
+        };
+        let request_id = ext
+            .get::<tracing_actix_web::RequestId>()
+            .map(|id| id.to_string());
+        let sent_key = is_api(&ctx.path)
+            .then(|| req.headers().get("Idempotency-Key"))
+            .flatten()
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        ready(Ok(Actor {
+            caller,
+            ip: ctx.ip.clone(),
+            request_id,
+            sent_key,
+        }))
     }
 }

@@ -19,7 +19,7 @@ use crate::domain::region_path::{contains, subtree_pattern};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::models::{activity_group, alliance, alliance_membership, enterprise, region};
 use crate::scope::{self, Caller, Scope};
-use crate::services::audit::{self, Actor, Outcome};
+use crate::services::audit::{self, Actor, Author, Outcome};
 use crate::services::committee::{self, CommitteeAccount};
 use crate::services::enterprises::{Choice, EXPORT_LIMIT};
 use crate::services::registry::{
@@ -418,10 +418,10 @@ fn status_of(input: &AllianceInput) -> String {
 /// same transaction.
 pub async fn register(
     core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
+    actor: &Actor,
     input: AllianceInput,
 ) -> AppResult<alliance::Model> {
+    let caller = &actor.caller;
     may_register(caller)?;
     let mut errors = FieldErrors::default();
     let founded = check_fields(core, &input, &mut errors);
@@ -485,7 +485,7 @@ pub async fn register(
     audit::record(
         &txn,
         now,
-        &Actor::of(caller, ip),
+        &Author::of(actor),
         "alliance.create",
         Some(("alliance", a.id.to_string())),
         Outcome::Success,
@@ -524,11 +524,11 @@ pub async fn input_of(core: &Core, scope: &Scope, id: i64) -> AppResult<Alliance
 /// Edits an alliance's registration. Once it has members, the lead must be one of them.
 pub async fn update(
     core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
+    actor: &Actor,
     id: i64,
     input: AllianceInput,
 ) -> AppResult<alliance::Model> {
+    let caller = &actor.caller;
     may_register(caller)?;
     let before = input_of(core, &caller.scope, id).await?;
     let mut errors = FieldErrors::default();
@@ -586,7 +586,7 @@ pub async fn update(
     audit::record(
         &txn,
         core.now(),
-        &Actor::of(caller, ip),
+        &Author::of(actor),
         "alliance.update",
         Some(("alliance", a.id.to_string())),
         Outcome::Success,
@@ -626,10 +626,10 @@ fn kind_label(kind: &str) -> String {
 /// headers, audited as an export.
 pub async fn export_xlsx(
     core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
+    actor: &Actor,
     filter: &AllianceFilter,
 ) -> AppResult<Vec<u8>> {
+    let caller = &actor.caller;
     let rows = filtered(core, &caller.scope, filter)
         .await?
         .limit(EXPORT_LIMIT)
@@ -676,7 +676,7 @@ pub async fn export_xlsx(
     audit::record(
         &txn,
         core.now(),
-        &Actor::of(caller, ip),
+        &Author::of(actor),
         "export.alliances",
         None,
         Outcome::Success,

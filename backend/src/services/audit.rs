@@ -14,12 +14,38 @@ use crate::models::audit_log;
 /// One audit record as lists and the API show it.
 pub type AuditEntry = audit_log::Model;
 use crate::scope::{self, Caller};
-use crate::services::{PageParams, Paged};
+use crate::services::{PageParams, Paged, idempotency};
 use crate::state::Core;
 
-/// Who did it, from where.
+/// Who acts, from where, in which request: the one context the services take for a change a
+/// logged-in account makes. Built once per request (the extractor is in `auth::guard`); the
+/// audit record's author comes from it (`Author::of`).
 #[derive(Debug, Clone)]
 pub struct Actor {
+    pub caller: Caller,
+    /// The client's address, as `RequestContext` computes it.
+    pub ip: Option<String>,
+    /// The id `tracing-actix-web` gave the request (the one error pages show).
+    pub request_id: Option<String>,
+    /// The `Idempotency-Key` as sent: the API header, or a page form's one-time token.
+    pub(crate) sent_key: Option<String>,
+}
+
+impl Actor {
+    /// The same request with a page form's one-time token as its idempotency key.
+    pub fn with_key(self, sent_key: Option<String>) -> Actor {
+        Actor { sent_key, ..self }
+    }
+
+    /// The idempotency key, checked (`idempotency::check_key`): 400 when malformed.
+    pub fn key(&self) -> AppResult<Option<&str>> {
+        idempotency::check_key(self.sent_key.as_deref())
+    }
+}
+
+/// Whom an audit record names: the acting account, the system, or someone not logged in.
+#[derive(Debug, Clone)]
+pub struct Author {
     pub user_id: Option<i64>,
     pub name: String,
     pub role: Option<String>,
@@ -28,21 +54,27 @@ pub struct Actor {
     pub ip: Option<String>,
 }
 
-impl Actor {
-    pub fn of(caller: &Caller, ip: Option<String>) -> Actor {
-        Actor {
+impl Author {
+    /// The account acting in a request.
+    pub fn of(actor: &Actor) -> Author {
+        Author::user(&actor.caller, actor.ip.as_deref())
+    }
+
+    /// A logged-in account (or one logging in), from this address.
+    pub fn user(caller: &Caller, ip: Option<&str>) -> Author {
+        Author {
             user_id: Some(caller.user_id),
             name: caller.username.clone(),
             role: Some(caller.role.as_str().into()),
             tenant: Some(caller.scope.tenant_label()),
             region_path: caller.scope.region_path().map(str::to_string),
-            ip,
+            ip: ip.map(str::to_string),
         }
     }
 
     /// The system itself (CLI, seed, background work).
-    pub fn system() -> Actor {
-        Actor {
+    pub fn system() -> Author {
+        Author {
             user_id: None,
             name: "system".into(),
             role: None,
@@ -53,14 +85,14 @@ impl Actor {
     }
 
     /// Someone not logged in, identified by what they typed.
-    pub fn anonymous(name: &str, ip: Option<String>) -> Actor {
-        Actor {
+    pub fn anonymous(name: &str, ip: Option<&str>) -> Author {
+        Author {
             user_id: None,
             name: name.chars().take(64).collect(),
             role: None,
             tenant: None,
             region_path: None,
-            ip,
+            ip: ip.map(str::to_string),
         }
     }
 }
@@ -86,7 +118,7 @@ impl Outcome {
 pub async fn record<C: ConnectionTrait>(
     conn: &C,
     at: DateTime<Utc>,
-    actor: &Actor,
+    author: &Author,
     action: &str,
     target: Option<(&str, String)>,
     outcome: Outcome,
@@ -98,12 +130,12 @@ pub async fn record<C: ConnectionTrait>(
     };
     audit_log::ActiveModel {
         at: Set(at),
-        actor_user_id: Set(actor.user_id),
-        actor_name: Set(actor.name.clone()),
-        actor_role: Set(actor.role.clone()),
-        tenant: Set(actor.tenant.clone()),
-        region_path: Set(actor.region_path.clone()),
-        ip: Set(actor.ip.clone()),
+        actor_user_id: Set(author.user_id),
+        actor_name: Set(author.name.clone()),
+        actor_role: Set(author.role.clone()),
+        tenant: Set(author.tenant.clone()),
+        region_path: Set(author.region_path.clone()),
+        ip: Set(author.ip.clone()),
         action: Set(action.to_string()),
         target_type: Set(target_type),
         target_id: Set(target_id),

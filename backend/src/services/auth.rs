@@ -21,7 +21,7 @@ use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
 use crate::models::{alliance, enterprise, region, session, user};
 use crate::scope::{Caller, Scope};
-use crate::services::audit::{self, Actor, Outcome};
+use crate::services::audit::{self, Actor, Author, Outcome};
 use crate::state::Core;
 
 /// Where a login comes from.
@@ -75,7 +75,7 @@ pub async fn login(
         .filter(user::Column::Username.eq(&username))
         .one(&core.db)
         .await?;
-    let anon = Actor::anonymous(&username, origin.ip.clone());
+    let anon = Author::anonymous(&username, origin.ip.as_deref());
 
     let Some(u) = found.filter(|u| u.active) else {
         password::verify(password_input.to_string(), None).await?;
@@ -94,7 +94,7 @@ pub async fn login(
     let target = Some(("user", u.id.to_string()));
     // Failures against an existing account are filed under that account's region, so its
     // bureau sees attempts on the accounts it oversees.
-    let anon = Actor {
+    let anon = Author {
         region_path: scope_of(core, &u)
             .await
             .ok()
@@ -228,7 +228,7 @@ pub async fn login(
     audit::record(
         &txn,
         now,
-        &Actor::of(&caller, origin.ip.clone()),
+        &Author::user(&caller, origin.ip.as_deref()),
         "login",
         target,
         Outcome::Success,
@@ -387,7 +387,8 @@ pub async fn authenticate(core: &Core, kind: TokenKind, token: &str) -> AppResul
 }
 
 /// Revokes the caller's current session.
-pub async fn logout(core: &Core, caller: &Caller, ip: Option<String>) -> AppResult<()> {
+pub async fn logout(core: &Core, actor: &Actor) -> AppResult<()> {
+    let caller = &actor.caller;
     let now = core.now();
     let txn = begin_write(&core.db).await?;
     session::Entity::update_many()
@@ -399,7 +400,7 @@ pub async fn logout(core: &Core, caller: &Caller, ip: Option<String>) -> AppResu
     audit::record(
         &txn,
         now,
-        &Actor::of(caller, ip),
+        &Author::of(actor),
         "logout",
         None,
         Outcome::Success,
@@ -431,12 +432,12 @@ impl PasswordChangeError {
 /// Changes the caller's password and revokes every session of the account (this one too).
 pub async fn change_password(
     core: &Core,
-    caller: &Caller,
+    actor: &Actor,
     current: &str,
     new: &str,
     confirm: &str,
-    ip: Option<String>,
 ) -> AppResult<Result<(), PasswordChangeError>> {
+    let caller = &actor.caller;
     let u = user::Entity::find_by_id(caller.user_id)
         .one(&core.db)
         .await?
@@ -461,7 +462,7 @@ pub async fn change_password(
     audit::record(
         &txn,
         now,
-        &Actor::of(caller, ip),
+        &Author::of(actor),
         "password.change",
         Some(("user", caller.user_id.to_string())),
         Outcome::Success,

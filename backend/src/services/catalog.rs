@@ -11,7 +11,7 @@ use crate::db::begin_write;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::models::{industry, region, risk_tag};
 use crate::scope::{Caller, Scope};
-use crate::services::audit::{self, Actor, Outcome};
+use crate::services::audit::{self, Actor, Author, Outcome};
 use crate::state::Core;
 
 /// A new industry as entered.
@@ -143,8 +143,7 @@ pub async fn risk_tags(core: &Core) -> AppResult<Vec<RiskTagView>> {
 async fn record<C: ConnectionTrait>(
     core: &Core,
     conn: &C,
-    caller: &Caller,
-    ip: Option<String>,
+    actor: &Actor,
     action: &str,
     (kind, code): (&'static str, &str),
     detail: String,
@@ -152,7 +151,7 @@ async fn record<C: ConnectionTrait>(
     audit::record(
         conn,
         core.now(),
-        &Actor::of(caller, ip),
+        &Author::of(actor),
         action,
         Some((kind, code.to_string())),
         Outcome::Success,
@@ -163,10 +162,10 @@ async fn record<C: ConnectionTrait>(
 
 pub async fn create_industry(
     core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
+    actor: &Actor,
     input: NewIndustryInput,
 ) -> AppResult<IndustryView> {
+    let caller = &actor.caller;
     ensure_editor(core, caller).await?;
     let code = input.code.trim().to_uppercase();
     let parent_in = input.parent.trim().to_uppercase();
@@ -223,8 +222,7 @@ pub async fn create_industry(
     record(
         core,
         &txn,
-        caller,
-        ip,
+        actor,
         "industry.create",
         ("industry", &i.code),
         format!("{} {}", i.code, i.name),
@@ -236,11 +234,11 @@ pub async fn create_industry(
 
 pub async fn rename_industry(
     core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
+    actor: &Actor,
     code: &str,
     input: NameInput,
 ) -> AppResult<IndustryView> {
+    let caller = &actor.caller;
     ensure_editor(core, caller).await?;
     let txn = begin_write(&core.db).await?;
     let i = industry::Entity::find_by_id(code.trim().to_uppercase())
@@ -257,8 +255,7 @@ pub async fn rename_industry(
     record(
         core,
         &txn,
-        caller,
-        ip,
+        actor,
         "industry.rename",
         ("industry", &i.code),
         format!("{before} → {}", i.name),
@@ -282,10 +279,10 @@ async fn tag_name_taken<C: ConnectionTrait>(
 
 pub async fn create_risk_tag(
     core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
+    actor: &Actor,
     input: NewRiskTagInput,
 ) -> AppResult<RiskTagView> {
+    let caller = &actor.caller;
     ensure_editor(core, caller).await?;
     let code = input.code.trim().to_string();
     let mut errors = FieldErrors::default();
@@ -313,8 +310,7 @@ pub async fn create_risk_tag(
     record(
         core,
         &txn,
-        caller,
-        ip,
+        actor,
         "risk_tag.create",
         ("risk_tag", &t.code),
         format!("{} {}", t.code, t.name),
@@ -326,11 +322,11 @@ pub async fn create_risk_tag(
 
 pub async fn rename_risk_tag(
     core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
+    actor: &Actor,
     code: &str,
     input: NameInput,
 ) -> AppResult<RiskTagView> {
+    let caller = &actor.caller;
     ensure_editor(core, caller).await?;
     let txn = begin_write(&core.db).await?;
     let t = risk_tag::Entity::find_by_id(code.trim().to_string())
@@ -350,8 +346,7 @@ pub async fn rename_risk_tag(
     record(
         core,
         &txn,
-        caller,
-        ip,
+        actor,
         "risk_tag.rename",
         ("risk_tag", &t.code),
         format!("{before} → {}", t.name),

@@ -11,9 +11,9 @@ use crate::db::begin_write;
 use crate::domain::{password_policy, role::Role};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::models::{enterprise, user};
-use crate::scope::{Caller, Scope};
+use crate::scope::Scope;
 use crate::services::alliances::{may_register, scoped};
-use crate::services::audit::{self, Actor, Outcome};
+use crate::services::audit::{self, Actor, Author, Outcome};
 use crate::services::enterprises::valid_phone;
 use crate::services::membership::{self, MembershipFilter};
 use crate::services::registry::names;
@@ -125,11 +125,11 @@ fn check(input: &AppointInput, errors: &mut FieldErrors) -> String {
 /// committee role bound to that alliance.
 pub async fn appoint(
     core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
+    actor: &Actor,
     alliance_id: i64,
     input: AppointInput,
 ) -> AppResult<user::Model> {
+    let caller = &actor.caller;
     may_register(caller)?;
     let a = scoped(&core.db, &caller.scope, alliance_id).await?;
     let mut errors = FieldErrors::default();
@@ -174,7 +174,7 @@ pub async fn appoint(
     audit::record(
         &txn,
         now,
-        &Actor::of(caller, ip),
+        &Author::of(actor),
         "committee.appoint",
         Some(("user", created.id.to_string())),
         Outcome::Success,
@@ -192,11 +192,11 @@ pub async fn appoint(
 /// in and every token it holds stops working. Deactivating an inactive account changes nothing.
 pub async fn deactivate(
     core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
+    actor: &Actor,
     alliance_id: i64,
     user_id: i64,
 ) -> AppResult<()> {
+    let caller = &actor.caller;
     may_register(caller)?;
     let a = scoped(&core.db, &caller.scope, alliance_id).await?;
     let txn = begin_write(&core.db).await?;
@@ -218,7 +218,7 @@ pub async fn deactivate(
     audit::record(
         &txn,
         now,
-        &Actor::of(caller, ip),
+        &Author::of(actor),
         "committee.deactivate",
         Some(("user", user_id.to_string())),
         Outcome::Success,
@@ -230,11 +230,8 @@ pub async fn deactivate(
 }
 
 /// The committee's member list (approved members of its alliance) as a spreadsheet, audited.
-pub async fn export_members_xlsx(
-    core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
-) -> AppResult<Vec<u8>> {
+pub async fn export_members_xlsx(core: &Core, actor: &Actor) -> AppResult<Vec<u8>> {
+    let caller = &actor.caller;
     let Scope::Alliance { alliance_id, .. } = caller.scope else {
         return Err(AppError::Forbidden);
     };
@@ -297,7 +294,7 @@ pub async fn export_members_xlsx(
     audit::record(
         &txn,
         core.now(),
-        &Actor::of(caller, ip),
+        &Author::of(actor),
         "export.members",
         Some(("alliance", alliance_id.to_string())),
         Outcome::Success,

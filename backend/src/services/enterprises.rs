@@ -18,7 +18,7 @@ use crate::models::{
     alliance, alliance_membership, enterprise, enterprise_risk_tag, industry, region, risk_tag,
 };
 use crate::scope::{self, Caller, Scope};
-use crate::services::audit::{self, Actor, Outcome};
+use crate::services::audit::{self, Actor, Author, Outcome};
 use crate::services::registry::{EnterpriseSummary, SCALES, governed_region, names, summary};
 use crate::services::relocation;
 use crate::services::{PageParams, Paged, given};
@@ -366,10 +366,10 @@ fn may_register(caller: &Caller) -> AppResult<()> {
 /// Registers an enterprise (bureau officers inside their region; the system admin anywhere).
 pub async fn register(
     core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
+    actor: &Actor,
     input: EnterpriseInput,
 ) -> AppResult<enterprise::Model> {
+    let caller = &actor.caller;
     may_register(caller)?;
     let mut errors = FieldErrors::default();
     let code = check_fields(&input, &mut errors);
@@ -422,7 +422,7 @@ pub async fn register(
     audit::record(
         &txn,
         now,
-        &Actor::of(caller, ip),
+        &Author::of(actor),
         "enterprise.create",
         Some(("enterprise", e.id.to_string())),
         Outcome::Success,
@@ -470,11 +470,11 @@ pub async fn input_of(core: &Core, scope: &Scope, id: i64) -> AppResult<Enterpri
 /// every row copied from it in the same transaction (`relocation::follow_enterprise`).
 pub async fn update(
     core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
+    actor: &Actor,
     id: i64,
     input: EnterpriseInput,
 ) -> AppResult<enterprise::Model> {
+    let caller = &actor.caller;
     may_register(caller)?;
     let existing = enterprise::Entity::find_by_id(id)
         .filter(scope::enterprises(&caller.scope))
@@ -512,7 +512,7 @@ pub async fn update(
     };
     let changed = changed_fields(&before, &input);
     let now = core.now();
-    let actor = Actor::of(caller, ip);
+    let author = Author::of(actor);
     let mut m: enterprise::ActiveModel = existing.clone().into();
     m.credit_code = Set(code.as_str().into());
     m.name = Set(input.name.trim().into());
@@ -527,12 +527,12 @@ pub async fn update(
     m.scale = Set(input.scale.clone());
     m.updated_at = Set(now);
     let e = m.update(&txn).await?;
-    relocation::follow_enterprise(&txn, now, &actor, &existing, &e).await?;
+    relocation::follow_enterprise(&txn, now, &author, &existing, &e).await?;
     set_tags(&txn, e.id, &input.risk_tags).await?;
     audit::record(
         &txn,
         now,
-        &actor,
+        &author,
         "enterprise.update",
         Some(("enterprise", e.id.to_string())),
         Outcome::Success,
@@ -591,10 +591,10 @@ pub struct ContactInput {
 /// The enterprise admin edits its own address and safety contact.
 pub async fn update_contact(
     core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
+    actor: &Actor,
     input: ContactInput,
 ) -> AppResult<enterprise::Model> {
+    let caller = &actor.caller;
     let Scope::Enterprise { enterprise_id, .. } = caller.scope else {
         return Err(AppError::Forbidden);
     };
@@ -623,7 +623,7 @@ pub async fn update_contact(
     audit::record(
         &txn,
         now,
-        &Actor::of(caller, ip),
+        &Author::of(actor),
         "enterprise.contact",
         Some(("enterprise", e.id.to_string())),
         Outcome::Success,
@@ -641,10 +641,10 @@ pub const EXPORT_LIMIT: u64 = 100_000;
 /// headers, audited as an export.
 pub async fn export_xlsx(
     core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
+    actor: &Actor,
     filter: &EnterpriseFilter,
 ) -> AppResult<Vec<u8>> {
+    let caller = &actor.caller;
     let rows = filtered(core, &caller.scope, filter)
         .await?
         .limit(EXPORT_LIMIT)
@@ -730,7 +730,7 @@ pub async fn export_xlsx(
     audit::record(
         &txn,
         core.now(),
-        &Actor::of(caller, ip),
+        &Author::of(actor),
         "export.enterprises",
         None,
         Outcome::Success,

@@ -19,7 +19,7 @@ use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
 use crate::models::{activity_group, alliance, alliance_membership, enterprise, group_member};
 use crate::scope::{self, Caller, Scope};
-use crate::services::audit::{self, Actor, Outcome};
+use crate::services::audit::{self, Actor, Author, Outcome};
 use crate::state::Core;
 
 /// Longest group name (characters; the column holds 64).
@@ -98,8 +98,7 @@ async fn ensure_name_free(
 async fn audit_group(
     core: &Core,
     txn: &DatabaseTransaction,
-    caller: &Caller,
-    ip: Option<String>,
+    actor: &Actor,
     action: &str,
     group_id: i64,
     detail: String,
@@ -107,7 +106,7 @@ async fn audit_group(
     audit::record(
         txn,
         core.now(),
-        &Actor::of(caller, ip),
+        &Author::of(actor),
         action,
         Some(("activity_group", group_id.to_string())),
         Outcome::Success,
@@ -117,12 +116,8 @@ async fn audit_group(
 }
 
 /// Creates an empty group in the caller's alliance.
-pub async fn create(
-    core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
-    name: &str,
-) -> AppResult<activity_group::Model> {
+pub async fn create(core: &Core, actor: &Actor, name: &str) -> AppResult<activity_group::Model> {
+    let caller = &actor.caller;
     let alliance_id = managed_alliance(caller)?;
     let name = clean_name(name)?;
     let txn = begin_write(&core.db).await?;
@@ -136,19 +131,14 @@ pub async fn create(
     }
     .insert(&txn)
     .await?;
-    audit_group(core, &txn, caller, ip, "group.create", g.id, name).await?;
+    audit_group(core, &txn, actor, "group.create", g.id, name).await?;
     txn.commit().await?;
     Ok(g)
 }
 
 /// Renames a group of the caller's alliance.
-pub async fn rename(
-    core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
-    id: i64,
-    name: &str,
-) -> AppResult<()> {
+pub async fn rename(core: &Core, actor: &Actor, id: i64, name: &str) -> AppResult<()> {
+    let caller = &actor.caller;
     let name = clean_name(name)?;
     let txn = begin_write(&core.db).await?;
     let g = managed_group(&txn, caller, id).await?;
@@ -157,19 +147,14 @@ pub async fn rename(
     let mut m: activity_group::ActiveModel = g.into();
     m.name = Set(name);
     m.update(&txn).await?;
-    audit_group(core, &txn, caller, ip, "group.rename", id, detail).await?;
+    audit_group(core, &txn, actor, "group.rename", id, detail).await?;
     txn.commit().await?;
     Ok(())
 }
 
 /// Adds an approved member of the alliance that is in none of its groups yet.
-pub async fn add_member(
-    core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
-    id: i64,
-    enterprise_id: i64,
-) -> AppResult<()> {
+pub async fn add_member(core: &Core, actor: &Actor, id: i64, enterprise_id: i64) -> AppResult<()> {
+    let caller = &actor.caller;
     let txn = begin_write(&core.db).await?;
     let g = managed_group(&txn, caller, id).await?;
     let approved = alliance_membership::Entity::find()
@@ -204,8 +189,7 @@ pub async fn add_member(
     audit_group(
         core,
         &txn,
-        caller,
-        ip,
+        actor,
         "group.member_add",
         g.id,
         format!("enterprise {enterprise_id}"),
@@ -218,11 +202,11 @@ pub async fn add_member(
 /// Takes an enterprise out of a group (and from leading it).
 pub async fn remove_member(
     core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
+    actor: &Actor,
     id: i64,
     enterprise_id: i64,
 ) -> AppResult<()> {
+    let caller = &actor.caller;
     let txn = begin_write(&core.db).await?;
     let g = managed_group(&txn, caller, id).await?;
     let removed = group_member::Entity::delete_many()
@@ -249,19 +233,14 @@ pub async fn remove_member(
     } else {
         format!("enterprise {enterprise_id}")
     };
-    audit_group(core, &txn, caller, ip, "group.member_remove", g.id, detail).await?;
+    audit_group(core, &txn, actor, "group.member_remove", g.id, detail).await?;
     txn.commit().await?;
     Ok(())
 }
 
 /// Names a member of the group its leader (组长单位).
-pub async fn set_leader(
-    core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
-    id: i64,
-    enterprise_id: i64,
-) -> AppResult<()> {
+pub async fn set_leader(core: &Core, actor: &Actor, id: i64, enterprise_id: i64) -> AppResult<()> {
+    let caller = &actor.caller;
     let txn = begin_write(&core.db).await?;
     let g = managed_group(&txn, caller, id).await?;
     let in_group = group_member::Entity::find_by_id((g.id, enterprise_id))
@@ -277,8 +256,7 @@ pub async fn set_leader(
     audit_group(
         core,
         &txn,
-        caller,
-        ip,
+        actor,
         "group.leader",
         id,
         format!("enterprise {enterprise_id}"),

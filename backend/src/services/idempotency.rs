@@ -18,11 +18,14 @@ pub const MAX_KEY: usize = 64;
 
 /// A client's key, checked: 1..=64 visible ASCII characters.
 pub fn parse_key(raw: Option<&str>) -> AppResult<Option<String>> {
+    check_key(raw).map(|k| k.map(str::to_string))
+}
+
+/// `parse_key` without the copy: the trimmed key inside `raw`.
+pub fn check_key(raw: Option<&str>) -> AppResult<Option<&str>> {
     match raw.map(str::trim) {
         None | Some("") => Ok(None),
-        Some(k) if k.len() <= MAX_KEY && k.bytes().all(|b| b.is_ascii_graphic()) => {
-            Ok(Some(k.to_string()))
-        }
+        Some(k) if k.len() <= MAX_KEY && k.bytes().all(|b| b.is_ascii_graphic()) => Ok(Some(k)),
         Some(_) => Err(AppError::BadRequest("idempotency.bad_key")),
     }
 }

@@ -35,8 +35,8 @@ use crate::domain::scoring::{
 };
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::models::{enterprise, hazard, label_rule, region, score_history};
-use crate::scope::{self, Caller, Scope};
-use crate::services::audit::{self, Actor, Outcome};
+use crate::scope::{self, Scope};
+use crate::services::audit::{self, Actor, Author, Outcome};
 use crate::services::{PageParams, Paged};
 use crate::state::Core;
 
@@ -502,11 +502,11 @@ pub struct RulesSet {
 /// are written in one transaction.
 pub async fn set_rules(
     core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
+    actor: &Actor,
     code: Option<&str>,
     values: RulesValues,
 ) -> AppResult<RulesSet> {
+    let caller = &actor.caller;
     if caller.role != Role::Regulator || !matches!(caller.scope, Scope::Region { .. }) {
         return Err(AppError::Forbidden);
     }
@@ -559,7 +559,7 @@ pub async fn set_rules(
     audit::record(
         &txn,
         now,
-        &Actor::of(caller, ip),
+        &Author::of(actor),
         "labels.rules.set",
         Some(("region", region.code.clone())),
         Outcome::Success,

@@ -28,7 +28,7 @@ use crate::models::{
     activity_group, alliance, alliance_membership, enterprise, group_member, membership_event,
 };
 use crate::scope::{self, Caller, Scope};
-use crate::services::audit::{self, Actor, Outcome};
+use crate::services::audit::{self, Actor, Author, Outcome};
 use crate::state::Core;
 
 /// Longest reason kept (characters).
@@ -76,10 +76,10 @@ pub fn clean_reason(reason: Option<&str>) -> AppResult<Option<String>> {
 /// the enterprise may be applied to; re-applying after a rejection or leaving is allowed.
 pub async fn apply(
     core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
+    actor: &Actor,
     alliance_id: i64,
 ) -> AppResult<alliance_membership::Model> {
+    let caller = &actor.caller;
     let Scope::Enterprise {
         enterprise_id,
         region_path,
@@ -103,8 +103,7 @@ pub async fn apply(
     let m = transition(
         core,
         &txn,
-        caller,
-        ip,
+        actor,
         Move {
             alliance_id,
             enterprise_id: *enterprise_id,
@@ -120,11 +119,11 @@ pub async fn apply(
 /// A committee member invites an active enterprise inside its alliance's region.
 pub async fn invite(
     core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
+    actor: &Actor,
     enterprise_id: i64,
     note: Option<&str>,
 ) -> AppResult<alliance_membership::Model> {
+    let caller = &actor.caller;
     let Scope::Alliance { alliance_id, .. } = &caller.scope else {
         return Err(AppError::Forbidden);
     };
@@ -153,8 +152,7 @@ pub async fn invite(
     let m = transition(
         core,
         &txn,
-        caller,
-        ip,
+        actor,
         Move {
             alliance_id: a.id,
             enterprise_id,
@@ -170,12 +168,12 @@ pub async fn invite(
 /// Approve, reject, accept, decline or leave the membership `id` (404 outside the scope).
 pub async fn act(
     core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
+    actor: &Actor,
     id: i64,
     action: Action,
     reason: Option<&str>,
 ) -> AppResult<alliance_membership::Model> {
+    let caller = &actor.caller;
     if matches!(action, Action::Apply | Action::Invite) {
         return Err(AppError::NotFound);
     }
@@ -192,8 +190,7 @@ pub async fn act(
     let m = transition(
         core,
         &txn,
-        caller,
-        ip,
+        actor,
         Move {
             alliance_id: m.alliance_id,
             enterprise_id: m.enterprise_id,
@@ -219,10 +216,10 @@ struct Move {
 async fn transition(
     core: &Core,
     txn: &DatabaseTransaction,
-    caller: &Caller,
-    ip: Option<String>,
+    actor: &Actor,
     mv: Move,
 ) -> AppResult<alliance_membership::Model> {
+    let caller = &actor.caller;
     let Move {
         alliance_id,
         enterprise_id,
@@ -314,13 +311,13 @@ async fn transition(
         current.map_or("—", Status::as_str),
         to.as_str()
     );
-    let actor = Actor::of(caller, ip);
+    let author = Author::of(actor);
     if action == Action::Leave {
         let groups = leave_groups(txn, alliance_id, enterprise_id).await?;
         let cancelled = crate::services::inspections::cancel_for_leaver(
             txn,
             now,
-            &actor,
+            &author,
             alliance_id,
             enterprise_id,
         )
@@ -332,7 +329,7 @@ async fn transition(
     audit::record(
         txn,
         now,
-        &actor,
+        &author,
         &format!("membership.{}", action.as_str()),
         Some(("membership", m.id.to_string())),
         Outcome::Success,

@@ -23,8 +23,8 @@ use crate::domain::region_path::subtree_pattern;
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::models::{alliance, alliance_membership, enterprise, participation_target, region};
-use crate::scope::{self, Caller, Scope};
-use crate::services::audit::{self, Actor, Outcome};
+use crate::scope::{self, Scope};
+use crate::services::audit::{self, Actor, Author, Outcome};
 use crate::state::Core;
 
 /// One region's participation against its target.
@@ -239,11 +239,11 @@ pub async fn report(core: &Core, scope: &Scope) -> AppResult<ParticipationReport
 /// audit record are written in one transaction.
 pub async fn set_target(
     core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
+    actor: &Actor,
     region_code: &str,
     percent: &str,
 ) -> AppResult<TargetSet> {
+    let caller = &actor.caller;
     if caller.role != Role::Regulator || !matches!(caller.scope, Scope::Region { .. }) {
         return Err(AppError::Forbidden);
     }
@@ -285,7 +285,7 @@ pub async fn set_target(
     audit::record(
         &txn,
         now,
-        &Actor::of(caller, ip),
+        &Author::of(actor),
         "participation.target.set",
         Some(("region", region.code.clone())),
         Outcome::Success,

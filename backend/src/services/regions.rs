@@ -15,8 +15,8 @@ use crate::db::begin_write;
 use crate::domain::region_path::{child_path, contains, subtree_pattern};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::models::{enterprise, region};
-use crate::scope::{Caller, Scope};
-use crate::services::audit::{self, Actor, Outcome};
+use crate::scope::Scope;
+use crate::services::audit::{self, Actor, Author, Outcome};
 use crate::state::Core;
 
 /// A region as the tree and the API show it.
@@ -176,10 +176,10 @@ async fn sibling_named<C: ConnectionTrait>(
 /// Adds a child region under a node of the caller's subtree.
 pub async fn create_child(
     core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
+    actor: &Actor,
     input: NewRegionInput,
 ) -> AppResult<RegionNode> {
+    let caller = &actor.caller;
     let root = jurisdiction(&caller.scope)?;
     let mut errors = FieldErrors::default();
     if input.parent.trim().is_empty() {
@@ -230,7 +230,7 @@ pub async fn create_child(
     audit::record(
         &txn,
         core.now(),
-        &Actor::of(caller, ip),
+        &Author::of(actor),
         "region.create",
         Some(("region", r.code.clone())),
         Outcome::Success,
@@ -252,11 +252,11 @@ pub async fn create_child(
 /// Renames a region of the caller's subtree (its code and path stay).
 pub async fn rename(
     core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
+    actor: &Actor,
     code: &str,
     input: RenameInput,
 ) -> AppResult<region::Model> {
+    let caller = &actor.caller;
     let root = jurisdiction(&caller.scope)?;
     let txn = begin_write(&core.db).await?;
     let r = in_scope(&txn, root, code).await?;
@@ -273,7 +273,7 @@ pub async fn rename(
     audit::record(
         &txn,
         core.now(),
-        &Actor::of(caller, ip),
+        &Author::of(actor),
         "region.rename",
         Some(("region", r.code.clone())),
         Outcome::Success,

@@ -17,7 +17,7 @@ use sea_orm::{
 
 use crate::error::AppResult;
 use crate::models::{attachment, enterprise, hazard, inspection, supervision};
-use crate::services::audit::{self, Actor, Outcome};
+use crate::services::audit::{self, Author, Outcome};
 use crate::services::supervision::{MAX_UNIT, STATUS_LISTED, supervising_unit};
 
 /// Rewrites the copies of `before`'s region path and name to those of `after` (the same
@@ -26,7 +26,7 @@ use crate::services::supervision::{MAX_UNIT, STATUS_LISTED, supervising_unit};
 pub async fn follow_enterprise<C: ConnectionTrait>(
     conn: &C,
     at: DateTime<Utc>,
-    actor: &Actor,
+    author: &Author,
     before: &enterprise::Model,
     after: &enterprise::Model,
 ) -> AppResult<()> {
@@ -78,7 +78,7 @@ pub async fn follow_enterprise<C: ConnectionTrait>(
         audit::record(
             conn,
             at,
-            actor,
+            author,
             "enterprise.move",
             Some(("enterprise", id.to_string())),
             Outcome::Success,

@@ -8,7 +8,7 @@ use crate::db::begin_write;
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
 use crate::models::user;
-use crate::services::audit::{self, Actor, Outcome};
+use crate::services::audit::{self, Author, Outcome};
 use crate::services::checklists;
 use crate::services::registry::{self, NewAlliance, NewEnterprise};
 use crate::services::users::{self, NewUser};
@@ -124,7 +124,7 @@ pub async fn load_demo(core: &Core) -> AppResult<()> {
         .await?;
         expert_ids.insert(x.key.clone(), e.id);
     }
-    let actor = Actor::system();
+    let actor = Author::system();
     for a in &data.accounts {
         let role = Role::parse(&a.role).ok_or(AppError::BadRequest("user.bad_role"))?;
         users::create(

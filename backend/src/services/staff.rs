@@ -14,7 +14,7 @@ use crate::domain::{password_policy, role::Role};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::models::{enterprise, user};
 use crate::scope::{Caller, Scope};
-use crate::services::audit::{self, Actor, Outcome};
+use crate::services::audit::{self, Actor, Author, Outcome};
 use crate::services::auth::revoke_all;
 use crate::services::enterprises::valid_phone;
 use crate::services::users::{self, NewUser};
@@ -109,12 +109,8 @@ pub async fn list(core: &Core, caller: &Caller) -> AppResult<Vec<StaffAccount>> 
 }
 
 /// Creates a staff account bound to the admin's own enterprise.
-pub async fn create(
-    core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
-    input: NewStaffInput,
-) -> AppResult<StaffAccount> {
+pub async fn create(core: &Core, actor: &Actor, input: NewStaffInput) -> AppResult<StaffAccount> {
+    let caller = &actor.caller;
     let enterprise_id = admin_of(caller)?;
     let username = input.username.trim().to_lowercase();
     let mut errors = FieldErrors::default();
@@ -142,12 +138,12 @@ pub async fn create(
         .one(&txn)
         .await?
         .ok_or(AppError::NotFound)?;
-    let actor = Actor::of(caller, ip);
+    let author = Author::of(actor);
     // `users::create` applies the password policy again, hashes, and audits `user.create`.
     let created = users::create(
         core,
         &txn,
-        &actor,
+        &author,
         NewUser {
             username,
             display_name: input.display_name.trim().to_string(),
@@ -167,7 +163,7 @@ pub async fn create(
     audit::record(
         &txn,
         core.now(),
-        &actor,
+        &author,
         "staff.create",
         Some(("user", created.id.to_string())),
         Outcome::Success,
@@ -202,12 +198,8 @@ async fn target<C: sea_orm::ConnectionTrait>(
 }
 
 /// Deactivates a staff account: it can no longer log in, and its sessions end now.
-pub async fn deactivate(
-    core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
-    user_id: i64,
-) -> AppResult<StaffAccount> {
+pub async fn deactivate(core: &Core, actor: &Actor, user_id: i64) -> AppResult<StaffAccount> {
+    let caller = &actor.caller;
     let enterprise_id = admin_of(caller)?;
     let txn = begin_write(&core.db).await?;
     let u = target(&txn, caller, enterprise_id, user_id).await?;
@@ -220,7 +212,7 @@ pub async fn deactivate(
     audit::record(
         &txn,
         now,
-        &Actor::of(caller, ip),
+        &Author::of(actor),
         "staff.deactivate",
         Some(("user", u.id.to_string())),
         Outcome::Success,
@@ -238,11 +230,11 @@ pub async fn deactivate(
 /// Sets a staff member's password (policy enforced), clears a lockout and ends its sessions.
 pub async fn reset_password(
     core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
+    actor: &Actor,
     user_id: i64,
     input: PasswordResetInput,
 ) -> AppResult<StaffAccount> {
+    let caller = &actor.caller;
     let enterprise_id = admin_of(caller)?;
     let u = target(&core.db, caller, enterprise_id, user_id).await?;
     if let Err(p) = password_policy::check(&input.password, &u.username) {
@@ -264,7 +256,7 @@ pub async fn reset_password(
     audit::record(
         &txn,
         now,
-        &Actor::of(caller, ip),
+        &Author::of(actor),
         "staff.password_reset",
         Some(("user", u.id.to_string())),
         Outcome::Success,

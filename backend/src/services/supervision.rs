@@ -28,8 +28,8 @@ use crate::domain::region_path::subtree_pattern;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::{self, Lang};
 use crate::models::{enterprise, hazard, hazard_event, region, supervision, user};
-use crate::scope::{self, Caller, Scope};
-use crate::services::audit::{self, Actor, Outcome};
+use crate::scope::{self, Scope};
+use crate::services::audit::{self, Actor, Author, Outcome};
 use crate::services::enterprises::EXPORT_LIMIT;
 use crate::services::notify::{self, Notice};
 use crate::services::{PageParams, Paged, given, rectification};
@@ -97,7 +97,7 @@ async fn event_actor<C: ConnectionTrait>(
     })
 }
 
-#[expect(clippy::too_many_arguments)]
+/// A listing event on the hazard's timeline; `deadline_change` is (before, after).
 async fn timeline<C: ConnectionTrait>(
     conn: &C,
     at: DateTime<Utc>,
@@ -105,8 +105,7 @@ async fn timeline<C: ConnectionTrait>(
     actor: (Option<i64>, String, Option<String>),
     action: &str,
     note: Option<String>,
-    deadline_before: Option<NaiveDate>,
-    deadline_after: Option<NaiveDate>,
+    deadline_change: Option<(NaiveDate, NaiveDate)>,
 ) -> AppResult<()> {
     hazard_event::ActiveModel {
         hazard_id: Set(h.id),
@@ -117,8 +116,8 @@ async fn timeline<C: ConnectionTrait>(
         from_state: Set(Some(h.state.clone())),
         to_state: Set(h.state.clone()),
         note: Set(note),
-        deadline_before: Set(deadline_before),
-        deadline_after: Set(deadline_after),
+        deadline_before: Set(deadline_change.map(|c| c.0)),
+        deadline_after: Set(deadline_change.map(|c| c.1)),
         at: Set(at),
         ..Default::default()
     }
@@ -178,7 +177,7 @@ async fn put_on_list<C: ConnectionTrait>(
         .await?
         .ok_or(AppError::NotFound)?;
     let actor = event_actor(conn, listed_by).await?;
-    timeline(conn, now, h, actor, EVENT_SUPERVISE, Some(note), None, None).await?;
+    timeline(conn, now, h, actor, EVENT_SUPERVISE, Some(note), None).await?;
     Ok(Some((row, enterprise)))
 }
 
@@ -314,7 +313,7 @@ pub async fn release_withdrawn<C: ConnectionTrait>(
     m.update(conn).await?;
     let actor = event_actor(conn, Some(actor)).await?;
     let note = i18n::t(Lang::ZhCn, "supervision.note_withdrawn");
-    timeline(conn, at, h, actor, EVENT_RELEASE, Some(note), None, None).await?;
+    timeline(conn, at, h, actor, EVENT_RELEASE, Some(note), None).await?;
     Ok(true)
 }
 
@@ -535,10 +534,10 @@ pub async fn towns(core: &Core, scope: &Scope) -> AppResult<Vec<TownChoice>> {
 /// The list as a spreadsheet (at most `EXPORT_LIMIT` rows), audited.
 pub async fn export_xlsx(
     core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
+    actor: &Actor,
     filter: &SupervisionFilter,
 ) -> AppResult<Vec<u8>> {
+    let caller = &actor.caller;
     let found = filtered(core, &caller.scope, filter)
         .await?
         .limit(EXPORT_LIMIT)
@@ -608,7 +607,7 @@ pub async fn export_xlsx(
     audit::record(
         &txn,
         core.now(),
-        &Actor::of(caller, ip),
+        &Author::of(actor),
         "export.supervisions",
         None,
         Outcome::Success,
@@ -667,11 +666,11 @@ pub async fn get(core: &Core, scope: &Scope, id: i64) -> AppResult<SupervisionRo
 /// one transaction with its audit record and, when the deadline changes, a timeline event.
 pub async fn update(
     core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
+    actor: &Actor,
     id: i64,
     input: &SupervisionInput,
 ) -> AppResult<SupervisionRow> {
+    let caller = &actor.caller;
     if !matches!(caller.scope, Scope::Region { .. }) {
         return Err(AppError::Forbidden);
     }
@@ -752,15 +751,14 @@ pub async fn update(
             actor,
             EVENT_DEADLINE,
             None,
-            Some(before),
-            Some(deadline),
+            Some((before, deadline)),
         )
         .await?;
     }
     audit::record(
         &txn,
         now,
-        &Actor::of(caller, ip),
+        &Author::of(actor),
         "supervision.update",
         Some(("supervision", id.to_string())),
         Outcome::Success,

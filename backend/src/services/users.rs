@@ -8,7 +8,7 @@ use crate::auth::password;
 use crate::domain::{password_policy, role::Role};
 use crate::error::{AppError, AppResult};
 use crate::models::{alliance, enterprise, expert, region, user};
-use crate::services::audit::{self, Actor, Outcome};
+use crate::services::audit::{self, Author, Outcome};
 use crate::state::Core;
 
 /// A username: 1–64 characters of letters, digits and `. _ -` (already lower-cased).
@@ -38,7 +38,7 @@ pub struct NewUser {
 pub async fn create<C: ConnectionTrait>(
     core: &Core,
     conn: &C,
-    actor: &Actor,
+    author: &Author,
     new: NewUser,
 ) -> AppResult<user::Model> {
     let username = new.username.trim().to_lowercase();
@@ -122,7 +122,7 @@ pub async fn create<C: ConnectionTrait>(
     audit::record(
         conn,
         now,
-        actor,
+        author,
         "user.create",
         Some(("user", created.id.to_string())),
         Outcome::Success,

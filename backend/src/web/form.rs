@@ -1,6 +1,7 @@
 //! `CsrfForm<T>`: the URL-encoded form extractor every state-changing page route uses. It
 //! refuses (403) a form whose `_csrf` field (or `X-CSRF-Token` header) does not match the
-//! token bound to the caller's session, before `T` is even parsed.
+//! token bound to the caller's session, before `T` is even parsed. `Retry<T>`: what a page
+//! needs to show a refused form again.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -9,7 +10,54 @@ use actix_web::{FromRequest, HttpMessage, HttpRequest, dev::Payload, web};
 use serde::de::DeserializeOwned;
 
 use crate::auth::{csrf, guard::RequestContext};
-use crate::error::AppError;
+use crate::error::{AppError, FieldErrors};
+
+/// A refused form, to be shown again: the values as submitted, what is wrong with each field
+/// (422), the problem of the form as a whole (a 409 or 400 refusal: a catalog key), and the
+/// status the page answers with.
+#[derive(Debug, Clone)]
+pub struct Retry<T> {
+    pub values: T,
+    pub errors: FieldErrors,
+    pub problem: Option<&'static str>,
+    pub status: actix_web::http::StatusCode,
+}
+
+impl<T> Retry<T> {
+    /// The form's first showing, with its starting values: nothing refused yet, 200.
+    pub fn first(values: T) -> Retry<T> {
+        Retry {
+            values,
+            errors: FieldErrors::default(),
+            problem: None,
+            status: actix_web::http::StatusCode::OK,
+        }
+    }
+
+    /// Fields refused one by one: 422.
+    pub fn invalid(values: T, errors: FieldErrors) -> Retry<T> {
+        Retry {
+            values,
+            errors,
+            problem: None,
+            status: actix_web::http::StatusCode::UNPROCESSABLE_ENTITY,
+        }
+    }
+
+    /// The form refused as a whole, with `status` (409, 400) and the reason's catalog key.
+    pub fn refused(
+        values: T,
+        status: actix_web::http::StatusCode,
+        problem: &'static str,
+    ) -> Retry<T> {
+        Retry {
+            values,
+            errors: FieldErrors::default(),
+            problem: Some(problem),
+            status,
+        }
+    }
+}
 
 pub struct CsrfForm<T>(pub T);
 

@@ -20,8 +20,8 @@ use crate::models::{
     alliance, checklist_item, checklist_template, checklist_version, inspection, inspection_round,
     region,
 };
-use crate::scope::{self, Caller, Scope};
-use crate::services::audit::{self, Actor, Outcome};
+use crate::scope::{self, Scope};
+use crate::services::audit::{self, Actor, Author, Outcome};
 use crate::state::Core;
 
 /// Longest title (characters).
@@ -305,8 +305,7 @@ pub async fn insert_template<C: ConnectionTrait>(
 async fn audit_template(
     core: &Core,
     txn: &DatabaseTransaction,
-    caller: &Caller,
-    ip: Option<String>,
+    actor: &Actor,
     action: &str,
     id: i64,
     detail: String,
@@ -314,7 +313,7 @@ async fn audit_template(
     audit::record(
         txn,
         core.now(),
-        &Actor::of(caller, ip),
+        &Author::of(actor),
         action,
         Some(("checklist_template", id.to_string())),
         Outcome::Success,
@@ -324,12 +323,8 @@ async fn audit_template(
 }
 
 /// Publishes a new template as the caller's bureau or committee (version 1).
-pub async fn create(
-    core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
-    input: &TemplateInput,
-) -> AppResult<SaveResult> {
+pub async fn create(core: &Core, actor: &Actor, input: &TemplateInput) -> AppResult<SaveResult> {
+    let caller = &actor.caller;
     let owner = Owner::of(&caller.scope)?;
     validate(input)?;
     let txn = begin_write(&core.db).await?;
@@ -338,8 +333,7 @@ pub async fn create(
     audit_template(
         core,
         &txn,
-        caller,
-        ip,
+        actor,
         "checklist.create",
         saved.template_id,
         detail,
@@ -388,11 +382,11 @@ pub async fn version_in_use<C: ConnectionTrait>(db: &C, version_id: i64) -> AppR
 /// the next version. Past versions are never touched.
 pub async fn update(
     core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
+    actor: &Actor,
     id: i64,
     input: &TemplateInput,
 ) -> AppResult<SaveResult> {
+    let caller = &actor.caller;
     let txn = begin_write(&core.db).await?;
     let t = managed_template(&txn, &caller.scope, id).await?;
     let clean = validate(input)?;
@@ -436,7 +430,7 @@ pub async fn update(
     m.topic = Set(clean.topic.as_str().to_string());
     m.updated_at = Set(core.now());
     m.update(&txn).await?;
-    audit_template(core, &txn, caller, ip, "checklist.update", id, detail).await?;
+    audit_template(core, &txn, actor, "checklist.update", id, detail).await?;
     txn.commit().await?;
     Ok(SaveResult {
         template_id: id,
@@ -448,13 +442,8 @@ pub async fn update(
 
 /// Archives (hidden from the choices, still readable) or restores a template. Setting the
 /// status it already has changes nothing.
-pub async fn set_archived(
-    core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
-    id: i64,
-    archived: bool,
-) -> AppResult<()> {
+pub async fn set_archived(core: &Core, actor: &Actor, id: i64, archived: bool) -> AppResult<()> {
+    let caller = &actor.caller;
     let status = if archived { "archived" } else { "active" };
     let txn = begin_write(&core.db).await?;
     let t = managed_template(&txn, &caller.scope, id).await?;
@@ -471,7 +460,7 @@ pub async fn set_archived(
     } else {
         "checklist.restore"
     };
-    audit_template(core, &txn, caller, ip, action, id, title).await?;
+    audit_template(core, &txn, actor, action, id, title).await?;
     txn.commit().await?;
     Ok(())
 }

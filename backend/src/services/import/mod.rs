@@ -20,7 +20,7 @@ use crate::db::begin_write;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::models::{enterprise, enterprise_risk_tag, import_batch, industry, region, risk_tag};
 use crate::scope::{Caller, Scope};
-use crate::services::audit::{self, Actor, Outcome};
+use crate::services::audit::{self, Actor, Author, Outcome};
 use crate::services::enterprises::EnterpriseInput;
 use crate::services::xlsx;
 use crate::state::Core;
@@ -139,13 +139,8 @@ async fn reference(core: &Core) -> AppResult<Reference> {
 
 /// Receives a file: records the batch and validates it (now, or in the background for large
 /// files). Returns the batch id.
-pub async fn upload(
-    core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
-    file_name: &str,
-    bytes: Vec<u8>,
-) -> AppResult<i64> {
+pub async fn upload(core: &Core, actor: &Actor, file_name: &str, bytes: Vec<u8>) -> AppResult<i64> {
+    let caller = &actor.caller;
     may_import(caller)?;
     let sheet = read_sheet(bytes).await?;
     let data_rows = sheet.len().saturating_sub(1);
@@ -176,7 +171,7 @@ pub async fn upload(
     audit::record(
         &txn,
         now,
-        &Actor::of(caller, ip),
+        &Author::of(actor),
         "import.upload",
         Some(("import", batch.id.to_string())),
         Outcome::Success,
@@ -378,12 +373,8 @@ pub async fn recent(core: &Core, caller: &Caller) -> AppResult<Vec<import_batch:
 
 /// Writes the valid rows of a validated batch, all or nothing. A batch is written once: a
 /// repeated confirmation is refused and changes nothing.
-pub async fn commit(
-    core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
-    id: i64,
-) -> AppResult<BatchView> {
+pub async fn commit(core: &Core, actor: &Actor, id: i64) -> AppResult<BatchView> {
+    let caller = &actor.caller;
     may_import(caller)?;
     let batch = own_batch(core, caller, id).await?;
     match batch.status.as_str() {
@@ -411,9 +402,9 @@ pub async fn commit(
         .into_iter()
         .map(|r| (r.code, (r.id, r.path)))
         .collect();
-    let actor = Actor::of(caller, ip);
+    let author = Author::of(actor);
     let (created, updated, unchanged) =
-        write_rows(&txn, caller, &actor, &ready, &regions, now).await?;
+        write_rows(&txn, caller, &author, &ready, &regions, now).await?;
     import_batch::Entity::update_many()
         .col_expr(import_batch::Column::CreatedRows, Expr::value(created))
         .col_expr(import_batch::Column::UpdatedRows, Expr::value(updated))
@@ -426,7 +417,7 @@ pub async fn commit(
     audit::record(
         &txn,
         now,
-        &actor,
+        &author,
         "import.commit",
         Some(("import", id.to_string())),
         Outcome::Success,
@@ -449,7 +440,7 @@ const CHUNK: usize = 500;
 async fn write_rows(
     txn: &DatabaseTransaction,
     caller: &Caller,
-    actor: &Actor,
+    author: &Author,
     ready: &[ReadyRow],
     regions: &HashMap<String, (i64, String)>,
     now: chrono::DateTime<chrono::Utc>,
@@ -483,7 +474,7 @@ async fn write_rows(
                 apply(&mut m, &r.input, region_id, region_path);
                 m.updated_at = Set(now);
                 let moved = m.update(txn).await?;
-                crate::services::relocation::follow_enterprise(txn, now, actor, e, &moved).await?;
+                crate::services::relocation::follow_enterprise(txn, now, author, e, &moved).await?;
                 tag_sets.push((Some(e.id), &r.input.credit_code, &r.input.risk_tags));
                 updated += 1;
             }

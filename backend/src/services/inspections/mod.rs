@@ -24,7 +24,7 @@ use crate::domain::role::Role;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::models::{enterprise, hazard, inspection};
 use crate::scope::{self, Caller, Scope};
-use crate::services::audit::{self, Actor, Outcome};
+use crate::services::audit::{self, Actor, Author, Outcome};
 use crate::services::{PageParams, Paged, checklists, given, idempotency};
 use crate::state::Core;
 
@@ -182,10 +182,10 @@ pub struct SelfInspectionInput {
 /// 自查: the enterprise plans an inspection of itself with a checklist it may use.
 pub async fn create_self(
     core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
+    actor: &Actor,
     input: &SelfInspectionInput,
 ) -> AppResult<inspection::Model> {
+    let caller = &actor.caller;
     let (enterprise_id, region_path) = own_enterprise(caller)?;
     let mut errors = FieldErrors::default();
     let version = match input.template_version_id {
@@ -243,7 +243,7 @@ pub async fn create_self(
     audit::record(
         &txn,
         now,
-        &Actor::of(caller, ip),
+        &Author::of(actor),
         "inspection.create_self",
         Some(("inspection", created.id.to_string())),
         Outcome::Success,
@@ -272,12 +272,8 @@ pub(crate) async fn locked(
 use sea_orm::ConnectionTrait;
 
 /// 开始检查: the inspecting side opens its assignment (planned → in progress).
-pub async fn start(
-    core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
-    id: i64,
-) -> AppResult<inspection::Model> {
+pub async fn start(core: &Core, actor: &Actor, id: i64) -> AppResult<inspection::Model> {
+    let caller = &actor.caller;
     let txn = begin_write(&core.db).await?;
     let i = locked(&txn, &caller.scope, id).await?;
     if !is_inspector(&txn, caller, &i).await? {
@@ -294,7 +290,7 @@ pub async fn start(
     audit::record(
         &txn,
         now,
-        &Actor::of(caller, ip),
+        &Author::of(actor),
         "inspection.start",
         Some(("inspection", id.to_string())),
         Outcome::Success,
@@ -315,12 +311,12 @@ pub struct ReviewOutcome {
 /// 审阅: the committee reviews a submitted mutual inspection of its alliance, with a note.
 pub async fn review(
     core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
+    actor: &Actor,
     id: i64,
     note: Option<&str>,
-    key: Option<&str>,
 ) -> AppResult<ReviewOutcome> {
+    let caller = &actor.caller;
+    let key = actor.key()?;
     let fingerprint = format!("review inspection {id}");
     if let Some(key) = key
         && let Some(saved) = idempotency::replay(core, caller.user_id, key, &fingerprint).await?
@@ -351,7 +347,7 @@ pub async fn review(
     audit::record(
         &txn,
         now,
-        &Actor::of(caller, ip),
+        &Author::of(actor),
         "inspection.review",
         Some(("inspection", id.to_string())),
         Outcome::Success,
@@ -398,7 +394,7 @@ use sea_orm::QuerySelect;
 pub(crate) async fn cancel_for_leaver<C: ConnectionTrait>(
     conn: &C,
     at: chrono::DateTime<chrono::Utc>,
-    actor: &Actor,
+    author: &Author,
     alliance_id: i64,
     enterprise_id: i64,
 ) -> AppResult<u64> {
@@ -431,7 +427,7 @@ pub(crate) async fn cancel_for_leaver<C: ConnectionTrait>(
             audit::record(
                 conn,
                 at,
-                actor,
+                author,
                 "inspection.cancel",
                 Some(("inspection", i.id.to_string())),
                 Outcome::Success,

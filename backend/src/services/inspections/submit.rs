@@ -22,7 +22,7 @@ use crate::domain::inspection::{
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::models::{checklist_item, hazard, inspection, inspection_answer};
 use crate::scope::{Caller, Scope};
-use crate::services::audit::{self, Actor, Outcome};
+use crate::services::audit::{self, Actor, Author, Outcome};
 use crate::services::files::{self, PreparedFile, StoredFile};
 use crate::services::{checklists, idempotency};
 use crate::state::Core;
@@ -358,16 +358,16 @@ fn fingerprint(id: i64) -> String {
     format!("submit inspection {id}")
 }
 
-/// Hands in the inspection. `key` makes a retry safe.
+/// Hands in the inspection. The actor's idempotency key makes a retry safe.
 pub async fn submit(
     core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
+    actor: &Actor,
     id: i64,
     submission: &Submission,
     uploads: Vec<Upload>,
-    key: Option<&str>,
 ) -> AppResult<SubmitOutcome> {
+    let caller = &actor.caller;
+    let key = actor.key()?;
     if let Some(key) = key
         && let Some(saved) =
             idempotency::replay(core, caller.user_id, key, &fingerprint(id)).await?
@@ -413,7 +413,7 @@ pub async fn submit(
         }
     }
 
-    match write(core, caller, ip, &i, checked, &stored, key, reused).await {
+    match write(core, actor, &i, checked, &stored, reused).await {
         Ok(Written::Done(outcome)) => Ok(outcome),
         Ok(Written::Replay(outcome)) => {
             files::discard(&*core.storage, &all_stored).await;
@@ -457,17 +457,16 @@ enum Written {
     Replay(SubmitOutcome),
 }
 
-#[expect(clippy::too_many_arguments)]
 async fn write(
     core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
+    actor: &Actor,
     i: &inspection::Model,
     checked: Checked,
     stored: &HashMap<String, Vec<StoredFile>>,
-    key: Option<&str>,
     reused_photos: Vec<ReusedPhoto>,
 ) -> AppResult<Written> {
+    let caller = &actor.caller;
+    let key = actor.key()?;
     let txn = begin_write(&core.db).await?;
     let current = super::locked(&txn, &caller.scope, i.id).await?;
     if let Some(key) = key
@@ -572,7 +571,7 @@ async fn write(
     audit::record(
         &txn,
         now,
-        &Actor::of(caller, ip),
+        &Author::of(actor),
         "inspection.submit",
         Some(("inspection", current.id.to_string())),
         Outcome::Success,

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{AppError, AppResult};
 use crate::models::notification::{self, Column as C};
 use crate::scope::Caller;
-use crate::services::audit::{self, Actor, Outcome};
+use crate::services::audit::{self, Actor, Author, Outcome};
 use crate::services::{PageParams, Paged};
 use crate::state::Core;
 
@@ -86,12 +86,8 @@ pub async fn list(
 
 /// Marks one of the caller's notifications read (again is fine); returns it. The change and
 /// its audit record are one transaction.
-pub async fn mark_read(
-    core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
-    id: i64,
-) -> AppResult<NoticeView> {
+pub async fn mark_read(core: &Core, actor: &Actor, id: i64) -> AppResult<NoticeView> {
+    let caller = &actor.caller;
     let found = notification::Entity::find_by_id(id)
         .filter(C::UserId.eq(caller.user_id))
         .one(&core.db)
@@ -112,7 +108,7 @@ pub async fn mark_read(
     audit::record(
         &txn,
         now,
-        &Actor::of(caller, ip),
+        &Author::of(actor),
         "notification.read",
         Some(("notification", id.to_string())),
         Outcome::Success,
@@ -127,7 +123,8 @@ pub async fn mark_read(
 }
 
 /// Marks all the caller's notifications read; returns how many were unread.
-pub async fn mark_all_read(core: &Core, caller: &Caller, ip: Option<String>) -> AppResult<u64> {
+pub async fn mark_all_read(core: &Core, actor: &Actor) -> AppResult<u64> {
+    let caller = &actor.caller;
     let now = core.now();
     let txn = crate::db::begin_write(&core.db).await?;
     let done = notification::Entity::update_many()
@@ -140,7 +137,7 @@ pub async fn mark_all_read(core: &Core, caller: &Caller, ip: Option<String>) -> 
         audit::record(
             &txn,
             now,
-            &Actor::of(caller, ip),
+            &Author::of(actor),
             "notification.read_all",
             None,
             Outcome::Success,

@@ -12,6 +12,7 @@ use crate::domain::inspection::HazardLevel;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::models::hazard;
 use crate::scope::Caller;
+use crate::services::audit::Actor;
 use crate::services::files::Upload;
 use crate::services::files::{self, StoredFile};
 use crate::services::idempotency;
@@ -24,14 +25,9 @@ fn fingerprint(id: i64, what: &str) -> String {
 }
 
 /// The saved answer of a retried request, if any.
-async fn replayed(
-    core: &Core,
-    caller: &Caller,
-    key: Option<&str>,
-    fingerprint: &str,
-) -> AppResult<Option<LoopOutcome>> {
-    match key {
-        Some(key) => idempotency::replay(core, caller.user_id, key, fingerprint).await,
+async fn replayed(core: &Core, actor: &Actor, fingerprint: &str) -> AppResult<Option<LoopOutcome>> {
+    match actor.key()? {
+        Some(key) => idempotency::replay(core, actor.caller.user_id, key, fingerprint).await,
         None => Ok(None),
     }
 }
@@ -88,22 +84,21 @@ fn date(errors: &mut FieldErrors, field: &'static str, v: Option<&str>) -> Optio
 /// A plain action with a text: checked, then written.
 async fn simple(
     core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
+    actor: &Actor,
     id: i64,
     action: Option<Action>,
     build: impl FnOnce(&hazard::Model, &mut FieldErrors) -> Change,
-    key: Option<&str>,
 ) -> AppResult<LoopOutcome> {
+    let caller = &actor.caller;
     let fp = fingerprint(id, action.map_or("comment", Action::as_str));
-    if let Some(saved) = replayed(core, caller, key, &fp).await? {
+    if let Some(saved) = replayed(core, actor, &fp).await? {
         return Ok(saved);
     }
     let h = allowed(core, caller, id, action).await?;
     let mut errors = FieldErrors::default();
     let change = build(&h, &mut errors);
     errors.into_result()?;
-    write::run(core, caller, ip, id, change, key, &fp)
+    write::run(core, actor, id, change, &fp)
         .await
         .map(|(outcome, _)| outcome)
 }
@@ -113,17 +108,14 @@ async fn simple(
 /// date is an extension request for the decider); checked again inside the transaction.
 pub async fn acknowledge(
     core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
+    actor: &Actor,
     id: i64,
     input: &PlanInput,
-    key: Option<&str>,
 ) -> AppResult<LoopOutcome> {
     let today = core.today();
     simple(
         core,
-        caller,
-        ip,
+        actor,
         id,
         Some(Action::Acknowledge),
         |h, errors| match input.parse(today, h.deadline) {
@@ -135,7 +127,6 @@ pub async fn acknowledge(
                 Change::Comment(String::new())
             }
         },
-        key,
     )
     .await
 }
@@ -143,63 +134,39 @@ pub async fn acknowledge(
 /// 申诉: the enterprise disputes a finding made by someone else, with its reason.
 pub async fn dispute(
     core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
+    actor: &Actor,
     id: i64,
     input: &ReasonInput,
-    key: Option<&str>,
 ) -> AppResult<LoopOutcome> {
-    simple(
-        core,
-        caller,
-        ip,
-        id,
-        Some(Action::Dispute),
-        |_, errors| Change::Dispute(text(errors, "reason", Some(&input.reason), true)),
-        key,
-    )
+    simple(core, actor, id, Some(Action::Dispute), |_, errors| {
+        Change::Dispute(text(errors, "reason", Some(&input.reason), true))
+    })
     .await
 }
 
 /// 维持: the decider rejects the dispute; the finding stands (back to 待确认). Note required.
 pub async fn uphold(
     core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
+    actor: &Actor,
     id: i64,
     input: &NoteInput,
-    key: Option<&str>,
 ) -> AppResult<LoopOutcome> {
-    simple(
-        core,
-        caller,
-        ip,
-        id,
-        Some(Action::Uphold),
-        |_, errors| Change::Uphold(text(errors, "note", input.note.as_deref(), true)),
-        key,
-    )
+    simple(core, actor, id, Some(Action::Uphold), |_, errors| {
+        Change::Uphold(text(errors, "note", input.note.as_deref(), true))
+    })
     .await
 }
 
 /// 撤销: the decider accepts the dispute and withdraws the finding. Note required.
 pub async fn withdraw(
     core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
+    actor: &Actor,
     id: i64,
     input: &NoteInput,
-    key: Option<&str>,
 ) -> AppResult<LoopOutcome> {
-    simple(
-        core,
-        caller,
-        ip,
-        id,
-        Some(Action::Withdraw),
-        |_, errors| Change::Withdraw(text(errors, "note", input.note.as_deref(), true)),
-        key,
-    )
+    simple(core, actor, id, Some(Action::Withdraw), |_, errors| {
+        Change::Withdraw(text(errors, "note", input.note.as_deref(), true))
+    })
     .await
 }
 
@@ -207,15 +174,14 @@ pub async fn withdraw(
 /// checked and stored before the transaction and deleted again when it does not commit.
 pub async fn submit_evidence(
     core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
+    actor: &Actor,
     id: i64,
     note: &str,
     uploads: Vec<Upload>,
-    key: Option<&str>,
 ) -> AppResult<LoopOutcome> {
+    let caller = &actor.caller;
     let fp = fingerprint(id, Action::SubmitEvidence.as_str());
-    if let Some(saved) = replayed(core, caller, key, &fp).await? {
+    if let Some(saved) = replayed(core, actor, &fp).await? {
         return Ok(saved);
     }
     allowed(core, caller, id, Some(Action::SubmitEvidence)).await?;
@@ -237,17 +203,7 @@ pub async fn submit_evidence(
     }
     errors.into_result()?;
     let stored: Vec<StoredFile> = files::store_all(&*core.storage, prepared).await?;
-    match write::run(
-        core,
-        caller,
-        ip,
-        id,
-        Change::Evidence(note, stored.clone()),
-        key,
-        &fp,
-    )
-    .await
-    {
+    match write::run(core, actor, id, Change::Evidence(note, stored.clone()), &fp).await {
         Ok((outcome, false)) => Ok(outcome),
         Ok((outcome, true)) => {
             files::discard(&*core.storage, &stored).await;
@@ -289,25 +245,17 @@ fn review_date(
 /// the supervision listing is released.
 pub async fn verify(
     core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
+    actor: &Actor,
     id: i64,
     input: &VerifyInput,
-    key: Option<&str>,
 ) -> AppResult<LoopOutcome> {
     let today = core.today();
-    simple(
-        core,
-        caller,
-        ip,
-        id,
-        Some(Action::Verify),
-        |h, errors| Change::Verify {
+    simple(core, actor, id, Some(Action::Verify), |h, errors| {
+        Change::Verify {
             note: optional(text(errors, "note", input.note.as_deref(), false)),
             reviewed_on: review_date(errors, h, input.reviewed_on.as_deref(), true, today),
-        },
-        key,
-    )
+        }
+    })
     .await
 }
 
@@ -315,25 +263,17 @@ pub async fn verify(
 /// hazard stays on the supervision list with the written reason.
 pub async fn reject(
     core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
+    actor: &Actor,
     id: i64,
     input: &RejectInput,
-    key: Option<&str>,
 ) -> AppResult<LoopOutcome> {
     let today = core.today();
-    simple(
-        core,
-        caller,
-        ip,
-        id,
-        Some(Action::Reject),
-        |h, errors| Change::Reject {
+    simple(core, actor, id, Some(Action::Reject), |h, errors| {
+        Change::Reject {
             reason: text(errors, "reason", Some(&input.reason), true),
             reviewed_on: review_date(errors, h, input.reviewed_on.as_deref(), false, today),
-        },
-        key,
-    )
+        }
+    })
     .await
 }
 
@@ -341,17 +281,14 @@ pub async fn reject(
 /// time. The decider (committee, or the bureau for a major hazard) grants or refuses it.
 pub async fn request_extension(
     core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
+    actor: &Actor,
     id: i64,
     input: &ExtensionInput,
-    key: Option<&str>,
 ) -> AppResult<LoopOutcome> {
     let today = core.today();
     simple(
         core,
-        caller,
-        ip,
+        actor,
         id,
         Some(Action::RequestExtension),
         |h, errors| {
@@ -370,31 +307,28 @@ pub async fn request_extension(
             };
             Change::RequestExtension { reason, deadline }
         },
-        key,
     )
     .await
 }
 
 /// 同意 / 不同意延期: the decider answers the pending request `extension_id`; a grant moves the
 /// deadline (the event keeps before and after), a refusal needs its note.
-#[expect(clippy::too_many_arguments)]
 pub async fn decide_extension(
     core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
+    actor: &Actor,
     id: i64,
     extension_id: i64,
     grant: bool,
     input: &DecisionInput,
-    key: Option<&str>,
 ) -> AppResult<LoopOutcome> {
+    let caller = &actor.caller;
     let action = if grant {
         Action::GrantExtension
     } else {
         Action::RefuseExtension
     };
     let fp = fingerprint(id, &format!("{} {extension_id}", action.as_str()));
-    if let Some(saved) = replayed(core, caller, key, &fp).await? {
+    if let Some(saved) = replayed(core, actor, &fp).await? {
         return Ok(saved);
     }
     allowed(core, caller, id, Some(action)).await?;
@@ -406,7 +340,7 @@ pub async fn decide_extension(
         grant,
         note,
     };
-    write::run(core, caller, ip, id, change, key, &fp)
+    write::run(core, actor, id, change, &fp)
         .await
         .map(|(outcome, _)| outcome)
 }
@@ -414,20 +348,12 @@ pub async fn decide_extension(
 /// 留言: a comment on the timeline by any party of the hazard; the state does not change.
 pub async fn comment(
     core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
+    actor: &Actor,
     id: i64,
     input: &CommentInput,
-    key: Option<&str>,
 ) -> AppResult<LoopOutcome> {
-    simple(
-        core,
-        caller,
-        ip,
-        id,
-        None,
-        |_, errors| Change::Comment(text(errors, "text", Some(&input.text), true)),
-        key,
-    )
+    simple(core, actor, id, None, |_, errors| {
+        Change::Comment(text(errors, "text", Some(&input.text), true))
+    })
     .await
 }

@@ -18,7 +18,7 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::{self, Lang};
 use crate::models::{extension_request, hazard, hazard_event, rectification_plan, supervision};
 use crate::scope::Caller;
-use crate::services::audit::{self, Actor, Outcome};
+use crate::services::audit::{self, Actor, Author, Outcome};
 use crate::services::files::{self, StoredFile};
 use crate::services::idempotency;
 use crate::state::Core;
@@ -83,14 +83,14 @@ impl Change {
 /// Runs the change; the flag tells a replayed answer (nothing was written this time).
 pub(super) async fn run(
     core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
+    actor: &Actor,
     id: i64,
     change: Change,
-    key: Option<&str>,
     fingerprint: &str,
 ) -> AppResult<(LoopOutcome, bool)> {
-    match apply(core, caller, ip, id, change, key, fingerprint).await {
+    let caller = &actor.caller;
+    let key = actor.key()?;
+    match apply(core, actor, id, change, fingerprint).await {
         Ok(done) => Ok(done),
         Err(e) => {
             // A concurrent request with the same key may have won the race.
@@ -128,13 +128,13 @@ fn with_review_date(on: Option<NaiveDate>, text: Option<String>) -> Option<Strin
 
 async fn apply(
     core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
+    actor: &Actor,
     id: i64,
     change: Change,
-    key: Option<&str>,
     fingerprint: &str,
 ) -> AppResult<(LoopOutcome, bool)> {
+    let caller = &actor.caller;
+    let key = actor.key()?;
     let txn = begin_write(&core.db).await?;
     let h = super::locked(&txn, caller, id).await?;
     if let Some(key) = key
@@ -260,7 +260,8 @@ async fn apply(
     };
     active.deadline = Set(deadline);
     active.update(&txn).await?;
-    let event = event(&txn, caller, &h, code, from, to, note, deadline_change, now).await?;
+    let step = Step { code, from, to };
+    let event = event(&txn, caller, &h, step, note, deadline_change, now).await?;
     if to == HazardState::Withdrawn {
         // A withdrawn finding is nobody's to supervise: its listing is released.
         let after = hazard::Model {
@@ -281,49 +282,59 @@ async fn apply(
         row.hazard_event_id = Set(Some(event.id));
         row.insert(&txn).await?;
     }
-    let done = finish(
-        core,
-        &txn,
-        caller,
-        ip,
-        &h,
+    let done = Done {
+        hazard: &h,
         facts,
-        code,
-        from,
-        to,
+        step,
         deadline,
         event,
         extension_id,
-        key,
-        fingerprint,
-    )
-    .await?;
+    };
+    let done = finish(core, &txn, actor, done, fingerprint).await?;
     txn.commit().await?;
     Ok((done, false))
 }
 
-/// Audit, notices, score, idempotency key, commit.
-#[expect(clippy::too_many_arguments)]
-async fn finish(
-    core: &Core,
-    txn: &DatabaseTransaction,
-    caller: &Caller,
-    ip: Option<String>,
-    h: &hazard::Model,
+/// The move a change makes: its event code and the states before and after.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Step {
+    pub code: &'static str,
+    pub from: HazardState,
+    pub to: HazardState,
+}
+
+/// What a change wrote, for its audit record, notices, score and answer.
+struct Done<'a> {
+    hazard: &'a hazard::Model,
     facts: Facts,
-    code: &'static str,
-    from: HazardState,
-    to: HazardState,
+    step: Step,
     deadline: NaiveDate,
     event: hazard_event::Model,
     extension_id: Option<i64>,
-    key: Option<&str>,
+}
+
+/// Audit, notices, score, idempotency key, commit.
+async fn finish(
+    core: &Core,
+    txn: &DatabaseTransaction,
+    actor: &Actor,
+    done: Done<'_>,
     fingerprint: &str,
 ) -> AppResult<LoopOutcome> {
+    let caller = &actor.caller;
+    let key = actor.key()?;
+    let Done {
+        hazard: h,
+        facts,
+        step: Step { code, from, to },
+        deadline,
+        event,
+        extension_id,
+    } = done;
     audit::record(
         txn,
         event.at,
-        &Actor::of(caller, ip),
+        &Author::of(actor),
         &format!("hazard.{code}"),
         Some(("hazard", h.id.to_string())),
         Outcome::Success,
@@ -350,18 +361,16 @@ async fn finish(
 }
 
 /// Inserts the immutable timeline event.
-#[expect(clippy::too_many_arguments)]
 pub(super) async fn event<C: ConnectionTrait>(
     conn: &C,
     caller: &Caller,
     h: &hazard::Model,
-    code: &str,
-    from: HazardState,
-    to: HazardState,
+    step: Step,
     note: Option<String>,
     deadline_change: Option<(NaiveDate, NaiveDate)>,
     at: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<hazard_event::Model> {
+    let Step { code, from, to } = step;
     Ok(hazard_event::ActiveModel {
         hazard_id: Set(h.id),
         actor_user_id: Set(Some(caller.user_id)),

@@ -18,7 +18,7 @@ use crate::domain::rounds::{self, Pair, PairProblem, PairingError, PastPair, Sev
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::models::{activity_group, enterprise, group_member, inspection, inspection_round};
 use crate::scope::{self, Caller, Scope};
-use crate::services::audit::{self, Actor, Outcome};
+use crate::services::audit::{self, Actor, Author, Outcome};
 use crate::services::{checklists, idempotency};
 use crate::state::Core;
 
@@ -83,8 +83,7 @@ fn is_draft(round: &inspection_round::Model) -> bool {
 async fn audit_round(
     core: &Core,
     txn: &DatabaseTransaction,
-    caller: &Caller,
-    ip: Option<String>,
+    actor: &Actor,
     action: &str,
     round_id: i64,
     detail: String,
@@ -92,7 +91,7 @@ async fn audit_round(
     audit::record(
         txn,
         core.now(),
-        &Actor::of(caller, ip),
+        &Author::of(actor),
         action,
         Some(("inspection_round", round_id.to_string())),
         Outcome::Success,
@@ -136,13 +135,9 @@ async fn history(txn: &DatabaseTransaction, group_id: i64) -> AppResult<Vec<Past
 /// Generates a draft round for a group of the caller's alliance: pairs every member with an
 /// inspector, avoiding the pairs of the group's published rounds (recent ones most). Refused
 /// with 409 while the group has a draft round. With a `key`, a retry returns the first answer.
-pub async fn generate(
-    core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
-    input: &NewRound,
-    key: Option<&str>,
-) -> AppResult<RoundRef> {
+pub async fn generate(core: &Core, actor: &Actor, input: &NewRound) -> AppResult<RoundRef> {
+    let caller = &actor.caller;
+    let key = actor.key()?;
     let alliance_id = managed_alliance(caller)?;
     let fingerprint = format!("generate round for group {}", input.group_id);
     if let Some(saved) = replayed(core, caller, key, &fingerprint).await? {
@@ -228,7 +223,7 @@ pub async fn generate(
     });
     inspection::Entity::insert_many(rows).exec(&txn).await?;
     let detail = format!("group {} round {seq}: {} pairs", group.id, pairs.len());
-    audit_round(core, &txn, caller, ip, "round.generate", round.id, detail).await?;
+    audit_round(core, &txn, actor, "round.generate", round.id, detail).await?;
     let answer = RoundRef { round_id: round.id };
     if let Some(key) = key {
         idempotency::save(&txn, core, caller.user_id, key, &fingerprint, &answer).await?;
@@ -258,11 +253,11 @@ fn problem_key(p: PairProblem) -> &'static str {
 /// Returns the inspectors left with several assignments (allowed, worth a look).
 pub async fn adjust_pairs(
     core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
+    actor: &Actor,
     id: i64,
     pairs: &[Pair],
 ) -> AppResult<Vec<SeveralAssignments>> {
+    let caller = &actor.caller;
     let txn = begin_write(&core.db).await?;
     let round = managed_round(&txn, caller, id).await?;
     if !is_draft(&round) {
@@ -310,7 +305,7 @@ pub async fn adjust_pairs(
     }
     if !changes.is_empty() {
         let detail = format!("inspected: inspector → inspector; {}", changes.join("; "));
-        audit_round(core, &txn, caller, ip, "round.adjust", round.id, detail).await?;
+        audit_round(core, &txn, actor, "round.adjust", round.id, detail).await?;
     }
     txn.commit().await?;
     Ok(warnings)
@@ -318,13 +313,9 @@ pub async fn adjust_pairs(
 
 /// Publishes a draft round: its members see their assignments from now on. 409 if it is
 /// already published (unless this is a retry with the same `key`, which gets the first answer).
-pub async fn publish(
-    core: &Core,
-    caller: &Caller,
-    ip: Option<String>,
-    id: i64,
-    key: Option<&str>,
-) -> AppResult<RoundRef> {
+pub async fn publish(core: &Core, actor: &Actor, id: i64) -> AppResult<RoundRef> {
+    let caller = &actor.caller;
+    let key = actor.key()?;
     let fingerprint = format!("publish round {id}");
     if let Some(saved) = replayed(core, caller, key, &fingerprint).await? {
         return Ok(saved);
@@ -339,7 +330,7 @@ pub async fn publish(
     active.status = Set(RoundStatus::Published.as_str().into());
     active.published_at = Set(Some(core.now()));
     active.update(&txn).await?;
-    audit_round(core, &txn, caller, ip, "round.publish", id, detail).await?;
+    audit_round(core, &txn, actor, "round.publish", id, detail).await?;
     let answer = RoundRef { round_id: id };
     if let Some(key) = key {
         idempotency::save(&txn, core, caller.user_id, key, &fingerprint, &answer).await?;
@@ -349,7 +340,8 @@ pub async fn publish(
 }
 
 /// Discards a draft round with its pairs. 409 once published.
-pub async fn discard(core: &Core, caller: &Caller, ip: Option<String>, id: i64) -> AppResult<()> {
+pub async fn discard(core: &Core, actor: &Actor, id: i64) -> AppResult<()> {
+    let caller = &actor.caller;
     let txn = begin_write(&core.db).await?;
     let round = managed_round(&txn, caller, id).await?;
     if !is_draft(&round) {
@@ -363,7 +355,7 @@ pub async fn discard(core: &Core, caller: &Caller, ip: Option<String>, id: i64) 
         .exec(&txn)
         .await?;
     let detail = format!("group {} round {}", round.group_id, round.seq);
-    audit_round(core, &txn, caller, ip, "round.discard", id, detail).await?;
+    audit_round(core, &txn, actor, "round.discard", id, detail).await?;
     txn.commit().await?;
     Ok(())
 }

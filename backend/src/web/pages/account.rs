@@ -8,7 +8,7 @@ use crate::auth::guard::{LANG_COOKIE, RequestContext, clear_session_cookie, sess
 use crate::auth::token::TokenKind;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Lang;
-use crate::scope::Caller;
+use crate::services::audit::Actor;
 use crate::services::auth::{self as auth_service, Origin};
 use crate::web::errors::rendered;
 use crate::web::form::CsrfForm;
@@ -125,11 +125,10 @@ pub struct Empty {}
 
 pub async fn logout(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> AppResult<HttpResponse> {
-    auth_service::logout(&state.core, &caller, ctx.ip.clone()).await?;
+    auth_service::logout(&state.core, &actor).await?;
     let mut res = see_other("/login");
     res.add_cookie(&clear_session_cookie(state.core.settings.secure_cookies()))
         .map_err(AppError::internal)?;
@@ -186,18 +185,12 @@ pub struct PasswordForm {
 pub async fn password_submit(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     CsrfForm(form): CsrfForm<PasswordForm>,
 ) -> AppResult<HttpResponse> {
-    let outcome = auth_service::change_password(
-        &state.core,
-        &caller,
-        &form.current,
-        &form.new,
-        &form.confirm,
-        ctx.ip.clone(),
-    )
-    .await?;
+    let outcome =
+        auth_service::change_password(&state.core, &actor, &form.current, &form.new, &form.confirm)
+            .await?;
     match outcome {
         Ok(()) => {
             let mut res = see_other("/login?changed=1");

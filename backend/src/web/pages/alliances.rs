@@ -11,6 +11,7 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::scope::{Caller, Scope};
 use crate::services::PageParams;
 use crate::services::alliances::{self, AllianceFilter, AllianceInput};
+use crate::services::audit::Actor;
 use crate::services::committee::{self, AppointInput};
 use crate::services::enterprises;
 use crate::web::errors::rendered;
@@ -63,11 +64,10 @@ pub async fn list(
 
 pub async fn export(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     filter: web::Query<AllianceFilter>,
 ) -> AppResult<HttpResponse> {
-    let bytes = alliances::export_xlsx(&state.core, &caller, ctx.ip.clone(), &filter).await?;
+    let bytes = alliances::export_xlsx(&state.core, &actor, &filter).await?;
     let name = format!(
         "alliances-{}.xlsx",
         state.core.calendar.now_local().format("%Y%m%d-%H%M")
@@ -126,16 +126,16 @@ pub async fn new_form(
 pub async fn create(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     CsrfForm(form): CsrfForm<AllianceInput>,
 ) -> AppResult<HttpResponse> {
-    match alliances::register(&state.core, &caller, ctx.ip.clone(), form.clone()).await {
+    match alliances::register(&state.core, &actor, form.clone()).await {
         Ok(a) => Ok(see_other(&format!("/regulator/alliances/{}", a.id))),
         Err(AppError::Validation(errors)) => {
             form_page(
                 &state,
                 &ctx,
-                &caller.scope,
+                &actor.caller.scope,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 None,
                 &form,
@@ -169,11 +169,11 @@ pub async fn edit_form(
 pub async fn update(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     id: web::Path<i64>,
     CsrfForm(form): CsrfForm<AllianceInput>,
 ) -> AppResult<HttpResponse> {
-    match alliances::update(&state.core, &caller, ctx.ip.clone(), *id, form.clone()).await {
+    match alliances::update(&state.core, &actor, *id, form.clone()).await {
         Ok(a) => Ok(see_other(&format!(
             "/regulator/alliances/{}?done=saved",
             a.id
@@ -182,7 +182,7 @@ pub async fn update(
             form_page(
                 &state,
                 &ctx,
-                &caller.scope,
+                &actor.caller.scope,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Some(*id),
                 &form,
@@ -250,11 +250,11 @@ pub async fn show(
 pub async fn appoint(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     id: web::Path<i64>,
     CsrfForm(form): CsrfForm<AppointInput>,
 ) -> AppResult<HttpResponse> {
-    match committee::appoint(&state.core, &caller, ctx.ip.clone(), *id, form.clone()).await {
+    match committee::appoint(&state.core, &actor, *id, form.clone()).await {
         Ok(_) => Ok(see_other(&format!(
             "/regulator/alliances/{}?done=appoint#committee",
             *id
@@ -263,7 +263,7 @@ pub async fn appoint(
             show_page(
                 &state,
                 &ctx,
-                &caller,
+                &actor.caller,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 *id,
                 None,
@@ -280,25 +280,20 @@ pub struct Nothing {}
 
 pub async fn deactivate(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     path: web::Path<(i64, i64)>,
     CsrfForm(_): CsrfForm<Nothing>,
 ) -> AppResult<HttpResponse> {
     let (id, user_id) = *path;
-    committee::deactivate(&state.core, &caller, ctx.ip.clone(), id, user_id).await?;
+    committee::deactivate(&state.core, &actor, id, user_id).await?;
     Ok(see_other(&format!(
         "/regulator/alliances/{id}?done=deactivate#committee"
     )))
 }
 
 /// The committee's member list as a spreadsheet.
-pub async fn members_export(
-    state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
-) -> AppResult<HttpResponse> {
-    let bytes = committee::export_members_xlsx(&state.core, &caller, ctx.ip.clone()).await?;
+pub async fn members_export(state: web::Data<AppState>, actor: Actor) -> AppResult<HttpResponse> {
+    let bytes = committee::export_members_xlsx(&state.core, &actor).await?;
     let name = format!(
         "members-{}.xlsx",
         state.core.calendar.now_local().format("%Y%m%d-%H%M")

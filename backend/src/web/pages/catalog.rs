@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::auth::guard::RequestContext;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::scope::Caller;
+use crate::services::audit::Actor;
 use crate::services::catalog::{self, NameInput, NewIndustryInput, NewRiskTagInput};
 use crate::web::errors::rendered;
 use crate::web::form::CsrfForm;
@@ -107,16 +108,18 @@ async fn answer<T>(
 pub async fn create_industry(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     CsrfForm(form): CsrfForm<NewIndustryInput>,
 ) -> AppResult<HttpResponse> {
-    let result = catalog::create_industry(&state.core, &caller, ctx.ip.clone(), form.clone()).await;
-    answer(&state, &ctx, &caller, result, "industry", |errors| Retry {
-        form: "industry".into(),
-        code: form.code,
-        name: form.name,
-        parent: form.parent,
-        errors,
+    let result = catalog::create_industry(&state.core, &actor, form.clone()).await;
+    answer(&state, &ctx, &actor.caller, result, "industry", |errors| {
+        Retry {
+            form: "industry".into(),
+            code: form.code,
+            name: form.name,
+            parent: form.parent,
+            errors,
+        }
     })
     .await
 }
@@ -124,18 +127,19 @@ pub async fn create_industry(
 pub async fn rename_industry(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     code: web::Path<String>,
     CsrfForm(form): CsrfForm<NameInput>,
 ) -> AppResult<HttpResponse> {
-    let result =
-        catalog::rename_industry(&state.core, &caller, ctx.ip.clone(), &code, form.clone()).await;
-    answer(&state, &ctx, &caller, result, "industry", |errors| Retry {
-        form: format!("industry-{}", code.as_str()),
-        code: code.to_string(),
-        name: form.name,
-        parent: String::new(),
-        errors,
+    let result = catalog::rename_industry(&state.core, &actor, &code, form.clone()).await;
+    answer(&state, &ctx, &actor.caller, result, "industry", |errors| {
+        Retry {
+            form: format!("industry-{}", code.as_str()),
+            code: code.to_string(),
+            name: form.name,
+            parent: String::new(),
+            errors,
+        }
     })
     .await
 }
@@ -143,11 +147,11 @@ pub async fn rename_industry(
 pub async fn create_tag(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     CsrfForm(form): CsrfForm<NewRiskTagInput>,
 ) -> AppResult<HttpResponse> {
-    let result = catalog::create_risk_tag(&state.core, &caller, ctx.ip.clone(), form.clone()).await;
-    answer(&state, &ctx, &caller, result, "tag", |errors| Retry {
+    let result = catalog::create_risk_tag(&state.core, &actor, form.clone()).await;
+    answer(&state, &ctx, &actor.caller, result, "tag", |errors| Retry {
         form: "tag".into(),
         code: form.code,
         name: form.name,
@@ -160,13 +164,12 @@ pub async fn create_tag(
 pub async fn rename_tag(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     code: web::Path<String>,
     CsrfForm(form): CsrfForm<NameInput>,
 ) -> AppResult<HttpResponse> {
-    let result =
-        catalog::rename_risk_tag(&state.core, &caller, ctx.ip.clone(), &code, form.clone()).await;
-    answer(&state, &ctx, &caller, result, "tag", |errors| Retry {
+    let result = catalog::rename_risk_tag(&state.core, &actor, &code, form.clone()).await;
+    answer(&state, &ctx, &actor.caller, result, "tag", |errors| Retry {
         form: format!("tag-{}", code.as_str()),
         code: code.to_string(),
         name: form.name,

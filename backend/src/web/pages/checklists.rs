@@ -11,14 +11,15 @@ use serde::{Deserialize, Serialize};
 use crate::auth::guard::RequestContext;
 use crate::domain::inspection::{ChecklistTopic, HazardCategory};
 use crate::domain::role::Portal;
-use crate::error::{AppError, AppResult, FieldErrors};
+use crate::error::{AppError, AppResult};
 use crate::scope::Caller;
 use crate::services::PageParams;
+use crate::services::audit::Actor;
 use crate::services::checklists::{
     self, ChecklistFilter, ItemInput, TemplateDetail, TemplateInput,
 };
 use crate::web::errors::rendered;
-use crate::web::form::CsrfForm;
+use crate::web::form::{CsrfForm, Retry};
 use crate::web::pages::see_other;
 use crate::web::{AppState, render};
 
@@ -162,11 +163,10 @@ fn form_page(
     state: &AppState,
     ctx: &RequestContext,
     caller: &Caller,
-    status: StatusCode,
     detail: Option<&TemplateDetail>,
-    values: &TemplateInput,
-    errors: &FieldErrors,
+    form: &Retry<TemplateInput>,
 ) -> AppResult<HttpResponse> {
+    let (status, values, errors) = (form.status, &form.values, &form.errors);
     let latest = detail.and_then(|d| d.versions.first());
     let next_version = latest.map(|v| if v.in_use() { v.version + 1 } else { v.version });
     render::page(
@@ -199,34 +199,30 @@ pub async fn new_form(
         &state,
         &ctx,
         &caller,
-        StatusCode::OK,
         None,
-        &TemplateInput::default(),
-        &FieldErrors::default(),
+        &Retry::first(TemplateInput::default()),
     )
 }
 
 pub async fn create(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     CsrfForm(form): CsrfForm<ChecklistForm>,
 ) -> AppResult<HttpResponse> {
     let input = form.input();
-    match checklists::write::create(&state.core, &caller, ctx.ip.clone(), &input).await {
+    match checklists::write::create(&state.core, &actor, &input).await {
         Ok(saved) => Ok(see_other(&format!(
             "{}/{}?done=created",
-            base(&caller),
+            base(&actor.caller),
             saved.template_id
         ))),
         Err(AppError::Validation(errors)) => form_page(
             &state,
             &ctx,
-            &caller,
-            StatusCode::UNPROCESSABLE_ENTITY,
+            &actor.caller,
             None,
-            &input,
-            &errors,
+            &Retry::invalid(input, errors),
         ),
         Err(e) => Err(e),
     }
@@ -239,29 +235,21 @@ pub async fn edit_form(
     id: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     let (detail, input) = checklists::list::input_of(&state.core, &caller.scope, *id).await?;
-    form_page(
-        &state,
-        &ctx,
-        &caller,
-        StatusCode::OK,
-        Some(&detail),
-        &input,
-        &FieldErrors::default(),
-    )
+    form_page(&state, &ctx, &caller, Some(&detail), &Retry::first(input))
 }
 
 pub async fn update(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     id: web::Path<i64>,
     CsrfForm(form): CsrfForm<ChecklistForm>,
 ) -> AppResult<HttpResponse> {
     let input = form.input();
-    match checklists::write::update(&state.core, &caller, ctx.ip.clone(), *id, &input).await {
+    match checklists::write::update(&state.core, &actor, *id, &input).await {
         Ok(saved) => Ok(see_other(&format!(
             "{}/{}?done={}",
-            base(&caller),
+            base(&actor.caller),
             saved.template_id,
             if saved.new_version {
                 "saved_new"
@@ -270,15 +258,14 @@ pub async fn update(
             }
         ))),
         Err(AppError::Validation(errors)) => {
-            let (detail, _) = checklists::list::input_of(&state.core, &caller.scope, *id).await?;
+            let (detail, _) =
+                checklists::list::input_of(&state.core, &actor.caller.scope, *id).await?;
             form_page(
                 &state,
                 &ctx,
-                &caller,
-                StatusCode::UNPROCESSABLE_ENTITY,
+                &actor.caller,
                 Some(&detail),
-                &input,
-                &errors,
+                &Retry::invalid(input, errors),
             )
         }
         Err(e) => Err(e),
@@ -290,30 +277,28 @@ pub struct Nothing {}
 
 pub async fn archive(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     id: web::Path<i64>,
     CsrfForm(_): CsrfForm<Nothing>,
 ) -> AppResult<HttpResponse> {
-    checklists::write::set_archived(&state.core, &caller, ctx.ip.clone(), *id, true).await?;
+    checklists::write::set_archived(&state.core, &actor, *id, true).await?;
     Ok(see_other(&format!(
         "{}/{}?done=archived",
-        base(&caller),
+        base(&actor.caller),
         *id
     )))
 }
 
 pub async fn restore(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     id: web::Path<i64>,
     CsrfForm(_): CsrfForm<Nothing>,
 ) -> AppResult<HttpResponse> {
-    checklists::write::set_archived(&state.core, &caller, ctx.ip.clone(), *id, false).await?;
+    checklists::write::set_archived(&state.core, &actor, *id, false).await?;
     Ok(see_other(&format!(
         "{}/{}?done=restored",
-        base(&caller),
+        base(&actor.caller),
         *id
     )))
 }

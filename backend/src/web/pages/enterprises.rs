@@ -8,10 +8,11 @@ use serde::{Deserialize, Serialize};
 use crate::auth::guard::RequestContext;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::scope::{Caller, Scope};
+use crate::services::audit::Actor;
 use crate::services::enterprises::{self, ContactInput, EnterpriseFilter, EnterpriseInput};
 use crate::services::{PageParams, registry};
 use crate::web::errors::rendered;
-use crate::web::form::CsrfForm;
+use crate::web::form::{CsrfForm, Retry};
 use crate::web::pages::see_other;
 use crate::web::{AppState, render};
 
@@ -41,11 +42,10 @@ pub async fn list(
 
 pub async fn export(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     filter: web::Query<EnterpriseFilter>,
 ) -> AppResult<HttpResponse> {
-    let bytes = enterprises::export_xlsx(&state.core, &caller, ctx.ip.clone(), &filter).await?;
+    let bytes = enterprises::export_xlsx(&state.core, &actor, &filter).await?;
     let name = format!(
         "enterprises-{}.xlsx",
         state.core.calendar.now_local().format("%Y%m%d-%H%M")
@@ -150,11 +150,10 @@ async fn form_page(
     state: &AppState,
     ctx: &RequestContext,
     scope: &Scope,
-    status: StatusCode,
     id: Option<i64>,
-    values: &EnterpriseForm,
-    errors: &FieldErrors,
+    form: &Retry<EnterpriseForm>,
 ) -> AppResult<HttpResponse> {
+    let (status, values, errors) = (form.status, &form.values, &form.errors);
     let choices = enterprises::choices(&state.core, scope).await?;
     render::page(
         &state.templates,
@@ -180,35 +179,24 @@ pub async fn new_form(
         scale: "small_micro".into(),
         ..Default::default()
     };
-    form_page(
-        &state,
-        &ctx,
-        &caller.scope,
-        StatusCode::OK,
-        None,
-        &blank,
-        &FieldErrors::default(),
-    )
-    .await
+    form_page(&state, &ctx, &caller.scope, None, &Retry::first(blank)).await
 }
 
 pub async fn create(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     CsrfForm(form): CsrfForm<EnterpriseForm>,
 ) -> AppResult<HttpResponse> {
-    match enterprises::register(&state.core, &caller, ctx.ip.clone(), form.clone().into()).await {
+    match enterprises::register(&state.core, &actor, form.clone().into()).await {
         Ok(e) => Ok(see_other(&format!("/regulator/enterprises/{}", e.id))),
         Err(AppError::Validation(errors)) => {
             form_page(
                 &state,
                 &ctx,
-                &caller.scope,
-                StatusCode::UNPROCESSABLE_ENTITY,
+                &actor.caller.scope,
                 None,
-                &form,
-                &errors,
+                &Retry::invalid(form, errors),
             )
             .await
         }
@@ -227,10 +215,8 @@ pub async fn edit_form(
         &state,
         &ctx,
         &caller.scope,
-        StatusCode::OK,
         Some(*id),
-        &input.into(),
-        &FieldErrors::default(),
+        &Retry::first(input.into()),
     )
     .await
 }
@@ -238,29 +224,19 @@ pub async fn edit_form(
 pub async fn update(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     id: web::Path<i64>,
     CsrfForm(form): CsrfForm<EnterpriseForm>,
 ) -> AppResult<HttpResponse> {
-    match enterprises::update(
-        &state.core,
-        &caller,
-        ctx.ip.clone(),
-        *id,
-        form.clone().into(),
-    )
-    .await
-    {
+    match enterprises::update(&state.core, &actor, *id, form.clone().into()).await {
         Ok(e) => Ok(see_other(&format!("/regulator/enterprises/{}", e.id))),
         Err(AppError::Validation(errors)) => {
             form_page(
                 &state,
                 &ctx,
-                &caller.scope,
-                StatusCode::UNPROCESSABLE_ENTITY,
+                &actor.caller.scope,
                 Some(*id),
-                &form,
-                &errors,
+                &Retry::invalid(form, errors),
             )
             .await
         }
@@ -328,16 +304,16 @@ async fn contact_page(
 pub async fn update_contact(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     CsrfForm(form): CsrfForm<ContactInput>,
 ) -> AppResult<HttpResponse> {
-    match enterprises::update_contact(&state.core, &caller, ctx.ip.clone(), form.clone()).await {
+    match enterprises::update_contact(&state.core, &actor, form.clone()).await {
         Ok(_) => Ok(see_other("/enterprise/profile?saved=1")),
         Err(AppError::Validation(errors)) => {
             contact_page(
                 &state,
                 &ctx,
-                &caller,
+                &actor.caller,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 &form,
                 &errors,

@@ -8,6 +8,7 @@ use serde::Deserialize;
 use crate::auth::guard::RequestContext;
 use crate::error::{AppError, AppResult};
 use crate::scope::Caller;
+use crate::services::audit::Actor;
 use crate::services::{groups, membership};
 use crate::web::errors::rendered;
 use crate::web::form::CsrfForm;
@@ -113,10 +114,10 @@ fn chosen(id: &str) -> AppResult<i64> {
 pub async fn create(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     CsrfForm(form): CsrfForm<NameForm>,
 ) -> AppResult<HttpResponse> {
-    let result = groups::create(&state.core, &caller, ctx.ip.clone(), &form.name)
+    let result = groups::create(&state.core, &actor, &form.name)
         .await
         .map(|_| ());
     let retry = Retry {
@@ -124,34 +125,34 @@ pub async fn create(
         text: Some(form.name),
         ..Retry::default()
     };
-    conclude(&state, &ctx, &caller, result, "create", retry).await
+    conclude(&state, &ctx, &actor.caller, result, "create", retry).await
 }
 
 pub async fn rename(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     id: web::Path<i64>,
     CsrfForm(form): CsrfForm<NameForm>,
 ) -> AppResult<HttpResponse> {
-    let result = groups::rename(&state.core, &caller, ctx.ip.clone(), *id, &form.name).await;
+    let result = groups::rename(&state.core, &actor, *id, &form.name).await;
     let retry = Retry {
         form: format!("rename-{id}"),
         text: Some(form.name),
         ..Retry::default()
     };
-    conclude(&state, &ctx, &caller, result, "rename", retry).await
+    conclude(&state, &ctx, &actor.caller, result, "rename", retry).await
 }
 
 pub async fn add_member(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     id: web::Path<i64>,
     CsrfForm(form): CsrfForm<MemberForm>,
 ) -> AppResult<HttpResponse> {
     let result = match chosen(&form.enterprise_id) {
-        Ok(e) => groups::add_member(&state.core, &caller, ctx.ip.clone(), *id, e).await,
+        Ok(e) => groups::add_member(&state.core, &actor, *id, e).await,
         Err(e) => Err(e),
     };
     let retry = Retry {
@@ -159,35 +160,34 @@ pub async fn add_member(
         choice: Some(form.enterprise_id),
         ..Retry::default()
     };
-    conclude(&state, &ctx, &caller, result, "add", retry).await
+    conclude(&state, &ctx, &actor.caller, result, "add", retry).await
 }
 
 pub async fn remove_member(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     path: web::Path<(i64, i64)>,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> AppResult<HttpResponse> {
     let (id, enterprise_id) = *path;
-    let result =
-        groups::remove_member(&state.core, &caller, ctx.ip.clone(), id, enterprise_id).await;
+    let result = groups::remove_member(&state.core, &actor, id, enterprise_id).await;
     let retry = Retry {
         form: format!("remove-{id}"),
         ..Retry::default()
     };
-    conclude(&state, &ctx, &caller, result, "remove", retry).await
+    conclude(&state, &ctx, &actor.caller, result, "remove", retry).await
 }
 
 pub async fn set_leader(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     id: web::Path<i64>,
     CsrfForm(form): CsrfForm<MemberForm>,
 ) -> AppResult<HttpResponse> {
     let result = match chosen(&form.enterprise_id) {
-        Ok(e) => groups::set_leader(&state.core, &caller, ctx.ip.clone(), *id, e).await,
+        Ok(e) => groups::set_leader(&state.core, &actor, *id, e).await,
         Err(e) => Err(e),
     };
     let retry = Retry {
@@ -195,7 +195,7 @@ pub async fn set_leader(
         choice: Some(form.enterprise_id),
         ..Retry::default()
     };
-    conclude(&state, &ctx, &caller, result, "leader", retry).await
+    conclude(&state, &ctx, &actor.caller, result, "leader", retry).await
 }
 
 /// This module's routes, each with its access rule (composed in `web::routes`).

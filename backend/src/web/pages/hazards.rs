@@ -61,19 +61,8 @@ pub async fn show(
         .and_then(crate::domain::hazard_flow::Action::parse)
         .map(|a| format!("loop.done_{}", a.as_str()))
         .or_else(|| (q.done.as_deref() == Some("comment")).then(|| "loop.done_comment".into()));
-    crate::web::pages::rectification::hazard_page(
-        &state,
-        &ctx,
-        &caller,
-        *id,
-        StatusCode::OK,
-        done,
-        None,
-        &Default::default(),
-        &Default::default(),
-        None,
-    )
-    .await
+    crate::web::pages::rectification::hazard_page(&state, &ctx, &caller, *id, done, None, None)
+        .await
 }
 
 /// This module's routes, each with its access rule (composed in `web::routes`).

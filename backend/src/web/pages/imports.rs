@@ -8,6 +8,7 @@ use minijinja::{Value, context, value::Serde};
 use crate::auth::guard::RequestContext;
 use crate::error::{AppError, AppResult};
 use crate::scope::Caller;
+use crate::services::audit::Actor;
 use crate::services::import;
 use crate::web::errors::rendered;
 use crate::web::form::{CsrfForm, CsrfMultipart};
@@ -65,27 +66,33 @@ pub async fn template() -> AppResult<HttpResponse> {
 pub async fn upload(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     CsrfMultipart(form): CsrfMultipart<Upload>,
 ) -> AppResult<HttpResponse> {
     let file = form.into_inner().file;
     let name = file.file_name.clone().unwrap_or_else(|| "upload".into());
-    match import::upload(
-        &state.core,
-        &caller,
-        ctx.ip.clone(),
-        &name,
-        file.data.to_vec(),
-    )
-    .await
-    {
+    match import::upload(&state.core, &actor, &name, file.data.to_vec()).await {
         Ok(id) => Ok(see_other(&format!("/regulator/imports/{id}"))),
         Err(AppError::BadRequest(key)) => {
-            upload_page(&state, &ctx, &caller, StatusCode::BAD_REQUEST, Some(key)).await
+            upload_page(
+                &state,
+                &ctx,
+                &actor.caller,
+                StatusCode::BAD_REQUEST,
+                Some(key),
+            )
+            .await
         }
         Err(AppError::Validation(fields)) => {
             let key = fields.0.values().next().copied();
-            upload_page(&state, &ctx, &caller, StatusCode::UNPROCESSABLE_ENTITY, key).await
+            upload_page(
+                &state,
+                &ctx,
+                &actor.caller,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                key,
+            )
+            .await
         }
         Err(e) => Err(e),
     }
@@ -120,12 +127,11 @@ pub async fn progress(
 
 pub async fn commit(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     id: web::Path<i64>,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> AppResult<HttpResponse> {
-    import::commit(&state.core, &caller, ctx.ip.clone(), *id).await?;
+    import::commit(&state.core, &actor, *id).await?;
     Ok(see_other(&format!("/regulator/imports/{id}")))
 }
 

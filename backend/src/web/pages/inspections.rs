@@ -13,11 +13,12 @@ use crate::domain::inspection::{HazardCategory, HazardLevel};
 use crate::domain::role::Portal;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::scope::Caller;
+use crate::services::audit::Actor;
 use crate::services::inspections::submit::{self, AnswerInput, HazardInput, Submission};
 use crate::services::inspections::{self, InspectionDetail, InspectionFilter, SelfInspectionInput};
 use crate::services::{PageParams, checklists};
 use crate::web::errors::rendered;
-use crate::web::form::CsrfForm;
+use crate::web::form::{CsrfForm, Retry};
 use crate::web::pages::see_other;
 use crate::web::upload::{CsrfUpload, UploadForm};
 use crate::web::{AppState, render};
@@ -74,30 +75,22 @@ pub async fn list(
     if caller.portal() == Portal::Enterprise && filter.side.is_none() {
         filter.side = Some("inspecting".into());
     }
-    list_page(
-        &state,
-        &ctx,
-        &caller,
-        filter,
-        page,
-        StatusCode::OK,
-        None,
-        &FieldErrors::default(),
-    )
-    .await
+    list_page(&state, &ctx, &caller, filter, page, None).await
 }
 
-#[expect(clippy::too_many_arguments)]
+/// The list, with the self-inspection form shown again after a refusal.
 async fn list_page(
     state: &AppState,
     ctx: &RequestContext,
     caller: &Caller,
     filter: InspectionFilter,
     page: PageParams,
-    status: StatusCode,
-    values: Option<&SelfForm>,
-    errors: &FieldErrors,
+    retry: Option<&Retry<SelfForm>>,
 ) -> AppResult<HttpResponse> {
+    let status = retry.map_or(StatusCode::OK, |r| r.status);
+    let values = retry.map(|r| &r.values);
+    let no_errors = FieldErrors::default();
+    let errors = retry.map_or(&no_errors, |r| &r.errors);
     let core = &state.core;
     let result = inspections::list(core, &caller.scope, &filter, page).await?;
     let portal = caller.portal();
@@ -142,29 +135,28 @@ pub struct SelfForm {
 pub async fn create_self(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     CsrfForm(form): CsrfForm<SelfForm>,
 ) -> AppResult<HttpResponse> {
     let input = SelfInspectionInput {
         template_version_id: form.template_version_id.trim().parse().ok(),
         planned_on: Some(form.planned_on.clone()),
     };
-    match inspections::create_self(&state.core, &caller, ctx.ip.clone(), &input).await {
+    match inspections::create_self(&state.core, &actor, &input).await {
         Ok(i) => Ok(see_other(&format!("/inspections/{}", i.id))),
         Err(AppError::Validation(errors)) => {
             let filter = InspectionFilter {
                 side: Some("self".into()),
                 ..InspectionFilter::default()
             };
+            let retry = Retry::invalid(form, errors);
             list_page(
                 &state,
                 &ctx,
-                &caller,
+                &actor.caller,
                 filter,
                 PageParams::default(),
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some(&form),
-                &errors,
+                Some(&retry),
             )
             .await
         }
@@ -200,10 +192,8 @@ pub async fn show(
         &state,
         &ctx,
         detail,
-        StatusCode::OK,
         done,
-        &values,
-        &FieldErrors::default(),
+        &Retry::first(values),
         uuid::Uuid::new_v4().to_string(),
         None,
     )
@@ -235,18 +225,17 @@ fn initial_values(detail: &InspectionDetail, today: chrono::NaiveDate) -> HashMa
     v
 }
 
-#[expect(clippy::too_many_arguments)]
+/// The inspection, with its checklist form (first shown, or again after a refusal).
 fn show_page(
     state: &AppState,
     ctx: &RequestContext,
     detail: InspectionDetail,
-    status: StatusCode,
     done: Option<String>,
-    values: &HashMap<String, String>,
-    errors: &FieldErrors,
+    form: &Retry<HashMap<String, String>>,
     key: String,
     photos_dropped: Option<bool>,
 ) -> AppResult<HttpResponse> {
+    let (status, values, errors) = (form.status, &form.values, &form.errors);
     let extra_count = values
         .keys()
         .filter_map(|k| {
@@ -286,12 +275,11 @@ fn show_page(
 /// 开始检查.
 pub async fn start(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     id: web::Path<i64>,
     CsrfForm(_): CsrfForm<crate::web::pages::account::Empty>,
 ) -> AppResult<HttpResponse> {
-    match inspections::start(&state.core, &caller, ctx.ip.clone(), *id).await {
+    match inspections::start(&state.core, &actor, *id).await {
         Ok(_) => Ok(see_other(&format!("/inspections/{id}?done=start"))),
         // Started meanwhile (another tab, a colleague): the page shows where it stands.
         Err(AppError::Conflict(_)) => Ok(see_other(&format!("/inspections/{id}"))),
@@ -381,32 +369,24 @@ fn submission_of(form: &UploadForm, detail: &InspectionDetail) -> Submission {
 pub async fn submit_form(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     id: web::Path<i64>,
     CsrfUpload(form): CsrfUpload,
 ) -> AppResult<HttpResponse> {
     let core = &state.core;
-    let detail = inspections::detail(core, &caller, *id).await?;
+    let detail = inspections::detail(core, &actor.caller, *id).await?;
     let submission = submission_of(&form, &detail);
     let key = form
         .value("idempotency_key")
         .map(str::to_string)
         .filter(|k| !k.trim().is_empty());
     let key = crate::services::idempotency::parse_key(key.as_deref())?;
+    let actor = actor.with_key(key.clone());
     let photos_given = !form.files.is_empty();
     let read_errors = form.field_errors();
     let result = if read_errors.is_empty() {
         let uploads = form.files.clone();
-        submit::submit(
-            core,
-            &caller,
-            ctx.ip.clone(),
-            *id,
-            &submission,
-            uploads,
-            key.as_deref(),
-        )
-        .await
+        submit::submit(core, &actor, *id, &submission, uploads).await
     } else {
         Err(AppError::Validation(read_errors))
     };
@@ -425,10 +405,8 @@ pub async fn submit_form(
                 &state,
                 &ctx,
                 detail,
-                StatusCode::UNPROCESSABLE_ENTITY,
                 None,
-                &values,
-                &errors,
+                &Retry::invalid(values, errors),
                 key.unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
                 Some(photos_given),
             )
@@ -447,32 +425,21 @@ pub struct ReviewForm {
 pub async fn review(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     id: web::Path<i64>,
     CsrfForm(form): CsrfForm<ReviewForm>,
 ) -> AppResult<HttpResponse> {
-    match inspections::review(
-        &state.core,
-        &caller,
-        ctx.ip.clone(),
-        *id,
-        Some(&form.note),
-        None,
-    )
-    .await
-    {
+    match inspections::review(&state.core, &actor, *id, Some(&form.note)).await {
         Ok(_) => Ok(see_other(&format!("/inspections/{id}?done=review"))),
         Err(AppError::Validation(errors)) => {
-            let detail = inspections::detail(&state.core, &caller, *id).await?;
+            let detail = inspections::detail(&state.core, &actor.caller, *id).await?;
             let values = HashMap::from([("note".to_string(), form.note)]);
             show_page(
                 &state,
                 &ctx,
                 detail,
-                StatusCode::UNPROCESSABLE_ENTITY,
                 None,
-                &values,
-                &errors,
+                &Retry::invalid(values, errors),
                 uuid::Uuid::new_v4().to_string(),
                 None,
             )

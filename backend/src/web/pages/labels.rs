@@ -10,6 +10,7 @@ use crate::auth::guard::RequestContext;
 use crate::domain::scoring::Rules;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::scope::Caller;
+use crate::services::audit::Actor;
 use crate::services::labels::{self, LabelsOverview, RulesValues};
 use crate::web::errors::rendered;
 use crate::web::form::CsrfForm;
@@ -143,7 +144,7 @@ pub async fn page(
 pub async fn set_rules(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     CsrfForm(form): CsrfForm<RulesForm>,
 ) -> AppResult<HttpResponse> {
     let result = if form.region.trim().is_empty() {
@@ -151,14 +152,7 @@ pub async fn set_rules(
         errors.add("region", "labels.region_required");
         Err(AppError::Validation(errors))
     } else {
-        labels::set_rules(
-            &state.core,
-            &caller,
-            ctx.ip.clone(),
-            Some(&form.region),
-            form.values(),
-        )
-        .await
+        labels::set_rules(&state.core, &actor, Some(&form.region), form.values()).await
     };
     match result {
         Ok(set) => Ok(see_other(&format!(
@@ -166,7 +160,7 @@ pub async fn set_rules(
             set.region_code
         ))),
         Err(AppError::Validation(errors)) => {
-            let overview = labels::overview(&state.core, &caller.scope, None).await?;
+            let overview = labels::overview(&state.core, &actor.caller.scope, None).await?;
             show(
                 &state,
                 &ctx,

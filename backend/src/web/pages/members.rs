@@ -10,6 +10,7 @@ use crate::auth::guard::RequestContext;
 use crate::domain::membership::{Action, Status};
 use crate::error::{AppError, AppResult};
 use crate::scope::Caller;
+use crate::services::audit::Actor;
 use crate::services::membership::{self, INVITE_CHOICES, MembershipFilter, MembershipItem};
 use crate::web::errors::rendered;
 use crate::web::form::CsrfForm;
@@ -153,20 +154,22 @@ pub struct InviteForm {
 pub async fn invite(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     CsrfForm(form): CsrfForm<InviteForm>,
 ) -> AppResult<HttpResponse> {
     let result = match form.enterprise_id.trim().parse::<i64>() {
-        Ok(id) => membership::invite(&state.core, &caller, ctx.ip.clone(), id, Some(&form.note))
+        Ok(id) => membership::invite(&state.core, &actor, id, Some(&form.note))
             .await
             .map(|_| ()),
         Err(_) => Err(AppError::BadRequest("members.nothing_chosen")),
     };
-    conclude(&state, &ctx, &caller, result, "invite", |error| Retry {
-        form: "invite".into(),
-        error,
-        text: Some(form.note.clone()),
-        choice: Some(form.enterprise_id.clone()),
+    conclude(&state, &ctx, &actor.caller, result, "invite", |error| {
+        Retry {
+            form: "invite".into(),
+            error,
+            text: Some(form.note.clone()),
+            choice: Some(form.enterprise_id.clone()),
+        }
     })
     .await
 }
@@ -180,50 +183,48 @@ pub struct ReasonForm {
 async fn decide(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     id: i64,
     action: Action,
     form: ReasonForm,
 ) -> AppResult<HttpResponse> {
-    let result = membership::act(
-        &state.core,
-        &caller,
-        ctx.ip.clone(),
-        id,
-        action,
-        Some(&form.reason),
-    )
-    .await
-    .map(|_| ());
-    conclude(&state, &ctx, &caller, result, action.as_str(), |error| {
-        Retry {
+    let result = membership::act(&state.core, &actor, id, action, Some(&form.reason))
+        .await
+        .map(|_| ());
+    conclude(
+        &state,
+        &ctx,
+        &actor.caller,
+        result,
+        action.as_str(),
+        |error| Retry {
             form: format!("{}-{id}", action.as_str()),
             error,
             text: Some(form.reason.clone()),
             choice: None,
-        }
-    })
+        },
+    )
     .await
 }
 
 pub async fn approve(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     id: web::Path<i64>,
     CsrfForm(form): CsrfForm<ReasonForm>,
 ) -> AppResult<HttpResponse> {
-    decide(state, ctx, caller, *id, Action::Approve, form).await
+    decide(state, ctx, actor, *id, Action::Approve, form).await
 }
 
 pub async fn reject(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     id: web::Path<i64>,
     CsrfForm(form): CsrfForm<ReasonForm>,
 ) -> AppResult<HttpResponse> {
-    decide(state, ctx, caller, *id, Action::Reject, form).await
+    decide(state, ctx, actor, *id, Action::Reject, form).await
 }
 
 /// This module's routes, each with its access rule (composed in `web::routes`).

@@ -11,6 +11,7 @@ use crate::domain::membership::{Action, Status};
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
 use crate::scope::Caller;
+use crate::services::audit::Actor;
 use crate::services::membership::{self, MembershipFilter};
 use crate::web::errors::rendered;
 use crate::web::form::CsrfForm;
@@ -103,20 +104,20 @@ pub struct ApplyForm {
 pub async fn apply(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     CsrfForm(form): CsrfForm<ApplyForm>,
 ) -> AppResult<HttpResponse> {
     let result = match form.alliance_id.trim().parse::<i64>() {
-        Ok(id) => membership::apply(&state.core, &caller, ctx.ip.clone(), id)
-            .await
-            .map(|_| ()),
+        Ok(id) => membership::apply(&state.core, &actor, id).await.map(|_| ()),
         Err(_) => Err(AppError::BadRequest("members.nothing_chosen")),
     };
-    conclude(&state, &ctx, &caller, result, "apply", |error| Retry {
-        form: "apply".into(),
-        error,
-        text: None,
-        choice: Some(form.alliance_id.clone()),
+    conclude(&state, &ctx, &actor.caller, result, "apply", |error| {
+        Retry {
+            form: "apply".into(),
+            error,
+            text: None,
+            choice: Some(form.alliance_id.clone()),
+        }
     })
     .await
 }
@@ -124,60 +125,58 @@ pub async fn apply(
 async fn answer(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     id: i64,
     action: Action,
     form: ReasonForm,
 ) -> AppResult<HttpResponse> {
-    let result = membership::act(
-        &state.core,
-        &caller,
-        ctx.ip.clone(),
-        id,
-        action,
-        Some(&form.reason),
-    )
-    .await
-    .map(|_| ());
-    conclude(&state, &ctx, &caller, result, action.as_str(), |error| {
-        Retry {
+    let result = membership::act(&state.core, &actor, id, action, Some(&form.reason))
+        .await
+        .map(|_| ());
+    conclude(
+        &state,
+        &ctx,
+        &actor.caller,
+        result,
+        action.as_str(),
+        |error| Retry {
             form: format!("{}-{id}", action.as_str()),
             error,
             text: Some(form.reason.clone()),
             choice: None,
-        }
-    })
+        },
+    )
     .await
 }
 
 pub async fn accept(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     id: web::Path<i64>,
     CsrfForm(form): CsrfForm<ReasonForm>,
 ) -> AppResult<HttpResponse> {
-    answer(state, ctx, caller, *id, Action::Accept, form).await
+    answer(state, ctx, actor, *id, Action::Accept, form).await
 }
 
 pub async fn decline(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     id: web::Path<i64>,
     CsrfForm(form): CsrfForm<ReasonForm>,
 ) -> AppResult<HttpResponse> {
-    answer(state, ctx, caller, *id, Action::Decline, form).await
+    answer(state, ctx, actor, *id, Action::Decline, form).await
 }
 
 pub async fn leave(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     id: web::Path<i64>,
     CsrfForm(form): CsrfForm<ReasonForm>,
 ) -> AppResult<HttpResponse> {
-    answer(state, ctx, caller, *id, Action::Leave, form).await
+    answer(state, ctx, actor, *id, Action::Leave, form).await
 }
 
 /// This module's routes, each with its access rule (composed in `web::routes`).

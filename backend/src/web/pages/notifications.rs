@@ -16,6 +16,7 @@ use crate::auth::guard::{RequestContext, is_api};
 use crate::error::AppResult;
 use crate::scope::Caller;
 use crate::services::PageParams;
+use crate::services::audit::Actor;
 use crate::services::notify::inbox::{self, InboxFilter};
 use crate::web::form::CsrfForm;
 use crate::web::pages::{safe_next, see_other};
@@ -104,12 +105,11 @@ pub struct ReadForm {
 
 pub async fn mark_read(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     id: web::Path<i64>,
     CsrfForm(form): CsrfForm<ReadForm>,
 ) -> AppResult<HttpResponse> {
-    let notice = inbox::mark_read(&state.core, &caller, ctx.ip.clone(), *id).await?;
+    let notice = inbox::mark_read(&state.core, &actor, *id).await?;
     let to = if form.go.as_deref() == Some("open") {
         safe_next(notice.link.as_deref(), HOME)
     } else {
@@ -120,11 +120,10 @@ pub async fn mark_read(
 
 pub async fn read_all(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     CsrfForm(_): CsrfForm<crate::web::pages::account::Empty>,
 ) -> AppResult<HttpResponse> {
-    inbox::mark_all_read(&state.core, &caller, ctx.ip.clone()).await?;
+    inbox::mark_all_read(&state.core, &actor).await?;
     Ok(see_other(&format!("{HOME}?done=read_all")))
 }
 

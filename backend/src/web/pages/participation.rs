@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::auth::guard::RequestContext;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::scope::Caller;
+use crate::services::audit::Actor;
 use crate::services::participation::{self, ParticipationReport};
 use crate::web::errors::rendered;
 use crate::web::form::CsrfForm;
@@ -85,7 +86,7 @@ pub async fn page(
 pub async fn set_target(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     CsrfForm(form): CsrfForm<TargetForm>,
 ) -> AppResult<HttpResponse> {
     let result = if form.region.trim().is_empty() {
@@ -93,14 +94,7 @@ pub async fn set_target(
         errors.add("region", "participation.region_required");
         Err(AppError::Validation(errors))
     } else {
-        participation::set_target(
-            &state.core,
-            &caller,
-            ctx.ip.clone(),
-            &form.region,
-            &form.target_percent,
-        )
-        .await
+        participation::set_target(&state.core, &actor, &form.region, &form.target_percent).await
     };
     match result {
         Ok(set) => Ok(see_other(&format!(
@@ -108,7 +102,7 @@ pub async fn set_target(
             set.region_code
         ))),
         Err(AppError::Validation(errors)) => {
-            let report = participation::report(&state.core, &caller.scope).await?;
+            let report = participation::report(&state.core, &actor.caller.scope).await?;
             show(
                 &state,
                 &ctx,

@@ -14,13 +14,14 @@ use crate::auth::guard::RequestContext;
 use crate::domain::hazard_flow::PlanInput;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::scope::Caller;
+use crate::services::audit::Actor;
 use crate::services::rectification::{
     self as loop_, CommentInput, ExtensionInput, LoopOutcome, NoteInput, ReasonInput, RejectInput,
     VerifyInput,
 };
 use crate::services::{hazards, idempotency};
 use crate::web::errors::rendered;
-use crate::web::form::CsrfForm;
+use crate::web::form::{CsrfForm, Retry};
 use crate::web::pages::see_other;
 use crate::web::upload::CsrfUpload;
 use crate::web::{AppState, render};
@@ -51,8 +52,9 @@ pub struct LoopForm {
 }
 
 impl LoopForm {
-    fn key(&self) -> AppResult<Option<String>> {
-        idempotency::parse_key(Some(&self.idempotency_key))
+    /// The acting request with this form's one-time token as its idempotency key.
+    fn actor(&self, actor: Actor) -> AppResult<Actor> {
+        Ok(actor.with_key(idempotency::parse_key(Some(&self.idempotency_key))?))
     }
 
     fn values(&self) -> HashMap<String, String> {
@@ -65,6 +67,12 @@ impl LoopForm {
             })
             .unwrap_or_default()
     }
+
+    fn note(&self) -> NoteInput {
+        NoteInput {
+            note: optional(&self.note),
+        }
+    }
 }
 
 fn optional(s: &str) -> Option<String> {
@@ -72,21 +80,19 @@ fn optional(s: &str) -> Option<String> {
     (!s.is_empty()).then(|| s.to_string())
 }
 
-/// The hazard page, with what the caller may do and (after a refusal) the form shown again.
-#[expect(clippy::too_many_arguments)]
+/// The hazard page, with what the caller may do and (after a refusal) the form named `form`
+/// shown again.
 pub(crate) async fn hazard_page(
     state: &AppState,
     ctx: &RequestContext,
     caller: &Caller,
     id: i64,
-    status: StatusCode,
     done: Option<String>,
     form: Option<&str>,
-    values: &HashMap<String, String>,
-    errors: &FieldErrors,
-    problem: Option<&str>,
+    retry: Option<&Retry<HashMap<String, String>>>,
 ) -> AppResult<HttpResponse> {
     let detail = hazards::detail(&state.core, caller, id).await?;
+    let status = retry.map_or(StatusCode::OK, |r| r.status);
     let res = render::page(
         &state.templates,
         ctx,
@@ -96,9 +102,9 @@ pub(crate) async fn hazard_page(
             h => Value::from(Serde(&detail)),
             done,
             form,
-            v => Value::from(Serde(values)),
-            errors => Value::from(Serde(errors)),
-            problem,
+            v => Value::from(Serde(retry.map(|r| &r.values).unwrap_or(&HashMap::new()))),
+            errors => Value::from(Serde(retry.map(|r| &r.errors).unwrap_or(&FieldErrors::default()))),
+            problem => retry.and_then(|r| r.problem),
             key => uuid::Uuid::new_v4().to_string(),
             today => state.core.today().to_string(),
         },
@@ -114,182 +120,228 @@ pub(crate) async fn hazard_page(
 async fn conclude(
     state: &AppState,
     ctx: &RequestContext,
-    caller: &Caller,
+    actor: &Actor,
     id: i64,
     form_name: &str,
     values: HashMap<String, String>,
     result: AppResult<LoopOutcome>,
 ) -> AppResult<HttpResponse> {
-    match result {
-        Ok(outcome) => Ok(see_other(&format!("/hazards/{id}?done={}", outcome.action))),
-        Err(AppError::Validation(errors)) => {
-            hazard_page(
-                state,
-                ctx,
-                caller,
-                id,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                None,
-                Some(form_name),
-                &values,
-                &errors,
-                None,
-            )
-            .await
-        }
+    let retry = match result {
+        Ok(outcome) => return Ok(see_other(&format!("/hazards/{id}?done={}", outcome.action))),
+        Err(AppError::Validation(errors)) => Retry::invalid(values, errors),
         Err(AppError::Conflict(key)) | Err(AppError::BadRequest(key)) => {
             let status = if key.starts_with("loop.wrong") {
                 StatusCode::CONFLICT
             } else {
                 StatusCode::BAD_REQUEST
             };
-            hazard_page(
-                state,
-                ctx,
-                caller,
-                id,
-                status,
-                None,
-                Some(form_name),
-                &values,
-                &FieldErrors::default(),
-                Some(key),
-            )
-            .await
+            Retry::refused(values, status, key)
         }
-        Err(e) => Err(e),
-    }
-}
-
-macro_rules! loop_action {
-    ($name:ident, $form:literal, |$core:ident, $caller:ident, $ip:ident, $id:ident, $f:ident, $key:ident| $call:expr) => {
-        pub async fn $name(
-            state: web::Data<AppState>,
-            ctx: RequestContext,
-            caller: Caller,
-            path: web::Path<i64>,
-            CsrfForm(form): CsrfForm<LoopForm>,
-        ) -> AppResult<HttpResponse> {
-            let $id = path.into_inner();
-            let key = form.key()?;
-            let result = {
-                let ($core, $caller, $ip, $f, $key) =
-                    (&state.core, &caller, ctx.ip.clone(), &form, key.as_deref());
-                $call.await
-            };
-            conclude(&state, &ctx, &caller, $id, $form, form.values(), result).await
-        }
+        Err(e) => return Err(e),
     };
+    hazard_page(
+        state,
+        ctx,
+        &actor.caller,
+        id,
+        None,
+        Some(form_name),
+        Some(&retry),
+    )
+    .await
 }
 
-loop_action!(
-    acknowledge,
-    "acknowledge",
-    |core, caller, ip, id, f, key| {
-        let plan = PlanInput {
-            responsible_person: f.responsible_person.clone(),
-            measures: f.measures.clone(),
-            funds: f.funds.clone(),
-            deadline: f.deadline.clone(),
-            contingency: f.contingency.clone(),
-        };
-        async move { loop_::acknowledge(core, caller, ip, id, &plan, key).await }
-    }
-);
+/// 确认并制定整改方案 (form `acknowledge`).
+pub async fn acknowledge(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    actor: Actor,
+    path: web::Path<i64>,
+    CsrfForm(form): CsrfForm<LoopForm>,
+) -> AppResult<HttpResponse> {
+    let (id, actor) = (path.into_inner(), form.actor(actor)?);
+    let plan = PlanInput {
+        responsible_person: form.responsible_person.clone(),
+        measures: form.measures.clone(),
+        funds: form.funds.clone(),
+        deadline: form.deadline.clone(),
+        contingency: form.contingency.clone(),
+    };
+    let result = loop_::acknowledge(&state.core, &actor, id, &plan).await;
+    conclude(
+        &state,
+        &ctx,
+        &actor,
+        id,
+        "acknowledge",
+        form.values(),
+        result,
+    )
+    .await
+}
 
-loop_action!(dispute, "dispute", |core, caller, ip, id, f, key| {
+/// 申诉 (form `dispute`).
+pub async fn dispute(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    actor: Actor,
+    path: web::Path<i64>,
+    CsrfForm(form): CsrfForm<LoopForm>,
+) -> AppResult<HttpResponse> {
+    let (id, actor) = (path.into_inner(), form.actor(actor)?);
     let input = ReasonInput {
-        reason: f.reason.clone(),
+        reason: form.reason.clone(),
     };
-    async move { loop_::dispute(core, caller, ip, id, &input, key).await }
-});
+    let result = loop_::dispute(&state.core, &actor, id, &input).await;
+    conclude(&state, &ctx, &actor, id, "dispute", form.values(), result).await
+}
 
-loop_action!(
-    uphold,
-    "dispute_decision",
-    |core, caller, ip, id, f, key| {
-        let input = NoteInput {
-            note: optional(&f.note),
-        };
-        async move { loop_::uphold(core, caller, ip, id, &input, key).await }
-    }
-);
+/// 维持: the dispute is rejected (form `dispute_decision`).
+pub async fn uphold(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    actor: Actor,
+    path: web::Path<i64>,
+    CsrfForm(form): CsrfForm<LoopForm>,
+) -> AppResult<HttpResponse> {
+    let (id, actor) = (path.into_inner(), form.actor(actor)?);
+    let result = loop_::uphold(&state.core, &actor, id, &form.note()).await;
+    conclude(
+        &state,
+        &ctx,
+        &actor,
+        id,
+        "dispute_decision",
+        form.values(),
+        result,
+    )
+    .await
+}
 
-loop_action!(
-    withdraw,
-    "dispute_decision",
-    |core, caller, ip, id, f, key| {
-        let input = NoteInput {
-            note: optional(&f.note),
-        };
-        async move { loop_::withdraw(core, caller, ip, id, &input, key).await }
-    }
-);
+/// 撤销: the dispute is accepted (form `dispute_decision`).
+pub async fn withdraw(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    actor: Actor,
+    path: web::Path<i64>,
+    CsrfForm(form): CsrfForm<LoopForm>,
+) -> AppResult<HttpResponse> {
+    let (id, actor) = (path.into_inner(), form.actor(actor)?);
+    let result = loop_::withdraw(&state.core, &actor, id, &form.note()).await;
+    conclude(
+        &state,
+        &ctx,
+        &actor,
+        id,
+        "dispute_decision",
+        form.values(),
+        result,
+    )
+    .await
+}
 
-loop_action!(verify, "verification", |core, caller, ip, id, f, key| {
+/// 验收通过 (form `verification`).
+pub async fn verify(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    actor: Actor,
+    path: web::Path<i64>,
+    CsrfForm(form): CsrfForm<LoopForm>,
+) -> AppResult<HttpResponse> {
+    let (id, actor) = (path.into_inner(), form.actor(actor)?);
     let input = VerifyInput {
-        note: optional(&f.note),
-        reviewed_on: optional(&f.reviewed_on),
+        note: optional(&form.note),
+        reviewed_on: optional(&form.reviewed_on),
     };
-    async move { loop_::verify(core, caller, ip, id, &input, key).await }
-});
+    let result = loop_::verify(&state.core, &actor, id, &input).await;
+    conclude(
+        &state,
+        &ctx,
+        &actor,
+        id,
+        "verification",
+        form.values(),
+        result,
+    )
+    .await
+}
 
-loop_action!(reject, "verification", |core, caller, ip, id, f, key| {
+/// 验收不通过 (form `verification`).
+pub async fn reject(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    actor: Actor,
+    path: web::Path<i64>,
+    CsrfForm(form): CsrfForm<LoopForm>,
+) -> AppResult<HttpResponse> {
+    let (id, actor) = (path.into_inner(), form.actor(actor)?);
     let input = RejectInput {
-        reason: f.reason.clone(),
-        reviewed_on: optional(&f.reviewed_on),
+        reason: form.reason.clone(),
+        reviewed_on: optional(&form.reviewed_on),
     };
-    async move { loop_::reject(core, caller, ip, id, &input, key).await }
-});
+    let result = loop_::reject(&state.core, &actor, id, &input).await;
+    conclude(
+        &state,
+        &ctx,
+        &actor,
+        id,
+        "verification",
+        form.values(),
+        result,
+    )
+    .await
+}
 
-loop_action!(
-    request_extension,
-    "extension",
-    |core, caller, ip, id, f, key| {
-        let input = ExtensionInput {
-            reason: f.reason.clone(),
-            deadline: f.deadline.clone(),
-        };
-        async move { loop_::request_extension(core, caller, ip, id, &input, key).await }
-    }
-);
+/// 延期申请 (form `extension`).
+pub async fn request_extension(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    actor: Actor,
+    path: web::Path<i64>,
+    CsrfForm(form): CsrfForm<LoopForm>,
+) -> AppResult<HttpResponse> {
+    let (id, actor) = (path.into_inner(), form.actor(actor)?);
+    let input = ExtensionInput {
+        reason: form.reason.clone(),
+        deadline: form.deadline.clone(),
+    };
+    let result = loop_::request_extension(&state.core, &actor, id, &input).await;
+    conclude(&state, &ctx, &actor, id, "extension", form.values(), result).await
+}
 
-loop_action!(comment, "comment", |core, caller, ip, id, f, key| {
+/// 留言 (form `comment`).
+pub async fn comment(
+    state: web::Data<AppState>,
+    ctx: RequestContext,
+    actor: Actor,
+    path: web::Path<i64>,
+    CsrfForm(form): CsrfForm<LoopForm>,
+) -> AppResult<HttpResponse> {
+    let (id, actor) = (path.into_inner(), form.actor(actor)?);
     let input = CommentInput {
-        text: f.text.clone(),
+        text: form.text.clone(),
     };
-    async move { loop_::comment(core, caller, ip, id, &input, key).await }
-});
+    let result = loop_::comment(&state.core, &actor, id, &input).await;
+    conclude(&state, &ctx, &actor, id, "comment", form.values(), result).await
+}
 
-/// 同意 / 不同意延期.
+/// 同意 / 不同意延期 (form `extension_decision`).
 async fn decide(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     path: web::Path<(i64, i64)>,
     form: LoopForm,
     grant: bool,
 ) -> AppResult<HttpResponse> {
-    let (id, extension_id) = path.into_inner();
-    let key = form.key()?;
-    let input = NoteInput {
-        note: optional(&form.note),
-    };
-    let result = loop_::decide_extension(
-        &state.core,
-        &caller,
-        ctx.ip.clone(),
-        id,
-        extension_id,
-        grant,
-        &input,
-        key.as_deref(),
-    )
-    .await;
+    let ((id, extension_id), actor) = (path.into_inner(), form.actor(actor)?);
+    let input = form.note();
+    let result =
+        loop_::decide_extension(&state.core, &actor, id, extension_id, grant, &input).await;
     conclude(
         &state,
         &ctx,
-        &caller,
+        &actor,
         id,
         "extension_decision",
         form.values(),
@@ -301,52 +353,43 @@ async fn decide(
 pub async fn grant_extension(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     path: web::Path<(i64, i64)>,
     CsrfForm(form): CsrfForm<LoopForm>,
 ) -> AppResult<HttpResponse> {
-    decide(state, ctx, caller, path, form, true).await
+    decide(state, ctx, actor, path, form, true).await
 }
 
 pub async fn refuse_extension(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     path: web::Path<(i64, i64)>,
     CsrfForm(form): CsrfForm<LoopForm>,
 ) -> AppResult<HttpResponse> {
-    decide(state, ctx, caller, path, form, false).await
+    decide(state, ctx, actor, path, form, false).await
 }
 
-/// 提交整改证据 from the phone: a completion note and photos (multipart).
+/// 提交整改证据 from the phone: a completion note and photos (multipart; form `evidence`).
 pub async fn evidence(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     path: web::Path<i64>,
     CsrfUpload(form): CsrfUpload,
 ) -> AppResult<HttpResponse> {
     let id = path.into_inner();
-    let key = idempotency::parse_key(form.value("idempotency_key"))?;
+    let actor = actor.with_key(idempotency::parse_key(form.value("idempotency_key"))?);
     let note = form.value("note").unwrap_or("").to_string();
     let values = HashMap::from([("note".to_string(), note.clone())]);
     let read = form.field_errors();
     let result = if read.is_empty() {
         let uploads = form.files.clone();
-        loop_::submit_evidence(
-            &state.core,
-            &caller,
-            ctx.ip.clone(),
-            id,
-            &note,
-            uploads,
-            key.as_deref(),
-        )
-        .await
+        loop_::submit_evidence(&state.core, &actor, id, &note, uploads).await
     } else {
         Err(AppError::Validation(read))
     };
-    conclude(&state, &ctx, &caller, id, "evidence", values, result).await
+    conclude(&state, &ctx, &actor, id, "evidence", values, result).await
 }
 
 /// 我的待办 (enterprise) and 待处理 (committee, bureau): what needs the caller's action.

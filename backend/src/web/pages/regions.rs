@@ -8,6 +8,7 @@ use serde::Deserialize;
 use crate::auth::guard::RequestContext;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::scope::Caller;
+use crate::services::audit::Actor;
 use crate::services::regions::{self, NewRegionInput, RenameInput};
 use crate::web::errors::rendered;
 use crate::web::form::CsrfForm;
@@ -91,10 +92,10 @@ pub async fn page(
 pub async fn create(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     CsrfForm(form): CsrfForm<NewRegionInput>,
 ) -> AppResult<HttpResponse> {
-    match regions::create_child(&state.core, &caller, ctx.ip.clone(), form.clone()).await {
+    match regions::create_child(&state.core, &actor, form.clone()).await {
         Ok(r) => Ok(see_other(&format!(
             "/regulator/regions?done=created&code={}",
             r.code
@@ -103,7 +104,7 @@ pub async fn create(
             show(
                 &state,
                 &ctx,
-                &caller,
+                &actor.caller,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Extra {
                     values: form,
@@ -120,11 +121,11 @@ pub async fn create(
 pub async fn rename(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     code: web::Path<String>,
     CsrfForm(form): CsrfForm<RenameInput>,
 ) -> AppResult<HttpResponse> {
-    match regions::rename(&state.core, &caller, ctx.ip.clone(), &code, form.clone()).await {
+    match regions::rename(&state.core, &actor, &code, form.clone()).await {
         Ok(r) => Ok(see_other(&format!(
             "/regulator/regions?done=renamed&code={}",
             r.code
@@ -133,7 +134,7 @@ pub async fn rename(
             show(
                 &state,
                 &ctx,
-                &caller,
+                &actor.caller,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Extra {
                     errors,

@@ -14,9 +14,10 @@ use crate::auth::guard::RequestContext;
 use crate::domain::rounds::Pair;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::scope::Caller;
+use crate::services::audit::Actor;
 use crate::services::{checklists, groups, rounds};
 use crate::web::errors::rendered;
-use crate::web::form::CsrfForm;
+use crate::web::form::{CsrfForm, Retry};
 use crate::web::pages::account::Empty;
 use crate::web::pages::members::notice;
 use crate::web::pages::see_other;
@@ -106,11 +107,10 @@ async fn form_page(
     state: &AppState,
     ctx: &RequestContext,
     caller: &Caller,
-    status: StatusCode,
-    values: &RoundForm,
-    errors: &FieldErrors,
-    refused: Option<&'static str>,
+    form: &Retry<RoundForm>,
 ) -> AppResult<HttpResponse> {
+    let (status, values, errors) = (form.status, &form.values, &form.errors);
+    let refused = form.problem;
     let core = &state.core;
     let groups = groups::list(core, &caller.scope).await?;
     let checklists = checklists::choices(core, &caller.scope).await?;
@@ -144,33 +144,31 @@ pub async fn new_form(
         group_id: q.group_id.map(|g| g.to_string()).unwrap_or_default(),
         ..RoundForm::default()
     };
-    let none = FieldErrors::default();
-    form_page(&state, &ctx, &caller, StatusCode::OK, &values, &none, None).await
+    form_page(&state, &ctx, &caller, &Retry::first(values)).await
 }
 
 pub async fn create(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     CsrfForm(form): CsrfForm<RoundForm>,
 ) -> AppResult<HttpResponse> {
     let result = match form.parse() {
-        Ok(input) => rounds::generate(&state.core, &caller, ctx.ip.clone(), &input, None).await,
+        Ok(input) => rounds::generate(&state.core, &actor, &input).await,
         Err(errors) => Err(AppError::Validation(errors)),
     };
-    let none = FieldErrors::default();
     match result {
         Ok(round) => Ok(see_other(&format!(
             "{HOME}/{}?done=generate",
             round.round_id
         ))),
         Err(AppError::Validation(errors)) => {
-            let status = StatusCode::UNPROCESSABLE_ENTITY;
-            form_page(&state, &ctx, &caller, status, &form, &errors, None).await
+            let retry = Retry::invalid(form, errors);
+            form_page(&state, &ctx, &actor.caller, &retry).await
         }
         Err(AppError::Conflict(key)) => {
-            let status = StatusCode::CONFLICT;
-            form_page(&state, &ctx, &caller, status, &form, &none, Some(key)).await
+            let retry = Retry::refused(form, StatusCode::CONFLICT, key);
+            form_page(&state, &ctx, &actor.caller, &retry).await
         }
         Err(e) => Err(e),
     }
@@ -296,12 +294,12 @@ fn chosen_pairs(form: &HashMap<String, String>) -> Result<Vec<Pair>, FieldErrors
 pub async fn adjust(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     id: web::Path<i64>,
     CsrfForm(form): CsrfForm<HashMap<String, String>>,
 ) -> AppResult<HttpResponse> {
     let result = match chosen_pairs(&form) {
-        Ok(pairs) => rounds::adjust_pairs(&state.core, &caller, ctx.ip.clone(), *id, &pairs)
+        Ok(pairs) => rounds::adjust_pairs(&state.core, &actor, *id, &pairs)
             .await
             .map(|_| ()),
         Err(errors) => Err(AppError::Validation(errors)),
@@ -310,21 +308,21 @@ pub async fn adjust(
         .into_iter()
         .filter_map(|(k, v)| Some((k.strip_prefix("inspector_")?.to_string(), v)))
         .collect();
-    conclude(&state, &ctx, &caller, *id, result, "adjust", chosen).await
+    conclude(&state, &ctx, &actor.caller, *id, result, "adjust", chosen).await
 }
 
 pub async fn publish(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     id: web::Path<i64>,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> AppResult<HttpResponse> {
-    let result = rounds::publish(&state.core, &caller, ctx.ip.clone(), *id, None).await;
+    let result = rounds::publish(&state.core, &actor, *id).await;
     conclude(
         &state,
         &ctx,
-        &caller,
+        &actor.caller,
         *id,
         result,
         "publish",
@@ -336,13 +334,24 @@ pub async fn publish(
 pub async fn discard(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     id: web::Path<i64>,
     CsrfForm(_): CsrfForm<Empty>,
 ) -> AppResult<HttpResponse> {
-    match rounds::discard(&state.core, &caller, ctx.ip.clone(), *id).await {
+    match rounds::discard(&state.core, &actor, *id).await {
         Ok(()) => Ok(see_other(&format!("{HOME}?done=discard"))),
-        Err(e) => conclude::<()>(&state, &ctx, &caller, *id, Err(e), "", BTreeMap::new()).await,
+        Err(e) => {
+            conclude::<()>(
+                &state,
+                &ctx,
+                &actor.caller,
+                *id,
+                Err(e),
+                "",
+                BTreeMap::new(),
+            )
+            .await
+        }
     }
 }
 

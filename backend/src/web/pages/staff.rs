@@ -9,6 +9,7 @@ use crate::auth::guard::RequestContext;
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::scope::Caller;
+use crate::services::audit::Actor;
 use crate::services::staff::{self, NewStaffInput, PasswordResetInput};
 use crate::web::errors::rendered;
 use crate::web::form::CsrfForm;
@@ -95,16 +96,16 @@ pub async fn page(
 pub async fn create(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     CsrfForm(form): CsrfForm<NewStaffInput>,
 ) -> AppResult<HttpResponse> {
-    match staff::create(&state.core, &caller, ctx.ip.clone(), form.clone()).await {
+    match staff::create(&state.core, &actor, form.clone()).await {
         Ok(_) => Ok(see_other("/enterprise/staff?done=created")),
         Err(AppError::Validation(errors)) => {
             show(
                 &state,
                 &ctx,
-                &caller,
+                &actor.caller,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Retry {
                     values: &form,
@@ -121,29 +122,28 @@ pub async fn create(
 
 pub async fn deactivate(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     user_id: web::Path<i64>,
     CsrfForm(_): CsrfForm<EmptyForm>,
 ) -> AppResult<HttpResponse> {
-    staff::deactivate(&state.core, &caller, ctx.ip.clone(), *user_id).await?;
+    staff::deactivate(&state.core, &actor, *user_id).await?;
     Ok(see_other("/enterprise/staff?done=deactivated"))
 }
 
 pub async fn reset_password(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     user_id: web::Path<i64>,
     CsrfForm(form): CsrfForm<PasswordResetInput>,
 ) -> AppResult<HttpResponse> {
-    match staff::reset_password(&state.core, &caller, ctx.ip.clone(), *user_id, form).await {
+    match staff::reset_password(&state.core, &actor, *user_id, form).await {
         Ok(_) => Ok(see_other("/enterprise/staff?done=password")),
         Err(AppError::Validation(errors)) => {
             show(
                 &state,
                 &ctx,
-                &caller,
+                &actor.caller,
                 StatusCode::UNPROCESSABLE_ENTITY,
                 Retry {
                     values: &NewStaffInput::default(),

@@ -7,12 +7,13 @@ use serde::Deserialize;
 
 use crate::auth::guard::RequestContext;
 use crate::domain::inspection::{HazardCategory, HazardLevel};
-use crate::error::{AppError, AppResult, FieldErrors};
+use crate::error::{AppError, AppResult};
 use crate::scope::Caller;
 use crate::services::PageParams;
+use crate::services::audit::Actor;
 use crate::services::supervision::{self, SupervisionFilter, SupervisionInput};
 use crate::web::errors::rendered;
-use crate::web::form::CsrfForm;
+use crate::web::form::{CsrfForm, Retry};
 use crate::web::pages::see_other;
 use crate::web::{AppState, render};
 
@@ -23,31 +24,24 @@ pub struct SavedQuery {
     saved: Option<i64>,
 }
 
-/// The form being redone after a refusal: which listing, what was typed, what is wrong.
-struct Retry<'a> {
-    id: i64,
-    values: &'a SupervisionInput,
-    errors: &'a FieldErrors,
-}
-
-#[expect(clippy::too_many_arguments)]
+/// The list; after a refusal, with the form of the listing `id` shown again.
 async fn show(
     state: &AppState,
     ctx: &RequestContext,
     caller: &Caller,
     filter: &SupervisionFilter,
     page: PageParams,
-    status: StatusCode,
-    retry: Option<Retry<'_>>,
+    retry: Option<(i64, &Retry<SupervisionInput>)>,
     saved: Option<i64>,
 ) -> AppResult<HttpResponse> {
+    let status = retry.map_or(StatusCode::OK, |(_, r)| r.status);
     let result = supervision::list(&state.core, &caller.scope, filter, page).await?;
     let towns = supervision::towns(&state.core, &caller.scope).await?;
     let query = serde_urlencoded::to_string(filter).unwrap_or_default();
     // The listing whose form was refused is shown on its own above the list (it may be on
     // another page of it).
-    let retry_row = match &retry {
-        Some(r) => Some(supervision::get(&state.core, &caller.scope, r.id).await?),
+    let retry_row = match retry {
+        Some((id, _)) => Some(supervision::get(&state.core, &caller.scope, id).await?),
         None => None,
     };
     render::page(
@@ -63,10 +57,10 @@ async fn show(
             towns => Value::from(Serde(&towns)),
             categories => HazardCategory::codes(),
             levels => HazardLevel::codes(),
-            editing => retry.as_ref().map(|r| r.id),
+            editing => retry.map(|(id, _)| id),
             retry_row => retry_row.as_ref().map(|r| Value::from(Serde(r))),
-            v => retry.as_ref().map(|r| Value::from(Serde(r.values))),
-            errors => retry.as_ref().map(|r| Value::from(Serde(r.errors))),
+            v => retry.map(|(_, r)| Value::from(Serde(&r.values))),
+            errors => retry.map(|(_, r)| Value::from(Serde(&r.errors))),
             saved,
         },
     )
@@ -81,26 +75,15 @@ pub async fn list(
     page: PageParams,
     saved: web::Query<SavedQuery>,
 ) -> AppResult<HttpResponse> {
-    show(
-        &state,
-        &ctx,
-        &caller,
-        &filter,
-        page,
-        StatusCode::OK,
-        None,
-        saved.saved,
-    )
-    .await
+    show(&state, &ctx, &caller, &filter, page, None, saved.saved).await
 }
 
 pub async fn export(
     state: web::Data<AppState>,
-    ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     filter: web::Query<SupervisionFilter>,
 ) -> AppResult<HttpResponse> {
-    let bytes = supervision::export_xlsx(&state.core, &caller, ctx.ip.clone(), &filter).await?;
+    let bytes = supervision::export_xlsx(&state.core, &actor, &filter).await?;
     let name = format!(
         "supervision-{}.xlsx",
         state.core.calendar.now_local().format("%Y%m%d-%H%M")
@@ -118,26 +101,21 @@ pub async fn export(
 pub async fn update(
     state: web::Data<AppState>,
     ctx: RequestContext,
-    caller: Caller,
+    actor: Actor,
     id: web::Path<i64>,
     CsrfForm(form): CsrfForm<SupervisionInput>,
 ) -> AppResult<HttpResponse> {
     let id = id.into_inner();
-    match supervision::update(&state.core, &caller, ctx.ip.clone(), id, &form).await {
+    match supervision::update(&state.core, &actor, id, &form).await {
         Ok(_) => Ok(see_other(&format!("{BASE}?saved={id}#s-{id}"))),
         Err(AppError::Validation(errors)) => {
             show(
                 &state,
                 &ctx,
-                &caller,
+                &actor.caller,
                 &SupervisionFilter::default(),
                 PageParams::default(),
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some(Retry {
-                    id,
-                    values: &form,
-                    errors: &errors,
-                }),
+                Some((id, &Retry::invalid(form, errors))),
                 None,
             )
             .await
