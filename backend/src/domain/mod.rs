@@ -1,15 +1,31 @@
 //! Value types and rules of the domain. No I/O here: parse constructors, enums, pure checks.
 
 /// An enum stored by its code: `as_str`/`parse`, serde by code, `ALL` in display order and
-/// `codes()`. Defined before the modules that use it (macros are scoped by text order).
+/// `codes()`. It is also the sea-orm value type of a `varchar(N)` column (`Name(N) { … }`, N
+/// as the migrations create the column), so a model field holds the enum itself, a query
+/// compares with the enum, and a row with an unknown code is an error when read. (sea-orm's
+/// `DeriveActiveEnum` turns each code into an identifier, which the inspection kind `self`
+/// cannot be; `DeriveValueType` stores the same codes in the same columns.) Defined before
+/// the modules that use it (macros are scoped by text order).
 macro_rules! coded {
-    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $code:literal),+ $(,)? }) => {
+    ($(#[$m:meta])* $name:ident ($len:literal) { $($(#[$vm:meta])* $variant:ident = $code:literal),+ $(,)? }) => {
         $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
+        #[derive(
+            Debug, Clone, Copy, PartialEq, Eq, Hash,
+            serde::Serialize, serde::Deserialize, utoipa::ToSchema, sea_orm::DeriveValueType,
+        )]
+        #[sea_orm(
+            value_type = "String",
+            column_type = "String(sea_orm::sea_query::StringLen::N(Self::COLUMN_LEN))",
+            to_str = "std::convert::AsRef::<str>::as_ref"
+        )]
         pub enum $name { $($(#[$vm])* #[serde(rename = $code)] $variant),+ }
 
         impl $name {
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// The length of the column the code is stored in.
+            const COLUMN_LEN: u32 = $len;
 
             pub fn as_str(self) -> &'static str {
                 match self { $($name::$variant => $code),+ }
@@ -24,7 +40,33 @@ macro_rules! coded {
                 Self::ALL.iter().map(|x| x.as_str()).collect()
             }
         }
+
+        /// A stored or sent code, refused with its kind when it names no variant.
+        impl std::str::FromStr for $name {
+            type Err = $crate::domain::UnknownCode;
+
+            fn from_str(s: &str) -> Result<$name, Self::Err> {
+                Self::parse(s).ok_or_else(|| $crate::domain::UnknownCode {
+                    kind: stringify!($name),
+                    code: s.to_owned(),
+                })
+            }
+        }
+
+        impl AsRef<str> for $name {
+            fn as_ref(&self) -> &str {
+                self.as_str()
+            }
+        }
     };
+}
+
+/// A code that names no variant of its enum: a stored row or an input out of the vocabulary.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("unknown {kind} code {code:?}")]
+pub struct UnknownCode {
+    pub kind: &'static str,
+    pub code: String,
 }
 
 pub mod credit_code;
