@@ -55,9 +55,6 @@ coded! {
     RoundStatus(16) { Draft = "draft", Published = "published" }
 }
 
-/// A hazard as reported, before the rectification loop (`domain::hazard_flow`) takes it on.
-pub const HAZARD_REPORTED: &str = "reported";
-
 impl InspectionState {
     /// Whether the inspecting side may still fill in and submit.
     pub fn is_open(self) -> bool {

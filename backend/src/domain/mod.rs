@@ -53,6 +53,13 @@ macro_rules! coded {
             }
         }
 
+        /// Shows the code (`hazard_state.{}` and the like name catalog keys).
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
         impl AsRef<str> for $name {
             fn as_ref(&self) -> &str {
                 self.as_str()

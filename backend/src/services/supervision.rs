@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::db::begin_write;
 use crate::domain::hazard_flow::{self, HazardState};
-use crate::domain::inspection::HazardLevel;
+use crate::domain::inspection::{HazardCategory, HazardLevel};
 use crate::domain::region_path::subtree_pattern;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::{self, Lang};
@@ -114,8 +114,8 @@ async fn timeline<C: ConnectionTrait>(
         actor_name: Set(actor.1),
         actor_role: Set(actor.2),
         action: Set(action.into()),
-        from_state: Set(Some(h.state.clone())),
-        to_state: Set(h.state.clone()),
+        from_state: Set(Some(h.state.as_str().into())),
+        to_state: Set(h.state.as_str().into()),
         note: Set(note),
         deadline_before: Set(deadline_before),
         deadline_after: Set(deadline_after),
@@ -222,7 +222,7 @@ pub async fn list_major<C: ConnectionTrait>(
     h: &hazard::Model,
     listed_by: Option<i64>,
 ) -> AppResult<Option<supervision::Model>> {
-    if HazardLevel::parse(&h.level) != Some(HazardLevel::Major) {
+    if h.level != HazardLevel::Major {
         return Ok(None);
     }
     let note = i18n::t(Lang::ZhCn, "supervision.note_major");
@@ -328,10 +328,13 @@ pub struct SupervisionRow {
     pub hazard_id: i64,
     pub hazard_title: String,
     /// `general` | `major`.
-    pub level: String,
-    pub category: String,
+    #[schema(value_type = String)]
+    pub level: HazardLevel,
+    #[schema(value_type = String)]
+    pub category: HazardCategory,
     /// The hazard's state.
-    pub state: String,
+    #[schema(value_type = String)]
+    pub state: HazardState,
     pub enterprise_id: i64,
     pub enterprise_name: String,
     /// The town (镇/街道) the hazard is in.
@@ -467,9 +470,9 @@ async fn rows(core: &Core, found: Vec<supervision::Model>) -> AppResult<Vec<Supe
                 id: s.id,
                 hazard_id: h.id,
                 hazard_title: h.title.clone(),
-                level: h.level.clone(),
-                category: h.category.clone(),
-                state: h.state.clone(),
+                level: h.level,
+                category: h.category,
+                state: h.state,
                 enterprise_id: h.enterprise_id,
                 enterprise_name: names.get(&h.enterprise_id).cloned().unwrap_or_default(),
                 town: town_code(&s.region_path).and_then(|c| towns.get(&c).cloned()),

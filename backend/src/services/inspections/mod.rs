@@ -146,7 +146,7 @@ pub fn is_reviewer(caller: &Caller, i: &inspection::Model) -> bool {
     matches!(
         (&caller.scope, caller.role),
         (Scope::Alliance { alliance_id, .. }, Role::Committee)
-            if i.alliance_id == Some(*alliance_id) && i.kind == InspectionKind::Mutual.as_str()
+            if i.alliance_id == Some(*alliance_id) && i.kind == InspectionKind::Mutual
     )
 }
 
@@ -222,7 +222,7 @@ pub async fn create_self(
     let now = core.now();
     let txn = begin_write(&core.db).await?;
     let created = inspection::ActiveModel {
-        kind: Set(InspectionKind::SelfCheck.as_str().into()),
+        kind: Set(InspectionKind::SelfCheck),
         round_id: Set(None),
         alliance_id: Set(None),
         group_id: Set(None),
@@ -231,7 +231,7 @@ pub async fn create_self(
         region_path: Set(region_path),
         template_version_id: Set(version.id),
         planned_on: Set(planned_on),
-        state: Set(InspectionState::Planned.as_str().into()),
+        state: Set(InspectionState::Planned),
         inspectors: Set(String::new()),
         summary: Set(None),
         created_by: Set(Some(caller.user_id)),
@@ -283,12 +283,12 @@ pub async fn start(
     if !is_inspector(&txn, caller, &i).await? {
         return Err(AppError::Forbidden);
     }
-    if i.state != InspectionState::Planned.as_str() {
+    if i.state != InspectionState::Planned {
         return Err(AppError::Conflict("inspections.not_planned"));
     }
     let now = core.now();
     let mut active = i.into_active_model();
-    active.state = Set(InspectionState::InProgress.as_str().into());
+    active.state = Set(InspectionState::InProgress);
     active.started_at = Set(Some(now));
     let updated = active.update(&txn).await?;
     audit::record(
@@ -338,12 +338,12 @@ pub async fn review(
     if !is_reviewer(caller, &i) {
         return Err(AppError::Forbidden);
     }
-    if i.state != InspectionState::Submitted.as_str() {
+    if i.state != InspectionState::Submitted {
         return Err(AppError::Conflict("inspections.not_submitted"));
     }
     let now = core.now();
     let mut active = i.into_active_model();
-    active.state = Set(InspectionState::Reviewed.as_str().into());
+    active.state = Set(InspectionState::Reviewed);
     active.reviewed_at = Set(Some(now));
     active.reviewed_by = Set(Some(caller.user_id));
     active.review_note = Set(note.map(str::to_string));
@@ -438,7 +438,7 @@ pub(crate) async fn cancel_for_leaver<C: ConnectionTrait>(
                 Some(format!(
                     "round {}: enterprise {enterprise_id} left alliance {alliance_id} ({} → cancelled)",
                     i.round_id.map_or("—".to_string(), |r| r.to_string()),
-                    i.state
+                    i.state.as_str()
                 )),
             )
             .await?;

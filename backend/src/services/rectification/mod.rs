@@ -33,7 +33,6 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 
 use crate::domain::hazard_flow::{self, Action, Facts, HazardState, Party, Refusal};
-use crate::domain::inspection::HazardLevel;
 use crate::domain::region_path;
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
@@ -78,7 +77,7 @@ pub struct LoopOutcome {
 /// The rule facts of a hazard; `listed`: it is on the supervision list (see `facts`).
 pub fn facts_of(h: &hazard::Model, listed: bool) -> Facts {
     Facts {
-        level: HazardLevel::parse(&h.level).unwrap_or(HazardLevel::General),
+        level: h.level,
         in_alliance: h.alliance_id.is_some(),
         reported_by_other: h
             .reporter_enterprise_id
@@ -92,12 +91,6 @@ pub fn facts_of(h: &hazard::Model, listed: bool) -> Facts {
 pub async fn facts<C: ConnectionTrait>(conn: &C, h: &hazard::Model) -> AppResult<Facts> {
     let listed = crate::services::supervision::is_listed(conn, h.id).await?;
     Ok(facts_of(h, listed))
-}
-
-/// The hazard's state as the rules know it.
-pub fn state_of(h: &hazard::Model) -> AppResult<HazardState> {
-    HazardState::parse(&h.state)
-        .ok_or_else(|| AppError::internal(anyhow::anyhow!("unknown hazard state {}", h.state)))
 }
 
 /// The caller's relation to the hazard.
@@ -174,7 +167,7 @@ pub async fn what_can<C: ConnectionTrait>(
     Ok(actions_for(
         party,
         facts(conn, h).await?,
-        state_of(h)?,
+        h.state,
         pending,
     ))
 }

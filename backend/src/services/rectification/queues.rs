@@ -104,9 +104,9 @@ pub async fn todo(core: &Core, caller: &Caller) -> AppResult<Vec<TodoRow>> {
     let meta: Vec<(Action, Option<i64>, bool)> = found
         .iter()
         .map(|h| {
-            let action = match HazardState::parse(&h.state) {
-                Some(HazardState::Reported) => Action::Acknowledge,
-                Some(HazardState::Rectifying) => Action::SubmitEvidence,
+            let action = match h.state {
+                HazardState::Reported => Action::Acknowledge,
+                HazardState::Rectifying => Action::SubmitEvidence,
                 _ => Action::Verify,
             };
             (action, overdue_days(h, today), pending.contains_key(&h.id))

@@ -210,7 +210,7 @@ pub async fn generate(
     .insert(&txn)
     .await?;
     let rows = pairs.iter().map(|p| inspection::ActiveModel {
-        kind: Set(InspectionKind::Mutual.as_str().into()),
+        kind: Set(InspectionKind::Mutual),
         round_id: Set(Some(round.id)),
         alliance_id: Set(Some(alliance_id)),
         group_id: Set(Some(group.id)),
@@ -219,7 +219,7 @@ pub async fn generate(
         region_path: Set(regions.get(&p.inspected).cloned().unwrap_or_default()),
         template_version_id: Set(input.template_version_id),
         planned_on: Set(input.planned_on),
-        state: Set(InspectionState::Planned.as_str().into()),
+        state: Set(InspectionState::Planned),
         inspectors: Set(String::new()),
         summary: Set(None),
         created_by: Set(Some(caller.user_id)),
