@@ -474,7 +474,7 @@ pub fn committee_originals(alliance_id: i64) -> Condition {
         .add(inspection::Column::AllianceId.eq(alliance_id))
         .add(
             Condition::all()
-                .add(inspection::Column::Kind.eq(InspectionKind::SelfCheck.as_str()))
+                .add(inspection::Column::Kind.eq(InspectionKind::SelfCheck))
                 .add(
                     inspection::Column::InspectedEnterpriseId
                         .in_subquery(approved_members(alliance_id)),

@@ -73,8 +73,8 @@ fn filtered(scope: &Scope, f: &HazardFilter, today: NaiveDate) -> sea_orm::Selec
                 H::State.is_in(
                     crate::domain::hazard_flow::HazardState::ALL
                         .iter()
-                        .filter(|s| crate::domain::hazard_flow::deadline_runs(**s))
-                        .map(|s| s.as_str()),
+                        .copied()
+                        .filter(|s| crate::domain::hazard_flow::deadline_runs(*s)),
                 ),
             )
             .filter(H::Deadline.lt(today));

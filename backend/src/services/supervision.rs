@@ -50,12 +50,11 @@ pub const EVENT_RELEASE: &str = "supervision_release";
 pub(crate) const MAX_UNIT: usize = 128;
 
 /// The states in which a hazard's deadline runs (overdue is possible).
-pub fn running_states() -> Vec<&'static str> {
+pub fn running_states() -> Vec<HazardState> {
     HazardState::ALL
         .iter()
         .copied()
         .filter(|s| hazard_flow::deadline_runs(*s))
-        .map(HazardState::as_str)
         .collect()
 }
 
@@ -779,7 +778,10 @@ mod tests {
 
     #[test]
     fn the_deadline_runs_while_reported_or_rectifying() {
-        assert_eq!(running_states(), vec!["reported", "rectifying"]);
+        assert_eq!(
+            running_states(),
+            vec![HazardState::Reported, HazardState::Rectifying]
+        );
     }
 
     #[test]

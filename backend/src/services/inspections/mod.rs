@@ -64,10 +64,7 @@ fn filtered(scope: &Scope, f: &InspectionFilter) -> sea_orm::Select<inspection::
         q = q.filter(I::InspectedEnterpriseId.eq(e));
     }
     if f.open == Some(true) {
-        q = q.filter(I::State.is_in([
-            InspectionState::Planned.as_str(),
-            InspectionState::InProgress.as_str(),
-        ]));
+        q = q.filter(I::State.is_in([InspectionState::Planned, InspectionState::InProgress]));
     }
     if let Scope::Enterprise { enterprise_id, .. } = scope {
         match given(&f.side) {
@@ -75,7 +72,7 @@ fn filtered(scope: &Scope, f: &InspectionFilter) -> sea_orm::Select<inspection::
             Some("inspected") => {
                 q = q
                     .filter(I::InspectedEnterpriseId.eq(*enterprise_id))
-                    .filter(I::Kind.ne(InspectionKind::SelfCheck.as_str()))
+                    .filter(I::Kind.ne(InspectionKind::SelfCheck))
             }
             _ => {}
         }
@@ -403,10 +400,10 @@ pub(crate) async fn cancel_for_leaver<C: ConnectionTrait>(
     enterprise_id: i64,
 ) -> AppResult<u64> {
     use inspection::Column as I;
-    let open: Vec<&str> = InspectionState::ALL
+    let open: Vec<InspectionState> = InspectionState::ALL
         .iter()
+        .copied()
         .filter(|s| s.is_open())
-        .map(|s| s.as_str())
         .collect();
     let party = sea_orm::Condition::any()
         .add(I::InspectingEnterpriseId.eq(enterprise_id))
@@ -421,7 +418,7 @@ pub(crate) async fn cancel_for_leaver<C: ConnectionTrait>(
         let done = inspection::Entity::update_many()
             .col_expr(
                 I::State,
-                sea_orm::sea_query::Expr::value(InspectionState::Cancelled.as_str()),
+                sea_orm::sea_query::Expr::value(InspectionState::Cancelled),
             )
             .filter(I::Id.eq(i.id))
             .filter(I::State.is_in(open.clone()))

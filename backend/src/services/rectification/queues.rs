@@ -78,8 +78,8 @@ pub async fn todo(core: &Core, caller: &Caller) -> AppResult<Vec<TodoRow>> {
                     Condition::all()
                         .add(H::EnterpriseId.eq(e))
                         .add(H::State.is_in([
-                            HazardState::Reported.as_str(),
-                            HazardState::Rectifying.as_str(),
+                            HazardState::Reported,
+                            HazardState::Rectifying,
                         ])),
                 )
                 .add(
@@ -87,8 +87,8 @@ pub async fn todo(core: &Core, caller: &Caller) -> AppResult<Vec<TodoRow>> {
                         .add(H::ReporterEnterpriseId.eq(e))
                         .add(H::EnterpriseId.ne(e))
                         .add(H::AllianceId.is_not_null())
-                        .add(H::Level.eq(HazardLevel::General.as_str()))
-                        .add(H::State.eq(HazardState::AwaitingVerification.as_str()))
+                        .add(H::Level.eq(HazardLevel::General))
+                        .add(H::State.eq(HazardState::AwaitingVerification))
                         // On the supervision list it is the bureau's to verify.
                         .add(H::Id.not_in_subquery(supervision::listed_hazard_ids())),
                 ),
@@ -168,7 +168,7 @@ fn queue_scope(caller: &Caller, verify: bool) -> Option<Condition> {
                 mine
             };
             let mut general = Condition::all()
-                .add(H::Level.eq(HazardLevel::General.as_str()))
+                .add(H::Level.eq(HazardLevel::General))
                 .add(mine);
             if verify {
                 // A hazard on the supervision list is the bureau's to verify.
@@ -178,7 +178,7 @@ fn queue_scope(caller: &Caller, verify: bool) -> Option<Condition> {
         }
         (Scope::Region { path, .. }, Role::Regulator) => {
             let mut its = Condition::any()
-                .add(H::Level.eq(HazardLevel::Major.as_str()))
+                .add(H::Level.eq(HazardLevel::Major))
                 .add(H::AllianceId.is_null());
             if verify {
                 its = its.add(H::Id.in_subquery(supervision::listed_hazard_ids()));
@@ -213,14 +213,14 @@ pub async fn verification_queue(core: &Core, caller: &Caller) -> AppResult<Vec<Q
     };
     let to_verify = queued(
         core,
-        verifies.add(H::State.eq(HazardState::AwaitingVerification.as_str())),
+        verifies.add(H::State.eq(HazardState::AwaitingVerification)),
     )
     .await?;
     let disputes = queued(
         core,
         decides
             .clone()
-            .add(H::State.eq(HazardState::Disputed.as_str())),
+            .add(H::State.eq(HazardState::Disputed)),
     )
     .await?;
     let extensions = queued(
@@ -228,8 +228,8 @@ pub async fn verification_queue(core: &Core, caller: &Caller) -> AppResult<Vec<Q
         decides
             .add(H::Id.in_subquery(pending_ids()))
             .add(H::State.is_in([
-                HazardState::Reported.as_str(),
-                HazardState::Rectifying.as_str(),
+                HazardState::Reported,
+                HazardState::Rectifying,
             ])),
     )
     .await?;
