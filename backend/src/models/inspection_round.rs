@@ -1,5 +1,6 @@
 //! A 互查 round: one generated set of pairings for an activity group.
 use sea_orm::entity::prelude::*;
+use crate::domain::inspection::RoundStatus;
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize)]
@@ -14,8 +15,8 @@ pub struct Model {
     pub title: String,
     pub template_version_id: i64,
     pub planned_on: Date,
-    /// "draft" (pairs adjustable, invisible to members) | "published"
-    pub status: String,
+    /// Draft: pairs adjustable, invisible to members.
+    pub status: RoundStatus,
     pub created_by: Option<i64>,
     pub created_at: DateTimeUtc,
     pub published_at: Option<DateTimeUtc>,

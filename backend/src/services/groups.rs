@@ -14,6 +14,7 @@ use sea_orm::{
 };
 use serde::Serialize;
 
+use crate::domain::membership::Status as MembershipStatus;
 use crate::db::begin_write;
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
@@ -178,7 +179,7 @@ pub async fn add_member(
         .lock_exclusive()
         .one(&txn)
         .await?
-        .is_some_and(|m| m.status == "approved");
+        .is_some_and(|m| m.status == MembershipStatus::Approved);
     if !approved {
         return Err(AppError::BadRequest("groups.not_member"));
     }
@@ -370,7 +371,7 @@ pub async fn ungrouped_members(core: &Core, scope: &Scope) -> AppResult<Vec<Grou
         .column(alliance_membership::Column::EnterpriseId)
         .from(alliance_membership::Entity)
         .and_where(alliance_membership::Column::AllianceId.eq(*alliance_id))
-        .and_where(alliance_membership::Column::Status.eq("approved"))
+        .and_where(alliance_membership::Column::Status.eq(MembershipStatus::Approved))
         .to_owned();
     let grouped = Query::select()
         .column(group_member::Column::EnterpriseId)

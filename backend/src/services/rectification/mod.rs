@@ -32,6 +32,7 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::domain::membership::Status as MembershipStatus;
 use crate::domain::hazard_flow::{self, Action, Facts, HazardState, Party, Refusal};
 use crate::domain::region_path;
 use crate::domain::role::Role;
@@ -119,7 +120,7 @@ pub async fn party_of<C: ConnectionTrait>(
                 let members = alliance_membership::Entity::find()
                     .filter(alliance_membership::Column::AllianceId.eq(*alliance_id))
                     .filter(alliance_membership::Column::EnterpriseId.eq(h.enterprise_id))
-                    .filter(alliance_membership::Column::Status.eq("approved"))
+                    .filter(alliance_membership::Column::Status.eq(MembershipStatus::Approved))
                     .count(conn)
                     .await?;
                 if members > 0 {

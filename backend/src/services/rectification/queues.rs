@@ -11,6 +11,7 @@ use sea_orm::{
 use serde::Serialize;
 
 use super::reads::{ExtensionView, overdue_days};
+use crate::domain::membership::Status as MembershipStatus;
 use crate::domain::hazard_flow::{Action, HazardState};
 use crate::domain::inspection::HazardLevel;
 use crate::domain::region_path::subtree_pattern;
@@ -159,7 +160,7 @@ fn queue_scope(caller: &Caller, verify: bool) -> Option<Condition> {
                                 .column(alliance_membership::Column::EnterpriseId)
                                 .from(alliance_membership::Entity)
                                 .and_where(alliance_membership::Column::AllianceId.eq(*alliance_id))
-                                .and_where(alliance_membership::Column::Status.eq("approved"))
+                                .and_where(alliance_membership::Column::Status.eq(MembershipStatus::Approved))
                                 .to_owned(),
                         ),
                     ),

@@ -70,8 +70,8 @@ pub struct RoundSummary {
     /// 1, 2, 3 … per group.
     pub seq: i32,
     pub title: String,
-    /// "draft" | "published"
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: RoundStatus,
     pub planned_on: NaiveDate,
     pub template_version_id: i64,
     pub checklist_title: String,

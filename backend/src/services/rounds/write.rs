@@ -77,7 +77,7 @@ async fn managed_round(
 }
 
 fn is_draft(round: &inspection_round::Model) -> bool {
-    round.status == RoundStatus::Draft.as_str()
+    round.status == RoundStatus::Draft
 }
 
 async fn audit_round(
@@ -107,7 +107,7 @@ async fn history(txn: &DatabaseTransaction, group_id: i64) -> AppResult<Vec<Past
         .select_only()
         .column(inspection_round::Column::Id)
         .filter(inspection_round::Column::GroupId.eq(group_id))
-        .filter(inspection_round::Column::Status.eq(RoundStatus::Published.as_str()))
+        .filter(inspection_round::Column::Status.eq(RoundStatus::Published))
         .order_by_desc(inspection_round::Column::Seq)
         .into_tuple()
         .all(txn)
@@ -201,7 +201,7 @@ pub async fn generate(
         title: Set(input.title.trim().to_string()),
         template_version_id: Set(input.template_version_id),
         planned_on: Set(input.planned_on),
-        status: Set(RoundStatus::Draft.as_str().into()),
+        status: Set(RoundStatus::Draft),
         created_by: Set(Some(caller.user_id)),
         created_at: Set(now),
         published_at: Set(None),
@@ -336,7 +336,7 @@ pub async fn publish(
     }
     let detail = format!("group {} round {}", round.group_id, round.seq);
     let mut active = round.into_active_model();
-    active.status = Set(RoundStatus::Published.as_str().into());
+    active.status = Set(RoundStatus::Published);
     active.published_at = Set(Some(core.now()));
     active.update(&txn).await?;
     audit_round(core, &txn, caller, ip, "round.publish", id, detail).await?;
