@@ -61,8 +61,8 @@ use sea_orm::{
 };
 use serde::Serialize;
 
-use crate::domain::membership::Status as MembershipStatus;
 use crate::domain::inspection::{InspectionKind, RoundStatus};
+use crate::domain::membership::Status as MembershipStatus;
 use crate::domain::region_path::{path_and_ancestors, subtree_pattern};
 use crate::domain::role::{Portal, Role};
 use crate::models::{
@@ -351,8 +351,9 @@ pub fn inspection_rounds(scope: &Scope) -> Condition {
             ),
         ),
         Scope::Alliance { alliance_id, .. } => Condition::all().add(R::AllianceId.eq(*alliance_id)),
-        Scope::Enterprise { enterprise_id, .. } => {
-            Condition::all().add(R::Status.eq(RoundStatus::Published)).add(
+        Scope::Enterprise { enterprise_id, .. } => Condition::all()
+            .add(R::Status.eq(RoundStatus::Published))
+            .add(
                 R::GroupId.in_subquery(
                     Query::select()
                         .column(group_member::Column::GroupId)
@@ -360,8 +361,7 @@ pub fn inspection_rounds(scope: &Scope) -> Condition {
                         .and_where(group_member::Column::EnterpriseId.eq(*enterprise_id))
                         .to_owned(),
                 ),
-            )
-        }
+            ),
         Scope::Expert { .. } => nothing(),
     }
 }

@@ -7,6 +7,7 @@
 //! from 60. The demo data has no hazards, so every demo enterprise starts at 100, green.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use portal::domain::inspection::HazardCategory;
 use portal::models::{enterprise, hazard};
 use portal::services::labels;
 use sea_orm::{ActiveModelTrait, EntityTrait, Set};
@@ -45,8 +46,8 @@ async fn hazard(
         alliance_id: Set(None),
         reporter_user_id: Set(None),
         reporter_enterprise_id: Set(None),
-        category: Set("fire".into()),
-        level: Set(level.into()),
+        category: Set(HazardCategory::Fire),
+        level: Set(level.parse().expect("a hazard level code")),
         major_clause: Set(None),
         title: Set(format!("{level} {state} {deadline}")),
         description: Set("测试隐患".into()),
@@ -55,7 +56,7 @@ async fn hazard(
         suggested_measure: Set("整改".into()),
         found_at: Set(now),
         deadline: Set(deadline),
-        state: Set(state.into()),
+        state: Set(state.parse().expect("a hazard state code")),
         created_at: Set(now),
         updated_at: Set(now),
         rectified_at: Set(None),
@@ -72,7 +73,7 @@ async fn hazard(
 /// Moves a hazard to `state` (closing it now when `closed`).
 async fn set_state(app: &TestApp, h: &hazard::Model, state: &str) {
     let mut m: hazard::ActiveModel = h.clone().into();
-    m.state = Set(state.into());
+    m.state = Set(state.parse().expect("a hazard state code"));
     if state == "closed" {
         m.closed_at = Set(Some(app.core.now()));
     }

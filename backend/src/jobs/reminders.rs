@@ -238,9 +238,9 @@ async fn send(
         q = q.lock_exclusive();
     }
     let current = q.one(&txn).await?;
-    let still_due = current.as_ref().is_some_and(|c| {
-        hazard_flow::deadline_runs(c.state) && c.deadline == h.deadline
-    });
+    let still_due = current
+        .as_ref()
+        .is_some_and(|c| hazard_flow::deadline_runs(c.state) && c.deadline == h.deadline);
     let Some(current) = current.filter(|_| still_due) else {
         txn.rollback().await?;
         return Ok(None);

@@ -1,7 +1,7 @@
 //! An enterprise's membership of an alliance, one row per (alliance, enterprise); its
 //! transitions are `domain::membership`, its history `membership_event`.
-use sea_orm::entity::prelude::*;
 use crate::domain::membership::Status;
+use sea_orm::entity::prelude::*;
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]

@@ -1,7 +1,7 @@
 //! A hazard 隐患 as found; the rectification loop adds its own tables.
-use sea_orm::entity::prelude::*;
 use crate::domain::hazard_flow::HazardState;
 use crate::domain::inspection::{HazardCategory, HazardLevel};
+use sea_orm::entity::prelude::*;
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize)]

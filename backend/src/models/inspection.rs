@@ -1,6 +1,6 @@
 //! An inspection 检查: who inspects whom, with which checklist version, and where it stands.
-use sea_orm::entity::prelude::*;
 use crate::domain::inspection::{InspectionKind, InspectionState};
+use sea_orm::entity::prelude::*;
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize)]

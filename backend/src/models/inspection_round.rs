@@ -1,6 +1,6 @@
 //! A 互查 round: one generated set of pairings for an activity group.
-use sea_orm::entity::prelude::*;
 use crate::domain::inspection::RoundStatus;
+use sea_orm::entity::prelude::*;
 use serde::Serialize;
 
 #[derive(Clone, Debug, PartialEq, DeriveEntityModel, Serialize)]

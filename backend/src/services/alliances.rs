@@ -13,9 +13,9 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::domain::membership::Status as MembershipStatus;
 use crate::db::begin_write;
 use crate::domain::credit_code::CreditCode;
+use crate::domain::membership::Status as MembershipStatus;
 use crate::domain::region_path::{contains, subtree_pattern};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::models::{activity_group, alliance, alliance_membership, enterprise, region};

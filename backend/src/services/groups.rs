@@ -14,8 +14,8 @@ use sea_orm::{
 };
 use serde::Serialize;
 
-use crate::domain::membership::Status as MembershipStatus;
 use crate::db::begin_write;
+use crate::domain::membership::Status as MembershipStatus;
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
 use crate::models::{activity_group, alliance, alliance_membership, enterprise, group_member};

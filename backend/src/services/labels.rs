@@ -168,7 +168,10 @@ async fn facts_where<C: ConnectionTrait>(
     let rows: Vec<FactRow> = hazard::Entity::find()
         .select_only()
         .column(hazard::Column::EnterpriseId)
-        .column_as(sum_where(level(HazardLevel::General), one()), "open_general")
+        .column_as(
+            sum_where(level(HazardLevel::General), one()),
+            "open_general",
+        )
         .column_as(sum_where(level(HazardLevel::Major), one()), "open_major")
         .column_as(
             sum_where(overdue, days_overdue(backend, today)),

@@ -261,10 +261,7 @@ async fn transition(
         })?,
         Some(old) => {
             let mut update = alliance_membership::Entity::update_many()
-                .col_expr(
-                    alliance_membership::Column::Status,
-                    Expr::value(to),
-                )
+                .col_expr(alliance_membership::Column::Status, Expr::value(to))
                 .col_expr(
                     alliance_membership::Column::Reason,
                     Expr::value(reason.clone()),

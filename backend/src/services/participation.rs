@@ -15,8 +15,8 @@ use sea_orm::{
 };
 use serde::Serialize;
 
-use crate::domain::membership::Status as MembershipStatus;
 use crate::db::begin_write;
+use crate::domain::membership::Status as MembershipStatus;
 use crate::domain::participation::{
     self, Counts, DEFAULT_TARGET, TargetOrigin, TargetPercent, effective_target,
 };

@@ -11,8 +11,8 @@ use sea_orm::{
 };
 use serde::Serialize;
 
-use crate::domain::membership::Status as MembershipStatus;
 use crate::domain::credit_code::CreditCode;
+use crate::domain::membership::Status as MembershipStatus;
 use crate::domain::region_path::child_path;
 use crate::error::{AppError, AppResult};
 use crate::models::{

@@ -32,8 +32,8 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::domain::membership::Status as MembershipStatus;
 use crate::domain::hazard_flow::{self, Action, Facts, HazardState, Party, Refusal};
+use crate::domain::membership::Status as MembershipStatus;
 use crate::domain::region_path;
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
@@ -165,12 +165,7 @@ pub async fn what_can<C: ConnectionTrait>(
         return Ok(Vec::new());
     }
     let pending = reads::pending_of(conn, h.id).await?.is_some();
-    Ok(actions_for(
-        party,
-        facts(conn, h).await?,
-        h.state,
-        pending,
-    ))
+    Ok(actions_for(party, facts(conn, h).await?, h.state, pending))
 }
 
 /// Whether the caller may comment: every party but a mere observer.
@@ -216,6 +211,7 @@ pub(crate) async fn locked(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::inspection::{HazardCategory, HazardLevel};
 
     fn general_mutual() -> Facts {
         Facts {
@@ -286,8 +282,8 @@ mod tests {
             alliance_id: None,
             reporter_user_id: None,
             reporter_enterprise_id: reporter,
-            category: "fire".into(),
-            level: "major".into(),
+            category: HazardCategory::Fire,
+            level: HazardLevel::Major,
             major_clause: None,
             title: String::new(),
             description: String::new(),
@@ -296,7 +292,7 @@ mod tests {
             suggested_measure: String::new(),
             found_at: chrono::DateTime::default(),
             deadline: chrono::NaiveDate::default(),
-            state: "reported".into(),
+            state: HazardState::Reported,
             created_at: chrono::DateTime::default(),
             updated_at: chrono::DateTime::default(),
             rectified_at: None,

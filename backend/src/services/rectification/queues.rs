@@ -11,9 +11,9 @@ use sea_orm::{
 use serde::Serialize;
 
 use super::reads::{ExtensionView, overdue_days};
-use crate::domain::membership::Status as MembershipStatus;
 use crate::domain::hazard_flow::{Action, HazardState};
 use crate::domain::inspection::HazardLevel;
+use crate::domain::membership::Status as MembershipStatus;
 use crate::domain::region_path::subtree_pattern;
 use crate::domain::role::Role;
 use crate::error::AppResult;
@@ -78,10 +78,7 @@ pub async fn todo(core: &Core, caller: &Caller) -> AppResult<Vec<TodoRow>> {
                 .add(
                     Condition::all()
                         .add(H::EnterpriseId.eq(e))
-                        .add(H::State.is_in([
-                            HazardState::Reported,
-                            HazardState::Rectifying,
-                        ])),
+                        .add(H::State.is_in([HazardState::Reported, HazardState::Rectifying])),
                 )
                 .add(
                     Condition::all()
@@ -160,7 +157,10 @@ fn queue_scope(caller: &Caller, verify: bool) -> Option<Condition> {
                                 .column(alliance_membership::Column::EnterpriseId)
                                 .from(alliance_membership::Entity)
                                 .and_where(alliance_membership::Column::AllianceId.eq(*alliance_id))
-                                .and_where(alliance_membership::Column::Status.eq(MembershipStatus::Approved))
+                                .and_where(
+                                    alliance_membership::Column::Status
+                                        .eq(MembershipStatus::Approved),
+                                )
                                 .to_owned(),
                         ),
                     ),
@@ -219,19 +219,14 @@ pub async fn verification_queue(core: &Core, caller: &Caller) -> AppResult<Vec<Q
     .await?;
     let disputes = queued(
         core,
-        decides
-            .clone()
-            .add(H::State.eq(HazardState::Disputed)),
+        decides.clone().add(H::State.eq(HazardState::Disputed)),
     )
     .await?;
     let extensions = queued(
         core,
         decides
             .add(H::Id.in_subquery(pending_ids()))
-            .add(H::State.is_in([
-                HazardState::Reported,
-                HazardState::Rectifying,
-            ])),
+            .add(H::State.is_in([HazardState::Reported, HazardState::Rectifying])),
     )
     .await?;
     let ids: Vec<i64> = extensions.iter().map(|h| h.id).collect();
