@@ -86,3 +86,58 @@ pub mod region_path;
 pub mod role;
 pub mod rounds;
 pub mod scoring;
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use super::hazard_flow::{Action, HazardState};
+    use super::inspection::{
+        AnswerResult, ChecklistTopic, HazardCategory, HazardLevel, InspectionKind, InspectionState,
+        RoundStatus,
+    };
+    use super::membership::Status;
+
+    /// Every variant reads back from its code, by `parse` and by `FromStr`, and shows its code.
+    fn round_trips<T>(all: &[T])
+    where
+        T: Copy + PartialEq + std::fmt::Debug + std::fmt::Display + AsRef<str> + FromStr,
+        T::Err: std::fmt::Debug,
+    {
+        for v in all {
+            assert_eq!(T::from_str(v.as_ref()).expect("its own code"), *v);
+            assert_eq!(v.to_string(), v.as_ref());
+        }
+    }
+
+    #[test]
+    fn every_coded_enum_round_trips_through_its_code() {
+        round_trips(HazardState::ALL);
+        round_trips(Action::ALL);
+        round_trips(InspectionKind::ALL);
+        round_trips(InspectionState::ALL);
+        round_trips(AnswerResult::ALL);
+        round_trips(HazardCategory::ALL);
+        round_trips(HazardLevel::ALL);
+        round_trips(ChecklistTopic::ALL);
+        round_trips(RoundStatus::ALL);
+        round_trips(Status::ALL);
+        for s in Status::ALL {
+            assert_eq!(Status::parse(s.as_str()), Some(*s));
+        }
+        assert_eq!(
+            InspectionKind::parse("self"),
+            Some(InspectionKind::SelfCheck)
+        );
+    }
+
+    #[test]
+    fn an_unknown_code_is_refused_with_its_kind() {
+        let err = HazardState::from_str("on_hold").expect_err("not a state");
+        assert_eq!(err.kind, "HazardState");
+        assert_eq!(err.code, "on_hold");
+        assert_eq!(err.to_string(), "unknown HazardState code \"on_hold\"");
+        assert!(HazardLevel::from_str("重大").is_err());
+        assert!(Status::from_str("Approved").is_err());
+    }
+}
