@@ -61,7 +61,8 @@ use sea_orm::{
 };
 use serde::Serialize;
 
-use crate::domain::inspection::InspectionKind;
+use crate::domain::inspection::{InspectionKind, RoundStatus};
+use crate::domain::membership::Status as MembershipStatus;
 use crate::domain::region_path::{path_and_ancestors, subtree_pattern};
 use crate::domain::role::{Portal, Role};
 use crate::models::{
@@ -200,7 +201,7 @@ pub fn alliances(scope: &Scope) -> Condition {
                     .column(alliance_membership::Column::AllianceId)
                     .from(alliance_membership::Entity)
                     .and_where(alliance_membership::Column::EnterpriseId.eq(*enterprise_id))
-                    .and_where(alliance_membership::Column::Status.eq("approved"))
+                    .and_where(alliance_membership::Column::Status.eq(MembershipStatus::Approved))
                     .to_owned(),
             ),
         ),
@@ -350,8 +351,9 @@ pub fn inspection_rounds(scope: &Scope) -> Condition {
             ),
         ),
         Scope::Alliance { alliance_id, .. } => Condition::all().add(R::AllianceId.eq(*alliance_id)),
-        Scope::Enterprise { enterprise_id, .. } => {
-            Condition::all().add(R::Status.eq("published")).add(
+        Scope::Enterprise { enterprise_id, .. } => Condition::all()
+            .add(R::Status.eq(RoundStatus::Published))
+            .add(
                 R::GroupId.in_subquery(
                     Query::select()
                         .column(group_member::Column::GroupId)
@@ -359,8 +361,7 @@ pub fn inspection_rounds(scope: &Scope) -> Condition {
                         .and_where(group_member::Column::EnterpriseId.eq(*enterprise_id))
                         .to_owned(),
                 ),
-            )
-        }
+            ),
         Scope::Expert { .. } => nothing(),
     }
 }
@@ -374,7 +375,7 @@ fn not_in_draft_round() -> Condition {
                 Query::select()
                     .column(inspection_round::Column::Id)
                     .from(inspection_round::Entity)
-                    .and_where(inspection_round::Column::Status.eq("published"))
+                    .and_where(inspection_round::Column::Status.eq(RoundStatus::Published))
                     .to_owned(),
             ),
         )
@@ -474,7 +475,7 @@ pub fn committee_originals(alliance_id: i64) -> Condition {
         .add(inspection::Column::AllianceId.eq(alliance_id))
         .add(
             Condition::all()
-                .add(inspection::Column::Kind.eq(InspectionKind::SelfCheck.as_str()))
+                .add(inspection::Column::Kind.eq(InspectionKind::SelfCheck))
                 .add(
                     inspection::Column::InspectedEnterpriseId
                         .in_subquery(approved_members(alliance_id)),
@@ -525,7 +526,7 @@ pub fn inspections_to_conduct(scope: &Scope) -> Condition {
                             Expr::col((alliance_membership::Entity, M::AllianceId))
                                 .equals((inspection::Entity, I::AllianceId)),
                         )
-                        .and_where(M::Status.eq("approved"))
+                        .and_where(M::Status.eq(MembershipStatus::Approved))
                         .to_owned(),
                 )),
         )

@@ -3,6 +3,8 @@
 //! archiving, and the demo templates.
 
 use chrono::Utc;
+use portal::domain::inspection::InspectionKind;
+use portal::domain::inspection::InspectionState;
 use portal::models::{checklist_item, enterprise, inspection};
 use portal::scope::Scope;
 use portal::services::checklists;
@@ -102,7 +104,7 @@ async fn inspection_using(app: &TestApp, version_id: i64) -> i64 {
         .expect("query")
         .expect("enterprise");
     inspection::ActiveModel {
-        kind: Set("self".into()),
+        kind: Set(InspectionKind::SelfCheck),
         round_id: Set(None),
         alliance_id: Set(None),
         group_id: Set(None),
@@ -111,7 +113,7 @@ async fn inspection_using(app: &TestApp, version_id: i64) -> i64 {
         region_path: Set(e.region_path.clone()),
         template_version_id: Set(version_id),
         planned_on: Set(Utc::now().date_naive()),
-        state: Set("planned".into()),
+        state: Set(InspectionState::Planned),
         inspectors: Set("周建华".into()),
         summary: Set(None),
         created_by: Set(None),

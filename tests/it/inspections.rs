@@ -7,6 +7,8 @@ mod refusals;
 mod scope;
 
 use chrono::NaiveDate;
+use portal::domain::inspection::InspectionKind;
+use portal::domain::inspection::InspectionState;
 use portal::models::{checklist_item, checklist_template, checklist_version, inspection, region};
 use portal::services::audit::Author;
 use portal::services::users::{self, NewUser};
@@ -127,7 +129,7 @@ pub async fn mutual_inspection(
         .expect("query")
         .expect("enterprise");
     inspection::ActiveModel {
-        kind: Set("mutual".into()),
+        kind: Set(InspectionKind::Mutual),
         round_id: Set(None),
         alliance_id: Set(Some(app.alliance_id(QPW_ALLIANCE).await)),
         group_id: Set(None),
@@ -136,7 +138,7 @@ pub async fn mutual_inspection(
         region_path: Set(target.region_path),
         template_version_id: Set(version_id),
         planned_on: Set(NaiveDate::from_ymd_opt(2026, 11, 24).expect("date")),
-        state: Set("planned".into()),
+        state: Set(InspectionState::Planned),
         inspectors: Set(String::new()),
         created_at: Set(app.core.now()),
         ..Default::default()

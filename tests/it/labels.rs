@@ -7,9 +7,11 @@
 //! from 60. The demo data has no hazards, so every demo enterprise starts at 100, green.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
+use portal::domain::inspection::HazardCategory;
 use portal::models::{enterprise, hazard};
 use portal::services::labels;
-use sea_orm::{ActiveModelTrait, EntityTrait, Set};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use serde_json::{Value, json};
 
 use crate::helpers::*;
@@ -45,8 +47,8 @@ async fn hazard(
         alliance_id: Set(None),
         reporter_user_id: Set(None),
         reporter_enterprise_id: Set(None),
-        category: Set("fire".into()),
-        level: Set(level.into()),
+        category: Set(HazardCategory::Fire),
+        level: Set(level.parse().expect("a hazard level code")),
         major_clause: Set(None),
         title: Set(format!("{level} {state} {deadline}")),
         description: Set("测试隐患".into()),
@@ -55,7 +57,7 @@ async fn hazard(
         suggested_measure: Set("整改".into()),
         found_at: Set(now),
         deadline: Set(deadline),
-        state: Set(state.into()),
+        state: Set(state.parse().expect("a hazard state code")),
         created_at: Set(now),
         updated_at: Set(now),
         rectified_at: Set(None),
@@ -72,7 +74,7 @@ async fn hazard(
 /// Moves a hazard to `state` (closing it now when `closed`).
 async fn set_state(app: &TestApp, h: &hazard::Model, state: &str) {
     let mut m: hazard::ActiveModel = h.clone().into();
-    m.state = Set(state.into());
+    m.state = Set(state.parse().expect("a hazard state code"));
     if state == "closed" {
         m.closed_at = Set(Some(app.core.now()));
     }
@@ -653,4 +655,22 @@ async fn the_enterprise_list_filters_by_label_in_the_page_the_api_and_the_export
     assert_eq!(rows[1][0], HONGTIAN);
     assert_eq!(rows[1][11], "40");
     assert_eq!(rows[1][12], "红");
+}
+
+#[tokio::test]
+async fn a_hazard_row_with_an_unknown_stored_state_is_an_error_when_read_not_a_default() {
+    let app = spawn_app().await;
+    let id = app.enterprise_id(HONGTIAN).await;
+    let today = app.core.now().date_naive();
+    let h = hazard(&app, id, "general", "reported", today, None).await;
+    hazard::Entity::update_many()
+        .col_expr(hazard::Column::State, Expr::value("on_hold"))
+        .filter(hazard::Column::Id.eq(h.id))
+        .exec(&app.core.db)
+        .await
+        .expect("store an unknown code");
+
+    let read = hazard::Entity::find_by_id(h.id).one(&app.core.db).await;
+    let err = read.expect_err("an unknown state code does not read as a hazard");
+    assert!(err.to_string().contains("on_hold"), "{err}");
 }

@@ -6,6 +6,9 @@
 mod bombs;
 mod orphans;
 
+use portal::domain::hazard_flow::HazardState;
+use portal::domain::inspection::HazardCategory;
+use portal::domain::inspection::HazardLevel;
 use std::io::Cursor;
 
 use chrono::{NaiveDate, TimeZone, Utc};
@@ -143,8 +146,8 @@ pub async fn insert_hazard(app: &TestApp, title: &str) -> hazard::Model {
         region_path: Set(region_path),
         alliance_id: Set(Some(alliance.id)),
         reporter_enterprise_id: Set(Some(ruihan)),
-        category: Set("electrical".into()),
-        level: Set("general".into()),
+        category: Set(HazardCategory::Electrical),
+        level: Set(HazardLevel::General),
         title: Set(title.into()),
         description: Set("配电箱未接地".into()),
         location: Set("二车间".into()),
@@ -152,7 +155,7 @@ pub async fn insert_hazard(app: &TestApp, title: &str) -> hazard::Model {
         suggested_measure: Set(String::new()),
         found_at: Set(now),
         deadline: Set(NaiveDate::from_ymd_opt(2026, 12, 20).expect("date")),
-        state: Set("reported".into()),
+        state: Set(HazardState::Reported),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()

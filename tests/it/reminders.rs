@@ -4,6 +4,7 @@
 //! the test moves the clock day by day and runs the job itself.
 
 use chrono::{NaiveDate, TimeZone, Utc};
+use portal::domain::hazard_flow::HazardState;
 use portal::jobs::reminders::{ReminderReport, run_once};
 use portal::models::{hazard, hazard_event, hazard_reminder, notification, supervision, user};
 use sea_orm::{
@@ -366,7 +367,7 @@ async fn a_hazard_awaiting_verification_gets_no_reminders() {
         .expect("query")
         .expect("hazard");
     let mut m = h.into_active_model();
-    m.state = Set("awaiting_verification".into());
+    m.state = Set(HazardState::AwaitingVerification);
     m.update(&app.core.db).await.expect("evidence handed in");
     // Ten days past its deadline, which no longer runs; `a` is still four days away.
     at(&app, "2026-12-20");

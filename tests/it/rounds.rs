@@ -1,6 +1,9 @@
 //! 互查轮次: generating a group's round (every member inspected once, nobody by itself, no pair
 //! of the last published round again), adjusting, publishing, discarding; who sees what.
 
+use portal::domain::hazard_flow::HazardState;
+use portal::domain::inspection::HazardCategory;
+use portal::domain::inspection::HazardLevel;
 use std::collections::BTreeSet;
 
 use portal::models::{activity_group, alliance, group_member, hazard, inspection};
@@ -477,8 +480,8 @@ async fn a_round_counts_the_hazards_found_in_its_inspections() {
         alliance_id: Set(detail["round"]["alliance_id"].as_i64()),
         reporter_user_id: Set(None),
         reporter_enterprise_id: Set(first["inspecting_enterprise_id"].as_i64()),
-        category: Set("fire".into()),
-        level: Set("general".into()),
+        category: Set(HazardCategory::Fire),
+        level: Set(HazardLevel::General),
         major_clause: Set(None),
         title: Set("灭火器压力不足".into()),
         description: Set("车间东侧两具灭火器压力指针在红区".into()),
@@ -487,7 +490,7 @@ async fn a_round_counts_the_hazards_found_in_its_inspections() {
         suggested_measure: Set("更换灭火器".into()),
         found_at: Set(now),
         deadline: Set(now.date_naive()),
-        state: Set("reported".into()),
+        state: Set(HazardState::Reported),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()

@@ -3,6 +3,7 @@
 //! membership and groups on the 一企一档 file, and the GPS-bearing original only of photos
 //! from its own alliance's inspections.
 
+use portal::domain::inspection::InspectionState;
 use std::collections::BTreeSet;
 
 use portal::models::hazard;
@@ -121,7 +122,7 @@ async fn post(app: &TestApp, path: &str, token: &str, body: Value) -> reqwest::R
         .expect("POST")
 }
 
-async fn state_of(app: &TestApp, id: i64) -> String {
+async fn state_of(app: &TestApp, id: i64) -> InspectionState {
     portal::models::inspection::Entity::find_by_id(id)
         .one(&app.core.db)
         .await
@@ -172,7 +173,11 @@ async fn an_enterprise_that_leaves_an_alliance_has_its_open_inspections_there_ca
         res.text().await.unwrap_or_default()
     );
     for id in [of_hongtian, by_hongtian] {
-        assert_eq!(state_of(&app, id).await, "cancelled", "inspection {id}");
+        assert_eq!(
+            state_of(&app, id).await,
+            InspectionState::Cancelled,
+            "inspection {id}"
+        );
     }
     let admin = app.api_token(ADMIN).await;
     let audit = app
@@ -210,5 +215,5 @@ async fn an_enterprise_that_leaves_an_alliance_has_its_open_inspections_there_ca
     let form = crate::inspections::multipart(&crate::inspections::submission(&items), vec![]);
     let res = crate::inspections::submit(&app, &enterprise, stale, form, None).await;
     assert_eq!(res.status(), 403, "submit");
-    assert_eq!(state_of(&app, stale).await, "planned");
+    assert_eq!(state_of(&app, stale).await, InspectionState::Planned);
 }

@@ -1,6 +1,9 @@
 //! The bureau's supervision list (挂牌督办): scoped to the officer's region (the admin sees the
 //! city), filtered, exported, and edited with checks, an audit record and a timeline event.
 
+use portal::domain::hazard_flow::HazardState;
+use portal::domain::inspection::HazardCategory;
+use portal::domain::inspection::HazardLevel;
 use portal::models::{enterprise, hazard, hazard_event, supervision};
 use portal::services::supervision::list_major;
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, Set};
@@ -23,8 +26,8 @@ async fn huaxin_listing(app: &TestApp) -> (i64, i64) {
     let h = hazard::ActiveModel {
         enterprise_id: Set(e.id),
         region_path: Set(e.region_path.clone()),
-        category: Set("electrical".into()),
-        level: Set("major".into()),
+        category: Set(HazardCategory::Electrical),
+        level: Set(HazardLevel::Major),
         major_clause: Set(Some("判定标准第三条".into())),
         title: Set("配电房无防鼠措施".into()),
         description: Set(String::new()),
@@ -33,7 +36,7 @@ async fn huaxin_listing(app: &TestApp) -> (i64, i64) {
         suggested_measure: Set(String::new()),
         found_at: Set(now),
         deadline: Set(day("2026-12-20")),
-        state: Set("reported".into()),
+        state: Set(HazardState::Reported),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()

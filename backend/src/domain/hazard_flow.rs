@@ -24,7 +24,7 @@ use crate::domain::inspection::HazardLevel;
 
 coded! {
     /// Where a hazard stands.
-    HazardState {
+    HazardState(32) {
         /// 待确认: found, waiting for the enterprise.
         Reported = "reported",
         /// 申诉中: the enterprise disputes the finding.
@@ -42,7 +42,7 @@ coded! {
 
 coded! {
     /// What someone does to a hazard.
-    Action {
+    Action(32) {
         /// 确认并制定整改方案 (五落实).
         Acknowledge = "acknowledge",
         /// 申诉.

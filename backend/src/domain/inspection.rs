@@ -4,23 +4,23 @@
 
 coded! {
     /// Who inspects: 互查 another member, 自查 the enterprise itself, 专家 an expert, 执法 the bureau.
-    InspectionKind { Mutual = "mutual", SelfCheck = "self", Expert = "expert", Regulator = "regulator" }
+    InspectionKind(16) { Mutual = "mutual", SelfCheck = "self", Expert = "expert", Regulator = "regulator" }
 }
 
 coded! {
     /// planned 待检查 → in_progress 检查中 → submitted 已提交 → reviewed 已审阅; an open one is
     /// cancelled 已取消 when a party leaves the alliance.
-    InspectionState { Planned = "planned", InProgress = "in_progress", Submitted = "submitted", Reviewed = "reviewed", Cancelled = "cancelled" }
+    InspectionState(16) { Planned = "planned", InProgress = "in_progress", Submitted = "submitted", Reviewed = "reviewed", Cancelled = "cancelled" }
 }
 
 coded! {
     /// The answer to a checklist item: 合格 / 不合格 / 不适用.
-    AnswerResult { Pass = "pass", Fail = "fail", NotApplicable = "na" }
+    AnswerResult(8) { Pass = "pass", Fail = "fail", NotApplicable = "na" }
 }
 
 coded! {
     /// 隐患类别.
-    HazardCategory {
+    HazardCategory(32) {
         Fire = "fire",
         Electrical = "electrical",
         Machinery = "machinery",
@@ -35,12 +35,12 @@ coded! {
 
 coded! {
     /// 一般隐患 / 重大隐患.
-    HazardLevel { General = "general", Major = "major" }
+    HazardLevel(16) { General = "general", Major = "major" }
 }
 
 coded! {
     /// What a checklist template is about (消防, 电气, 粉尘涉爆, 危化品, 有限空间, 综合).
-    ChecklistTopic {
+    ChecklistTopic(32) {
         Fire = "fire",
         Electrical = "electrical",
         Dust = "dust",
@@ -52,11 +52,8 @@ coded! {
 
 coded! {
     /// A 互查 round: a draft the committee still adjusts, then published to the members.
-    RoundStatus { Draft = "draft", Published = "published" }
+    RoundStatus(16) { Draft = "draft", Published = "published" }
 }
-
-/// A hazard as reported, before the rectification loop (`domain::hazard_flow`) takes it on.
-pub const HAZARD_REPORTED: &str = "reported";
 
 impl InspectionState {
     /// Whether the inspecting side may still fill in and submit.

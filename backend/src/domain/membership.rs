@@ -13,45 +13,23 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Where a membership stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Status {
-    /// 申请中: the enterprise asked to join.
-    Applied,
-    /// 受邀中: the committee invited the enterprise.
-    Invited,
-    /// 成员
-    Approved,
-    /// 已拒绝: the committee rejected the application, or the enterprise declined the invitation.
-    Rejected,
-    /// 已退出
-    Left,
+coded! {
+    /// Where a membership stands.
+    Status(16) {
+        /// 申请中: the enterprise asked to join.
+        Applied = "applied",
+        /// 受邀中: the committee invited the enterprise.
+        Invited = "invited",
+        /// 成员
+        Approved = "approved",
+        /// 已拒绝: the committee rejected the application, or the enterprise declined the invitation.
+        Rejected = "rejected",
+        /// 已退出
+        Left = "left",
+    }
 }
 
 impl Status {
-    pub const ALL: [Status; 5] = [
-        Status::Applied,
-        Status::Invited,
-        Status::Approved,
-        Status::Rejected,
-        Status::Left,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Status::Applied => "applied",
-            Status::Invited => "invited",
-            Status::Approved => "approved",
-            Status::Rejected => "rejected",
-            Status::Left => "left",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Status> {
-        Status::ALL.into_iter().find(|x| x.as_str() == s)
-    }
-
     /// Whether the enterprise is in the alliance or on its way in (no new apply or invite).
     pub fn is_open(self) -> bool {
         matches!(self, Status::Applied | Status::Invited | Status::Approved)
@@ -369,7 +347,7 @@ mod tests {
     #[test]
     fn names_round_trip() {
         for s in Status::ALL {
-            assert_eq!(Status::parse(s.as_str()), Some(s));
+            assert_eq!(Status::parse(s.as_str()), Some(*s));
         }
         for a in Action::ALL {
             assert_eq!(Action::parse(a.as_str()), Some(a));

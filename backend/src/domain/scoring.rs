@@ -19,18 +19,19 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::hazard_flow::HazardState;
 use super::region_path;
 
 /// Open hazards: not yet closed, and not withdrawn.
-pub const OPEN_STATES: &[&str] = &[
-    "reported",
-    "disputed",
-    "rectifying",
-    "awaiting_verification",
+pub const OPEN_STATES: &[HazardState] = &[
+    HazardState::Reported,
+    HazardState::Disputed,
+    HazardState::Rectifying,
+    HazardState::AwaitingVerification,
 ];
 /// States in which the deadline runs (overdue when it has passed): 待确认 and 整改中. A
 /// disputed finding or evidence waiting for verification is not the enterprise's delay.
-pub const DEADLINE_STATES: &[&str] = &["reported", "rectifying"];
+pub const DEADLINE_STATES: &[HazardState] = &[HazardState::Reported, HazardState::Rectifying];
 /// Timely closures count over this many days back.
 pub const TIMELY_WINDOW_DAYS: i64 = 365;
 

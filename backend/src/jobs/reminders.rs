@@ -25,7 +25,7 @@ use serde::Serialize;
 
 use crate::config::LoopSettings;
 use crate::db::begin_write;
-use crate::domain::hazard_flow::{self, HazardState};
+use crate::domain::hazard_flow;
 use crate::domain::inspection::HazardLevel;
 use crate::error::AppResult;
 use crate::models::{enterprise, hazard, hazard_reminder};
@@ -157,8 +157,7 @@ pub async fn run_once(core: &Core) -> AppResult<ReminderReport> {
             .collect();
         let mut names: Option<HashMap<i64, String>> = None;
         for h in &batch {
-            let level = HazardLevel::parse(&h.level).unwrap_or(HazardLevel::General);
-            for due in due_today(settings, level, h.deadline, today) {
+            for due in due_today(settings, h.level, h.deadline, today) {
                 if sent.contains(&(h.id, due.kind(), h.deadline)) {
                     continue;
                 }
@@ -239,10 +238,9 @@ async fn send(
         q = q.lock_exclusive();
     }
     let current = q.one(&txn).await?;
-    let still_due = current.as_ref().is_some_and(|c| {
-        HazardState::parse(&c.state).is_some_and(hazard_flow::deadline_runs)
-            && c.deadline == h.deadline
-    });
+    let still_due = current
+        .as_ref()
+        .is_some_and(|c| hazard_flow::deadline_runs(c.state) && c.deadline == h.deadline);
     let Some(current) = current.filter(|_| still_due) else {
         txn.rollback().await?;
         return Ok(None);
@@ -274,7 +272,7 @@ async fn deliver<C: ConnectionTrait>(
     due: &Due,
     enterprise: &str,
 ) -> AppResult<bool> {
-    let major = HazardLevel::parse(&h.level) == Some(HazardLevel::Major);
+    let major = h.level == HazardLevel::Major;
     match due {
         Due::Before { days_left, .. } => {
             let to = notify::enterprise_users(conn, h.enterprise_id).await?;

@@ -1,5 +1,6 @@
 //! An enterprise's membership of an alliance, one row per (alliance, enterprise); its
 //! transitions are `domain::membership`, its history `membership_event`.
+use crate::domain::membership::Status;
 use sea_orm::entity::prelude::*;
 use serde::Serialize;
 
@@ -10,8 +11,7 @@ pub struct Model {
     pub id: i64,
     pub alliance_id: i64,
     pub enterprise_id: i64,
-    /// "applied" | "invited" | "approved" | "rejected" | "left"
-    pub status: String,
+    pub status: Status,
     /// When the current round started (applied or invited).
     pub applied_at: DateTimeUtc,
     /// When the current status was reached, unless it is applied or invited.

@@ -1,4 +1,6 @@
 //! A hazard 隐患 as found; the rectification loop adds its own tables.
+use crate::domain::hazard_flow::HazardState;
+use crate::domain::inspection::{HazardCategory, HazardLevel};
 use sea_orm::entity::prelude::*;
 use serde::Serialize;
 
@@ -17,9 +19,8 @@ pub struct Model {
     pub alliance_id: Option<i64>,
     pub reporter_user_id: Option<i64>,
     pub reporter_enterprise_id: Option<i64>,
-    pub category: String,
-    /// "general" 一般 | "major" 重大
-    pub level: String,
+    pub category: HazardCategory,
+    pub level: HazardLevel,
     /// For a major hazard: the determination-standard clause it meets.
     #[sea_orm(column_type = "Text", nullable)]
     pub major_clause: Option<String>,
@@ -34,8 +35,7 @@ pub struct Model {
     pub found_at: DateTimeUtc,
     /// The rectification deadline proposed by the inspector.
     pub deadline: Date,
-    /// "reported" 待确认 (the loop adds the later states)
-    pub state: String,
+    pub state: HazardState,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     /// When the enterprise handed in its evidence (待验收).

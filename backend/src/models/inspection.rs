@@ -1,4 +1,5 @@
 //! An inspection 检查: who inspects whom, with which checklist version, and where it stands.
+use crate::domain::inspection::{InspectionKind, InspectionState};
 use sea_orm::entity::prelude::*;
 use serde::Serialize;
 
@@ -7,8 +8,7 @@ use serde::Serialize;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    /// "mutual" 互查 | "self" 自查 | "expert" 专家 | "regulator" 执法
-    pub kind: String,
+    pub kind: InspectionKind,
     pub round_id: Option<i64>,
     pub alliance_id: Option<i64>,
     pub group_id: Option<i64>,
@@ -19,8 +19,7 @@ pub struct Model {
     pub region_path: String,
     pub template_version_id: i64,
     pub planned_on: Date,
-    /// "planned" → "in_progress" → "submitted" → "reviewed"
-    pub state: String,
+    pub state: InspectionState,
     /// The named inspectors, as entered by the inspecting side.
     pub inspectors: String,
     #[sea_orm(column_type = "Text", nullable)]

@@ -1,4 +1,5 @@
 //! A 互查 round: one generated set of pairings for an activity group.
+use crate::domain::inspection::RoundStatus;
 use sea_orm::entity::prelude::*;
 use serde::Serialize;
 
@@ -14,8 +15,8 @@ pub struct Model {
     pub title: String,
     pub template_version_id: i64,
     pub planned_on: Date,
-    /// "draft" (pairs adjustable, invisible to members) | "published"
-    pub status: String,
+    /// Draft: pairs adjustable, invisible to members.
+    pub status: RoundStatus,
     pub created_by: Option<i64>,
     pub created_at: DateTimeUtc,
     pub published_at: Option<DateTimeUtc>,

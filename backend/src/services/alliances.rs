@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::db::begin_write;
 use crate::domain::credit_code::CreditCode;
+use crate::domain::membership::Status as MembershipStatus;
 use crate::domain::region_path::{contains, subtree_pattern};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::models::{activity_group, alliance, alliance_membership, enterprise, region};
@@ -153,7 +154,7 @@ async fn summaries(core: &Core, rows: Vec<alliance::Model>) -> AppResult<Vec<All
         core,
         &ids,
         alliance_membership::Column::AllianceId,
-        Condition::all().add(alliance_membership::Column::Status.eq("approved")),
+        Condition::all().add(alliance_membership::Column::Status.eq(MembershipStatus::Approved)),
     )
     .await?;
     let groups = counts::<activity_group::Entity, _>(
@@ -226,7 +227,7 @@ pub async fn detail(core: &Core, scope: &Scope, id: i64) -> AppResult<AllianceDe
     let by_id = HashMap::from([(a.id, a.clone())]);
     let member_ids: Vec<i64> = alliance_membership::Entity::find()
         .filter(alliance_membership::Column::AllianceId.eq(a.id))
-        .filter(alliance_membership::Column::Status.eq("approved"))
+        .filter(alliance_membership::Column::Status.eq(MembershipStatus::Approved))
         .all(&core.db)
         .await?
         .into_iter()
@@ -464,7 +465,7 @@ pub async fn register(
     let m = alliance_membership::ActiveModel {
         alliance_id: Set(a.id),
         enterprise_id: Set(lead.id),
-        status: Set("approved".into()),
+        status: Set(MembershipStatus::Approved),
         applied_at: Set(now),
         decided_at: Set(Some(now)),
         reason: Set(Some(lead_reason.clone())),
@@ -547,7 +548,7 @@ pub async fn update(
     if let Some(lead) = &lead {
         let approved = alliance_membership::Entity::find()
             .filter(alliance_membership::Column::AllianceId.eq(id))
-            .filter(alliance_membership::Column::Status.eq("approved"))
+            .filter(alliance_membership::Column::Status.eq(MembershipStatus::Approved))
             .all(&txn)
             .await?;
         if !approved.is_empty() && !approved.iter().any(|m| m.enterprise_id == lead.id) {

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::db::begin_write;
 use crate::domain::credit_code::CreditCode;
+use crate::domain::membership::Status as MembershipStatus;
 use crate::domain::region_path::subtree_pattern;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::models::{
@@ -91,7 +92,7 @@ async fn filtered(
                     .column(alliance_membership::Column::EnterpriseId)
                     .from(alliance_membership::Entity)
                     .and_where(alliance_membership::Column::AllianceId.eq(id))
-                    .and_where(alliance_membership::Column::Status.eq("approved"))
+                    .and_where(alliance_membership::Column::Status.eq(MembershipStatus::Approved))
                     .to_owned(),
             ),
         );

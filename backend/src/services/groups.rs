@@ -15,6 +15,7 @@ use sea_orm::{
 use serde::Serialize;
 
 use crate::db::begin_write;
+use crate::domain::membership::Status as MembershipStatus;
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
 use crate::models::{activity_group, alliance, alliance_membership, enterprise, group_member};
@@ -163,7 +164,7 @@ pub async fn add_member(core: &Core, actor: &Actor, id: i64, enterprise_id: i64)
         .lock_exclusive()
         .one(&txn)
         .await?
-        .is_some_and(|m| m.status == "approved");
+        .is_some_and(|m| m.status == MembershipStatus::Approved);
     if !approved {
         return Err(AppError::BadRequest("groups.not_member"));
     }
@@ -348,7 +349,7 @@ pub async fn ungrouped_members(core: &Core, scope: &Scope) -> AppResult<Vec<Grou
         .column(alliance_membership::Column::EnterpriseId)
         .from(alliance_membership::Entity)
         .and_where(alliance_membership::Column::AllianceId.eq(*alliance_id))
-        .and_where(alliance_membership::Column::Status.eq("approved"))
+        .and_where(alliance_membership::Column::Status.eq(MembershipStatus::Approved))
         .to_owned();
     let grouped = Query::select()
         .column(group_member::Column::EnterpriseId)

@@ -10,6 +10,8 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::domain::hazard_flow::HazardState;
+use crate::domain::inspection::{HazardCategory, HazardLevel, InspectionKind};
 use crate::error::{AppError, AppResult};
 use crate::models::{attachment, enterprise, hazard, inspection};
 use crate::scope::{self, Caller, Scope};
@@ -22,14 +24,18 @@ use crate::state::Core;
 pub struct HazardRow {
     pub id: i64,
     pub title: String,
-    pub category: String,
-    pub level: String,
-    pub state: String,
+    #[schema(value_type = String)]
+    pub category: HazardCategory,
+    #[schema(value_type = String)]
+    pub level: HazardLevel,
+    #[schema(value_type = String)]
+    pub state: HazardState,
     pub enterprise_id: i64,
     pub enterprise_name: String,
     pub reporter_enterprise_name: Option<String>,
     pub inspection_id: Option<i64>,
-    pub inspection_kind: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub inspection_kind: Option<InspectionKind>,
     /// When the hazard was found: an instant, RFC 3339 in UTC.
     #[schema(value_type = String, format = DateTime)]
     pub found_at: DateTime<Utc>,
@@ -67,8 +73,8 @@ fn filtered(scope: &Scope, f: &HazardFilter, today: NaiveDate) -> sea_orm::Selec
                 H::State.is_in(
                     crate::domain::hazard_flow::HazardState::ALL
                         .iter()
-                        .filter(|s| crate::domain::hazard_flow::deadline_runs(**s))
-                        .map(|s| s.as_str()),
+                        .copied()
+                        .filter(|s| crate::domain::hazard_flow::deadline_runs(*s)),
                 ),
             )
             .filter(H::Deadline.lt(today));
@@ -138,7 +144,7 @@ pub(crate) async fn rows(core: &Core, found: Vec<hazard::Model>) -> AppResult<Ve
         .into_iter()
         .map(|e| (e.id, e.name))
         .collect();
-    let kinds: HashMap<i64, String> = inspection::Entity::find()
+    let kinds: HashMap<i64, InspectionKind> = inspection::Entity::find()
         .filter(inspection::Column::Id.is_in(found.iter().filter_map(|h| h.inspection_id)))
         .all(&core.db)
         .await?
@@ -165,7 +171,7 @@ pub(crate) async fn rows(core: &Core, found: Vec<hazard::Model>) -> AppResult<Ve
             reporter_enterprise_name: h
                 .reporter_enterprise_id
                 .and_then(|r| names.get(&r).cloned()),
-            inspection_kind: h.inspection_id.and_then(|i| kinds.get(&i).cloned()),
+            inspection_kind: h.inspection_id.and_then(|i| kinds.get(&i).copied()),
             thumb_file_id: thumbs.get(&h.id).copied(),
             title: h.title,
             category: h.category,

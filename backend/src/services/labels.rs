@@ -28,6 +28,8 @@ use serde::Serialize;
 
 use crate::calendar::Calendar;
 use crate::db::begin_write;
+use crate::domain::hazard_flow::HazardState;
+use crate::domain::inspection::HazardLevel;
 use crate::domain::region_path::subtree_pattern;
 use crate::domain::role::Role;
 use crate::domain::scoring::{
@@ -155,19 +157,22 @@ async fn facts_where<C: ConnectionTrait>(
     let today = calendar.today();
     let since = now - Duration::days(TIMELY_WINDOW_DAYS);
     let one = || SimpleExpr::from(Expr::val(1i32));
-    let level = |l: &str| open().add(hazard::Column::Level.eq(l));
+    let level = |l: HazardLevel| open().add(hazard::Column::Level.eq(l));
     let overdue = Condition::all()
         .add(hazard::Column::State.is_in(DEADLINE_STATES.iter().copied()))
         .add(hazard::Column::Deadline.lt(today));
     let timely = Condition::all()
-        .add(hazard::Column::State.eq("closed"))
+        .add(hazard::Column::State.eq(HazardState::Closed))
         .add(hazard::Column::ClosedAt.gte(since))
         .add(closed_by_deadline(backend, calendar));
     let rows: Vec<FactRow> = hazard::Entity::find()
         .select_only()
         .column(hazard::Column::EnterpriseId)
-        .column_as(sum_where(level("general"), one()), "open_general")
-        .column_as(sum_where(level("major"), one()), "open_major")
+        .column_as(
+            sum_where(level(HazardLevel::General), one()),
+            "open_general",
+        )
+        .column_as(sum_where(level(HazardLevel::Major), one()), "open_major")
         .column_as(
             sum_where(overdue, days_overdue(backend, today)),
             "overdue_days",
@@ -177,7 +182,7 @@ async fn facts_where<C: ConnectionTrait>(
         .filter(
             Condition::any().add(open()).add(
                 Condition::all()
-                    .add(hazard::Column::State.eq("closed"))
+                    .add(hazard::Column::State.eq(HazardState::Closed))
                     .add(hazard::Column::ClosedAt.gte(since)),
             ),
         )

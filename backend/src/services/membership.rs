@@ -233,16 +233,7 @@ async fn transition(
         .lock_exclusive()
         .one(txn)
         .await?;
-    let current = match &existing {
-        Some(m) => Some(Status::parse(&m.status).ok_or_else(|| {
-            AppError::internal(anyhow::anyhow!(
-                "membership {} has status {}",
-                m.id,
-                m.status
-            ))
-        })?),
-        None => None,
-    };
+    let current = existing.as_ref().map(|m| m.status);
     let party = party_of(caller, alliance_id, enterprise_id);
     let to = rules::decide(party, action, current, reason.as_deref()).map_err(refused)?;
     let opening = matches!(to, Status::Applied | Status::Invited);
@@ -250,7 +241,7 @@ async fn transition(
         None => alliance_membership::ActiveModel {
             alliance_id: Set(alliance_id),
             enterprise_id: Set(enterprise_id),
-            status: Set(to.as_str().into()),
+            status: Set(to),
             applied_at: Set(now),
             decided_at: Set(None),
             reason: Set(reason.clone()),
@@ -267,10 +258,7 @@ async fn transition(
         })?,
         Some(old) => {
             let mut update = alliance_membership::Entity::update_many()
-                .col_expr(
-                    alliance_membership::Column::Status,
-                    Expr::value(to.as_str()),
-                )
+                .col_expr(alliance_membership::Column::Status, Expr::value(to))
                 .col_expr(
                     alliance_membership::Column::Reason,
                     Expr::value(reason.clone()),
@@ -284,7 +272,7 @@ async fn transition(
             }
             let done = update
                 .filter(alliance_membership::Column::Id.eq(old.id))
-                .filter(alliance_membership::Column::Status.eq(old.status.as_str()))
+                .filter(alliance_membership::Column::Status.eq(old.status))
                 .exec(txn)
                 .await?;
             if done.rows_affected != 1 {
@@ -354,7 +342,7 @@ pub async fn record_event<C: ConnectionTrait>(
         alliance_id: Set(m.alliance_id),
         enterprise_id: Set(m.enterprise_id),
         from_status: Set(from.map(str::to_string)),
-        to_status: Set(m.status.clone()),
+        to_status: Set(m.status.as_str().into()),
         actor_user_id: Set(actor_user_id),
         actor_name: Set(actor_name.chars().take(64).collect()),
         reason: Set(reason),

@@ -14,6 +14,7 @@ pub mod inbox;
 
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
+use crate::domain::membership::Status as MembershipStatus;
 use crate::domain::role::Role;
 use crate::error::AppResult;
 use crate::i18n::{self, Lang};
@@ -182,7 +183,7 @@ pub async fn member_committee_users<C: ConnectionTrait>(
 ) -> AppResult<Vec<i64>> {
     let alliances: Vec<i64> = alliance_membership::Entity::find()
         .filter(alliance_membership::Column::EnterpriseId.eq(enterprise_id))
-        .filter(alliance_membership::Column::Status.eq("approved"))
+        .filter(alliance_membership::Column::Status.eq(MembershipStatus::Approved))
         .all(conn)
         .await?
         .into_iter()

@@ -16,6 +16,7 @@ use sea_orm::{
 use serde::Serialize;
 
 use crate::db::begin_write;
+use crate::domain::membership::Status as MembershipStatus;
 use crate::domain::participation::{
     self, Counts, DEFAULT_TARGET, TargetOrigin, TargetPercent, effective_target,
 };
@@ -103,7 +104,7 @@ fn in_active_alliance() -> Condition {
             Query::select()
                 .column(alliance_membership::Column::EnterpriseId)
                 .from(alliance_membership::Entity)
-                .and_where(alliance_membership::Column::Status.eq("approved"))
+                .and_where(alliance_membership::Column::Status.eq(MembershipStatus::Approved))
                 .and_where(
                     alliance_membership::Column::AllianceId.in_subquery(
                         Query::select()

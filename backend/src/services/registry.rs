@@ -12,6 +12,7 @@ use sea_orm::{
 use serde::Serialize;
 
 use crate::domain::credit_code::CreditCode;
+use crate::domain::membership::Status as MembershipStatus;
 use crate::domain::region_path::child_path;
 use crate::error::{AppError, AppResult};
 use crate::models::{
@@ -247,7 +248,7 @@ pub async fn add_approved_member<C: ConnectionTrait>(
     let m = alliance_membership::ActiveModel {
         alliance_id: Set(alliance_id),
         enterprise_id: Set(e.id),
-        status: Set("approved".into()),
+        status: Set(MembershipStatus::Approved),
         applied_at: Set(now),
         decided_at: Set(Some(now)),
         reason: Set(None),
@@ -396,7 +397,8 @@ pub struct MembershipView {
     pub alliance_id: i64,
     pub alliance_name: String,
     pub kind: String,
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: MembershipStatus,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -456,7 +458,7 @@ pub async fn enterprise_file(core: &Core, scope: &Scope, id: i64) -> AppResult<E
                 alliance_id: a.id,
                 alliance_name: a.name.clone(),
                 kind: a.kind.clone(),
-                status: m.status.clone(),
+                status: m.status,
             })
         })
         .collect();
@@ -562,7 +564,7 @@ pub async fn alliance_overviews(core: &Core, scope: &Scope) -> AppResult<Vec<All
     for a in alliances {
         let member_ids: Vec<i64> = alliance_membership::Entity::find()
             .filter(alliance_membership::Column::AllianceId.eq(a.id))
-            .filter(alliance_membership::Column::Status.eq("approved"))
+            .filter(alliance_membership::Column::Status.eq(MembershipStatus::Approved))
             .all(&core.db)
             .await?
             .into_iter()

@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::db::begin_write;
 use crate::domain::hazard_flow::{self, HazardState};
-use crate::domain::inspection::HazardLevel;
+use crate::domain::inspection::{HazardCategory, HazardLevel};
 use crate::domain::region_path::subtree_pattern;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::{self, Lang};
@@ -50,12 +50,11 @@ pub const EVENT_RELEASE: &str = "supervision_release";
 pub(crate) const MAX_UNIT: usize = 128;
 
 /// The states in which a hazard's deadline runs (overdue is possible).
-pub fn running_states() -> Vec<&'static str> {
+pub fn running_states() -> Vec<HazardState> {
     HazardState::ALL
         .iter()
         .copied()
         .filter(|s| hazard_flow::deadline_runs(*s))
-        .map(HazardState::as_str)
         .collect()
 }
 
@@ -113,8 +112,8 @@ async fn timeline<C: ConnectionTrait>(
         actor_name: Set(actor.1),
         actor_role: Set(actor.2),
         action: Set(action.into()),
-        from_state: Set(Some(h.state.clone())),
-        to_state: Set(h.state.clone()),
+        from_state: Set(Some(h.state.as_str().into())),
+        to_state: Set(h.state.as_str().into()),
         note: Set(note),
         deadline_before: Set(deadline_change.map(|c| c.0)),
         deadline_after: Set(deadline_change.map(|c| c.1)),
@@ -221,7 +220,7 @@ pub async fn list_major<C: ConnectionTrait>(
     h: &hazard::Model,
     listed_by: Option<i64>,
 ) -> AppResult<Option<supervision::Model>> {
-    if HazardLevel::parse(&h.level) != Some(HazardLevel::Major) {
+    if h.level != HazardLevel::Major {
         return Ok(None);
     }
     let note = i18n::t(Lang::ZhCn, "supervision.note_major");
@@ -327,10 +326,13 @@ pub struct SupervisionRow {
     pub hazard_id: i64,
     pub hazard_title: String,
     /// `general` | `major`.
-    pub level: String,
-    pub category: String,
+    #[schema(value_type = String)]
+    pub level: HazardLevel,
+    #[schema(value_type = String)]
+    pub category: HazardCategory,
     /// The hazard's state.
-    pub state: String,
+    #[schema(value_type = String)]
+    pub state: HazardState,
     pub enterprise_id: i64,
     pub enterprise_name: String,
     /// The town (镇/街道) the hazard is in.
@@ -466,9 +468,9 @@ async fn rows(core: &Core, found: Vec<supervision::Model>) -> AppResult<Vec<Supe
                 id: s.id,
                 hazard_id: h.id,
                 hazard_title: h.title.clone(),
-                level: h.level.clone(),
-                category: h.category.clone(),
-                state: h.state.clone(),
+                level: h.level,
+                category: h.category,
+                state: h.state,
                 enterprise_id: h.enterprise_id,
                 enterprise_name: names.get(&h.enterprise_id).cloned().unwrap_or_default(),
                 town: town_code(&s.region_path).and_then(|c| towns.get(&c).cloned()),
@@ -779,7 +781,10 @@ mod tests {
 
     #[test]
     fn the_deadline_runs_while_reported_or_rectifying() {
-        assert_eq!(running_states(), vec!["reported", "rectifying"]);
+        assert_eq!(
+            running_states(),
+            vec![HazardState::Reported, HazardState::Rectifying]
+        );
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Uploads that are refused change nothing: no rows, no stored files.
 
+use portal::domain::inspection::InspectionState;
 use portal::models::{attachment, hazard, inspection, inspection_answer};
 
 use super::*;
@@ -16,7 +17,7 @@ async fn assert_nothing_written(app: &TestApp, id: i64) {
         .await
         .expect("query")
         .expect("inspection");
-    assert_eq!(i.state, "planned");
+    assert_eq!(i.state, InspectionState::Planned);
 }
 
 #[tokio::test]

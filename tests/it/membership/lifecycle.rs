@@ -1,6 +1,7 @@
 //! The life of a membership: apply, invite, decide, answer, leave; its history; retries.
 
 use super::*;
+use portal::domain::membership::Status as MembershipStatus;
 
 #[tokio::test]
 async fn an_application_approved_by_the_committee_makes_a_member_with_its_history() {
@@ -372,7 +373,7 @@ async fn a_stale_or_retried_decision_is_a_conflict_and_changes_nothing() {
         .await
         .expect("query")
         .expect("row");
-    assert_eq!(m.status, "approved");
+    assert_eq!(m.status, MembershipStatus::Approved);
 }
 
 #[tokio::test]

@@ -2,6 +2,7 @@
 //! would take hundreds of MB to decode) is refused from its header with a 422 naming the limit
 //! (`storage.max_megapixels`), nothing is stored, and the server goes on answering.
 
+use portal::domain::inspection::InspectionState;
 use std::io::Write;
 
 use portal::i18n::{Lang, t_args};
@@ -125,7 +126,7 @@ async fn a_photo_of_128_megapixels_is_refused_naming_the_limit_and_nothing_is_st
         .await
         .expect("query")
         .expect("inspection");
-    assert_eq!(i.state, "planned");
+    assert_eq!(i.state, InspectionState::Planned);
 
     // The server still answers, and a normal photo still goes through.
     let files = vec![

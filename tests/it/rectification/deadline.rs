@@ -2,6 +2,7 @@
 //! never a later one (that is 延期申请, for its decider). Through the API and the page, for a
 //! general and a major hazard, and again after a dispute was upheld.
 
+use portal::domain::hazard_flow::HazardState;
 use serde_json::json;
 
 use super::*;
@@ -119,7 +120,7 @@ async fn an_overdue_hazard_is_acknowledged_with_its_own_deadline_and_stays_overd
     let out = ok(&app, &enterprise, b, "acknowledge", &plan("2026-12-10")).await;
     assert_eq!(out["deadline"], "2026-12-10");
     let h = stored(&app, b).await;
-    assert_eq!(h.state, "rectifying");
+    assert_eq!(h.state, HazardState::Rectifying);
     assert_eq!(
         portal::services::rectification::overdue_days(&h, day("2026-12-12")),
         Some(2),

@@ -1,5 +1,6 @@
 //! The loop from finding to 已销号, and a rejected rectification fixed and verified.
 
+use portal::domain::hazard_flow::HazardState;
 use serde_json::json;
 
 use super::*;
@@ -93,7 +94,7 @@ async fn a_hazard_goes_from_finding_to_closed_across_the_enterprise_and_the_insp
     assert_eq!(out["state"], "closed");
     assert_eq!(notices(&app, ENTERPRISE, "hazard_closed", id).await, 1);
     let h = stored(&app, id).await;
-    assert_eq!(h.state, "closed");
+    assert_eq!(h.state, HazardState::Closed);
     assert!(h.closed_at.is_some() && h.verified_at.is_some() && h.rectified_at.is_some());
     assert_eq!(
         h.verified_by,

@@ -2,6 +2,7 @@
 //! elements, evidence needs a file, and whoever is not a party gets 404 (or 403 when it may
 //! see the hazard).
 
+use portal::domain::hazard_flow::HazardState;
 use portal::models::{attachment, hazard_event};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::json;
@@ -150,7 +151,7 @@ async fn the_plan_needs_all_five_elements_and_evidence_a_file() {
     )
     .await;
     assert_eq!(res.status(), 422, "a deadline in the past");
-    assert_eq!(stored(&app, id).await.state, "reported");
+    assert_eq!(stored(&app, id).await.state, HazardState::Reported);
     assert_eq!(events(&app, id).await, 1);
 
     ok(&app, &enterprise, id, "acknowledge", &plan("2026-12-20")).await;
@@ -181,7 +182,7 @@ async fn the_plan_needs_all_five_elements_and_evidence_a_file() {
     )
     .await;
     assert_eq!(res.status(), 422, "only photos and PDFs");
-    assert_eq!(stored(&app, id).await.state, "rectifying");
+    assert_eq!(stored(&app, id).await.state, HazardState::Rectifying);
 }
 
 #[tokio::test]

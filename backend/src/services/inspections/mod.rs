@@ -64,10 +64,7 @@ fn filtered(scope: &Scope, f: &InspectionFilter) -> sea_orm::Select<inspection::
         q = q.filter(I::InspectedEnterpriseId.eq(e));
     }
     if f.open == Some(true) {
-        q = q.filter(I::State.is_in([
-            InspectionState::Planned.as_str(),
-            InspectionState::InProgress.as_str(),
-        ]));
+        q = q.filter(I::State.is_in([InspectionState::Planned, InspectionState::InProgress]));
     }
     if let Scope::Enterprise { enterprise_id, .. } = scope {
         match given(&f.side) {
@@ -75,7 +72,7 @@ fn filtered(scope: &Scope, f: &InspectionFilter) -> sea_orm::Select<inspection::
             Some("inspected") => {
                 q = q
                     .filter(I::InspectedEnterpriseId.eq(*enterprise_id))
-                    .filter(I::Kind.ne(InspectionKind::SelfCheck.as_str()))
+                    .filter(I::Kind.ne(InspectionKind::SelfCheck))
             }
             _ => {}
         }
@@ -146,7 +143,7 @@ pub fn is_reviewer(caller: &Caller, i: &inspection::Model) -> bool {
     matches!(
         (&caller.scope, caller.role),
         (Scope::Alliance { alliance_id, .. }, Role::Committee)
-            if i.alliance_id == Some(*alliance_id) && i.kind == InspectionKind::Mutual.as_str()
+            if i.alliance_id == Some(*alliance_id) && i.kind == InspectionKind::Mutual
     )
 }
 
@@ -222,7 +219,7 @@ pub async fn create_self(
     let now = core.now();
     let txn = begin_write(&core.db).await?;
     let created = inspection::ActiveModel {
-        kind: Set(InspectionKind::SelfCheck.as_str().into()),
+        kind: Set(InspectionKind::SelfCheck),
         round_id: Set(None),
         alliance_id: Set(None),
         group_id: Set(None),
@@ -231,7 +228,7 @@ pub async fn create_self(
         region_path: Set(region_path),
         template_version_id: Set(version.id),
         planned_on: Set(planned_on),
-        state: Set(InspectionState::Planned.as_str().into()),
+        state: Set(InspectionState::Planned),
         inspectors: Set(String::new()),
         summary: Set(None),
         created_by: Set(Some(caller.user_id)),
@@ -279,12 +276,12 @@ pub async fn start(core: &Core, actor: &Actor, id: i64) -> AppResult<inspection:
     if !is_inspector(&txn, caller, &i).await? {
         return Err(AppError::Forbidden);
     }
-    if i.state != InspectionState::Planned.as_str() {
+    if i.state != InspectionState::Planned {
         return Err(AppError::Conflict("inspections.not_planned"));
     }
     let now = core.now();
     let mut active = i.into_active_model();
-    active.state = Set(InspectionState::InProgress.as_str().into());
+    active.state = Set(InspectionState::InProgress);
     active.started_at = Set(Some(now));
     let updated = active.update(&txn).await?;
     audit::record(
@@ -334,12 +331,12 @@ pub async fn review(
     if !is_reviewer(caller, &i) {
         return Err(AppError::Forbidden);
     }
-    if i.state != InspectionState::Submitted.as_str() {
+    if i.state != InspectionState::Submitted {
         return Err(AppError::Conflict("inspections.not_submitted"));
     }
     let now = core.now();
     let mut active = i.into_active_model();
-    active.state = Set(InspectionState::Reviewed.as_str().into());
+    active.state = Set(InspectionState::Reviewed);
     active.reviewed_at = Set(Some(now));
     active.reviewed_by = Set(Some(caller.user_id));
     active.review_note = Set(note.map(str::to_string));
@@ -399,10 +396,10 @@ pub(crate) async fn cancel_for_leaver<C: ConnectionTrait>(
     enterprise_id: i64,
 ) -> AppResult<u64> {
     use inspection::Column as I;
-    let open: Vec<&str> = InspectionState::ALL
+    let open: Vec<InspectionState> = InspectionState::ALL
         .iter()
+        .copied()
         .filter(|s| s.is_open())
-        .map(|s| s.as_str())
         .collect();
     let party = sea_orm::Condition::any()
         .add(I::InspectingEnterpriseId.eq(enterprise_id))
@@ -417,7 +414,7 @@ pub(crate) async fn cancel_for_leaver<C: ConnectionTrait>(
         let done = inspection::Entity::update_many()
             .col_expr(
                 I::State,
-                sea_orm::sea_query::Expr::value(InspectionState::Cancelled.as_str()),
+                sea_orm::sea_query::Expr::value(InspectionState::Cancelled),
             )
             .filter(I::Id.eq(i.id))
             .filter(I::State.is_in(open.clone()))
@@ -434,7 +431,7 @@ pub(crate) async fn cancel_for_leaver<C: ConnectionTrait>(
                 Some(format!(
                     "round {}: enterprise {enterprise_id} left alliance {alliance_id} ({} → cancelled)",
                     i.round_id.map_or("—".to_string(), |r| r.to_string()),
-                    i.state
+                    i.state.as_str()
                 )),
             )
             .await?;

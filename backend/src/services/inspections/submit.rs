@@ -16,8 +16,9 @@ use sea_orm::{ActiveModelTrait, ConnectionTrait, IntoActiveModel, Set};
 use serde::{Deserialize, Serialize};
 
 use crate::db::begin_write;
+use crate::domain::hazard_flow::HazardState;
 use crate::domain::inspection::{
-    AnswerResult, HAZARD_REPORTED, HazardCategory, HazardLevel, InspectionKind, InspectionState,
+    AnswerResult, HazardCategory, HazardLevel, InspectionKind, InspectionState,
 };
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::models::{checklist_item, hazard, inspection, inspection_answer};
@@ -109,8 +110,8 @@ pub struct SubmitOutcome {
 /// A hazard checked and ready to write, with its photo fields.
 struct HazardDraft {
     answer_item: Option<i64>,
-    category: String,
-    level: String,
+    category: HazardCategory,
+    level: HazardLevel,
     major_clause: Option<String>,
     title: String,
     description: String,
@@ -153,17 +154,22 @@ fn check_hazard(
         c if c.is_empty() => item.map(|i| i.category.clone()).unwrap_or_default(),
         c => c,
     };
-    if category.is_empty() {
+    let category = if category.is_empty() {
         errors.add(f("category"), "form.required");
-    } else if HazardCategory::parse(&category).is_none() {
-        errors.add(f("category"), "inspections.invalid_choice");
-    }
+        None
+    } else {
+        let parsed = HazardCategory::parse(&category);
+        if parsed.is_none() {
+            errors.add(f("category"), "inspections.invalid_choice");
+        }
+        parsed
+    };
     let level = match text(&input.level) {
-        l if l.is_empty() => HazardLevel::General.as_str().to_string(),
-        l => l,
+        l if l.is_empty() => Some(HazardLevel::General),
+        l => HazardLevel::parse(&l),
     };
     let major_clause = text(&input.major_clause);
-    match HazardLevel::parse(&level) {
+    match level {
         None => errors.add(f("level"), "inspections.invalid_choice"),
         Some(HazardLevel::Major) => {
             if major_clause.is_empty() {
@@ -219,12 +225,12 @@ fn check_hazard(
     if errors.0.len() != before {
         return None;
     }
-    let is_major = HazardLevel::parse(&level) == Some(HazardLevel::Major);
+    let level = level?;
     Some(HazardDraft {
         answer_item: item.map(|i| i.id),
-        category,
+        category: category?,
         level,
-        major_clause: is_major.then_some(major_clause),
+        major_clause: (level == HazardLevel::Major).then_some(major_clause),
         title,
         description,
         location,
@@ -446,9 +452,10 @@ async fn ensure_open<C: ConnectionTrait>(
     if !super::is_inspector(conn, caller, i).await? {
         return Err(AppError::Forbidden);
     }
-    match InspectionState::parse(&i.state) {
-        Some(s) if s.is_open() => Ok(()),
-        _ => Err(AppError::Conflict("inspections.already_submitted")),
+    if i.state.is_open() {
+        Ok(())
+    } else {
+        Err(AppError::Conflict("inspections.already_submitted"))
     }
 }
 
@@ -505,8 +512,8 @@ async fn write(
             photo_owner.insert(p.as_str(), (Some(answer.id), None));
         }
     }
-    let alliance_id = match InspectionKind::parse(&current.kind) {
-        Some(InspectionKind::Mutual) => current.alliance_id,
+    let alliance_id = match current.kind {
+        InspectionKind::Mutual => current.alliance_id,
         _ => None,
     };
     let mut hazard_ids = Vec::new();
@@ -522,8 +529,8 @@ async fn write(
             alliance_id: Set(alliance_id),
             reporter_user_id: Set(Some(caller.user_id)),
             reporter_enterprise_id: Set(reporter_enterprise),
-            category: Set(h.category.clone()),
-            level: Set(h.level.clone()),
+            category: Set(h.category),
+            level: Set(h.level),
             major_clause: Set(h.major_clause.clone()),
             title: Set(h.title.clone()),
             description: Set(h.description.clone()),
@@ -532,7 +539,7 @@ async fn write(
             suggested_measure: Set(h.suggested_measure.clone()),
             found_at: Set(now),
             deadline: Set(h.deadline),
-            state: Set(HAZARD_REPORTED.into()),
+            state: Set(HazardState::Reported),
             created_at: Set(now),
             updated_at: Set(now),
             ..Default::default()
@@ -559,7 +566,7 @@ async fn write(
         }
     }
     let mut active = current.clone().into_active_model();
-    active.state = Set(InspectionState::Submitted.as_str().into());
+    active.state = Set(InspectionState::Submitted);
     active.inspectors = Set(checked.inspectors.clone());
     active.summary = Set(checked.summary.clone());
     active.submitted_at = Set(Some(now));
@@ -652,9 +659,9 @@ mod tests {
         assert_eq!(checked.hazards.len(), 1);
         let h = &checked.hazards[0];
         assert_eq!(h.title, "要求 2");
-        assert_eq!(h.category, "electrical");
+        assert_eq!(h.category, HazardCategory::Electrical);
         assert_eq!(h.legal_basis, "依据 2");
-        assert_eq!(h.level, "general");
+        assert_eq!(h.level, HazardLevel::General);
         assert_eq!(h.answer_item, Some(2));
     }
 

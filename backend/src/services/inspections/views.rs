@@ -7,7 +7,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 
-use crate::domain::inspection::InspectionState;
+use crate::domain::inspection::{InspectionKind, InspectionState};
 use crate::error::AppResult;
 use crate::models::{
     activity_group, alliance, attachment, checklist_template, checklist_version, enterprise,
@@ -29,8 +29,10 @@ pub struct Party {
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct InspectionRow {
     pub id: i64,
-    pub kind: String,
-    pub state: String,
+    #[schema(value_type = String)]
+    pub kind: InspectionKind,
+    #[schema(value_type = String)]
+    pub state: InspectionState,
     pub round_id: Option<i64>,
     pub alliance_name: Option<String>,
     pub group_name: Option<String>,
@@ -238,11 +240,11 @@ pub(super) async fn detail(
             }
         })
         .collect();
-    let state = InspectionState::parse(&i.state);
+    let state = i.state;
     let inspector = super::is_inspector(&core.db, caller, &i).await?;
-    let may_start = inspector && state == Some(InspectionState::Planned);
-    let may_submit = inspector && state.is_some_and(InspectionState::is_open);
-    let may_review = super::is_reviewer(caller, &i) && state == Some(InspectionState::Submitted);
+    let may_start = inspector && state == InspectionState::Planned;
+    let may_submit = inspector && state.is_open();
+    let may_review = super::is_reviewer(caller, &i) && state == InspectionState::Submitted;
     let hazard_rows = hazards::rows(core, found).await?;
     let (inspectors, summary, review_note, started_at, reviewed_at) = (
         i.inspectors.clone(),

@@ -108,13 +108,7 @@ async fn items(
     let regions = region_names(core).await?;
     rows.into_iter()
         .map(|m| {
-            let status = Status::parse(&m.status).ok_or_else(|| {
-                AppError::internal(anyhow::anyhow!(
-                    "membership {} has status {}",
-                    m.id,
-                    m.status
-                ))
-            })?;
+            let status = m.status;
             let e = enterprises.get(&m.enterprise_id);
             Ok(MembershipItem {
                 id: m.id,

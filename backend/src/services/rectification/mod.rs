@@ -33,7 +33,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 
 use crate::domain::hazard_flow::{self, Action, Facts, HazardState, Party, Refusal};
-use crate::domain::inspection::HazardLevel;
+use crate::domain::membership::Status as MembershipStatus;
 use crate::domain::region_path;
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
@@ -78,7 +78,7 @@ pub struct LoopOutcome {
 /// The rule facts of a hazard; `listed`: it is on the supervision list (see `facts`).
 pub fn facts_of(h: &hazard::Model, listed: bool) -> Facts {
     Facts {
-        level: HazardLevel::parse(&h.level).unwrap_or(HazardLevel::General),
+        level: h.level,
         in_alliance: h.alliance_id.is_some(),
         reported_by_other: h
             .reporter_enterprise_id
@@ -92,12 +92,6 @@ pub fn facts_of(h: &hazard::Model, listed: bool) -> Facts {
 pub async fn facts<C: ConnectionTrait>(conn: &C, h: &hazard::Model) -> AppResult<Facts> {
     let listed = crate::services::supervision::is_listed(conn, h.id).await?;
     Ok(facts_of(h, listed))
-}
-
-/// The hazard's state as the rules know it.
-pub fn state_of(h: &hazard::Model) -> AppResult<HazardState> {
-    HazardState::parse(&h.state)
-        .ok_or_else(|| AppError::internal(anyhow::anyhow!("unknown hazard state {}", h.state)))
 }
 
 /// The caller's relation to the hazard.
@@ -126,7 +120,7 @@ pub async fn party_of<C: ConnectionTrait>(
                 let members = alliance_membership::Entity::find()
                     .filter(alliance_membership::Column::AllianceId.eq(*alliance_id))
                     .filter(alliance_membership::Column::EnterpriseId.eq(h.enterprise_id))
-                    .filter(alliance_membership::Column::Status.eq("approved"))
+                    .filter(alliance_membership::Column::Status.eq(MembershipStatus::Approved))
                     .count(conn)
                     .await?;
                 if members > 0 {
@@ -171,12 +165,7 @@ pub async fn what_can<C: ConnectionTrait>(
         return Ok(Vec::new());
     }
     let pending = reads::pending_of(conn, h.id).await?.is_some();
-    Ok(actions_for(
-        party,
-        facts(conn, h).await?,
-        state_of(h)?,
-        pending,
-    ))
+    Ok(actions_for(party, facts(conn, h).await?, h.state, pending))
 }
 
 /// Whether the caller may comment: every party but a mere observer.
@@ -222,6 +211,7 @@ pub(crate) async fn locked(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::inspection::{HazardCategory, HazardLevel};
 
     fn general_mutual() -> Facts {
         Facts {
@@ -292,8 +282,8 @@ mod tests {
             alliance_id: None,
             reporter_user_id: None,
             reporter_enterprise_id: reporter,
-            category: "fire".into(),
-            level: "major".into(),
+            category: HazardCategory::Fire,
+            level: HazardLevel::Major,
             major_clause: None,
             title: String::new(),
             description: String::new(),
@@ -302,7 +292,7 @@ mod tests {
             suggested_measure: String::new(),
             found_at: chrono::DateTime::default(),
             deadline: chrono::NaiveDate::default(),
-            state: "reported".into(),
+            state: HazardState::Reported,
             created_at: chrono::DateTime::default(),
             updated_at: chrono::DateTime::default(),
             rectified_at: None,

@@ -13,6 +13,7 @@ use serde::Serialize;
 use super::reads::{ExtensionView, overdue_days};
 use crate::domain::hazard_flow::{Action, HazardState};
 use crate::domain::inspection::HazardLevel;
+use crate::domain::membership::Status as MembershipStatus;
 use crate::domain::region_path::subtree_pattern;
 use crate::domain::role::Role;
 use crate::error::AppResult;
@@ -77,18 +78,15 @@ pub async fn todo(core: &Core, caller: &Caller) -> AppResult<Vec<TodoRow>> {
                 .add(
                     Condition::all()
                         .add(H::EnterpriseId.eq(e))
-                        .add(H::State.is_in([
-                            HazardState::Reported.as_str(),
-                            HazardState::Rectifying.as_str(),
-                        ])),
+                        .add(H::State.is_in([HazardState::Reported, HazardState::Rectifying])),
                 )
                 .add(
                     Condition::all()
                         .add(H::ReporterEnterpriseId.eq(e))
                         .add(H::EnterpriseId.ne(e))
                         .add(H::AllianceId.is_not_null())
-                        .add(H::Level.eq(HazardLevel::General.as_str()))
-                        .add(H::State.eq(HazardState::AwaitingVerification.as_str()))
+                        .add(H::Level.eq(HazardLevel::General))
+                        .add(H::State.eq(HazardState::AwaitingVerification))
                         // On the supervision list it is the bureau's to verify.
                         .add(H::Id.not_in_subquery(supervision::listed_hazard_ids())),
                 ),
@@ -104,9 +102,9 @@ pub async fn todo(core: &Core, caller: &Caller) -> AppResult<Vec<TodoRow>> {
     let meta: Vec<(Action, Option<i64>, bool)> = found
         .iter()
         .map(|h| {
-            let action = match HazardState::parse(&h.state) {
-                Some(HazardState::Reported) => Action::Acknowledge,
-                Some(HazardState::Rectifying) => Action::SubmitEvidence,
+            let action = match h.state {
+                HazardState::Reported => Action::Acknowledge,
+                HazardState::Rectifying => Action::SubmitEvidence,
                 _ => Action::Verify,
             };
             (action, overdue_days(h, today), pending.contains_key(&h.id))
@@ -159,7 +157,10 @@ fn queue_scope(caller: &Caller, verify: bool) -> Option<Condition> {
                                 .column(alliance_membership::Column::EnterpriseId)
                                 .from(alliance_membership::Entity)
                                 .and_where(alliance_membership::Column::AllianceId.eq(*alliance_id))
-                                .and_where(alliance_membership::Column::Status.eq("approved"))
+                                .and_where(
+                                    alliance_membership::Column::Status
+                                        .eq(MembershipStatus::Approved),
+                                )
                                 .to_owned(),
                         ),
                     ),
@@ -168,7 +169,7 @@ fn queue_scope(caller: &Caller, verify: bool) -> Option<Condition> {
                 mine
             };
             let mut general = Condition::all()
-                .add(H::Level.eq(HazardLevel::General.as_str()))
+                .add(H::Level.eq(HazardLevel::General))
                 .add(mine);
             if verify {
                 // A hazard on the supervision list is the bureau's to verify.
@@ -178,7 +179,7 @@ fn queue_scope(caller: &Caller, verify: bool) -> Option<Condition> {
         }
         (Scope::Region { path, .. }, Role::Regulator) => {
             let mut its = Condition::any()
-                .add(H::Level.eq(HazardLevel::Major.as_str()))
+                .add(H::Level.eq(HazardLevel::Major))
                 .add(H::AllianceId.is_null());
             if verify {
                 its = its.add(H::Id.in_subquery(supervision::listed_hazard_ids()));
@@ -213,24 +214,19 @@ pub async fn verification_queue(core: &Core, caller: &Caller) -> AppResult<Vec<Q
     };
     let to_verify = queued(
         core,
-        verifies.add(H::State.eq(HazardState::AwaitingVerification.as_str())),
+        verifies.add(H::State.eq(HazardState::AwaitingVerification)),
     )
     .await?;
     let disputes = queued(
         core,
-        decides
-            .clone()
-            .add(H::State.eq(HazardState::Disputed.as_str())),
+        decides.clone().add(H::State.eq(HazardState::Disputed)),
     )
     .await?;
     let extensions = queued(
         core,
         decides
             .add(H::Id.in_subquery(pending_ids()))
-            .add(H::State.is_in([
-                HazardState::Reported.as_str(),
-                HazardState::Rectifying.as_str(),
-            ])),
+            .add(H::State.is_in([HazardState::Reported, HazardState::Rectifying])),
     )
     .await?;
     let ids: Vec<i64> = extensions.iter().map(|h| h.id).collect();

@@ -10,8 +10,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 
-use super::{facts, state_of};
-use crate::domain::hazard_flow::{self, Action, HazardState};
+use super::facts;
+use crate::domain::hazard_flow::{self, Action};
 use crate::error::AppResult;
 use crate::models::{attachment, extension_request, hazard, hazard_event, rectification_plan};
 use crate::scope::Caller;
@@ -100,7 +100,7 @@ impl From<extension_request::Model> for ExtensionView {
 
 /// Days past the deadline while the enterprise's deadline runs (待确认, 整改中); else none.
 pub fn overdue_days(h: &hazard::Model, today: NaiveDate) -> Option<i64> {
-    hazard_flow::overdue_days(HazardState::parse(&h.state)?, h.deadline, today)
+    hazard_flow::overdue_days(h.state, h.deadline, today)
 }
 
 pub(super) async fn pending_of<C: ConnectionTrait>(
@@ -205,7 +205,7 @@ pub async fn loop_section(
     let actions = if party == hazard_flow::Party::Observer {
         Vec::new()
     } else {
-        super::actions_for(party, facts(db, h).await?, state_of(h)?, pending.is_some())
+        super::actions_for(party, facts(db, h).await?, h.state, pending.is_some())
     };
     Ok(LoopSection {
         plan: rectification_plan::Entity::find_by_id(h.id)

@@ -6,7 +6,7 @@
 use chrono::NaiveDate;
 
 use super::write::{self, Change};
-use super::{LoopOutcome, MAX_EVIDENCE_FILES, MAX_NOTE, facts, party_of, refused, state_of};
+use super::{LoopOutcome, MAX_EVIDENCE_FILES, MAX_NOTE, facts, party_of, refused};
 use crate::domain::hazard_flow::{self, Action, Party, PlanInput};
 use crate::domain::inspection::HazardLevel;
 use crate::error::{AppError, AppResult, FieldErrors};
@@ -44,7 +44,7 @@ async fn allowed(
     match action {
         Some(a) => {
             let f = facts(&core.db, &h).await?;
-            hazard_flow::next(state_of(&h)?, a, party, f).map_err(refused)?;
+            hazard_flow::next(h.state, a, party, f).map_err(refused)?;
         }
         None if party == Party::Observer => return Err(AppError::Forbidden),
         None => {}
@@ -224,7 +224,7 @@ fn review_date(
     required: bool,
     today: NaiveDate,
 ) -> Option<NaiveDate> {
-    if HazardLevel::parse(&h.level) != Some(HazardLevel::Major) {
+    if h.level != HazardLevel::Major {
         return None;
     }
     match date(errors, "reviewed_on", v) {

@@ -10,7 +10,7 @@ use sea_orm::{
     IntoActiveModel, QueryFilter, Set,
 };
 
-use super::{LoopOutcome, party_of, refused, state_of};
+use super::{LoopOutcome, party_of, refused};
 use crate::db::begin_write;
 use crate::domain::hazard_flow::{self, Action, Facts, HazardState, Party, Plan};
 use crate::domain::inspection::HazardLevel;
@@ -144,7 +144,7 @@ async fn apply(
     }
     let party = party_of(&txn, caller, &h).await?;
     let facts = super::facts(&txn, &h).await?;
-    let from = state_of(&h)?;
+    let from = h.state;
     let to = match change.action() {
         Some(a) => hazard_flow::next(from, a, party, facts).map_err(refused)?,
         None if party == Party::Observer => return Err(AppError::Forbidden),
@@ -153,7 +153,7 @@ async fn apply(
     let code = change.code(facts);
     let now = core.now();
     let mut active = h.clone().into_active_model();
-    active.state = Set(to.as_str().into());
+    active.state = Set(to);
     active.updated_at = Set(now);
     let mut deadline = h.deadline;
     let mut extension_id = None;
@@ -265,7 +265,7 @@ async fn apply(
     if to == HazardState::Withdrawn {
         // A withdrawn finding is nobody's to supervise: its listing is released.
         let after = hazard::Model {
-            state: to.as_str().into(),
+            state: to,
             ..h.clone()
         };
         crate::services::supervision::release_withdrawn(&txn, &after, caller.user_id, now).await?;

@@ -70,8 +70,8 @@ pub struct RoundSummary {
     /// 1, 2, 3 … per group.
     pub seq: i32,
     pub title: String,
-    /// "draft" | "published"
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: RoundStatus,
     pub planned_on: NaiveDate,
     pub template_version_id: i64,
     pub checklist_title: String,
@@ -94,7 +94,8 @@ pub struct PairView {
     pub inspecting_enterprise_id: Option<i64>,
     pub inspecting_name: String,
     /// "planned" | "in_progress" | "submitted" | "reviewed"
-    pub state: String,
+    #[schema(value_type = String)]
+    pub state: InspectionState,
     pub hazards: u64,
 }
 
@@ -249,7 +250,7 @@ pub async fn detail(core: &Core, scope: &Scope, id: i64) -> AppResult<RoundDetai
             inspected_name: name(i.inspected_enterprise_id),
             inspecting_enterprise_id: i.inspecting_enterprise_id,
             inspecting_name: i.inspecting_enterprise_id.map(name).unwrap_or_default(),
-            state: i.state.clone(),
+            state: i.state,
             hazards: hazards.get(&i.id).copied().unwrap_or(0),
         })
         .collect();

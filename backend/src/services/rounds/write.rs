@@ -77,7 +77,7 @@ async fn managed_round(
 }
 
 fn is_draft(round: &inspection_round::Model) -> bool {
-    round.status == RoundStatus::Draft.as_str()
+    round.status == RoundStatus::Draft
 }
 
 async fn audit_round(
@@ -106,7 +106,7 @@ async fn history(txn: &DatabaseTransaction, group_id: i64) -> AppResult<Vec<Past
         .select_only()
         .column(inspection_round::Column::Id)
         .filter(inspection_round::Column::GroupId.eq(group_id))
-        .filter(inspection_round::Column::Status.eq(RoundStatus::Published.as_str()))
+        .filter(inspection_round::Column::Status.eq(RoundStatus::Published))
         .order_by_desc(inspection_round::Column::Seq)
         .into_tuple()
         .all(txn)
@@ -196,7 +196,7 @@ pub async fn generate(core: &Core, actor: &Actor, input: &NewRound) -> AppResult
         title: Set(input.title.trim().to_string()),
         template_version_id: Set(input.template_version_id),
         planned_on: Set(input.planned_on),
-        status: Set(RoundStatus::Draft.as_str().into()),
+        status: Set(RoundStatus::Draft),
         created_by: Set(Some(caller.user_id)),
         created_at: Set(now),
         published_at: Set(None),
@@ -205,7 +205,7 @@ pub async fn generate(core: &Core, actor: &Actor, input: &NewRound) -> AppResult
     .insert(&txn)
     .await?;
     let rows = pairs.iter().map(|p| inspection::ActiveModel {
-        kind: Set(InspectionKind::Mutual.as_str().into()),
+        kind: Set(InspectionKind::Mutual),
         round_id: Set(Some(round.id)),
         alliance_id: Set(Some(alliance_id)),
         group_id: Set(Some(group.id)),
@@ -214,7 +214,7 @@ pub async fn generate(core: &Core, actor: &Actor, input: &NewRound) -> AppResult
         region_path: Set(regions.get(&p.inspected).cloned().unwrap_or_default()),
         template_version_id: Set(input.template_version_id),
         planned_on: Set(input.planned_on),
-        state: Set(InspectionState::Planned.as_str().into()),
+        state: Set(InspectionState::Planned),
         inspectors: Set(String::new()),
         summary: Set(None),
         created_by: Set(Some(caller.user_id)),
@@ -327,7 +327,7 @@ pub async fn publish(core: &Core, actor: &Actor, id: i64) -> AppResult<RoundRef>
     }
     let detail = format!("group {} round {}", round.group_id, round.seq);
     let mut active = round.into_active_model();
-    active.status = Set(RoundStatus::Published.as_str().into());
+    active.status = Set(RoundStatus::Published);
     active.published_at = Set(Some(core.now()));
     active.update(&txn).await?;
     audit_round(core, &txn, actor, "round.publish", id, detail).await?;

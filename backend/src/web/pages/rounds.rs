@@ -11,6 +11,7 @@ use minijinja::{Value, context, value::Serde};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::guard::RequestContext;
+use crate::domain::inspection::RoundStatus;
 use crate::domain::rounds::Pair;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::scope::Caller;
@@ -200,7 +201,7 @@ async fn round_page(
         "committee/round.html",
         context! {
             r => Value::from(Serde(&detail.round)),
-            draft => detail.round.status == "draft",
+            draft => detail.round.status == RoundStatus::Draft,
             pairs => Value::from(Serde(&detail.pairs)),
             warnings => Value::from(Serde(&detail.warnings)),
             mirrored => Value::from(Serde(&detail.mirrored)),
