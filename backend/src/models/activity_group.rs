@@ -27,10 +27,7 @@ pub enum Relation {
         to = "super::enterprise::Column::Id"
     )]
     LeaderEnterprise,
-    #[sea_orm(
-        has_many = "super::group_member::Entity",
-        via_rel = "Relation::Group"
-    )]
+    #[sea_orm(has_many = "super::group_member::Entity", via_rel = "Relation::Group")]
     Members,
     #[sea_orm(
         has_many = "super::inspection_round::Entity",

@@ -54,15 +54,9 @@ pub enum Relation {
         via_rel = "Relation::Enterprise"
     )]
     GroupMemberships,
-    #[sea_orm(
-        has_many = "super::user::Entity",
-        via_rel = "Relation::Enterprise"
-    )]
+    #[sea_orm(has_many = "super::user::Entity", via_rel = "Relation::Enterprise")]
     Users,
-    #[sea_orm(
-        has_many = "super::hazard::Entity",
-        via_rel = "Relation::Enterprise"
-    )]
+    #[sea_orm(has_many = "super::hazard::Entity", via_rel = "Relation::Enterprise")]
     Hazards,
     #[sea_orm(
         has_many = "super::inspection::Entity",

@@ -78,40 +78,28 @@ pub enum Relation {
         to = "super::enterprise::Column::Id"
     )]
     ReporterEnterprise,
-    #[sea_orm(
-        has_many = "super::attachment::Entity",
-        via_rel = "Relation::Hazard"
-    )]
+    #[sea_orm(has_many = "super::attachment::Entity", via_rel = "Relation::Hazard")]
     Attachments,
     #[sea_orm(
         has_many = "super::rectification_plan::Entity",
         via_rel = "Relation::Hazard"
     )]
     Plans,
-    #[sea_orm(
-        has_many = "super::hazard_event::Entity",
-        via_rel = "Relation::Hazard"
-    )]
+    #[sea_orm(has_many = "super::hazard_event::Entity", via_rel = "Relation::Hazard")]
     Events,
     #[sea_orm(
         has_many = "super::extension_request::Entity",
         via_rel = "Relation::Hazard"
     )]
     Extensions,
-    #[sea_orm(
-        has_many = "super::supervision::Entity",
-        via_rel = "Relation::Hazard"
-    )]
+    #[sea_orm(has_many = "super::supervision::Entity", via_rel = "Relation::Hazard")]
     Supervisions,
     #[sea_orm(
         has_many = "super::hazard_reminder::Entity",
         via_rel = "Relation::Hazard"
     )]
     Reminders,
-    #[sea_orm(
-        has_many = "super::notification::Entity",
-        via_rel = "Relation::Hazard"
-    )]
+    #[sea_orm(has_many = "super::notification::Entity", via_rel = "Relation::Hazard")]
     Notifications,
 }
 

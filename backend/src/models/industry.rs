@@ -13,10 +13,7 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
-    #[sea_orm(
-        has_many = "super::enterprise::Entity",
-        via_rel = "Relation::Industry"
-    )]
+    #[sea_orm(has_many = "super::enterprise::Entity", via_rel = "Relation::Industry")]
     Enterprises,
 }
 

@@ -79,10 +79,7 @@ pub enum Relation {
         via_rel = "Relation::Inspection"
     )]
     Answers,
-    #[sea_orm(
-        has_many = "super::hazard::Entity",
-        via_rel = "Relation::Inspection"
-    )]
+    #[sea_orm(has_many = "super::hazard::Entity", via_rel = "Relation::Inspection")]
     Hazards,
     #[sea_orm(
         has_many = "super::attachment::Entity",

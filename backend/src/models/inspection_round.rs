@@ -41,10 +41,7 @@ pub enum Relation {
         to = "super::checklist_version::Column::Id"
     )]
     TemplateVersion,
-    #[sea_orm(
-        has_many = "super::inspection::Entity",
-        via_rel = "Relation::Round"
-    )]
+    #[sea_orm(has_many = "super::inspection::Entity", via_rel = "Relation::Round")]
     Inspections,
 }
 

@@ -18,15 +18,12 @@ pub struct Model {
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {
-    #[sea_orm(
-        has_many = "super::enterprise::Entity",
-        via_rel = "Relation::Region"
-    )]
+    /// The region one level up (self-referencing).
+    #[sea_orm(belongs_to = "Entity", from = "Column::ParentId", to = "Column::Id")]
+    Parent,
+    #[sea_orm(has_many = "super::enterprise::Entity", via_rel = "Relation::Region")]
     Enterprises,
-    #[sea_orm(
-        has_many = "super::alliance::Entity",
-        via_rel = "Relation::Region"
-    )]
+    #[sea_orm(has_many = "super::alliance::Entity", via_rel = "Relation::Region")]
     Alliances,
     #[sea_orm(
         has_many = "super::checklist_template::Entity",

@@ -51,15 +51,9 @@ pub enum Relation {
         to = "super::expert::Column::Id"
     )]
     Expert,
-    #[sea_orm(
-        has_many = "super::session::Entity",
-        via_rel = "Relation::User"
-    )]
+    #[sea_orm(has_many = "super::session::Entity", via_rel = "Relation::User")]
     Sessions,
-    #[sea_orm(
-        has_many = "super::notification::Entity",
-        via_rel = "Relation::User"
-    )]
+    #[sea_orm(has_many = "super::notification::Entity", via_rel = "Relation::User")]
     Notifications,
 }
 

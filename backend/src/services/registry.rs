@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, LoaderTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
 use serde::Serialize;
 
@@ -356,6 +356,22 @@ pub(crate) async fn names(
     Ok((regions, industries))
 }
 
+/// Enterprise names by id, for rows that point at enterprises through more than one foreign key
+/// (the inspected and the inspecting side, a group's members and its leader): one query for all
+/// of them, where a loader would issue one per relation.
+pub(crate) async fn enterprise_names<C: ConnectionTrait>(
+    db: &C,
+    ids: impl IntoIterator<Item = i64>,
+) -> AppResult<HashMap<i64, String>> {
+    Ok(enterprise::Entity::find()
+        .filter(enterprise::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|e| (e.id, e.name))
+        .collect())
+}
+
 pub(crate) fn summary(
     e: enterprise::Model,
     regions: &HashMap<i64, String>,
@@ -500,26 +516,20 @@ pub(crate) async fn group_views(
         .order_by_asc(activity_group::Column::Id)
         .all(&core.db)
         .await?;
-    let ids: Vec<i64> = groups.iter().map(|g| g.id).collect();
-    let members = group_member::Entity::find()
-        .filter(group_member::Column::GroupId.is_in(ids))
-        .all(&core.db)
-        .await?;
-    let enterprise_ids: Vec<i64> = members
-        .iter()
-        .map(|m| m.enterprise_id)
-        .chain(groups.iter().filter_map(|g| g.leader_enterprise_id))
-        .collect();
-    let enterprise_names: HashMap<i64, String> = enterprise::Entity::find()
-        .filter(enterprise::Column::Id.is_in(enterprise_ids))
-        .all(&core.db)
-        .await?
-        .into_iter()
-        .map(|e| (e.id, e.name))
-        .collect();
+    let members = groups.load_many(group_member::Entity, &core.db).await?;
+    let names = enterprise_names(
+        &core.db,
+        members
+            .iter()
+            .flatten()
+            .map(|m| m.enterprise_id)
+            .chain(groups.iter().filter_map(|g| g.leader_enterprise_id)),
+    )
+    .await?;
     Ok(groups
         .into_iter()
-        .map(|g| GroupView {
+        .zip(members)
+        .map(|(g, members)| GroupView {
             id: g.id,
             alliance_name: alliances
                 .get(&g.alliance_id)
@@ -527,11 +537,10 @@ pub(crate) async fn group_views(
                 .unwrap_or_default(),
             leader: g
                 .leader_enterprise_id
-                .and_then(|id| enterprise_names.get(&id).cloned()),
+                .and_then(|id| names.get(&id).cloned()),
             members: members
                 .iter()
-                .filter(|m| m.group_id == g.id)
-                .filter_map(|m| enterprise_names.get(&m.enterprise_id).cloned())
+                .filter_map(|m| names.get(&m.enterprise_id).cloned())
                 .collect(),
             name: g.name,
         })
