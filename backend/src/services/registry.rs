@@ -11,7 +11,6 @@ use sea_orm::{
 };
 use serde::Serialize;
 
-use crate::domain::credit_code::CreditCode;
 use crate::domain::region_path::child_path;
 use crate::error::{AppError, AppResult};
 use crate::models::{
@@ -113,75 +112,6 @@ pub async fn create_risk_tag<C: ConnectionTrait>(
     .insert(conn)
     .await?;
     Ok(())
-}
-
-/// The fields of a new enterprise, as entered.
-#[derive(Debug, Clone)]
-pub struct NewEnterprise {
-    pub credit_code: String,
-    pub name: String,
-    pub region_code: String,
-    pub industry_code: String,
-    pub address: String,
-    pub legal_representative: String,
-    pub safety_officer: String,
-    pub safety_phone: String,
-    pub employees: i32,
-    pub scale: String,
-    pub risk_tags: Vec<String>,
-}
-
-pub async fn create_enterprise<C: ConnectionTrait>(
-    core: &Core,
-    conn: &C,
-    new: NewEnterprise,
-) -> AppResult<enterprise::Model> {
-    let code =
-        CreditCode::parse(&new.credit_code).map_err(|e| AppError::BadRequest(e.message_key()))?;
-    if new.name.trim().is_empty() {
-        return Err(AppError::BadRequest("enterprise.name_required"));
-    }
-    if !SCALES.contains(&new.scale.as_str()) {
-        return Err(AppError::BadRequest("enterprise.bad_scale"));
-    }
-    let r = region_by_code(conn, &new.region_code).await?;
-    industry::Entity::find_by_id(new.industry_code.clone())
-        .one(conn)
-        .await?
-        .ok_or(AppError::BadRequest("enterprise.unknown_industry"))?;
-    let now = core.now();
-    let e = enterprise::ActiveModel {
-        credit_code: Set(code.as_str().into()),
-        name: Set(new.name.trim().into()),
-        region_id: Set(r.id),
-        region_path: Set(r.path),
-        industry_code: Set(new.industry_code),
-        address: Set(new.address),
-        legal_representative: Set(new.legal_representative),
-        safety_officer: Set(new.safety_officer),
-        safety_phone: Set(new.safety_phone),
-        employees: Set(new.employees.max(0)),
-        scale: Set(new.scale),
-        status: Set("active".into()),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(conn)
-    .await?;
-    for tag in new.risk_tags {
-        risk_tag::Entity::find_by_id(tag.clone())
-            .one(conn)
-            .await?
-            .ok_or(AppError::BadRequest("enterprise.unknown_tag"))?;
-        enterprise_risk_tag::ActiveModel {
-            enterprise_id: Set(e.id),
-            tag_code: Set(tag),
-        }
-        .insert(conn)
-        .await?;
-    }
-    Ok(e)
 }
 
 async fn enterprise_by_code<C: ConnectionTrait>(
