@@ -438,7 +438,7 @@ pub(crate) fn new_row(
         updated_at: Set(now),
         ..Default::default()
     };
-    fill(&mut m, &input, code, region_id, region_path);
+    fill(&mut m, input, code, region_id, region_path);
     m
 }
 

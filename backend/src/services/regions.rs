@@ -10,11 +10,12 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 
 use crate::db::begin_write;
-use crate::domain::region_path::{child_path, contains, subtree_pattern};
+use crate::domain::region_path::{contains, subtree_pattern};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::models::{enterprise, region};
 use crate::scope::{Caller, Scope};
 use crate::services::audit::{self, Actor, Outcome};
+use crate::services::registry;
 use crate::state::Core;
 
 /// A region as the tree and the API show it.
@@ -213,16 +214,7 @@ pub async fn create_child(
     let Some(parent) = parent else {
         return Err(AppError::internal(anyhow::anyhow!("validated parent lost")));
     };
-    let r = region::ActiveModel {
-        code: Set(code.clone()),
-        name: Set(input.name.trim().to_string()),
-        level: Set(parent.level + 1),
-        parent_id: Set(Some(parent.id)),
-        path: Set(child_path(Some(&parent.path), &code)),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
+    let r = registry::insert_region(&txn, &code, input.name.trim(), Some(&parent)).await?;
     audit::record(
         &txn,
         core.now(),

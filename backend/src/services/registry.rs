@@ -36,12 +36,24 @@ pub async fn create_region<C: ConnectionTrait>(
         Some(p) => Some(region_by_code(conn, p).await?),
         None => None,
     };
+    insert_region(conn, code, name, parent.as_ref()).await
+}
+
+/// Inserts a region under `parent` (`None` for the city at the root); its level and path follow
+/// from the parent. The seed and the regions page create regions through here, each after its
+/// own checks.
+pub(crate) async fn insert_region<C: ConnectionTrait>(
+    conn: &C,
+    code: &str,
+    name: &str,
+    parent: Option<&region::Model>,
+) -> AppResult<region::Model> {
     Ok(region::ActiveModel {
         code: Set(code.into()),
         name: Set(name.into()),
-        level: Set(parent.as_ref().map_or(1, |p| p.level + 1)),
-        parent_id: Set(parent.as_ref().map(|p| p.id)),
-        path: Set(child_path(parent.as_ref().map(|p| p.path.as_str()), code)),
+        level: Set(parent.map_or(1, |p| p.level + 1)),
+        parent_id: Set(parent.map(|p| p.id)),
+        path: Set(child_path(parent.map(|p| p.path.as_str()), code)),
         ..Default::default()
     }
     .insert(conn)
