@@ -309,16 +309,7 @@ pub async fn get(core: &Core, scope: &Scope, id: i64) -> AppResult<GroupItem> {
 }
 
 async fn items(core: &Core, groups: Vec<activity_group::Model>) -> AppResult<Vec<GroupItem>> {
-    let members = groups.load_many(group_member::Entity, &core.db).await?;
-    let names = registry::enterprise_names(
-        &core.db,
-        members
-            .iter()
-            .flatten()
-            .map(|m| m.enterprise_id)
-            .chain(groups.iter().filter_map(|g| g.leader_enterprise_id)),
-    )
-    .await?;
+    let (members, names) = registry::group_members(&core.db, &groups).await?;
     let alliances = groups.load_one(alliance::Entity, &core.db).await?;
     let member = |id: i64| GroupMember {
         enterprise_id: id,

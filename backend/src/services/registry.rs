@@ -314,6 +314,24 @@ pub(crate) async fn enterprise_names<C: ConnectionTrait>(
         .collect())
 }
 
+/// Each group's members (in the order stored) and the names of all members and leaders.
+pub(crate) async fn group_members<C: ConnectionTrait>(
+    db: &C,
+    groups: &[activity_group::Model],
+) -> AppResult<(Vec<Vec<group_member::Model>>, HashMap<i64, String>)> {
+    let members = groups.load_many(group_member::Entity, db).await?;
+    let names = enterprise_names(
+        db,
+        members
+            .iter()
+            .flatten()
+            .map(|m| m.enterprise_id)
+            .chain(groups.iter().filter_map(|g| g.leader_enterprise_id)),
+    )
+    .await?;
+    Ok((members, names))
+}
+
 pub(crate) fn summary(
     e: enterprise::Model,
     regions: &HashMap<i64, String>,
@@ -458,16 +476,7 @@ pub(crate) async fn group_views(
         .order_by_asc(activity_group::Column::Id)
         .all(&core.db)
         .await?;
-    let members = groups.load_many(group_member::Entity, &core.db).await?;
-    let names = enterprise_names(
-        &core.db,
-        members
-            .iter()
-            .flatten()
-            .map(|m| m.enterprise_id)
-            .chain(groups.iter().filter_map(|g| g.leader_enterprise_id)),
-    )
-    .await?;
+    let (members, names) = group_members(&core.db, &groups).await?;
     Ok(groups
         .into_iter()
         .zip(members)
