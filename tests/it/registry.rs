@@ -492,3 +492,61 @@ async fn an_enterprise_cannot_edit_another_enterprise() {
         403
     );
 }
+
+#[tokio::test]
+async fn the_seed_refuses_a_bad_credit_code_as_registration_does_and_writes_nothing() {
+    let app = spawn_app().await;
+    let demo = seed::demo().expect("fixtures");
+    let mut bad = demo.enterprises[0].clone();
+    bad.credit_code = "91330381MA2H7K3P0A".into();
+    bad.name = "瑞安市韩田精工机械有限公司".into();
+
+    // The same enterprise through the API, by the system admin (the seed's scope).
+    let token = app.api_token(ADMIN).await;
+    let before = total(&app, &token, "").await;
+    let body = json!({
+        "credit_code": bad.credit_code,
+        "name": bad.name,
+        "region": bad.region,
+        "industry": bad.industry,
+        "address": bad.address,
+        "legal_representative": bad.legal_representative,
+        "safety_officer": bad.safety_officer,
+        "safety_phone": bad.safety_phone,
+        "employees": bad.employees,
+        "scale": bad.scale,
+        "risk_tags": bad.risk_tags,
+    });
+    let res = app.api_post("/api/v1/enterprises", &token, &body).await;
+    assert_eq!(res.status(), 422);
+    let refused: Value = res.json().await.expect("json");
+
+    // Only the enterprise: everything it refers to is in the database already.
+    let only = seed::DemoData {
+        regions: Vec::new(),
+        industries: Vec::new(),
+        risk_tags: Vec::new(),
+        enterprises: vec![bad],
+        alliances: Vec::new(),
+        experts: Vec::new(),
+        accounts: Vec::new(),
+        checklists: Vec::new(),
+    };
+    let err = portal::services::seed::load(&app.core, &only)
+        .await
+        .expect_err("the seed refuses the row");
+    let portal::error::AppError::Validation(errors) = err else {
+        panic!("not a validation error: {err:?}");
+    };
+    assert_eq!(
+        errors.0.get("credit_code").copied(),
+        Some("credit_code.checksum")
+    );
+    let fields: serde_json::Map<String, Value> = errors
+        .0
+        .iter()
+        .map(|(field, key)| (field.to_string(), Value::from(message(key))))
+        .collect();
+    assert_eq!(Value::Object(fields), refused["fields"]);
+    assert_eq!(total(&app, &token, "").await, before);
+}

@@ -14,12 +14,12 @@
 //! running states, deadline ≤ today + the largest N); reminders already sent for a batch are
 //! read in one query, so a steady state writes nothing.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use chrono::{Days, NaiveDate};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    sea_query::OnConflict,
+    ColumnTrait, ConnectionTrait, EntityTrait, LoaderTrait, QueryFilter, QueryOrder, QuerySelect,
+    Set, sea_query::OnConflict,
 };
 use serde::Serialize;
 
@@ -155,19 +155,19 @@ pub async fn run_once(core: &Core) -> AppResult<ReminderReport> {
             .into_iter()
             .map(|r| (r.hazard_id, r.kind, r.deadline))
             .collect();
-        let mut names: Option<HashMap<i64, String>> = None;
-        for h in &batch {
+        let mut enterprises: Option<Vec<Option<enterprise::Model>>> = None;
+        for (at, h) in batch.iter().enumerate() {
             for due in due_today(settings, h.level, h.deadline, today) {
                 if sent.contains(&(h.id, due.kind(), h.deadline)) {
                     continue;
                 }
-                if names.is_none() {
-                    names = Some(enterprise_names(core, &batch).await?);
+                if enterprises.is_none() {
+                    enterprises = Some(batch.load_one(enterprise::Entity, &core.db).await?);
                 }
-                let name = names
+                let name = enterprises
                     .as_ref()
-                    .and_then(|n| n.get(&h.enterprise_id))
-                    .cloned()
+                    .and_then(|e| e.get(at)?.as_ref())
+                    .map(|e| e.name.clone())
                     .unwrap_or_default();
                 if let Some(listed) = send(core, h, &due, &name).await? {
                     match due {
@@ -186,16 +186,6 @@ pub async fn run_once(core: &Core) -> AppResult<ReminderReport> {
         }
     }
     Ok(report)
-}
-
-async fn enterprise_names(core: &Core, batch: &[hazard::Model]) -> AppResult<HashMap<i64, String>> {
-    Ok(enterprise::Entity::find()
-        .filter(enterprise::Column::Id.is_in(batch.iter().map(|h| h.enterprise_id)))
-        .all(&core.db)
-        .await?
-        .into_iter()
-        .map(|e| (e.id, e.name))
-        .collect())
 }
 
 /// Sends one reminder in its own transaction: `None` when another worker already did (or the

@@ -39,6 +39,55 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::enterprise::Entity",
+        from = "Column::EnterpriseId",
+        to = "super::enterprise::Column::Id"
+    )]
+    Enterprise,
+    #[sea_orm(
+        belongs_to = "super::inspection::Entity",
+        from = "Column::InspectionId",
+        to = "super::inspection::Column::Id"
+    )]
+    Inspection,
+    #[sea_orm(
+        belongs_to = "super::inspection_answer::Entity",
+        from = "Column::AnswerId",
+        to = "super::inspection_answer::Column::Id"
+    )]
+    Answer,
+    #[sea_orm(
+        belongs_to = "super::hazard::Entity",
+        from = "Column::HazardId",
+        to = "super::hazard::Column::Id"
+    )]
+    Hazard,
+}
+
+impl Related<super::enterprise::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Enterprise.def()
+    }
+}
+
+impl Related<super::inspection::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Inspection.def()
+    }
+}
+
+impl Related<super::inspection_answer::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Answer.def()
+    }
+}
+
+impl Related<super::hazard::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Hazard.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -19,6 +19,19 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::checklist_version::Entity",
+        from = "Column::VersionId",
+        to = "super::checklist_version::Column::Id"
+    )]
+    Version,
+}
+
+impl Related<super::checklist_version::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Version.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

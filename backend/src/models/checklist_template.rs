@@ -25,6 +25,42 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::region::Entity",
+        from = "Column::RegionId",
+        to = "super::region::Column::Id"
+    )]
+    Region,
+    #[sea_orm(
+        belongs_to = "super::alliance::Entity",
+        from = "Column::AllianceId",
+        to = "super::alliance::Column::Id"
+    )]
+    Alliance,
+    #[sea_orm(
+        has_many = "super::checklist_version::Entity",
+        via_rel = "Relation::Template"
+    )]
+    Versions,
+}
+
+impl Related<super::region::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Region.def()
+    }
+}
+
+impl Related<super::alliance::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Alliance.def()
+    }
+}
+
+impl Related<super::checklist_version::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Versions.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

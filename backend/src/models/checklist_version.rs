@@ -17,6 +17,30 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::checklist_template::Entity",
+        from = "Column::TemplateId",
+        to = "super::checklist_template::Column::Id"
+    )]
+    Template,
+    #[sea_orm(
+        has_many = "super::checklist_item::Entity",
+        via_rel = "Relation::Version"
+    )]
+    Items,
+}
+
+impl Related<super::checklist_template::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Template.def()
+    }
+}
+
+impl Related<super::checklist_item::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Items.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -31,6 +31,102 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::region::Entity",
+        from = "Column::RegionId",
+        to = "super::region::Column::Id"
+    )]
+    Region,
+    #[sea_orm(
+        belongs_to = "super::industry::Entity",
+        from = "Column::IndustryCode",
+        to = "super::industry::Column::Code"
+    )]
+    Industry,
+    #[sea_orm(
+        has_many = "super::alliance_membership::Entity",
+        via_rel = "Relation::Enterprise"
+    )]
+    Memberships,
+    #[sea_orm(
+        has_many = "super::group_member::Entity",
+        via_rel = "Relation::Enterprise"
+    )]
+    GroupMemberships,
+    #[sea_orm(has_many = "super::user::Entity", via_rel = "Relation::Enterprise")]
+    Users,
+    #[sea_orm(has_many = "super::hazard::Entity", via_rel = "Relation::Enterprise")]
+    Hazards,
+    #[sea_orm(
+        has_many = "super::inspection::Entity",
+        via_rel = "Relation::InspectedEnterprise"
+    )]
+    InspectionsReceived,
+    #[sea_orm(
+        has_many = "super::enterprise_risk_tag::Entity",
+        via_rel = "Relation::Enterprise"
+    )]
+    RiskTags,
+    #[sea_orm(
+        has_many = "super::score_history::Entity",
+        via_rel = "Relation::Enterprise"
+    )]
+    ScoreHistory,
+}
+
+impl Related<super::region::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Region.def()
+    }
+}
+
+impl Related<super::industry::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Industry.def()
+    }
+}
+
+impl Related<super::alliance_membership::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Memberships.def()
+    }
+}
+
+impl Related<super::group_member::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::GroupMemberships.def()
+    }
+}
+
+impl Related<super::user::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Users.def()
+    }
+}
+
+impl Related<super::hazard::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Hazards.def()
+    }
+}
+
+impl Related<super::inspection::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::InspectionsReceived.def()
+    }
+}
+
+impl Related<super::enterprise_risk_tag::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::RiskTags.def()
+    }
+}
+
+impl Related<super::score_history::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::ScoreHistory.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

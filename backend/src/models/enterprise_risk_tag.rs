@@ -11,6 +11,31 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::enterprise::Entity",
+        from = "Column::EnterpriseId",
+        to = "super::enterprise::Column::Id"
+    )]
+    Enterprise,
+    #[sea_orm(
+        belongs_to = "super::risk_tag::Entity",
+        from = "Column::TagCode",
+        to = "super::risk_tag::Column::Code"
+    )]
+    RiskTag,
+}
+
+impl Related<super::enterprise::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Enterprise.def()
+    }
+}
+
+impl Related<super::risk_tag::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::RiskTag.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

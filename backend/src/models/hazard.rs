@@ -47,6 +47,127 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::inspection::Entity",
+        from = "Column::InspectionId",
+        to = "super::inspection::Column::Id"
+    )]
+    Inspection,
+    #[sea_orm(
+        belongs_to = "super::inspection_answer::Entity",
+        from = "Column::AnswerId",
+        to = "super::inspection_answer::Column::Id"
+    )]
+    Answer,
+    #[sea_orm(
+        belongs_to = "super::enterprise::Entity",
+        from = "Column::EnterpriseId",
+        to = "super::enterprise::Column::Id"
+    )]
+    Enterprise,
+    #[sea_orm(
+        belongs_to = "super::alliance::Entity",
+        from = "Column::AllianceId",
+        to = "super::alliance::Column::Id"
+    )]
+    Alliance,
+    #[sea_orm(
+        belongs_to = "super::enterprise::Entity",
+        from = "Column::ReporterEnterpriseId",
+        to = "super::enterprise::Column::Id"
+    )]
+    ReporterEnterprise,
+    #[sea_orm(has_many = "super::attachment::Entity", via_rel = "Relation::Hazard")]
+    Attachments,
+    #[sea_orm(
+        has_many = "super::rectification_plan::Entity",
+        via_rel = "Relation::Hazard"
+    )]
+    Plans,
+    #[sea_orm(has_many = "super::hazard_event::Entity", via_rel = "Relation::Hazard")]
+    Events,
+    #[sea_orm(
+        has_many = "super::extension_request::Entity",
+        via_rel = "Relation::Hazard"
+    )]
+    Extensions,
+    #[sea_orm(has_many = "super::supervision::Entity", via_rel = "Relation::Hazard")]
+    Supervisions,
+    #[sea_orm(
+        has_many = "super::hazard_reminder::Entity",
+        via_rel = "Relation::Hazard"
+    )]
+    Reminders,
+    #[sea_orm(has_many = "super::notification::Entity", via_rel = "Relation::Hazard")]
+    Notifications,
+}
+
+impl Related<super::inspection::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Inspection.def()
+    }
+}
+
+impl Related<super::inspection_answer::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Answer.def()
+    }
+}
+
+/// The inspected enterprise; the reporting one is `Relation::ReporterEnterprise`.
+impl Related<super::enterprise::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Enterprise.def()
+    }
+}
+
+impl Related<super::alliance::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Alliance.def()
+    }
+}
+
+impl Related<super::attachment::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Attachments.def()
+    }
+}
+
+impl Related<super::rectification_plan::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Plans.def()
+    }
+}
+
+impl Related<super::hazard_event::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Events.def()
+    }
+}
+
+impl Related<super::extension_request::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Extensions.def()
+    }
+}
+
+impl Related<super::supervision::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Supervisions.def()
+    }
+}
+
+impl Related<super::hazard_reminder::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Reminders.def()
+    }
+}
+
+impl Related<super::notification::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Notifications.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

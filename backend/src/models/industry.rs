@@ -12,6 +12,15 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(has_many = "super::enterprise::Entity", via_rel = "Relation::Industry")]
+    Enterprises,
+}
+
+impl Related<super::enterprise::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Enterprises.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -36,6 +36,104 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::inspection_round::Entity",
+        from = "Column::RoundId",
+        to = "super::inspection_round::Column::Id"
+    )]
+    Round,
+    #[sea_orm(
+        belongs_to = "super::alliance::Entity",
+        from = "Column::AllianceId",
+        to = "super::alliance::Column::Id"
+    )]
+    Alliance,
+    #[sea_orm(
+        belongs_to = "super::activity_group::Entity",
+        from = "Column::GroupId",
+        to = "super::activity_group::Column::Id"
+    )]
+    Group,
+    #[sea_orm(
+        belongs_to = "super::enterprise::Entity",
+        from = "Column::InspectingEnterpriseId",
+        to = "super::enterprise::Column::Id"
+    )]
+    InspectingEnterprise,
+    #[sea_orm(
+        belongs_to = "super::enterprise::Entity",
+        from = "Column::InspectedEnterpriseId",
+        to = "super::enterprise::Column::Id"
+    )]
+    InspectedEnterprise,
+    #[sea_orm(
+        belongs_to = "super::checklist_version::Entity",
+        from = "Column::TemplateVersionId",
+        to = "super::checklist_version::Column::Id"
+    )]
+    TemplateVersion,
+    #[sea_orm(
+        has_many = "super::inspection_answer::Entity",
+        via_rel = "Relation::Inspection"
+    )]
+    Answers,
+    #[sea_orm(has_many = "super::hazard::Entity", via_rel = "Relation::Inspection")]
+    Hazards,
+    #[sea_orm(
+        has_many = "super::attachment::Entity",
+        via_rel = "Relation::Inspection"
+    )]
+    Attachments,
+}
+
+impl Related<super::inspection_round::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Round.def()
+    }
+}
+
+impl Related<super::alliance::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Alliance.def()
+    }
+}
+
+impl Related<super::activity_group::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Group.def()
+    }
+}
+
+/// The inspected enterprise; the inspecting one is `Relation::InspectingEnterprise`.
+impl Related<super::enterprise::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::InspectedEnterprise.def()
+    }
+}
+
+impl Related<super::checklist_version::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::TemplateVersion.def()
+    }
+}
+
+impl Related<super::inspection_answer::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Answers.def()
+    }
+}
+
+impl Related<super::hazard::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Hazards.def()
+    }
+}
+
+impl Related<super::attachment::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Attachments.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -16,6 +16,31 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::inspection::Entity",
+        from = "Column::InspectionId",
+        to = "super::inspection::Column::Id"
+    )]
+    Inspection,
+    #[sea_orm(
+        belongs_to = "super::checklist_item::Entity",
+        from = "Column::ItemId",
+        to = "super::checklist_item::Column::Id"
+    )]
+    Item,
+}
+
+impl Related<super::inspection::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Inspection.def()
+    }
+}
+
+impl Related<super::checklist_item::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Item.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -23,6 +23,51 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::alliance::Entity",
+        from = "Column::AllianceId",
+        to = "super::alliance::Column::Id"
+    )]
+    Alliance,
+    #[sea_orm(
+        belongs_to = "super::activity_group::Entity",
+        from = "Column::GroupId",
+        to = "super::activity_group::Column::Id"
+    )]
+    Group,
+    #[sea_orm(
+        belongs_to = "super::checklist_version::Entity",
+        from = "Column::TemplateVersionId",
+        to = "super::checklist_version::Column::Id"
+    )]
+    TemplateVersion,
+    #[sea_orm(has_many = "super::inspection::Entity", via_rel = "Relation::Round")]
+    Inspections,
+}
+
+impl Related<super::alliance::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Alliance.def()
+    }
+}
+
+impl Related<super::activity_group::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Group.def()
+    }
+}
+
+impl Related<super::checklist_version::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::TemplateVersion.def()
+    }
+}
+
+impl Related<super::inspection::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Inspections.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

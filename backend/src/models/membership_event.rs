@@ -25,6 +25,43 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::alliance_membership::Entity",
+        from = "Column::MembershipId",
+        to = "super::alliance_membership::Column::Id"
+    )]
+    Membership,
+    #[sea_orm(
+        belongs_to = "super::alliance::Entity",
+        from = "Column::AllianceId",
+        to = "super::alliance::Column::Id"
+    )]
+    Alliance,
+    #[sea_orm(
+        belongs_to = "super::enterprise::Entity",
+        from = "Column::EnterpriseId",
+        to = "super::enterprise::Column::Id"
+    )]
+    Enterprise,
+}
+
+impl Related<super::alliance_membership::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Membership.def()
+    }
+}
+
+impl Related<super::alliance::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Alliance.def()
+    }
+}
+
+impl Related<super::enterprise::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Enterprise.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

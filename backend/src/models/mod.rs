@@ -27,6 +27,7 @@ pub mod inspection_round;
 pub mod label_rule;
 pub mod login_throttle;
 pub mod membership_event;
+pub mod nested;
 pub mod notification;
 pub mod participation_target;
 pub mod rectification_plan;

@@ -17,6 +17,37 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    /// The region one level up (self-referencing).
+    #[sea_orm(belongs_to = "Entity", from = "Column::ParentId", to = "Column::Id")]
+    Parent,
+    #[sea_orm(has_many = "super::enterprise::Entity", via_rel = "Relation::Region")]
+    Enterprises,
+    #[sea_orm(has_many = "super::alliance::Entity", via_rel = "Relation::Region")]
+    Alliances,
+    #[sea_orm(
+        has_many = "super::checklist_template::Entity",
+        via_rel = "Relation::Region"
+    )]
+    ChecklistTemplates,
+}
+
+impl Related<super::enterprise::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Enterprises.def()
+    }
+}
+
+impl Related<super::alliance::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Alliances.def()
+    }
+}
+
+impl Related<super::checklist_template::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::ChecklistTemplates.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -8,8 +8,8 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Select, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, LoaderTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set,
 };
 use serde::{Deserialize, Serialize};
 
@@ -164,26 +164,19 @@ async fn summaries(core: &Core, rows: Vec<alliance::Model>) -> AppResult<Vec<All
         Condition::all(),
     )
     .await?;
-    let lead_ids: Vec<i64> = rows.iter().filter_map(|a| a.lead_enterprise_id).collect();
-    let leads: HashMap<i64, String> = enterprise::Entity::find()
-        .filter(enterprise::Column::Id.is_in(lead_ids))
-        .all(&core.db)
-        .await?
-        .into_iter()
-        .map(|e| (e.id, e.name))
-        .collect();
-    let regions = region::Entity::find().all(&core.db).await?;
-    let codes: HashMap<i64, String> = regions.into_iter().map(|r| (r.id, r.code)).collect();
+    let leads = rows.load_one(enterprise::Entity, &core.db).await?;
+    let regions = rows.load_one(region::Entity, &core.db).await?;
     let (region_names, _) = names(core).await?;
     Ok(rows
         .into_iter()
-        .map(|a| AllianceSummary {
+        .zip(leads.into_iter().zip(regions))
+        .map(|(a, (lead, region))| AllianceSummary {
             id: a.id,
             kind: a.kind,
-            region_code: codes.get(&a.region_id).cloned().unwrap_or_default(),
+            region_code: region.map(|r| r.code).unwrap_or_default(),
             region_name: region_names.get(&a.region_id).cloned().unwrap_or_default(),
             lead_enterprise_id: a.lead_enterprise_id,
-            lead_name: a.lead_enterprise_id.and_then(|id| leads.get(&id).cloned()),
+            lead_name: lead.map(|e| e.name),
             founded_on: a.founded_on,
             status: a.status,
             member_count: members.get(&a.id).copied().unwrap_or(0),

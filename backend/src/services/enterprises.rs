@@ -364,6 +364,103 @@ fn may_register(caller: &Caller) -> AppResult<()> {
     }
 }
 
+/// Checks registration input as a whole: each field, the region against the scope, the industry
+/// and risk tags against their catalogs, and that no enterprise other than `except` holds the
+/// credit code. All problems come back together as one `Validation` error.
+async fn checked<C: ConnectionTrait>(
+    conn: &C,
+    scope: &Scope,
+    input: &EnterpriseInput,
+    except: Option<i64>,
+) -> AppResult<(CreditCode, region::Model)> {
+    let mut errors = FieldErrors::default();
+    let code = check_fields(input, &mut errors);
+    let region = governed_region(
+        conn,
+        scope,
+        &input.region,
+        "enterprise.region_outside",
+        &mut errors,
+    )
+    .await?;
+    check_references(conn, input, &mut errors).await?;
+    if let Some(code) = &code {
+        let mut holder =
+            enterprise::Entity::find().filter(enterprise::Column::CreditCode.eq(code.as_str()));
+        if let Some(id) = except {
+            holder = holder.filter(enterprise::Column::Id.ne(id));
+        }
+        if holder.one(conn).await?.is_some() {
+            errors.add("credit_code", "enterprise.credit_code_taken");
+        }
+    }
+    errors.into_result()?;
+    let (Some(code), Some(region)) = (code, region) else {
+        return Err(AppError::internal(anyhow::anyhow!(
+            "validated input lost its parts"
+        )));
+    };
+    Ok((code, region))
+}
+
+/// Writes the registration columns of an enterprise row from checked input: the one place they
+/// are set, for registration, edits and the import.
+pub(crate) fn fill(
+    m: &mut enterprise::ActiveModel,
+    input: &EnterpriseInput,
+    code: &CreditCode,
+    region_id: i64,
+    region_path: String,
+) {
+    m.credit_code = Set(code.as_str().into());
+    m.name = Set(input.name.trim().into());
+    m.region_id = Set(region_id);
+    m.region_path = Set(region_path);
+    m.industry_code = Set(input.industry.trim().into());
+    m.address = Set(input.address.trim().into());
+    m.legal_representative = Set(input.legal_representative.trim().into());
+    m.safety_officer = Set(input.safety_officer.trim().into());
+    m.safety_phone = Set(input.safety_phone.trim().into());
+    m.employees = Set(input.employees.unwrap_or(0) as i32);
+    m.scale = Set(input.scale.clone());
+}
+
+/// A new, active enterprise row from checked input, created at `now` (not yet inserted).
+pub(crate) fn new_row(
+    input: &EnterpriseInput,
+    code: &CreditCode,
+    region_id: i64,
+    region_path: String,
+    now: chrono::DateTime<chrono::Utc>,
+) -> enterprise::ActiveModel {
+    let mut m = enterprise::ActiveModel {
+        status: Set("active".into()),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    fill(&mut m, input, code, region_id, region_path);
+    m
+}
+
+/// Checks `input` as a registration does and inserts the enterprise with its risk tags, inside
+/// the caller's transaction (which also records the audit entry). Registration and the seed
+/// create enterprises through here; the import checks the same rules row by row and inserts
+/// `new_row`s in bulk.
+pub(crate) async fn insert_enterprise<C: ConnectionTrait>(
+    conn: &C,
+    now: chrono::DateTime<chrono::Utc>,
+    scope: &Scope,
+    input: &EnterpriseInput,
+) -> AppResult<enterprise::Model> {
+    let (code, region) = checked(conn, scope, input, None).await?;
+    let e = new_row(input, &code, region.id, region.path, now)
+        .insert(conn)
+        .await?;
+    set_tags(conn, e.id, &input.risk_tags).await?;
+    Ok(e)
+}
+
 /// Registers an enterprise (bureau officers inside their region; the system admin anywhere).
 pub async fn register(
     core: &Core,
@@ -372,54 +469,9 @@ pub async fn register(
 ) -> AppResult<enterprise::Model> {
     let caller = &actor.caller;
     may_register(caller)?;
-    let mut errors = FieldErrors::default();
-    let code = check_fields(&input, &mut errors);
     let txn = begin_write(&core.db).await?;
-    let region = governed_region(
-        &txn,
-        &caller.scope,
-        &input.region,
-        "enterprise.region_outside",
-        &mut errors,
-    )
-    .await?;
-    check_references(&txn, &input, &mut errors).await?;
-    if let Some(code) = &code
-        && enterprise::Entity::find()
-            .filter(enterprise::Column::CreditCode.eq(code.as_str()))
-            .one(&txn)
-            .await?
-            .is_some()
-    {
-        errors.add("credit_code", "enterprise.credit_code_taken");
-    }
-    errors.into_result()?;
-    let (Some(code), Some(region)) = (code, region) else {
-        return Err(AppError::internal(anyhow::anyhow!(
-            "validated input lost its parts"
-        )));
-    };
     let now = core.now();
-    let e = enterprise::ActiveModel {
-        credit_code: Set(code.as_str().into()),
-        name: Set(input.name.trim().into()),
-        region_id: Set(region.id),
-        region_path: Set(region.path),
-        industry_code: Set(input.industry.trim().into()),
-        address: Set(input.address.trim().into()),
-        legal_representative: Set(input.legal_representative.trim().into()),
-        safety_officer: Set(input.safety_officer.trim().into()),
-        safety_phone: Set(input.safety_phone.trim().into()),
-        employees: Set(input.employees.unwrap_or(0) as i32),
-        scale: Set(input.scale.clone()),
-        status: Set("active".into()),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    set_tags(&txn, e.id, &input.risk_tags).await?;
+    let e = insert_enterprise(&txn, now, &caller.scope, &input).await?;
     audit::record(
         &txn,
         now,
@@ -483,49 +535,13 @@ pub async fn update(
         .await?
         .ok_or(AppError::NotFound)?;
     let before = input_of(core, &caller.scope, id).await?;
-    let mut errors = FieldErrors::default();
-    let code = check_fields(&input, &mut errors);
     let txn = begin_write(&core.db).await?;
-    let region = governed_region(
-        &txn,
-        &caller.scope,
-        &input.region,
-        "enterprise.region_outside",
-        &mut errors,
-    )
-    .await?;
-    check_references(&txn, &input, &mut errors).await?;
-    if let Some(code) = &code
-        && enterprise::Entity::find()
-            .filter(enterprise::Column::CreditCode.eq(code.as_str()))
-            .filter(enterprise::Column::Id.ne(id))
-            .one(&txn)
-            .await?
-            .is_some()
-    {
-        errors.add("credit_code", "enterprise.credit_code_taken");
-    }
-    errors.into_result()?;
-    let (Some(code), Some(region)) = (code, region) else {
-        return Err(AppError::internal(anyhow::anyhow!(
-            "validated input lost its parts"
-        )));
-    };
+    let (code, region) = checked(&txn, &caller.scope, &input, Some(id)).await?;
     let changed = changed_fields(&before, &input);
     let now = core.now();
     let author = Author::of(actor);
     let mut m: enterprise::ActiveModel = existing.clone().into();
-    m.credit_code = Set(code.as_str().into());
-    m.name = Set(input.name.trim().into());
-    m.region_id = Set(region.id);
-    m.region_path = Set(region.path);
-    m.industry_code = Set(input.industry.trim().into());
-    m.address = Set(input.address.trim().into());
-    m.legal_representative = Set(input.legal_representative.trim().into());
-    m.safety_officer = Set(input.safety_officer.trim().into());
-    m.safety_phone = Set(input.safety_phone.trim().into());
-    m.employees = Set(input.employees.unwrap_or(0) as i32);
-    m.scale = Set(input.scale.clone());
+    fill(&mut m, &input, &code, region.id, region.path);
     m.updated_at = Set(now);
     let e = m.update(&txn).await?;
     relocation::follow_enterprise(&txn, now, &author, &existing, &e).await?;

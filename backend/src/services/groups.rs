@@ -5,11 +5,9 @@
 //! with its audit record; the member's membership row is locked while it is placed, so two
 //! concurrent placements (or a placement and its leaving) cannot both win.
 
-use std::collections::HashMap;
-
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, LoaderTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
     sea_query::{Expr, Query},
 };
 use serde::Serialize;
@@ -21,6 +19,7 @@ use crate::error::{AppError, AppResult};
 use crate::models::{activity_group, alliance, alliance_membership, enterprise, group_member};
 use crate::scope::{self, Caller, Scope};
 use crate::services::audit::{self, Actor, Author, Outcome};
+use crate::services::registry;
 use crate::state::Core;
 
 /// Longest group name (characters; the column holds 64).
@@ -289,48 +288,23 @@ pub async fn get(core: &Core, scope: &Scope, id: i64) -> AppResult<GroupItem> {
 }
 
 async fn items(core: &Core, groups: Vec<activity_group::Model>) -> AppResult<Vec<GroupItem>> {
-    let members = group_member::Entity::find()
-        .filter(group_member::Column::GroupId.is_in(groups.iter().map(|g| g.id)))
-        .all(&core.db)
-        .await?;
-    let names: HashMap<i64, String> = enterprise::Entity::find()
-        .filter(
-            enterprise::Column::Id.is_in(
-                members
-                    .iter()
-                    .map(|m| m.enterprise_id)
-                    .chain(groups.iter().filter_map(|g| g.leader_enterprise_id)),
-            ),
-        )
-        .all(&core.db)
-        .await?
-        .into_iter()
-        .map(|e| (e.id, e.name))
-        .collect();
-    let alliances: HashMap<i64, String> = alliance::Entity::find()
-        .filter(alliance::Column::Id.is_in(groups.iter().map(|g| g.alliance_id)))
-        .all(&core.db)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a.name))
-        .collect();
+    let (members, names) = registry::group_members(&core.db, &groups).await?;
+    let alliances = groups.load_one(alliance::Entity, &core.db).await?;
     let member = |id: i64| GroupMember {
         enterprise_id: id,
         name: names.get(&id).cloned().unwrap_or_default(),
     };
     Ok(groups
         .into_iter()
-        .map(|g| {
-            let mut in_group: Vec<GroupMember> = members
-                .iter()
-                .filter(|m| m.group_id == g.id)
-                .map(|m| member(m.enterprise_id))
-                .collect();
+        .zip(members.into_iter().zip(alliances))
+        .map(|(g, (members, alliance))| {
+            let mut in_group: Vec<GroupMember> =
+                members.iter().map(|m| member(m.enterprise_id)).collect();
             in_group.sort_by(|a, b| a.name.cmp(&b.name));
             GroupItem {
                 id: g.id,
                 alliance_id: g.alliance_id,
-                alliance_name: alliances.get(&g.alliance_id).cloned().unwrap_or_default(),
+                alliance_name: alliance.map(|a| a.name).unwrap_or_default(),
                 leader: g.leader_enterprise_id.map(member),
                 members: in_group,
                 name: g.name,

@@ -2,11 +2,10 @@
 //! inspected enterprise, the side that reported it, its committee, the bureau). The
 //! rectification loop (acknowledge, plan, evidence, verify, close) builds on these rows.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, sea_query::Query,
+    ColumnTrait, Condition, EntityTrait, LoaderTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    sea_query::Query,
 };
 use serde::{Deserialize, Serialize};
 
@@ -16,7 +15,7 @@ use crate::error::{AppError, AppResult};
 use crate::models::{attachment, enterprise, hazard, inspection};
 use crate::scope::{self, Caller, Scope};
 use crate::services::inspections::FileRef;
-use crate::services::{PageParams, Paged, given};
+use crate::services::{PageParams, Paged, given, registry};
 use crate::state::Core;
 
 /// A hazard in a list.
@@ -135,44 +134,34 @@ pub async fn list(
 }
 
 pub(crate) async fn rows(core: &Core, found: Vec<hazard::Model>) -> AppResult<Vec<HazardRow>> {
-    let mut ids: Vec<i64> = found.iter().map(|h| h.enterprise_id).collect();
-    ids.extend(found.iter().filter_map(|h| h.reporter_enterprise_id));
-    let names: HashMap<i64, String> = enterprise::Entity::find()
-        .filter(enterprise::Column::Id.is_in(ids))
-        .all(&core.db)
-        .await?
-        .into_iter()
-        .map(|e| (e.id, e.name))
-        .collect();
-    let kinds: HashMap<i64, InspectionKind> = inspection::Entity::find()
-        .filter(inspection::Column::Id.is_in(found.iter().filter_map(|h| h.inspection_id)))
-        .all(&core.db)
-        .await?
-        .into_iter()
-        .map(|i| (i.id, i.kind))
-        .collect();
-    let mut thumbs: HashMap<i64, i64> = HashMap::new();
-    for a in attachment::Entity::find()
-        .filter(attachment::Column::HazardId.is_in(found.iter().map(|h| h.id)))
-        .filter(attachment::Column::ThumbKey.is_not_null())
-        .order_by_asc(attachment::Column::Id)
-        .all(&core.db)
-        .await?
-    {
-        if let Some(h) = a.hazard_id {
-            thumbs.entry(h).or_insert(a.id);
-        }
-    }
+    let names = registry::enterprise_names(
+        &core.db,
+        found
+            .iter()
+            .map(|h| h.enterprise_id)
+            .chain(found.iter().filter_map(|h| h.reporter_enterprise_id)),
+    )
+    .await?;
+    let inspections = found.load_one(inspection::Entity, &core.db).await?;
+    let thumbs = found
+        .load_many(
+            attachment::Entity::find()
+                .filter(attachment::Column::ThumbKey.is_not_null())
+                .order_by_asc(attachment::Column::Id),
+            &core.db,
+        )
+        .await?;
     Ok(found
         .into_iter()
-        .map(|h| HazardRow {
+        .zip(inspections.into_iter().zip(thumbs))
+        .map(|(h, (inspection, thumbs))| HazardRow {
             id: h.id,
             enterprise_name: names.get(&h.enterprise_id).cloned().unwrap_or_default(),
             reporter_enterprise_name: h
                 .reporter_enterprise_id
                 .and_then(|r| names.get(&r).cloned()),
-            inspection_kind: h.inspection_id.and_then(|i| kinds.get(&i).copied()),
-            thumb_file_id: thumbs.get(&h.id).copied(),
+            inspection_kind: inspection.map(|i| i.kind),
+            thumb_file_id: thumbs.first().map(|a| a.id),
             title: h.title,
             category: h.category,
             level: h.level,

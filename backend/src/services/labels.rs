@@ -20,8 +20,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, NaiveDate, Offset, Utc};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, LoaderTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
     sea_query::{Expr, ExprTrait, Func, OnConflict, Query, SimpleExpr},
 };
 use serde::Serialize;
@@ -71,16 +71,11 @@ async fn all_rules<C: ConnectionTrait>(conn: &C) -> AppResult<Vec<(String, Rules
     if rows.is_empty() {
         return Ok(Vec::new());
     }
-    let paths: HashMap<i64, String> = region::Entity::find()
-        .filter(region::Column::Id.is_in(rows.iter().map(|r| r.region_id)))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|r| (r.id, r.path))
-        .collect();
+    let regions = rows.load_one(region::Entity, conn).await?;
     Ok(rows
         .iter()
-        .filter_map(|r| Some((paths.get(&r.region_id)?.clone(), stored(r)?)))
+        .zip(regions)
+        .filter_map(|(r, region)| Some((region?.path, stored(r)?)))
         .collect())
 }
 

@@ -3,20 +3,19 @@
 //! Codes and paths never change once made (renaming touches the name only); moving and
 //! deleting regions are not offered. A region outside the caller's subtree is "not found".
 
-use std::collections::HashMap;
-
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, LoaderTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::db::begin_write;
-use crate::domain::region_path::{child_path, contains, subtree_pattern};
+use crate::domain::region_path::{contains, subtree_pattern};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::models::{enterprise, region};
 use crate::scope::Scope;
 use crate::services::audit::{self, Actor, Author, Outcome};
+use crate::services::registry;
 use crate::state::Core;
 
 /// A region as the tree and the API show it.
@@ -118,22 +117,20 @@ pub async fn tree(core: &Core, scope: &Scope) -> AppResult<Vec<RegionNode>> {
     }
     let regions = q.all(&core.db).await?;
     let counts: Vec<(String, i64)> = counts_q.into_tuple().all(&core.db).await?;
-    let codes: HashMap<i64, String> = region::Entity::find()
-        .all(&core.db)
-        .await?
-        .into_iter()
-        .map(|r| (r.id, r.code))
-        .collect();
+    let parents = regions
+        .load_self(region::Entity, region::Relation::Parent, &core.db)
+        .await?;
     Ok(regions
         .into_iter()
-        .map(|r| RegionNode {
+        .zip(parents)
+        .map(|(r, parent)| RegionNode {
             enterprises: counts
                 .iter()
                 .filter(|(p, _)| contains(&r.path, p))
                 .map(|(_, n)| *n as u64)
                 .sum(),
             can_add_child: child_code_len(r.code.len()).is_some(),
-            parent_code: r.parent_id.and_then(|id| codes.get(&id).cloned()),
+            parent_code: parent.map(|p| p.code),
             code: r.code,
             name: r.name,
             level: r.level,
@@ -217,16 +214,7 @@ pub async fn create_child(
     let Some(parent) = parent else {
         return Err(AppError::internal(anyhow::anyhow!("validated parent lost")));
     };
-    let r = region::ActiveModel {
-        code: Set(code.clone()),
-        name: Set(input.name.trim().to_string()),
-        level: Set(parent.level + 1),
-        parent_id: Set(Some(parent.id)),
-        path: Set(child_path(Some(&parent.path), &code)),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
+    let r = registry::insert_region(&txn, &code, input.name.trim(), Some(&parent)).await?;
     audit::record(
         &txn,
         core.now(),

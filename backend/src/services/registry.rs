@@ -6,12 +6,11 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, LoaderTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, Set,
 };
 use serde::Serialize;
 
-use crate::domain::credit_code::CreditCode;
 use crate::domain::membership::Status as MembershipStatus;
 use crate::domain::region_path::child_path;
 use crate::error::{AppError, AppResult};
@@ -38,12 +37,24 @@ pub async fn create_region<C: ConnectionTrait>(
         Some(p) => Some(region_by_code(conn, p).await?),
         None => None,
     };
+    insert_region(conn, code, name, parent.as_ref()).await
+}
+
+/// Inserts a region under `parent` (`None` for the city at the root); its level and path follow
+/// from the parent. The seed and the regions page create regions through here, each after its
+/// own checks.
+pub(crate) async fn insert_region<C: ConnectionTrait>(
+    conn: &C,
+    code: &str,
+    name: &str,
+    parent: Option<&region::Model>,
+) -> AppResult<region::Model> {
     Ok(region::ActiveModel {
         code: Set(code.into()),
         name: Set(name.into()),
-        level: Set(parent.as_ref().map_or(1, |p| p.level + 1)),
-        parent_id: Set(parent.as_ref().map(|p| p.id)),
-        path: Set(child_path(parent.as_ref().map(|p| p.path.as_str()), code)),
+        level: Set(parent.map_or(1, |p| p.level + 1)),
+        parent_id: Set(parent.map(|p| p.id)),
+        path: Set(child_path(parent.map(|p| p.path.as_str()), code)),
         ..Default::default()
     }
     .insert(conn)
@@ -114,75 +125,6 @@ pub async fn create_risk_tag<C: ConnectionTrait>(
     .insert(conn)
     .await?;
     Ok(())
-}
-
-/// The fields of a new enterprise, as entered.
-#[derive(Debug, Clone)]
-pub struct NewEnterprise {
-    pub credit_code: String,
-    pub name: String,
-    pub region_code: String,
-    pub industry_code: String,
-    pub address: String,
-    pub legal_representative: String,
-    pub safety_officer: String,
-    pub safety_phone: String,
-    pub employees: i32,
-    pub scale: String,
-    pub risk_tags: Vec<String>,
-}
-
-pub async fn create_enterprise<C: ConnectionTrait>(
-    core: &Core,
-    conn: &C,
-    new: NewEnterprise,
-) -> AppResult<enterprise::Model> {
-    let code =
-        CreditCode::parse(&new.credit_code).map_err(|e| AppError::BadRequest(e.message_key()))?;
-    if new.name.trim().is_empty() {
-        return Err(AppError::BadRequest("enterprise.name_required"));
-    }
-    if !SCALES.contains(&new.scale.as_str()) {
-        return Err(AppError::BadRequest("enterprise.bad_scale"));
-    }
-    let r = region_by_code(conn, &new.region_code).await?;
-    industry::Entity::find_by_id(new.industry_code.clone())
-        .one(conn)
-        .await?
-        .ok_or(AppError::BadRequest("enterprise.unknown_industry"))?;
-    let now = core.now();
-    let e = enterprise::ActiveModel {
-        credit_code: Set(code.as_str().into()),
-        name: Set(new.name.trim().into()),
-        region_id: Set(r.id),
-        region_path: Set(r.path),
-        industry_code: Set(new.industry_code),
-        address: Set(new.address),
-        legal_representative: Set(new.legal_representative),
-        safety_officer: Set(new.safety_officer),
-        safety_phone: Set(new.safety_phone),
-        employees: Set(new.employees.max(0)),
-        scale: Set(new.scale),
-        status: Set("active".into()),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    }
-    .insert(conn)
-    .await?;
-    for tag in new.risk_tags {
-        risk_tag::Entity::find_by_id(tag.clone())
-            .one(conn)
-            .await?
-            .ok_or(AppError::BadRequest("enterprise.unknown_tag"))?;
-        enterprise_risk_tag::ActiveModel {
-            enterprise_id: Set(e.id),
-            tag_code: Set(tag),
-        }
-        .insert(conn)
-        .await?;
-    }
-    Ok(e)
 }
 
 async fn enterprise_by_code<C: ConnectionTrait>(
@@ -357,6 +299,40 @@ pub(crate) async fn names(
     Ok((regions, industries))
 }
 
+/// Enterprise names by id, for rows that point at enterprises through more than one foreign key
+/// (the inspected and the inspecting side, a group's members and its leader): one query for all
+/// of them, where a loader would issue one per relation.
+pub(crate) async fn enterprise_names<C: ConnectionTrait>(
+    db: &C,
+    ids: impl IntoIterator<Item = i64>,
+) -> AppResult<HashMap<i64, String>> {
+    Ok(enterprise::Entity::find()
+        .filter(enterprise::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|e| (e.id, e.name))
+        .collect())
+}
+
+/// Each group's members (in the order stored) and the names of all members and leaders.
+pub(crate) async fn group_members<C: ConnectionTrait>(
+    db: &C,
+    groups: &[activity_group::Model],
+) -> AppResult<(Vec<Vec<group_member::Model>>, HashMap<i64, String>)> {
+    let members = groups.load_many(group_member::Entity, db).await?;
+    let names = enterprise_names(
+        db,
+        members
+            .iter()
+            .flatten()
+            .map(|m| m.enterprise_id)
+            .chain(groups.iter().filter_map(|g| g.leader_enterprise_id)),
+    )
+    .await?;
+    Ok((members, names))
+}
+
 pub(crate) fn summary(
     e: enterprise::Model,
     regions: &HashMap<i64, String>,
@@ -502,26 +478,11 @@ pub(crate) async fn group_views(
         .order_by_asc(activity_group::Column::Id)
         .all(&core.db)
         .await?;
-    let ids: Vec<i64> = groups.iter().map(|g| g.id).collect();
-    let members = group_member::Entity::find()
-        .filter(group_member::Column::GroupId.is_in(ids))
-        .all(&core.db)
-        .await?;
-    let enterprise_ids: Vec<i64> = members
-        .iter()
-        .map(|m| m.enterprise_id)
-        .chain(groups.iter().filter_map(|g| g.leader_enterprise_id))
-        .collect();
-    let enterprise_names: HashMap<i64, String> = enterprise::Entity::find()
-        .filter(enterprise::Column::Id.is_in(enterprise_ids))
-        .all(&core.db)
-        .await?
-        .into_iter()
-        .map(|e| (e.id, e.name))
-        .collect();
+    let (members, names) = group_members(&core.db, &groups).await?;
     Ok(groups
         .into_iter()
-        .map(|g| GroupView {
+        .zip(members)
+        .map(|(g, members)| GroupView {
             id: g.id,
             alliance_name: alliances
                 .get(&g.alliance_id)
@@ -529,11 +490,10 @@ pub(crate) async fn group_views(
                 .unwrap_or_default(),
             leader: g
                 .leader_enterprise_id
-                .and_then(|id| enterprise_names.get(&id).cloned()),
+                .and_then(|id| names.get(&id).cloned()),
             members: members
                 .iter()
-                .filter(|m| m.group_id == g.id)
-                .filter_map(|m| enterprise_names.get(&m.enterprise_id).cloned())
+                .filter_map(|m| names.get(&m.enterprise_id).cloned())
                 .collect(),
             name: g.name,
         })

@@ -8,9 +8,11 @@ use crate::db::begin_write;
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
 use crate::models::user;
+use crate::scope::Scope;
 use crate::services::audit::{self, Author, Outcome};
 use crate::services::checklists;
-use crate::services::registry::{self, NewAlliance, NewEnterprise};
+use crate::services::enterprises::{self, EnterpriseInput};
+use crate::services::registry::{self, NewAlliance};
 use crate::services::users::{self, NewUser};
 use crate::state::Core;
 
@@ -56,8 +58,15 @@ pub async fn demo_accounts_present(core: &Core) -> AppResult<bool> {
     Ok(found > 0)
 }
 
+/// Loads the demo fixtures of the `seed` crate.
 pub async fn load_demo(core: &Core) -> AppResult<()> {
     let data = seed::demo().map_err(AppError::internal)?;
+    load(core, &data).await
+}
+
+/// Loads fixtures through the same services (and the same checks) as the pages and the API, in
+/// one transaction: the first refused row refuses all of it, with the error the service gives.
+pub async fn load(core: &Core, data: &seed::DemoData) -> AppResult<()> {
     let txn = begin_write(&core.db).await?;
     for r in &data.regions {
         registry::create_region(&txn, &r.code, &r.name, r.parent.as_deref()).await?;
@@ -69,24 +78,20 @@ pub async fn load_demo(core: &Core) -> AppResult<()> {
         registry::create_risk_tag(&txn, &t.code, &t.name).await?;
     }
     for e in &data.enterprises {
-        registry::create_enterprise(
-            core,
-            &txn,
-            NewEnterprise {
-                credit_code: e.credit_code.clone(),
-                name: e.name.clone(),
-                region_code: e.region.clone(),
-                industry_code: e.industry.clone(),
-                address: e.address.clone(),
-                legal_representative: e.legal_representative.clone(),
-                safety_officer: e.safety_officer.clone(),
-                safety_phone: e.safety_phone.clone(),
-                employees: e.employees,
-                scale: e.scale.clone(),
-                risk_tags: e.risk_tags.clone(),
-            },
-        )
-        .await?;
+        let input = EnterpriseInput {
+            credit_code: e.credit_code.clone(),
+            name: e.name.clone(),
+            region: e.region.clone(),
+            industry: e.industry.clone(),
+            address: e.address.clone(),
+            legal_representative: e.legal_representative.clone(),
+            safety_officer: e.safety_officer.clone(),
+            safety_phone: e.safety_phone.clone(),
+            employees: Some(e.employees.into()),
+            scale: e.scale.clone(),
+            risk_tags: e.risk_tags.clone(),
+        };
+        enterprises::insert_enterprise(&txn, core.now(), &Scope::System, &input).await?;
     }
     for a in &data.alliances {
         let founded_on = NaiveDate::parse_from_str(&a.founded_on, "%Y-%m-%d")

@@ -16,7 +16,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set,
+    LoaderTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set,
     sea_query::{OnConflict, Query},
 };
 use serde::{Deserialize, Serialize};
@@ -27,7 +27,7 @@ use crate::domain::inspection::{HazardCategory, HazardLevel};
 use crate::domain::region_path::subtree_pattern;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::{self, Lang};
-use crate::models::{enterprise, hazard, hazard_event, region, supervision, user};
+use crate::models::{enterprise, hazard, hazard_event, nested, region, supervision, user};
 use crate::scope::{self, Scope};
 use crate::services::audit::{self, Actor, Author, Outcome};
 use crate::services::enterprises::EXPORT_LIMIT;
@@ -432,20 +432,8 @@ async fn filtered(
 }
 
 async fn rows(core: &Core, found: Vec<supervision::Model>) -> AppResult<Vec<SupervisionRow>> {
-    let hazards: HashMap<i64, hazard::Model> = hazard::Entity::find()
-        .filter(hazard::Column::Id.is_in(found.iter().map(|s| s.hazard_id)))
-        .all(&core.db)
-        .await?
-        .into_iter()
-        .map(|h| (h.id, h))
-        .collect();
-    let names: HashMap<i64, String> = enterprise::Entity::find()
-        .filter(enterprise::Column::Id.is_in(hazards.values().map(|h| h.enterprise_id)))
-        .all(&core.db)
-        .await?
-        .into_iter()
-        .map(|e| (e.id, e.name))
-        .collect();
+    let hazards = found.load_one(hazard::Entity, &core.db).await?;
+    let hazards = nested::load_one_of(&core.db, hazards, enterprise::Entity).await?;
     let town_code = |path: &str| {
         path.split('/')
             .filter(|p| !p.is_empty())
@@ -462,8 +450,9 @@ async fn rows(core: &Core, found: Vec<supervision::Model>) -> AppResult<Vec<Supe
     let today = core.today();
     Ok(found
         .into_iter()
-        .filter_map(|s| {
-            let h = hazards.get(&s.hazard_id)?;
+        .zip(hazards)
+        .filter_map(|(s, hazard)| {
+            let (h, enterprise) = hazard.as_ref()?;
             Some(SupervisionRow {
                 id: s.id,
                 hazard_id: h.id,
@@ -472,7 +461,10 @@ async fn rows(core: &Core, found: Vec<supervision::Model>) -> AppResult<Vec<Supe
                 category: h.category,
                 state: h.state,
                 enterprise_id: h.enterprise_id,
-                enterprise_name: names.get(&h.enterprise_id).cloned().unwrap_or_default(),
+                enterprise_name: enterprise
+                    .as_ref()
+                    .map(|e| e.name.clone())
+                    .unwrap_or_default(),
                 town: town_code(&s.region_path).and_then(|c| towns.get(&c).cloned()),
                 reason: s.reason,
                 status: s.status,

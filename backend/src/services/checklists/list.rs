@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, ConnectionTrait, EntityTrait, LoaderTrait, ModelTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, Related,
     sea_query::{Expr, ExprTrait},
 };
 use serde::{Deserialize, Serialize};
@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{AppError, AppResult};
 use crate::models::{
     alliance, checklist_item, checklist_template, checklist_version, inspection, inspection_round,
-    region,
+    nested, region,
 };
 use crate::scope::{self, Scope};
 use crate::services::checklists::write::{ItemInput, TemplateInput};
@@ -157,27 +157,16 @@ async fn summaries(
         .await?
         .into_iter()
         .collect();
-    let regions: HashMap<i64, String> = region::Entity::find()
-        .filter(region::Column::Id.is_in(templates.iter().filter_map(|t| t.region_id)))
-        .all(&core.db)
-        .await?
-        .into_iter()
-        .map(|r| (r.id, r.name))
-        .collect();
-    let alliances: HashMap<i64, String> = alliance::Entity::find()
-        .filter(alliance::Column::Id.is_in(templates.iter().filter_map(|t| t.alliance_id)))
-        .all(&core.db)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a.name))
-        .collect();
+    let regions = templates.load_one(region::Entity, &core.db).await?;
+    let alliances = templates.load_one(alliance::Entity, &core.db).await?;
     Ok(templates
         .into_iter()
-        .map(|t| {
+        .zip(regions.into_iter().zip(alliances))
+        .map(|(t, (region, alliance))| {
             let v = latest.get(&t.id);
             let (owner_kind, owner_name) = match (t.alliance_id, t.region_id) {
-                (Some(a), _) => ("committee", alliances.get(&a).cloned()),
-                (None, Some(r)) => ("bureau", regions.get(&r).cloned()),
+                (Some(_), _) => ("committee", alliance.map(|a| a.name)),
+                (None, Some(_)) => ("bureau", region.map(|r| r.name)),
                 (None, None) => ("bureau", None),
             };
             TemplateSummary {
@@ -317,4 +306,25 @@ pub async fn input_of(
         items,
     };
     Ok((d, input))
+}
+
+/// The checklist version each row was made with, and its template's title (empty when the
+/// template is gone), in the order of `rows`: one query for the versions, one for the templates.
+pub(crate) async fn versions_of<M, C>(
+    db: &C,
+    rows: &[M],
+) -> AppResult<Vec<Option<(checklist_version::Model, String)>>>
+where
+    M: ModelTrait + Sync,
+    M::Entity: Related<checklist_version::Entity>,
+    C: ConnectionTrait,
+{
+    let versions = rows.load_one(checklist_version::Entity, db).await?;
+    Ok(
+        nested::load_one_of(db, versions, checklist_template::Entity)
+            .await?
+            .into_iter()
+            .map(|v| v.map(|(v, t)| (v, t.map(|t| t.title).unwrap_or_default())))
+            .collect(),
+    )
 }

@@ -17,11 +17,12 @@ use sea_orm::{
 use serde::Serialize;
 
 use crate::db::begin_write;
+use crate::domain::credit_code::CreditCode;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::models::{enterprise, enterprise_risk_tag, import_batch, industry, region, risk_tag};
 use crate::scope::{Caller, Scope};
 use crate::services::audit::{self, Actor, Author, Outcome};
-use crate::services::enterprises::EnterpriseInput;
+use crate::services::enterprises::{self, EnterpriseInput};
 use crate::services::xlsx;
 use crate::state::Core;
 use rows::{COLUMNS, ReadyRow, Reference, RowError};
@@ -464,6 +465,9 @@ async fn write_rows(
         let Some((region_id, region_path)) = regions.get(&r.input.region).cloned() else {
             return Err(AppError::Conflict("import.changed_since"));
         };
+        let Ok(code) = CreditCode::parse(&r.input.credit_code) else {
+            return Err(AppError::Conflict("import.changed_since"));
+        };
         match (r.action.as_str(), existing.get(&r.input.credit_code)) {
             ("unchanged", Some(_)) => unchanged += 1,
             (_, Some(e)) => {
@@ -471,7 +475,7 @@ async fn write_rows(
                     return Err(AppError::Conflict("import.changed_since"));
                 }
                 let mut m: enterprise::ActiveModel = e.clone().into();
-                apply(&mut m, &r.input, region_id, region_path);
+                enterprises::fill(&mut m, &r.input, &code, region_id, region_path);
                 m.updated_at = Set(now);
                 let moved = m.update(txn).await?;
                 crate::services::relocation::follow_enterprise(txn, now, author, e, &moved).await?;
@@ -479,14 +483,13 @@ async fn write_rows(
                 updated += 1;
             }
             (_, None) => {
-                let mut m = enterprise::ActiveModel {
-                    status: Set("active".into()),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                    ..Default::default()
-                };
-                apply(&mut m, &r.input, region_id, region_path);
-                inserts.push(m);
+                inserts.push(enterprises::new_row(
+                    &r.input,
+                    &code,
+                    region_id,
+                    region_path,
+                    now,
+                ));
                 tag_sets.push((None, &r.input.credit_code, &r.input.risk_tags));
             }
         }
@@ -545,23 +548,4 @@ async fn write_rows(
             .await?;
     }
     Ok((created, updated, unchanged))
-}
-
-fn apply(
-    m: &mut enterprise::ActiveModel,
-    i: &EnterpriseInput,
-    region_id: i64,
-    region_path: String,
-) {
-    m.credit_code = Set(i.credit_code.clone());
-    m.name = Set(i.name.trim().into());
-    m.region_id = Set(region_id);
-    m.region_path = Set(region_path);
-    m.industry_code = Set(i.industry.clone());
-    m.address = Set(i.address.trim().into());
-    m.legal_representative = Set(i.legal_representative.trim().into());
-    m.safety_officer = Set(i.safety_officer.trim().into());
-    m.safety_phone = Set(i.safety_phone.trim().into());
-    m.employees = Set(i.employees.unwrap_or(0) as i32);
-    m.scale = Set(i.scale.clone());
 }

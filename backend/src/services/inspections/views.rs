@@ -4,18 +4,15 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, LoaderTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 
 use crate::domain::inspection::{InspectionKind, InspectionState};
 use crate::error::AppResult;
-use crate::models::{
-    activity_group, alliance, attachment, checklist_template, checklist_version, enterprise,
-    hazard, inspection, inspection_answer,
-};
+use crate::models::{activity_group, alliance, attachment, hazard, inspection, inspection_answer};
 use crate::scope::{self, Caller};
-use crate::services::checklists;
 use crate::services::hazards::{self, HazardRow};
+use crate::services::{checklists, registry};
 use crate::state::Core;
 
 /// An enterprise on one side of an inspection.
@@ -115,43 +112,16 @@ pub(super) async fn rows(
     core: &Core,
     list: Vec<inspection::Model>,
 ) -> AppResult<Vec<InspectionRow>> {
-    let mut enterprise_ids: Vec<i64> = list.iter().map(|i| i.inspected_enterprise_id).collect();
-    enterprise_ids.extend(list.iter().filter_map(|i| i.inspecting_enterprise_id));
-    let names: HashMap<i64, String> = enterprise::Entity::find()
-        .filter(enterprise::Column::Id.is_in(enterprise_ids))
-        .all(&core.db)
-        .await?
-        .into_iter()
-        .map(|e| (e.id, e.name))
-        .collect();
-    let alliances: HashMap<i64, String> = alliance::Entity::find()
-        .filter(alliance::Column::Id.is_in(list.iter().filter_map(|i| i.alliance_id)))
-        .all(&core.db)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a.name))
-        .collect();
-    let groups: HashMap<i64, String> = activity_group::Entity::find()
-        .filter(activity_group::Column::Id.is_in(list.iter().filter_map(|i| i.group_id)))
-        .all(&core.db)
-        .await?
-        .into_iter()
-        .map(|g| (g.id, g.name))
-        .collect();
-    let versions: HashMap<i64, checklist_version::Model> = checklist_version::Entity::find()
-        .filter(checklist_version::Column::Id.is_in(list.iter().map(|i| i.template_version_id)))
-        .all(&core.db)
-        .await?
-        .into_iter()
-        .map(|v| (v.id, v))
-        .collect();
-    let titles: HashMap<i64, String> = checklist_template::Entity::find()
-        .filter(checklist_template::Column::Id.is_in(versions.values().map(|v| v.template_id)))
-        .all(&core.db)
-        .await?
-        .into_iter()
-        .map(|t| (t.id, t.title))
-        .collect();
+    let names = registry::enterprise_names(
+        &core.db,
+        list.iter()
+            .map(|i| i.inspected_enterprise_id)
+            .chain(list.iter().filter_map(|i| i.inspecting_enterprise_id)),
+    )
+    .await?;
+    let alliances = list.load_one(alliance::Entity, &core.db).await?;
+    let groups = list.load_one(activity_group::Entity, &core.db).await?;
+    let checklists = checklists::list::versions_of(&core.db, &list).await?;
     let ids: Vec<i64> = list.iter().map(|i| i.id).collect();
     let counts = super::hazard_counts(core, &ids).await?;
     let party = |id: i64| Party {
@@ -160,21 +130,23 @@ pub(super) async fn rows(
     };
     Ok(list
         .into_iter()
-        .map(|i| {
-            let version = versions.get(&i.template_version_id);
+        .zip(alliances.into_iter().zip(groups))
+        .zip(checklists)
+        .map(|((i, (alliance, group)), checklist)| {
+            let (checklist_version, checklist_title) = checklist
+                .map(|(v, title)| (v.version, title))
+                .unwrap_or_default();
             InspectionRow {
                 id: i.id,
                 kind: i.kind,
                 state: i.state,
                 round_id: i.round_id,
-                alliance_name: i.alliance_id.and_then(|a| alliances.get(&a).cloned()),
-                group_name: i.group_id.and_then(|g| groups.get(&g).cloned()),
+                alliance_name: alliance.map(|a| a.name),
+                group_name: group.map(|g| g.name),
                 inspecting: i.inspecting_enterprise_id.map(party),
                 inspected: party(i.inspected_enterprise_id),
-                checklist_title: version
-                    .and_then(|v| titles.get(&v.template_id).cloned())
-                    .unwrap_or_default(),
-                checklist_version: version.map(|v| v.version).unwrap_or_default(),
+                checklist_title,
+                checklist_version,
                 template_version_id: i.template_version_id,
                 planned_on: i.planned_on,
                 submitted_at: i.submitted_at,

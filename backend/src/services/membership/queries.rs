@@ -6,8 +6,8 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::Query,
+    ColumnTrait, Condition, EntityTrait, LoaderTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect, sea_query::Query,
 };
 use serde::{Deserialize, Serialize};
 
@@ -89,37 +89,24 @@ async fn items(
     core: &Core,
     rows: Vec<alliance_membership::Model>,
 ) -> AppResult<Vec<MembershipItem>> {
-    let alliance_ids: HashSet<i64> = rows.iter().map(|m| m.alliance_id).collect();
-    let enterprise_ids: HashSet<i64> = rows.iter().map(|m| m.enterprise_id).collect();
-    let alliances: HashMap<i64, String> = alliance::Entity::find()
-        .filter(alliance::Column::Id.is_in(alliance_ids))
-        .all(&core.db)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a.name))
-        .collect();
-    let enterprises: HashMap<i64, enterprise::Model> = enterprise::Entity::find()
-        .filter(enterprise::Column::Id.is_in(enterprise_ids))
-        .all(&core.db)
-        .await?
-        .into_iter()
-        .map(|e| (e.id, e))
-        .collect();
+    let alliances = rows.load_one(alliance::Entity, &core.db).await?;
+    let enterprises = rows.load_one(enterprise::Entity, &core.db).await?;
     let regions = region_names(core).await?;
     rows.into_iter()
-        .map(|m| {
+        .zip(alliances.into_iter().zip(enterprises))
+        .map(|(m, (alliance, e))| {
             let status = m.status;
-            let e = enterprises.get(&m.enterprise_id);
             Ok(MembershipItem {
                 id: m.id,
                 alliance_id: m.alliance_id,
-                alliance_name: alliances.get(&m.alliance_id).cloned().unwrap_or_default(),
+                alliance_name: alliance.map(|a| a.name).unwrap_or_default(),
                 enterprise_id: m.enterprise_id,
-                enterprise_name: e.map(|e| e.name.clone()).unwrap_or_default(),
-                credit_code: e.map(|e| e.credit_code.clone()).unwrap_or_default(),
                 region_name: e
+                    .as_ref()
                     .and_then(|e| regions.get(&e.region_id).cloned())
                     .unwrap_or_default(),
+                enterprise_name: e.as_ref().map(|e| e.name.clone()).unwrap_or_default(),
+                credit_code: e.map(|e| e.credit_code).unwrap_or_default(),
                 status,
                 applied_at: m.applied_at,
                 decided_at: m.decided_at,
@@ -225,31 +212,14 @@ pub async fn recent_history(core: &Core, scope: &Scope, limit: u64) -> AppResult
         .limit(limit)
         .all(&core.db)
         .await?;
-    let alliances: HashMap<i64, String> = alliance::Entity::find()
-        .filter(alliance::Column::Id.is_in(events.iter().map(|e| e.alliance_id)))
-        .all(&core.db)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a.name))
-        .collect();
-    let enterprises: HashMap<i64, String> = enterprise::Entity::find()
-        .filter(enterprise::Column::Id.is_in(events.iter().map(|e| e.enterprise_id)))
-        .all(&core.db)
-        .await?
-        .into_iter()
-        .map(|e| (e.id, e.name))
-        .collect();
+    let alliances = events.load_one(alliance::Entity, &core.db).await?;
+    let enterprises = events.load_one(enterprise::Entity, &core.db).await?;
     Ok(events
         .into_iter()
-        .map(|event| HistoryItem {
-            alliance_name: alliances
-                .get(&event.alliance_id)
-                .cloned()
-                .unwrap_or_default(),
-            enterprise_name: enterprises
-                .get(&event.enterprise_id)
-                .cloned()
-                .unwrap_or_default(),
+        .zip(alliances.into_iter().zip(enterprises))
+        .map(|(event, (alliance, enterprise))| HistoryItem {
+            alliance_name: alliance.map(|a| a.name).unwrap_or_default(),
+            enterprise_name: enterprise.map(|e| e.name).unwrap_or_default(),
             event,
         })
         .collect())

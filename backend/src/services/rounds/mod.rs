@@ -18,19 +18,17 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+    ColumnTrait, EntityTrait, LoaderTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    Select,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::domain::inspection::{InspectionState, RoundStatus};
 use crate::domain::rounds::{self, Pair, SeveralAssignments};
 use crate::error::{AppError, AppResult};
-use crate::models::{
-    activity_group, checklist_template, checklist_version, enterprise, group_member, hazard,
-    inspection, inspection_round,
-};
+use crate::models::{activity_group, group_member, hazard, inspection, inspection_round};
 use crate::scope::{self, Scope};
-use crate::services::{PageParams, Paged, groups::GroupMember};
+use crate::services::{PageParams, Paged, checklists, groups::GroupMember, registry};
 use crate::state::Core;
 
 /// Longest round title (characters; the column holds 128).
@@ -234,8 +232,8 @@ pub async fn detail(core: &Core, scope: &Scope, id: i64) -> AppResult<RoundDetai
         .await?;
     let hazards =
         hazard_counts(core, scope, &rows.iter().map(|i| i.id).collect::<Vec<_>>()).await?;
-    let names = names(
-        core,
+    let names = registry::enterprise_names(
+        &core.db,
         rows.iter()
             .flat_map(|i| [Some(i.inspected_enterprise_id), i.inspecting_enterprise_id])
             .flatten(),
@@ -298,17 +296,6 @@ pub async fn detail(core: &Core, scope: &Scope, id: i64) -> AppResult<RoundDetai
     })
 }
 
-/// Enterprise names by id.
-async fn names(core: &Core, ids: impl Iterator<Item = i64>) -> AppResult<HashMap<i64, String>> {
-    Ok(enterprise::Entity::find()
-        .filter(enterprise::Column::Id.is_in(ids.collect::<Vec<_>>()))
-        .all(&core.db)
-        .await?
-        .into_iter()
-        .map(|e| (e.id, e.name))
-        .collect())
-}
-
 /// Hazards the scope may see, counted per inspection.
 async fn hazard_counts(core: &Core, scope: &Scope, ids: &[i64]) -> AppResult<HashMap<i64, u64>> {
     if ids.is_empty() {
@@ -364,47 +351,28 @@ async fn summaries(
         c.1.add(state);
         c.2 += hazards.get(id).copied().unwrap_or(0);
     }
-    let groups: HashMap<i64, String> = activity_group::Entity::find()
-        .filter(activity_group::Column::Id.is_in(rows.iter().map(|r| r.group_id)))
-        .all(&core.db)
-        .await?
-        .into_iter()
-        .map(|g| (g.id, g.name))
-        .collect();
-    let versions: HashMap<i64, checklist_version::Model> = checklist_version::Entity::find()
-        .filter(checklist_version::Column::Id.is_in(rows.iter().map(|r| r.template_version_id)))
-        .all(&core.db)
-        .await?
-        .into_iter()
-        .map(|v| (v.id, v))
-        .collect();
-    let templates: HashMap<i64, String> = checklist_template::Entity::find()
-        .filter(checklist_template::Column::Id.is_in(versions.values().map(|v| v.template_id)))
-        .all(&core.db)
-        .await?
-        .into_iter()
-        .map(|t| (t.id, t.title))
-        .collect();
+    let groups = rows.load_one(activity_group::Entity, &core.db).await?;
+    let checklists = checklists::list::versions_of(&core.db, &rows).await?;
     Ok(rows
         .into_iter()
-        .map(|r| {
+        .zip(groups.into_iter().zip(checklists))
+        .map(|(r, (group, checklist))| {
             let (inspections, counts, hazards) = counts.remove(&r.id).unwrap_or_default();
-            let version = versions.get(&r.template_version_id);
+            let (checklist_version, checklist_title) = checklist
+                .map(|(v, title)| (v.version, title))
+                .unwrap_or_default();
             RoundSummary {
                 id: r.id,
                 alliance_id: r.alliance_id,
-                group_name: groups.get(&r.group_id).cloned().unwrap_or_default(),
+                group_name: group.map(|g| g.name).unwrap_or_default(),
                 group_id: r.group_id,
                 seq: r.seq,
                 title: r.title,
                 status: r.status,
                 planned_on: r.planned_on,
                 template_version_id: r.template_version_id,
-                checklist_title: version
-                    .and_then(|v| templates.get(&v.template_id))
-                    .cloned()
-                    .unwrap_or_default(),
-                checklist_version: version.map_or(0, |v| v.version),
+                checklist_title,
+                checklist_version,
                 inspections,
                 counts,
                 hazards,
