@@ -499,6 +499,7 @@ pub async fn input_of(core: &Core, scope: &Scope, id: i64) -> AppResult<Enterpri
         .ok_or(AppError::NotFound)?;
     let risk_tags = enterprise_risk_tag::Entity::find()
         .filter(enterprise_risk_tag::Column::EnterpriseId.eq(e.id))
+        .order_by_asc(enterprise_risk_tag::Column::TagCode)
         .all(&core.db)
         .await?
         .into_iter()
@@ -679,6 +680,8 @@ pub async fn export_xlsx(
     for chunk in ids.chunks(500) {
         for t in enterprise_risk_tag::Entity::find()
             .filter(enterprise_risk_tag::Column::EnterpriseId.is_in(chunk.to_vec()))
+            .order_by_asc(enterprise_risk_tag::Column::EnterpriseId)
+            .order_by_asc(enterprise_risk_tag::Column::TagCode)
             .all(&core.db)
             .await?
         {

@@ -320,7 +320,12 @@ pub(crate) async fn group_members<C: ConnectionTrait>(
     db: &C,
     groups: &[activity_group::Model],
 ) -> AppResult<(Vec<Vec<group_member::Model>>, HashMap<i64, String>)> {
-    let members = groups.load_many(group_member::Entity, db).await?;
+    let members = groups
+        .load_many(
+            group_member::Entity::find().order_by_asc(group_member::Column::EnterpriseId),
+            db,
+        )
+        .await?;
     let names = enterprise_names(
         db,
         members
