@@ -41,6 +41,18 @@ coded! {
 }
 
 coded! {
+    /// Where a deadline extension request (延期申请) stands.
+    ExtensionStatus(16) {
+        /// 待审批: waiting for the decider.
+        Pending = "pending",
+        /// 已批准: the new deadline is in force.
+        Granted = "granted",
+        /// 已驳回: the deadline stays.
+        Refused = "refused",
+    }
+}
+
+coded! {
     /// What someone does to a hazard.
     Action(32) {
         /// 确认并制定整改方案 (五落实).

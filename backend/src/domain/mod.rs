@@ -91,7 +91,7 @@ pub mod scoring;
 mod tests {
     use std::str::FromStr;
 
-    use super::hazard_flow::{Action, HazardState};
+    use super::hazard_flow::{Action, ExtensionStatus, HazardState};
     use super::inspection::{
         AnswerResult, ChecklistTopic, HazardCategory, HazardLevel, InspectionKind, InspectionState,
         RoundStatus,
@@ -114,6 +114,7 @@ mod tests {
     fn every_coded_enum_round_trips_through_its_code() {
         round_trips(HazardState::ALL);
         round_trips(Action::ALL);
+        round_trips(ExtensionStatus::ALL);
         round_trips(InspectionKind::ALL);
         round_trips(InspectionState::ALL);
         round_trips(AnswerResult::ALL);

@@ -2,6 +2,8 @@
 use sea_orm::entity::prelude::*;
 use serde::Serialize;
 
+use crate::domain::hazard_flow::ExtensionStatus;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
 #[sea_orm(table_name = "extension_requests")]
 pub struct Model {
@@ -12,8 +14,7 @@ pub struct Model {
     #[sea_orm(column_type = "Text")]
     pub reason: String,
     pub requested_deadline: Date,
-    /// "pending" | "granted" | "refused"
-    pub status: String,
+    pub status: ExtensionStatus,
     pub decided_by: Option<i64>,
     #[sea_orm(column_type = "Text", nullable)]
     pub decision_note: Option<String>,

@@ -11,7 +11,7 @@ use sea_orm::{
 use serde::Serialize;
 
 use super::reads::{ExtensionView, overdue_days};
-use crate::domain::hazard_flow::{Action, HazardState};
+use crate::domain::hazard_flow::{Action, ExtensionStatus, HazardState};
 use crate::domain::inspection::HazardLevel;
 use crate::domain::membership::Status as MembershipStatus;
 use crate::domain::region_path::subtree_pattern;
@@ -42,7 +42,7 @@ fn pending_ids() -> sea_orm::sea_query::SelectStatement {
     Query::select()
         .column(extension_request::Column::HazardId)
         .from(extension_request::Entity)
-        .and_where(extension_request::Column::Status.eq("pending"))
+        .and_where(extension_request::Column::Status.eq(ExtensionStatus::Pending))
         .to_owned()
 }
 
@@ -52,7 +52,7 @@ async fn pending_set<C: ConnectionTrait>(
 ) -> AppResult<HashMap<i64, extension_request::Model>> {
     Ok(extension_request::Entity::find()
         .filter(extension_request::Column::HazardId.is_in(ids.iter().copied()))
-        .filter(extension_request::Column::Status.eq("pending"))
+        .filter(extension_request::Column::Status.eq(ExtensionStatus::Pending))
         .all(conn)
         .await?
         .into_iter()

@@ -11,7 +11,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use serde::Serialize;
 
 use super::facts;
-use crate::domain::hazard_flow::{self, Action};
+use crate::domain::hazard_flow::{self, Action, ExtensionStatus};
 use crate::error::AppResult;
 use crate::models::{attachment, extension_request, hazard, hazard_event, rectification_plan};
 use crate::scope::Caller;
@@ -80,7 +80,8 @@ pub struct ExtensionView {
     #[schema(value_type = String, format = Date)]
     pub requested_deadline: NaiveDate,
     /// `pending`, `granted` or `refused`.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: ExtensionStatus,
     #[schema(value_type = String, format = DateTime)]
     pub created_at: DateTime<Utc>,
 }

@@ -12,7 +12,7 @@ use sea_orm::{
 
 use super::{LoopOutcome, party_of, refused};
 use crate::db::begin_write;
-use crate::domain::hazard_flow::{self, Action, Facts, HazardState, Party, Plan};
+use crate::domain::hazard_flow::{self, Action, ExtensionStatus, Facts, HazardState, Party, Plan};
 use crate::domain::inspection::HazardLevel;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::{self, Lang};
@@ -215,7 +215,7 @@ async fn apply(
                 requested_by: Set(Some(caller.user_id)),
                 reason: Set(reason.clone()),
                 requested_deadline: Set(asked),
-                status: Set("pending".into()),
+                status: Set(ExtensionStatus::Pending),
                 created_at: Set(now),
                 ..Default::default()
             }
@@ -237,12 +237,16 @@ async fn apply(
             else {
                 return Err(AppError::NotFound);
             };
-            if ext.status != "pending" {
+            if ext.status != ExtensionStatus::Pending {
                 return Err(AppError::Conflict("loop.extension_decided"));
             }
             extension_id = Some(eid);
             let mut e = ext.clone().into_active_model();
-            e.status = Set(if grant { "granted" } else { "refused" }.into());
+            e.status = Set(if grant {
+                ExtensionStatus::Granted
+            } else {
+                ExtensionStatus::Refused
+            });
             e.decided_by = Set(Some(caller.user_id));
             e.decision_note = Set(note.clone());
             e.decided_at = Set(Some(now));
@@ -425,7 +429,7 @@ pub(super) async fn pending<C: ConnectionTrait>(
 ) -> AppResult<Option<extension_request::Model>> {
     Ok(extension_request::Entity::find()
         .filter(extension_request::Column::HazardId.eq(hazard_id))
-        .filter(extension_request::Column::Status.eq("pending"))
+        .filter(extension_request::Column::Status.eq(ExtensionStatus::Pending))
         .one(conn)
         .await?)
 }
