@@ -61,7 +61,7 @@ pub async fn checklist(app: &TestApp) -> (i64, Vec<i64>) {
         region_id: Set(Some(city.id)),
         alliance_id: Set(None),
         region_path: Set(city.path.clone()),
-        status: Set("active".into()),
+        status: Set(portal::domain::inspection::TemplateStatus::Active),
         created_by: Set(None),
         created_at: Set(now),
         updated_at: Set(now),

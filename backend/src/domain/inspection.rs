@@ -34,6 +34,16 @@ coded! {
 }
 
 coded! {
+    /// Whether a checklist template (检查表) can be chosen for new inspections.
+    TemplateStatus(16) {
+        /// In use: offered for new rounds and inspections.
+        Active = "active",
+        /// 已归档: hidden from the choices, still readable.
+        Archived = "archived",
+    }
+}
+
+coded! {
     /// 一般隐患 / 重大隐患.
     HazardLevel(16) { General = "general", Major = "major" }
 }

@@ -94,7 +94,7 @@ mod tests {
     use super::hazard_flow::{Action, ExtensionStatus, HazardState};
     use super::inspection::{
         AnswerResult, ChecklistTopic, HazardCategory, HazardLevel, InspectionKind, InspectionState,
-        RoundStatus,
+        RoundStatus, TemplateStatus,
     };
     use super::membership::Status;
 
@@ -122,6 +122,7 @@ mod tests {
         round_trips(HazardLevel::ALL);
         round_trips(ChecklistTopic::ALL);
         round_trips(RoundStatus::ALL);
+        round_trips(TemplateStatus::ALL);
         round_trips(Status::ALL);
         for s in Status::ALL {
             assert_eq!(Status::parse(s.as_str()), Some(*s));

@@ -17,8 +17,7 @@ pub struct Model {
     pub alliance_id: Option<i64>,
     /// The owner's region path (the bureau's region, or the alliance's region).
     pub region_path: String,
-    /// "active" | "archived"
-    pub status: String,
+    pub status: crate::domain::inspection::TemplateStatus,
     pub created_by: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

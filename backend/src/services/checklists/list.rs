@@ -11,6 +11,7 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::domain::inspection::TemplateStatus;
 use crate::error::{AppError, AppResult};
 use crate::models::{
     alliance, checklist_item, checklist_template, checklist_version, inspection, inspection_round,
@@ -46,7 +47,8 @@ pub struct TemplateSummary {
     /// The publishing bureau's region, or the alliance.
     pub owner_name: String,
     /// `active` or `archived`.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: TemplateStatus,
     pub latest_version: i32,
     pub latest_version_id: i64,
     /// Items in the latest version.

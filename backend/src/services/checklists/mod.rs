@@ -18,6 +18,7 @@ pub use write::{ItemInput, SaveResult, TemplateInput};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::Serialize;
 
+use crate::domain::inspection::TemplateStatus;
 use crate::error::{AppError, AppResult};
 use crate::models::{checklist_item, checklist_template, checklist_version};
 use crate::scope::{self, Scope};
@@ -37,7 +38,7 @@ pub struct VersionChoice {
 pub async fn choices(core: &Core, scope: &Scope) -> AppResult<Vec<VersionChoice>> {
     let templates = checklist_template::Entity::find()
         .filter(scope::checklist_templates(scope))
-        .filter(checklist_template::Column::Status.eq("active"))
+        .filter(checklist_template::Column::Status.eq(TemplateStatus::Active))
         .order_by_asc(checklist_template::Column::Title)
         .all(&core.db)
         .await?;

@@ -14,7 +14,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 
 use crate::db::begin_write;
-use crate::domain::inspection::{ChecklistTopic, HazardCategory};
+use crate::domain::inspection::{ChecklistTopic, HazardCategory, TemplateStatus};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::models::{
     alliance, checklist_item, checklist_template, checklist_version, inspection, inspection_round,
@@ -285,7 +285,7 @@ pub async fn insert_template<C: ConnectionTrait>(
         region_id: Set(owner.region_id),
         alliance_id: Set(owner.alliance_id),
         region_path: Set(owner.region_path.clone()),
-        status: Set("active".into()),
+        status: Set(TemplateStatus::Active),
         created_by: Set(created_by),
         created_at: Set(now),
         updated_at: Set(now),
@@ -444,7 +444,11 @@ pub async fn update(
 /// status it already has changes nothing.
 pub async fn set_archived(core: &Core, actor: &Actor, id: i64, archived: bool) -> AppResult<()> {
     let caller = &actor.caller;
-    let status = if archived { "archived" } else { "active" };
+    let status = if archived {
+        TemplateStatus::Archived
+    } else {
+        TemplateStatus::Active
+    };
     let txn = begin_write(&core.db).await?;
     let t = managed_template(&txn, &caller.scope, id).await?;
     if t.status == status {
@@ -452,7 +456,7 @@ pub async fn set_archived(core: &Core, actor: &Actor, id: i64, archived: bool) -
     }
     let title = t.title.clone();
     let mut m: checklist_template::ActiveModel = t.into();
-    m.status = Set(status.into());
+    m.status = Set(status);
     m.updated_at = Set(core.now());
     m.update(&txn).await?;
     let action = if archived {

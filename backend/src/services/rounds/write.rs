@@ -12,7 +12,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 
 use crate::db::begin_write;
-use crate::domain::inspection::{InspectionKind, InspectionState, RoundStatus};
+use crate::domain::inspection::{InspectionKind, InspectionState, RoundStatus, TemplateStatus};
 use crate::domain::role::Role;
 use crate::domain::rounds::{self, Pair, PairProblem, PairingError, PastPair, SeveralAssignments};
 use crate::error::{AppError, AppResult, FieldErrors};
@@ -146,7 +146,7 @@ pub async fn generate(core: &Core, actor: &Actor, input: &NewRound) -> AppResult
     let mut errors = FieldErrors::default();
     errors.require("title", &input.title, MAX_TITLE);
     match checklists::usable_version(core, &caller.scope, input.template_version_id).await {
-        Ok((template, _)) if template.status == "active" => {}
+        Ok((template, _)) if template.status == TemplateStatus::Active => {}
         Ok(_) | Err(AppError::NotFound) => errors.add("template_version_id", "rounds.no_checklist"),
         Err(e) => return Err(e),
     }
