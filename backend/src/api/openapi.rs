@@ -186,3 +186,20 @@ pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
         get("/api/docs", Public, docs_redirect),
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    use utoipa::OpenApi;
+
+    /// A coded enum's schema lists the codes it is stored and sent by, not its Rust names.
+    #[test]
+    fn a_coded_enum_schema_names_its_codes() {
+        let doc = serde_json::to_value(super::ApiDoc::openapi()).expect("the document");
+        let status = &doc["components"]["schemas"]["Status"]["enum"];
+        assert_eq!(
+            status,
+            &serde_json::json!(["applied", "invited", "approved", "rejected", "left"]),
+            "{status}"
+        );
+    }
+}
