@@ -7,8 +7,12 @@
 /// `DeriveActiveEnum` turns each code into an identifier, which the inspection kind `self`
 /// cannot be; `DeriveValueType` stores the same codes in the same columns.) Defined before
 /// the modules that use it (macros are scoped by text order).
+///
+/// A code is taken as a token tree (`tt`), not a `literal` fragment: a `literal` reaches the
+/// derives wrapped in an invisible group, which serde reads but utoipa silently ignores, so the
+/// OpenAPI schema would list the Rust names instead of the codes.
 macro_rules! coded {
-    ($(#[$m:meta])* $name:ident ($len:literal) { $($(#[$vm:meta])* $variant:ident = $code:literal),+ $(,)? }) => {
+    ($(#[$m:meta])* $name:ident ($len:literal) { $($(#[$vm:meta])* $variant:ident = $code:tt),+ $(,)? }) => {
         $(#[$m])*
         #[derive(
             Debug, Clone, Copy, PartialEq, Eq, Hash,
