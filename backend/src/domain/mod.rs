@@ -81,6 +81,7 @@ pub struct UnknownCode {
 }
 
 pub mod credit_code;
+pub mod enterprise;
 pub mod hazard_flow;
 pub mod inspection;
 pub mod membership;
@@ -127,6 +128,7 @@ mod tests {
         round_trips(ChecklistTopic::ALL);
         round_trips(RoundStatus::ALL);
         round_trips(TemplateStatus::ALL);
+        round_trips(super::enterprise::EnterpriseStatus::ALL);
         round_trips(Status::ALL);
         for s in Status::ALL {
             assert_eq!(Status::parse(s.as_str()), Some(*s));

@@ -20,8 +20,7 @@ pub struct Model {
     pub employees: i32,
     /// "above" 规上 | "small_micro" 小微
     pub scale: String,
-    /// "active" | "closed"
-    pub status: String,
+    pub status: crate::domain::enterprise::EnterpriseStatus,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     /// Current safety score (三色标签), recomputed on every relevant event; None until first scored.

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::db::begin_write;
 use crate::domain::credit_code::CreditCode;
+use crate::domain::enterprise::EnterpriseStatus;
 use crate::domain::membership::Status as MembershipStatus;
 use crate::domain::region_path::{contains, subtree_pattern};
 use crate::error::{AppError, AppResult, FieldErrors};
@@ -259,7 +260,7 @@ pub async fn detail(core: &Core, scope: &Scope, id: i64) -> AppResult<AllianceDe
 pub async fn lead_choices(core: &Core, scope: &Scope) -> AppResult<Vec<Choice>> {
     Ok(enterprise::Entity::find()
         .filter(scope::enterprises(scope))
-        .filter(enterprise::Column::Status.eq("active"))
+        .filter(enterprise::Column::Status.eq(EnterpriseStatus::Active))
         .order_by_asc(enterprise::Column::Name)
         .limit(1000)
         .all(&core.db)
@@ -368,7 +369,7 @@ async fn lead_in_region<C: ConnectionTrait>(
         .filter(scope::enterprises(scope))
         .one(conn)
         .await?;
-    let Some(e) = e.filter(|e| e.status == "active") else {
+    let Some(e) = e.filter(|e| e.status == EnterpriseStatus::Active) else {
         errors.add("lead", "alliances.lead_unknown");
         return Ok(None);
     };

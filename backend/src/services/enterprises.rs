@@ -434,7 +434,7 @@ pub(crate) fn new_row(
     now: chrono::DateTime<chrono::Utc>,
 ) -> enterprise::ActiveModel {
     let mut m = enterprise::ActiveModel {
-        status: Set("active".into()),
+        status: Set(crate::domain::enterprise::EnterpriseStatus::Active),
         created_at: Set(now),
         updated_at: Set(now),
         ..Default::default()

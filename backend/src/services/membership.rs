@@ -20,6 +20,7 @@ use sea_orm::{
 };
 
 use crate::db::begin_write;
+use crate::domain::enterprise::EnterpriseStatus;
 use crate::domain::membership::{self as rules, Action, Party, Refusal, Status};
 use crate::domain::region_path;
 use crate::domain::role::Role;
@@ -143,7 +144,8 @@ pub async fn invite(
             .one(&core.db)
             .await?
             .is_some_and(|e| {
-                e.status == "active" && region_path::contains(&a.region_path, &e.region_path)
+                e.status == EnterpriseStatus::Active
+                    && region_path::contains(&a.region_path, &e.region_path)
             });
     if !eligible {
         return Err(AppError::BadRequest("members.not_eligible_enterprise"));

@@ -16,6 +16,7 @@ use sea_orm::{
 use serde::Serialize;
 
 use crate::db::begin_write;
+use crate::domain::enterprise::EnterpriseStatus;
 use crate::domain::membership::Status as MembershipStatus;
 use crate::domain::participation::{
     self, Counts, DEFAULT_TARGET, TargetOrigin, TargetPercent, effective_target,
@@ -145,7 +146,7 @@ async fn counts_by_path<C: ConnectionTrait>(
             "small_micro_in_alliance",
         )
         .filter(enterprise::Column::RegionPath.like(subtree_pattern(root_path)))
-        .filter(enterprise::Column::Status.eq("active"))
+        .filter(enterprise::Column::Status.eq(EnterpriseStatus::Active))
         .group_by(enterprise::Column::RegionPath)
         .into_tuple()
         .all(conn)

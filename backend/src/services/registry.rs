@@ -367,7 +367,8 @@ pub struct EnterpriseFile {
     pub summary: EnterpriseSummary,
     pub address: String,
     pub legal_representative: String,
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: crate::domain::enterprise::EnterpriseStatus,
     pub risk_tags: Vec<String>,
     pub alliances: Vec<MembershipView>,
     pub groups: Vec<GroupView>,
@@ -460,7 +461,7 @@ pub async fn enterprise_file(core: &Core, scope: &Scope, id: i64) -> AppResult<E
     .await?;
     let address = e.address.clone();
     let legal = e.legal_representative.clone();
-    let status = e.status.clone();
+    let status = e.status;
     let (regions, industries) = names(core).await?;
     Ok(EnterpriseFile {
         summary: summary(e, &regions, &industries),

@@ -11,6 +11,7 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::domain::enterprise::EnterpriseStatus;
 use crate::domain::membership::Status;
 use crate::domain::region_path::{self, subtree_pattern};
 use crate::error::{AppError, AppResult};
@@ -289,7 +290,7 @@ pub async fn eligible_enterprises(
         .to_owned();
     let mut query = enterprise::Entity::find()
         .filter(enterprise::Column::RegionPath.like(subtree_pattern(&a.region_path)))
-        .filter(enterprise::Column::Status.eq("active"))
+        .filter(enterprise::Column::Status.eq(EnterpriseStatus::Active))
         .filter(enterprise::Column::Id.not_in_subquery(taken));
     if let Some(text) = q.map(str::trim).filter(|s| !s.is_empty()) {
         query = query.filter(
