@@ -263,15 +263,17 @@ pub fn base_context(ctx: &RequestContext) -> Value {
     }
 }
 
-/// Renders `template` with the base context merged under `extra`.
+/// Renders `template` with the page's view (a `#[derive(Serialize)]` struct of the page, whose
+/// field names are the template's variables) merged over the base context.
 pub fn page(
     templates: &Templates,
     ctx: &RequestContext,
     status: StatusCode,
     template: &str,
-    extra: Value,
+    view: impl Serialize,
 ) -> AppResult<HttpResponse> {
-    let body = templates.render(template, context! { ..extra, ..base_context(ctx) })?;
+    let view = Value::from(Serde(view));
+    let body = templates.render(template, context! { ..view, ..base_context(ctx) })?;
     Ok(HttpResponse::build(status)
         .content_type("text/html; charset=utf-8")
         .insert_header(("Cache-Control", "no-store"))
