@@ -25,7 +25,7 @@ pub async fn list(
     filter: web::Query<ChecklistFilter>,
     page: PageParams,
 ) -> AppResult<HttpResponse> {
-    let result = checklists::list::list(&state.core, &caller.scope, &filter, page).await?;
+    let result = checklists::queries::list(&state.core, &caller.scope, &filter, page).await?;
     Ok(HttpResponse::Ok().json(result))
 }
 
@@ -40,7 +40,7 @@ pub async fn get(
     caller: Caller,
     id: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(checklists::list::detail(&state.core, &caller.scope, *id).await?))
+    Ok(HttpResponse::Ok().json(checklists::queries::detail(&state.core, &caller.scope, *id).await?))
 }
 
 /// Publish a template (version 1) as the caller's bureau or committee. Invalid fields answer
@@ -57,7 +57,7 @@ pub async fn create(
 ) -> AppResult<HttpResponse> {
     let saved = checklists::write::create(&state.core, &actor, &body).await?;
     let detail =
-        checklists::list::detail(&state.core, &actor.caller.scope, saved.template_id).await?;
+        checklists::queries::detail(&state.core, &actor.caller.scope, saved.template_id).await?;
     Ok(HttpResponse::Created().json(detail))
 }
 

@@ -6,13 +6,13 @@
 //! the version they used.
 //!
 //! Files: this one the reads other services call (`choices`, `usable_version`,
-//! `version_items`); `list` the scoped list and the template page; `write` creating, editing
+//! `version_items`); `queries` the scoped list and the template page; `write` creating, editing
 //! (the versioning rule), archiving and restoring, and loading the demo templates.
 
-pub mod list;
+pub mod queries;
 pub mod write;
 
-pub use list::{ChecklistFilter, TemplateDetail, TemplateSummary, VersionDetail};
+pub use queries::{ChecklistFilter, TemplateDetail, TemplateSummary, VersionDetail};
 pub use write::{ItemInput, SaveResult, TemplateInput};
 
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};

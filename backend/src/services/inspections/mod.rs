@@ -7,7 +7,7 @@
 //! mutual inspections. Everyone else who may see the inspection (`scope::inspections`) reads it.
 
 pub mod submit;
-mod views;
+mod queries;
 
 use std::collections::{HashMap, HashSet};
 
@@ -28,7 +28,7 @@ use crate::services::audit::{self, Actor, Author, Outcome};
 use crate::services::{PageParams, Paged, checklists, given, idempotency};
 use crate::state::Core;
 
-pub use views::{AnswerView, FileRef, InspectionDetail, InspectionRow, ItemView, Party};
+pub use queries::{AnswerView, FileRef, InspectionDetail, InspectionRow, ItemView, Party};
 
 /// Filters of the inspection lists (pages and API).
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
@@ -102,7 +102,7 @@ pub async fn list(
     let paginator = filtered(scope, filter).paginate(&core.db, page.per_page());
     let total = paginator.num_items().await?;
     let rows = paginator.fetch_page(page.page() - 1).await?;
-    let items = views::rows(core, rows).await?;
+    let items = queries::rows(core, rows).await?;
     Ok(Paged::new(items, page, total))
 }
 
@@ -150,7 +150,7 @@ pub fn is_reviewer(caller: &Caller, i: &inspection::Model) -> bool {
 /// The whole inspection: its checklist with the answers, photos and hazards.
 pub async fn detail(core: &Core, caller: &Caller, id: i64) -> AppResult<InspectionDetail> {
     let i = visible(core, &caller.scope, id).await?;
-    views::detail(core, caller, i).await
+    queries::detail(core, caller, i).await
 }
 
 /// The enterprise whose accounts may start a self-inspection: its own.

@@ -14,14 +14,14 @@
 //!
 //! - `steps`: the actions, one public function each (input checked, files stored first).
 //! - `write`: the transaction shared by every action.
-//! - `reads`: timeline, plan, pending extension, the hazard page's loop section.
+//! - `queries`: timeline, plan, pending extension, the hazard page's loop section.
 //! - `report`: the first timeline event when an inspection reports a hazard.
 //! - `inputs`, `notices`, `queues`: the actions' inputs, who is told, to-do list and queue.
 
 mod inputs;
 mod notices;
 mod queues;
-mod reads;
+mod queries;
 mod report;
 mod steps;
 mod write;
@@ -42,7 +42,7 @@ use crate::scope::{self, Caller, Scope};
 use crate::state::Core;
 
 pub use queues::{QueueRow, TodoRow, todo, verification_queue};
-pub use reads::{
+pub use queries::{
     ExtensionView, LoopSection, PlanView, TimelineEntry, loop_section, overdue_days,
     pending_extension, plan_of, timeline,
 };
@@ -164,7 +164,7 @@ pub async fn what_can<C: ConnectionTrait>(
     if party == Party::Observer {
         return Ok(Vec::new());
     }
-    let pending = reads::pending_of(conn, h.id).await?.is_some();
+    let pending = queries::pending_of(conn, h.id).await?.is_some();
     Ok(actions_for(party, facts(conn, h).await?, h.state, pending))
 }
 

@@ -10,7 +10,7 @@ use sea_orm::{
 };
 use serde::Serialize;
 
-use super::reads::{ExtensionView, overdue_days};
+use super::queries::{ExtensionView, overdue_days};
 use crate::domain::hazard_flow::{Action, ExtensionStatus, HazardState};
 use crate::domain::inspection::HazardLevel;
 use crate::domain::membership::Status as MembershipStatus;

@@ -352,7 +352,7 @@ async fn summaries(
         c.2 += hazards.get(id).copied().unwrap_or(0);
     }
     let groups = rows.load_one(activity_group::Entity, &core.db).await?;
-    let checklists = checklists::list::versions_of(&core.db, &rows).await?;
+    let checklists = checklists::queries::versions_of(&core.db, &rows).await?;
     Ok(rows
         .into_iter()
         .zip(groups.into_iter().zip(checklists))

@@ -97,7 +97,7 @@ pub async fn list(
         // Enterprises pick from what they can use.
         filter.status = Some("active".into());
     }
-    let result = checklists::list::list(&state.core, &caller.scope, &filter, page).await?;
+    let result = checklists::queries::list(&state.core, &caller.scope, &filter, page).await?;
     let query = serde_urlencoded::to_string(&filter).unwrap_or_default();
     render::page(
         &state.templates,
@@ -128,7 +128,7 @@ pub async fn show(
     id: web::Path<i64>,
     q: web::Query<ShowQuery>,
 ) -> AppResult<HttpResponse> {
-    let detail = checklists::list::detail(&state.core, &caller.scope, *id).await?;
+    let detail = checklists::queries::detail(&state.core, &caller.scope, *id).await?;
     let shown = match q.version {
         Some(n) => detail
             .versions
@@ -234,7 +234,7 @@ pub async fn edit_form(
     caller: Caller,
     id: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
-    let (detail, input) = checklists::list::input_of(&state.core, &caller.scope, *id).await?;
+    let (detail, input) = checklists::queries::input_of(&state.core, &caller.scope, *id).await?;
     form_page(&state, &ctx, &caller, Some(&detail), &Retry::first(input))
 }
 
@@ -259,7 +259,7 @@ pub async fn update(
         ))),
         Err(AppError::Validation(errors)) => {
             let (detail, _) =
-                checklists::list::input_of(&state.core, &actor.caller.scope, *id).await?;
+                checklists::queries::input_of(&state.core, &actor.caller.scope, *id).await?;
             form_page(
                 &state,
                 &ctx,

@@ -121,7 +121,7 @@ pub(super) async fn rows(
     .await?;
     let alliances = list.load_one(alliance::Entity, &core.db).await?;
     let groups = list.load_one(activity_group::Entity, &core.db).await?;
-    let checklists = checklists::list::versions_of(&core.db, &list).await?;
+    let checklists = checklists::queries::versions_of(&core.db, &list).await?;
     let ids: Vec<i64> = list.iter().map(|i| i.id).collect();
     let counts = super::hazard_counts(core, &ids).await?;
     let party = |id: i64| Party {
