@@ -40,7 +40,10 @@ pub async fn get(
     caller: Caller,
     id: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(checklists::queries::detail(&state.core, &caller.scope, *id).await?))
+    Ok(
+        HttpResponse::Ok()
+            .json(checklists::queries::detail(&state.core, &caller.scope, *id).await?),
+    )
 }
 
 /// Publish a template (version 1) as the caller's bureau or committee. Invalid fields answer

@@ -6,8 +6,8 @@
 //! inspected and inspecting at once); a committee member reviews its alliance's submitted
 //! mutual inspections. Everyone else who may see the inspection (`scope::inspections`) reads it.
 
-pub mod submit;
 mod queries;
+pub mod submit;
 
 use std::collections::{HashMap, HashSet};
 

@@ -20,8 +20,8 @@
 
 mod inputs;
 mod notices;
-mod queues;
 mod queries;
+mod queues;
 mod report;
 mod steps;
 mod write;
@@ -41,11 +41,11 @@ use crate::models::{alliance_membership, hazard};
 use crate::scope::{self, Caller, Scope};
 use crate::state::Core;
 
-pub use queues::{QueueRow, TodoRow, todo, verification_queue};
 pub use queries::{
     ExtensionView, LoopSection, PlanView, TimelineEntry, loop_section, overdue_days,
     pending_extension, plan_of, timeline,
 };
+pub use queues::{QueueRow, TodoRow, todo, verification_queue};
 pub use report::on_reported;
 pub use steps::{
     CommentInput, DecisionInput, ExtensionInput, NoteInput, ReasonInput, RejectInput, VerifyInput,
