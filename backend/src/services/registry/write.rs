@@ -1,4 +1,5 @@
-//! Writes: rows created inside the caller's transaction (registration, the seed), which also holds the audit record.
+//! Writes: rows created inside the caller's transaction (registration, the seed), which
+//! also holds the audit record.
 
 use super::*;
 
