@@ -5,19 +5,18 @@
 //! `/enterprise/checklists…`).
 
 use actix_web::{HttpResponse, http::StatusCode, web};
-use minijinja::{Value, context, value::Serde};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::guard::RequestContext;
 use crate::domain::inspection::{ChecklistTopic, HazardCategory};
 use crate::domain::role::Portal;
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, FieldErrors};
 use crate::scope::Caller;
-use crate::services::PageParams;
 use crate::services::audit::Actor;
 use crate::services::checklists::{
-    self, ChecklistFilter, ItemInput, TemplateDetail, TemplateInput,
+    self, ChecklistFilter, ItemInput, TemplateDetail, TemplateInput, TemplateSummary, VersionDetail,
 };
+use crate::services::{PageParams, Paged};
 use crate::web::errors::rendered;
 use crate::web::form::{CsrfForm, Retry};
 use crate::web::pages::see_other;
@@ -84,6 +83,20 @@ impl ChecklistForm {
     }
 }
 
+/// 检查表 (`checklists/list.html`): the templates the caller may see, filtered.
+#[derive(Serialize)]
+struct ChecklistListPage<'a> {
+    /// Where the caller's checklist pages live.
+    base: String,
+    /// Enterprises only read (and see active templates only).
+    read_only: bool,
+    checklists: Paged<TemplateSummary>,
+    filter: &'a ChecklistFilter,
+    topics: Vec<&'static str>,
+    /// The filter as a query string, for the pager.
+    query: String,
+}
+
 pub async fn list(
     state: web::Data<AppState>,
     ctx: RequestContext,
@@ -97,19 +110,19 @@ pub async fn list(
         // Enterprises pick from what they can use.
         filter.status = Some("active".into());
     }
-    let result = checklists::queries::list(&state.core, &caller.scope, &filter, page).await?;
+    let found = checklists::queries::list(&state.core, &caller.scope, &filter, page).await?;
     let query = serde_urlencoded::to_string(&filter).unwrap_or_default();
     render::page(
         &state.templates,
         &ctx,
         StatusCode::OK,
         "checklists/list.html",
-        context! {
-            base => base(&caller),
+        ChecklistListPage {
+            base: base(&caller),
             read_only,
-            result => Value::from(Serde(&result)),
-            f => Value::from(Serde(&filter)),
-            topics => ChecklistTopic::codes(),
+            checklists: found,
+            filter: &filter,
+            topics: ChecklistTopic::codes(),
             query,
         },
     )
@@ -118,6 +131,19 @@ pub async fn list(
 #[derive(Deserialize)]
 pub struct ShowQuery {
     version: Option<i32>,
+    done: Option<String>,
+}
+
+/// A template (`checklists/show.html`): its versions and the items of the one shown.
+#[derive(Serialize)]
+struct ChecklistPage<'a> {
+    base: String,
+    checklist: &'a TemplateDetail,
+    /// The version whose items are shown (`?version=N`, else the latest).
+    shown: &'a VersionDetail,
+    /// The latest version's number.
+    latest: Option<i32>,
+    /// The notice after an action (`checklists.done_…`).
     done: Option<String>,
 }
 
@@ -147,14 +173,33 @@ pub async fn show(
         &ctx,
         StatusCode::OK,
         "checklists/show.html",
-        context! {
-            base => base(&caller),
-            d => Value::from(Serde(&detail)),
-            shown => Value::from(Serde(shown)),
-            latest => detail.versions.first().map(|v| v.version),
+        ChecklistPage {
+            base: base(&caller),
+            checklist: &detail,
+            shown,
+            latest: detail.versions.first().map(|v| v.version),
             done,
         },
     )
+}
+
+/// The item editor (`checklists/form.html`), for a new template or the latest version of one.
+#[derive(Serialize)]
+struct ChecklistFormPage<'a> {
+    base: String,
+    /// The template edited; none for a new one.
+    template_id: Option<i64>,
+    /// The template as typed (or as stored, on a first showing).
+    values: &'a TemplateInput,
+    errors: &'a FieldErrors,
+    topics: Vec<&'static str>,
+    categories: Vec<&'static str>,
+    /// Blank rows offered below the filled ones.
+    blank_rows: usize,
+    /// The latest version of the template edited, with its use.
+    latest: Option<&'a VersionDetail>,
+    /// The number the saved version will have (a new one when the latest is in use).
+    next_version: Option<i32>,
 }
 
 /// The editor: blank for a new template, or the latest version of `detail` to edit, with the
@@ -174,15 +219,15 @@ fn form_page(
         ctx,
         status,
         "checklists/form.html",
-        context! {
-            base => base(caller),
-            id => detail.map(|d| d.template.id),
-            v => Value::from(Serde(values)),
-            errors => Value::from(Serde(errors)),
-            topics => ChecklistTopic::codes(),
-            categories => HazardCategory::codes(),
-            blank_rows => BLANK_ROWS,
-            latest => latest.map(|v| Value::from(Serde(v))),
+        ChecklistFormPage {
+            base: base(caller),
+            template_id: detail.map(|d| d.template.id),
+            values,
+            errors,
+            topics: ChecklistTopic::codes(),
+            categories: HazardCategory::codes(),
+            blank_rows: BLANK_ROWS,
+            latest,
             next_version,
         },
     )

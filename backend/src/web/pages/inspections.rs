@@ -5,8 +5,7 @@
 use std::collections::HashMap;
 
 use actix_web::{HttpResponse, http::StatusCode, web};
-use minijinja::{Value, context, value::Serde};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::auth::guard::RequestContext;
 use crate::domain::inspection::{HazardCategory, HazardLevel};
@@ -14,22 +13,41 @@ use crate::domain::role::Portal;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::scope::Caller;
 use crate::services::audit::Actor;
+use crate::services::hazards::HazardRow;
 use crate::services::inspections::submit::{self, AnswerInput, HazardInput, Submission};
-use crate::services::inspections::{self, InspectionDetail, InspectionFilter, SelfInspectionInput};
-use crate::services::{PageParams, checklists};
+use crate::services::inspections::{
+    self, InspectionDetail, InspectionFilter, InspectionRow, SelfInspectionInput,
+};
+use crate::services::{PageParams, Paged, checklists};
 use crate::web::errors::rendered;
 use crate::web::form::{CsrfForm, Retry};
 use crate::web::pages::see_other;
 use crate::web::upload::{CsrfUpload, UploadForm};
 use crate::web::{AppState, render};
 
-/// The 一企一档 sections of an enterprise: its latest inspections and hazards (ten each, with
-/// the totals), as far as the scope may see them.
+/// The 一企一档 sections of an enterprise (`enterprise/_file.html`, the parts under `s`): its
+/// latest inspections and hazards, ten each, with the totals.
+#[derive(Debug, Serialize)]
+pub(crate) struct FileSections {
+    pub inspections: Paged<InspectionRow>,
+    pub hazards: Paged<HazardRow>,
+}
+
+/// For the pages that build their context with minijinja's macro (the enterprise file and home pass
+/// the sections as `s`), which takes values, not `Serialize` types; a typed view holds
+/// `FileSections` itself. `Serde` is minijinja's one way from a `Serialize` value to a `Value`.
+impl From<FileSections> for minijinja::Value {
+    fn from(sections: FileSections) -> Self {
+        minijinja::Value::from(minijinja::value::Serde(sections))
+    }
+}
+
+/// The 一企一档 sections of an enterprise, as far as the scope may see them.
 pub(crate) async fn file_sections(
     core: &crate::state::Core,
     scope: &crate::scope::Scope,
     enterprise_id: i64,
-) -> AppResult<Value> {
+) -> AppResult<FileSections> {
     let first = PageParams {
         page: Some(1),
         per_page: Some(10),
@@ -54,9 +72,9 @@ pub(crate) async fn file_sections(
         first,
     )
     .await?;
-    Ok(context! {
-        inspections => Value::from(Serde(&inspections)),
-        hazards => Value::from(Serde(&hazards)),
+    Ok(FileSections {
+        inspections,
+        hazards,
     })
 }
 
@@ -78,6 +96,25 @@ pub async fn list(
     list_page(&state, &ctx, &caller, filter, page, None).await
 }
 
+/// A portal's inspection list (`inspections/list.html`); for the enterprise also the
+/// self-inspection form.
+#[derive(Serialize)]
+struct InspectionListPage<'a> {
+    inspections: Paged<InspectionRow>,
+    /// The filter as given (the enterprise's tab is its `side`).
+    filter: &'a InspectionFilter,
+    /// The list's own path under the caller's portal.
+    base: String,
+    /// The filter as a query string, for the pager.
+    query: String,
+    /// The checklist versions a self-inspection may use (enterprise only).
+    checklists: Vec<checklists::VersionChoice>,
+    today: chrono::NaiveDate,
+    /// The self-inspection form as typed, when it was refused.
+    values: Option<&'a SelfForm>,
+    errors: &'a FieldErrors,
+}
+
 /// The list, with the self-inspection form shown again after a refusal.
 async fn list_page(
     state: &AppState,
@@ -92,7 +129,7 @@ async fn list_page(
     let no_errors = FieldErrors::default();
     let errors = retry.map_or(&no_errors, |r| &r.errors);
     let core = &state.core;
-    let result = inspections::list(core, &caller.scope, &filter, page).await?;
+    let inspections = inspections::list(core, &caller.scope, &filter, page).await?;
     let portal = caller.portal();
     let checklists = if portal == Portal::Enterprise {
         checklists::choices(core, &caller.scope).await?
@@ -105,15 +142,15 @@ async fn list_page(
         ctx,
         status,
         "inspections/list.html",
-        context! {
-            result => Value::from(Serde(&result)),
-            f => Value::from(Serde(&filter)),
-            base => format!("/{}/inspections", portal.as_str()),
+        InspectionListPage {
+            inspections,
+            filter: &filter,
+            base: format!("/{}/inspections", portal.as_str()),
             query,
-            checklists => Value::from(Serde(&checklists)),
-            today => core.today().to_string(),
-            v => Value::from(Serde(values)),
-            errors => Value::from(Serde(errors)),
+            checklists,
+            today: core.today(),
+            values,
+            errors,
         },
     )?;
     Ok(if status.is_success() {
@@ -123,7 +160,7 @@ async fn list_page(
     })
 }
 
-#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct SelfForm {
     #[serde(default)]
     template_version_id: String,
@@ -225,6 +262,29 @@ fn initial_values(detail: &InspectionDetail, today: chrono::NaiveDate) -> HashMa
     v
 }
 
+/// The inspection page (`inspections/show.html`): the inspection and, for the side that may,
+/// the start button, the checklist form or the review form.
+#[derive(Serialize)]
+struct InspectionPage<'a> {
+    inspection: InspectionDetail,
+    /// The notice after an action (`inspections.done_…`).
+    done: Option<String>,
+    /// The form's values: `item_<id>_<field>`, `extra_<k>_<field>`, `inspectors`, `summary`,
+    /// `note`.
+    values: &'a HashMap<String, String>,
+    errors: &'a FieldErrors,
+    /// The checklist form's one-time token.
+    idempotency_key: String,
+    /// The indexes of the extra-hazard blocks shown.
+    extras: Vec<usize>,
+    categories: Vec<&'static str>,
+    levels: Vec<&'static str>,
+    /// Whether the refused submission carried photos (they are not kept and must be chosen
+    /// again); none on a first showing.
+    photos_dropped: Option<bool>,
+    max_photos: usize,
+}
+
 /// The inspection, with its checklist form (first shown, or again after a refusal).
 fn show_page(
     state: &AppState,
@@ -252,17 +312,17 @@ fn show_page(
         ctx,
         status,
         "inspections/show.html",
-        context! {
-            i => Value::from(Serde(&detail)),
+        InspectionPage {
+            inspection: detail,
             done,
-            v => Value::from(Serde(values)),
-            errors => Value::from(Serde(errors)),
-            key,
-            extras => (0..extra_count).collect::<Vec<_>>(),
-            categories => HazardCategory::codes(),
-            levels => HazardLevel::codes(),
+            values,
+            errors,
+            idempotency_key: key,
+            extras: (0..extra_count).collect(),
+            categories: HazardCategory::codes(),
+            levels: HazardLevel::codes(),
             photos_dropped,
-            max_photos => submit::MAX_PHOTOS,
+            max_photos: submit::MAX_PHOTOS,
         },
     )?;
     Ok(if status.is_success() {

@@ -7,7 +7,6 @@
 use std::collections::HashMap;
 
 use actix_web::{HttpResponse, http::StatusCode, web};
-use minijinja::{Value, context, value::Serde};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::guard::RequestContext;
@@ -15,11 +14,12 @@ use crate::domain::hazard_flow::PlanInput;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::scope::Caller;
 use crate::services::audit::Actor;
+use crate::services::hazards::{self, HazardDetail};
+use crate::services::idempotency;
 use crate::services::rectification::{
-    self as loop_, CommentInput, ExtensionInput, LoopOutcome, NoteInput, ReasonInput, RejectInput,
-    VerifyInput,
+    self as loop_, CommentInput, ExtensionInput, LoopOutcome, LoopSection, NoteInput, QueueRow,
+    ReasonInput, RejectInput, TodoRow, VerifyInput,
 };
-use crate::services::{hazards, idempotency};
 use crate::web::errors::rendered;
 use crate::web::form::{CsrfForm, Retry};
 use crate::web::pages::see_other;
@@ -80,6 +80,29 @@ fn optional(s: &str) -> Option<String> {
     (!s.is_empty()).then(|| s.to_string())
 }
 
+/// The hazard page (`hazards/show.html`): the record, its rectification loop, and the forms of
+/// the actions the caller may take.
+#[derive(Serialize)]
+struct HazardPage<'a> {
+    hazard: &'a HazardDetail,
+    /// The loop at the top level: `plan`, `timeline`, `actions` (what the caller may do now),
+    /// `may_comment`, `pending_extension`, `overdue_days`.
+    #[serde(flatten)]
+    rectification: &'a LoopSection,
+    /// The notice after an action (`loop.done_…`).
+    done: Option<String>,
+    /// The form shown again after a refusal (`acknowledge`, `dispute`, `verification` …).
+    refused_form: Option<&'a str>,
+    /// That form's values as typed.
+    values: &'a HashMap<String, String>,
+    errors: &'a FieldErrors,
+    /// Why the action was refused, when it was not a field's fault.
+    problem: Option<&'static str>,
+    /// The forms' one-time token.
+    idempotency_key: String,
+    today: chrono::NaiveDate,
+}
+
 /// The hazard page, with what the caller may do and (after a refusal) the form named `form`
 /// shown again.
 pub(crate) async fn hazard_page(
@@ -93,20 +116,22 @@ pub(crate) async fn hazard_page(
 ) -> AppResult<HttpResponse> {
     let detail = hazards::detail(&state.core, caller, id).await?;
     let status = retry.map_or(StatusCode::OK, |r| r.status);
+    let (no_values, no_errors) = (HashMap::new(), FieldErrors::default());
     let res = render::page(
         &state.templates,
         ctx,
         status,
         "hazards/show.html",
-        context! {
-            h => Value::from(Serde(&detail)),
+        HazardPage {
+            hazard: &detail,
+            rectification: &detail.rectification,
             done,
-            form,
-            v => Value::from(Serde(retry.map(|r| &r.values).unwrap_or(&HashMap::new()))),
-            errors => Value::from(Serde(retry.map(|r| &r.errors).unwrap_or(&FieldErrors::default()))),
-            problem => retry.and_then(|r| r.problem),
-            key => uuid::Uuid::new_v4().to_string(),
-            today => state.core.today().to_string(),
+            refused_form: form,
+            values: retry.map_or(&no_values, |r| &r.values),
+            errors: retry.map_or(&no_errors, |r| &r.errors),
+            problem: retry.and_then(|r| r.problem),
+            idempotency_key: uuid::Uuid::new_v4().to_string(),
+            today: state.core.today(),
         },
     )?;
     Ok(if status.is_success() {
@@ -392,6 +417,19 @@ pub async fn evidence(
     conclude(&state, &ctx, &actor, id, "evidence", values, result).await
 }
 
+/// 我的待办 (`hazards/todo.html`): the enterprise's hazards waiting for its action.
+#[derive(Serialize)]
+struct TodoPage {
+    rows: Vec<TodoRow>,
+}
+
+/// 待处理 (`hazards/queue.html`): the hazards waiting for the committee's or the bureau's
+/// decision.
+#[derive(Serialize)]
+struct QueuePage {
+    rows: Vec<QueueRow>,
+}
+
 /// 我的待办 (enterprise) and 待处理 (committee, bureau): what needs the caller's action.
 pub async fn todo(
     state: web::Data<AppState>,
@@ -404,7 +442,7 @@ pub async fn todo(
         &ctx,
         StatusCode::OK,
         "hazards/todo.html",
-        context! { rows => Value::from(Serde(&rows)) },
+        TodoPage { rows },
     )
 }
 
@@ -419,7 +457,7 @@ pub async fn queue(
         &ctx,
         StatusCode::OK,
         "hazards/queue.html",
-        context! { rows => Value::from(Serde(&rows)) },
+        QueuePage { rows },
     )
 }
 

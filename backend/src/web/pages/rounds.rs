@@ -7,7 +7,6 @@ use std::collections::{BTreeMap, HashMap};
 
 use actix_web::{HttpResponse, http::StatusCode, web};
 use chrono::NaiveDate;
-use minijinja::{Value, context, value::Serde};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::guard::RequestContext;
@@ -16,6 +15,10 @@ use crate::domain::rounds::Pair;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::scope::Caller;
 use crate::services::audit::Actor;
+use crate::services::groups::{GroupItem, GroupMember};
+use crate::services::rounds::{
+    GroupRounds, LoadWarning, Mirrored, PairView, RoundDetail, RoundSummary,
+};
 use crate::services::{checklists, groups, rounds};
 use crate::web::errors::rendered;
 use crate::web::form::{CsrfForm, Retry};
@@ -31,6 +34,14 @@ pub struct DoneQuery {
     done: Option<String>,
 }
 
+/// 互查轮次 (`committee/rounds.html`): each activity group with its rounds and their progress.
+#[derive(Serialize)]
+struct RoundsPage {
+    groups: Vec<GroupRounds>,
+    /// The notice after discarding a round.
+    done: Option<String>,
+}
+
 pub async fn overview(
     state: web::Data<AppState>,
     ctx: RequestContext,
@@ -43,9 +54,9 @@ pub async fn overview(
         &ctx,
         StatusCode::OK,
         "committee/rounds.html",
-        context! {
-            groups => Value::from(Serde(groups)),
-            done => notice("rounds", q.done.as_deref(), &["discard"]),
+        RoundsPage {
+            groups,
+            done: notice("rounds", q.done.as_deref(), &["discard"]),
         },
     )
 }
@@ -104,6 +115,18 @@ pub struct NewQuery {
     group_id: Option<i64>,
 }
 
+/// 生成轮次 (`committee/rounds_new.html`): the form, with the groups and checklists to choose.
+#[derive(Serialize)]
+struct NewRoundPage<'a> {
+    /// The form as typed.
+    values: &'a RoundForm,
+    errors: &'a FieldErrors,
+    /// Why the round was refused, when it was not a field's fault.
+    refused: Option<&'static str>,
+    groups: Vec<GroupItem>,
+    checklists: Vec<checklists::VersionChoice>,
+}
+
 async fn form_page(
     state: &AppState,
     ctx: &RequestContext,
@@ -120,12 +143,12 @@ async fn form_page(
         ctx,
         status,
         "committee/rounds_new.html",
-        context! {
-            v => Value::from(Serde(values)),
-            errors => Value::from(Serde(errors)),
+        NewRoundPage {
+            values,
+            errors,
             refused,
-            groups => Value::from(Serde(groups)),
-            checklists => Value::from(Serde(checklists)),
+            groups,
+            checklists,
         },
     )?;
     Ok(if status.is_success() {
@@ -184,6 +207,24 @@ struct Refusal {
     chosen: BTreeMap<String, String>,
 }
 
+/// A round (`committee/round.html`): its pairs, adjustable while it is a draft.
+#[derive(Serialize)]
+struct RoundPage {
+    round: RoundSummary,
+    /// Still a draft: the pairs may be changed, the round published or discarded.
+    draft: bool,
+    pairs: Vec<PairView>,
+    /// Inspectors with two or more assignments.
+    warnings: Vec<LoadWarning>,
+    /// Members inspecting each other in this round.
+    mirrored: Vec<Mirrored>,
+    /// The members that may be chosen as inspectors.
+    members: Vec<GroupMember>,
+    /// The notice after an action (`rounds.done_…`).
+    done: Option<String>,
+    refusal: Refusal,
+}
+
 async fn round_page(
     state: &AppState,
     ctx: &RequestContext,
@@ -193,21 +234,27 @@ async fn round_page(
     done: Option<String>,
     refusal: Refusal,
 ) -> AppResult<HttpResponse> {
-    let detail = rounds::detail(&state.core, &caller.scope, id).await?;
+    let RoundDetail {
+        round,
+        pairs,
+        warnings,
+        mirrored,
+        members,
+    } = rounds::detail(&state.core, &caller.scope, id).await?;
     let res = render::page(
         &state.templates,
         ctx,
         status,
         "committee/round.html",
-        context! {
-            r => Value::from(Serde(&detail.round)),
-            draft => detail.round.status == RoundStatus::Draft,
-            pairs => Value::from(Serde(&detail.pairs)),
-            warnings => Value::from(Serde(&detail.warnings)),
-            mirrored => Value::from(Serde(&detail.mirrored)),
-            members => Value::from(Serde(&detail.members)),
+        RoundPage {
+            draft: round.status == RoundStatus::Draft,
+            round,
+            pairs,
+            warnings,
+            mirrored,
+            members,
             done,
-            refusal => Value::from(Serde(refusal)),
+            refusal,
         },
     )?;
     Ok(if status.is_success() {

@@ -2,16 +2,17 @@
 //! listing's supervising unit, responsible unit and supervision deadline.
 
 use actix_web::{HttpResponse, http::StatusCode, http::header, web};
-use minijinja::{Value, context, value::Serde};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::auth::guard::RequestContext;
 use crate::domain::inspection::{HazardCategory, HazardLevel};
-use crate::error::{AppError, AppResult};
+use crate::error::{AppError, AppResult, FieldErrors};
 use crate::scope::Caller;
-use crate::services::PageParams;
 use crate::services::audit::Actor;
-use crate::services::supervision::{self, SupervisionFilter, SupervisionInput};
+use crate::services::supervision::{
+    self, SupervisionFilter, SupervisionInput, SupervisionRow, TownChoice,
+};
+use crate::services::{PageParams, Paged};
 use crate::web::errors::rendered;
 use crate::web::form::{CsrfForm, Retry};
 use crate::web::pages::see_other;
@@ -21,6 +22,27 @@ const BASE: &str = "/regulator/supervision";
 
 #[derive(Debug, Default, Deserialize)]
 pub struct SavedQuery {
+    saved: Option<i64>,
+}
+
+/// 挂牌督办 (`regulator/supervision.html`): the listings, filtered, each with its form.
+#[derive(Serialize)]
+struct SupervisionPage<'a> {
+    listings: Paged<SupervisionRow>,
+    filter: &'a SupervisionFilter,
+    base: &'static str,
+    /// The filter as a query string, for the pager and the export.
+    query: String,
+    towns: Vec<TownChoice>,
+    categories: Vec<&'static str>,
+    levels: Vec<&'static str>,
+    /// The listing whose form was refused: shown on its own above the list, with the values
+    /// as typed and the errors.
+    editing: Option<i64>,
+    refused_listing: Option<SupervisionRow>,
+    values: Option<&'a SupervisionInput>,
+    errors: Option<&'a FieldErrors>,
+    /// The listing just saved.
     saved: Option<i64>,
 }
 
@@ -35,12 +57,12 @@ async fn show(
     saved: Option<i64>,
 ) -> AppResult<HttpResponse> {
     let status = retry.map_or(StatusCode::OK, |(_, r)| r.status);
-    let result = supervision::list(&state.core, &caller.scope, filter, page).await?;
+    let listings = supervision::list(&state.core, &caller.scope, filter, page).await?;
     let towns = supervision::towns(&state.core, &caller.scope).await?;
     let query = serde_urlencoded::to_string(filter).unwrap_or_default();
     // The listing whose form was refused is shown on its own above the list (it may be on
     // another page of it).
-    let retry_row = match retry {
+    let refused_listing = match retry {
         Some((id, _)) => Some(supervision::get(&state.core, &caller.scope, id).await?),
         None => None,
     };
@@ -49,18 +71,18 @@ async fn show(
         ctx,
         status,
         "regulator/supervision.html",
-        context! {
-            result => Value::from(Serde(&result)),
-            f => Value::from(Serde(filter)),
-            base => BASE,
+        SupervisionPage {
+            listings,
+            filter,
+            base: BASE,
             query,
-            towns => Value::from(Serde(&towns)),
-            categories => HazardCategory::codes(),
-            levels => HazardLevel::codes(),
-            editing => retry.map(|(id, _)| id),
-            retry_row => retry_row.as_ref().map(|r| Value::from(Serde(r))),
-            v => retry.map(|(_, r)| Value::from(Serde(&r.values))),
-            errors => retry.map(|(_, r)| Value::from(Serde(&r.errors))),
+            towns,
+            categories: HazardCategory::codes(),
+            levels: HazardLevel::codes(),
+            editing: retry.map(|(id, _)| id),
+            refused_listing,
+            values: retry.map(|(_, r)| &r.values),
+            errors: retry.map(|(_, r)| &r.errors),
             saved,
         },
     )
