@@ -14,12 +14,14 @@ use crate::error::{AppError, FieldErrors};
 
 /// A refused form, to be shown again: the values as submitted, what is wrong with each field
 /// (422), the problem of the form as a whole (a 409 or 400 refusal: a catalog key), and the
-/// status the page answers with.
-#[derive(Debug, Clone)]
+/// status the page answers with. A page view may hold it as it is: templates see `values`,
+/// `errors` and `problem` (the status is the response's, not the page's).
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct Retry<T> {
     pub values: T,
     pub errors: FieldErrors,
     pub problem: Option<&'static str>,
+    #[serde(skip)]
     pub status: actix_web::http::StatusCode,
 }
 
