@@ -164,14 +164,7 @@ pub async fn edit_form(
     id: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     let input = alliances::input_of(&state.core, &caller.scope, *id).await?;
-    form_page(
-        &state,
-        &ctx,
-        &caller.scope,
-        Some(*id),
-        &Retry::first(input),
-    )
-    .await
+    form_page(&state, &ctx, &caller.scope, Some(*id), &Retry::first(input)).await
 }
 
 pub async fn update(

@@ -6,9 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::auth::guard::RequestContext;
 use crate::error::{AppError, AppResult};
+use crate::models::alliance;
 use crate::scope::Caller;
 use crate::services::audit::Actor;
-use crate::models::alliance;
 use crate::services::groups::{GroupItem, GroupMember};
 use crate::services::{groups, membership};
 use crate::web::errors::rendered;

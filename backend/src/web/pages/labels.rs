@@ -169,13 +169,7 @@ pub async fn set_rules(
         ))),
         Err(AppError::Validation(errors)) => {
             let overview = labels::overview(&state.core, &actor.caller.scope, None).await?;
-            show(
-                &state,
-                &ctx,
-                &overview,
-                &Retry::invalid(form, errors),
-                None,
-            )
+            show(&state, &ctx, &overview, &Retry::invalid(form, errors), None)
         }
         Err(e) => Err(e),
     }

@@ -8,9 +8,9 @@ use serde::{Deserialize, Serialize};
 use crate::auth::guard::RequestContext;
 use crate::domain::membership::{Action, Status};
 use crate::error::{AppError, AppResult};
+use crate::models::alliance;
 use crate::scope::Caller;
 use crate::services::audit::Actor;
-use crate::models::alliance;
 use crate::services::membership::{
     self, EnterpriseChoice, HistoryItem, INVITE_CHOICES, MembershipFilter, MembershipItem,
 };
@@ -50,7 +50,10 @@ pub(super) struct PostedForm {
 }
 
 /// The board again with the form that was refused (its status and reason).
-pub(super) fn refused(posted: PostedForm, (status, key): (StatusCode, &'static str)) -> Retry<PostedForm> {
+pub(super) fn refused(
+    posted: PostedForm,
+    (status, key): (StatusCode, &'static str),
+) -> Retry<PostedForm> {
     Retry::refused(posted, status, key)
 }
 
@@ -154,7 +157,17 @@ async fn conclude(
     match result {
         Ok(()) => Ok(see_other(&format!("/committee/members?done={done}"))),
         Err(e) => match user_error(&e) {
-            Some(refusal) => show(state, ctx, caller, None, None, Some(refused(posted, refusal))).await,
+            Some(refusal) => {
+                show(
+                    state,
+                    ctx,
+                    caller,
+                    None,
+                    None,
+                    Some(refused(posted, refusal)),
+                )
+                .await
+            }
             None => Err(e),
         },
     }

@@ -11,7 +11,9 @@ use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
 use crate::scope::Caller;
 use crate::services::audit::Actor;
-use crate::services::membership::{self, AllianceChoice, HistoryItem, MembershipFilter, MembershipItem};
+use crate::services::membership::{
+    self, AllianceChoice, HistoryItem, MembershipFilter, MembershipItem,
+};
 use crate::web::errors::rendered;
 use crate::web::form::{CsrfForm, Retry};
 use crate::web::pages::members::{PostedForm, ReasonForm, by_status, notice, refused, user_error};

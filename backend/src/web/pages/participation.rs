@@ -109,13 +109,7 @@ pub async fn set_target(
         ))),
         Err(AppError::Validation(errors)) => {
             let report = participation::report(&state.core, &actor.caller.scope).await?;
-            show(
-                &state,
-                &ctx,
-                &report,
-                &Retry::invalid(form, errors),
-                None,
-            )
+            show(&state, &ctx, &report, &Retry::invalid(form, errors), None)
         }
         Err(e) => Err(e),
     }
