@@ -21,7 +21,6 @@ pub struct DoneQuery {
     done: Option<String>,
 }
 
-/// The form that came back with errors: which one, its values as typed, and the messages.
 /// One of the catalog's forms as posted: which one (`industry`, `tag`, `industry-C13` …) and
 /// the code, name and parent entered.
 #[derive(Debug, Default, Serialize)]
@@ -32,7 +31,7 @@ struct CatalogForm {
     parent: String,
 }
 
-/// 行业与风险标签: the industries and risk tags, whether the caller may edit them, the form that
+/// 行业与标签: the industries and risk tags, whether the caller may edit them, the form that
 /// was refused (if one was) and the notice of what was just saved.
 #[derive(Serialize)]
 struct CatalogPage {

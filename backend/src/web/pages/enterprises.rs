@@ -77,10 +77,10 @@ pub async fn export(
 /// The 一企一档 file: the enterprise's profile, alliances and groups, its inspection and hazard
 /// sections (built by `inspections::file_sections`) and its safety label with history.
 #[derive(Serialize)]
-pub(crate) struct EnterpriseFilePage {
-    pub(crate) enterprise: EnterpriseFile,
-    pub(crate) sections: Value,
-    pub(crate) labels: EnterpriseScores,
+struct EnterpriseFilePage {
+    enterprise: EnterpriseFile,
+    sections: Value,
+    labels: EnterpriseScores,
 }
 
 pub async fn file(

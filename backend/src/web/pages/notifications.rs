@@ -67,7 +67,7 @@ pub async fn count_unread(
         .await
 }
 
-/// 消息: one page of the caller's notices, whether only unread ones are shown, and the notice
+/// 站内信: one page of the caller's notices, whether only unread ones are shown, and the notice
 /// of what was just done.
 #[derive(Serialize)]
 struct NotificationsPage {

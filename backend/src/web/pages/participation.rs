@@ -28,7 +28,7 @@ pub struct SavedQuery {
     saved: Option<String>,
 }
 
-/// 入盟率: the participation report of the bureau's region and its child regions, the target
+/// 参盟率: the participation report of the bureau's region and its child regions, the target
 /// form (values as typed, what is wrong) and the name of the region whose target was just set.
 #[derive(Serialize)]
 struct ParticipationPage<'a> {

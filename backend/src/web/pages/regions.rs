@@ -29,7 +29,7 @@ struct RegionRename<'a> {
     name: &'a str,
 }
 
-/// 区域管理: the regions the bureau administers (a tree in path order), the new-region form, the
+/// 行政区划: the regions the bureau administers (a tree in path order), the new-region form, the
 /// rename that was refused (if one was), and the notice of what was just done (a catalog key
 /// and the region's code).
 #[derive(Serialize)]

@@ -24,15 +24,13 @@ pub struct DoneQuery {
 #[derive(Deserialize)]
 pub struct EmptyForm {}
 
-/// What the page shows besides the list: the create form's values and errors, or the
-/// password-reset form of one account with its errors.
 /// Whose password reset was refused (the password itself is never shown again).
 #[derive(Serialize)]
 struct PasswordReset {
     user_id: i64,
 }
 
-/// 员工账号: the enterprise's accounts, whether the caller manages them (the enterprise's admin),
+/// 人员账号: the enterprise's accounts, whether the caller manages them (the enterprise's admin),
 /// the new-account form, the password reset that was refused (if one was), and the notice of
 /// what was just done.
 #[derive(Serialize)]
