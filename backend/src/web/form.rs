@@ -152,3 +152,34 @@ impl<T: actix_multipart::form::MultipartCollect + 'static> FromRequest for CsrfM
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::http::StatusCode;
+    use serde_json::json;
+
+    #[test]
+    fn a_refused_form_shows_its_values_errors_and_problem_but_not_its_status() {
+        let refused = Retry::refused(
+            json!({ "name": "Fire safety" }),
+            StatusCode::CONFLICT,
+            "x.taken",
+        );
+        assert_eq!(
+            serde_json::to_value(&refused).ok(),
+            Some(
+                json!({ "values": { "name": "Fire safety" }, "errors": {}, "problem": "x.taken" })
+            )
+        );
+        let mut errors = FieldErrors::default();
+        errors.add("name", "x.required");
+        let invalid = Retry::invalid(json!({ "name": "" }), errors);
+        assert_eq!(
+            serde_json::to_value(&invalid).ok(),
+            Some(
+                json!({ "values": { "name": "" }, "errors": { "name": "x.required" }, "problem": null })
+            )
+        );
+    }
+}
