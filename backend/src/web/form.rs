@@ -14,12 +14,14 @@ use crate::error::{AppError, FieldErrors};
 
 /// A refused form, to be shown again: the values as submitted, what is wrong with each field
 /// (422), the problem of the form as a whole (a 409 or 400 refusal: a catalog key), and the
-/// status the page answers with.
-#[derive(Debug, Clone)]
+/// status the page answers with. A page view may hold it as it is: templates see `values`,
+/// `errors` and `problem` (the status is the response's, not the page's).
+#[derive(Debug, Clone, serde::Serialize)]
 pub struct Retry<T> {
     pub values: T,
     pub errors: FieldErrors,
     pub problem: Option<&'static str>,
+    #[serde(skip)]
     pub status: actix_web::http::StatusCode,
 }
 
@@ -148,5 +150,36 @@ impl<T: actix_multipart::form::MultipartCollect + 'static> FromRequest for CsrfM
                 .map(CsrfMultipart)
                 .map_err(|_| AppError::BadRequest("import.no_file").into())
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::http::StatusCode;
+    use serde_json::json;
+
+    #[test]
+    fn a_refused_form_shows_its_values_errors_and_problem_but_not_its_status() {
+        let refused = Retry::refused(
+            json!({ "name": "Fire safety" }),
+            StatusCode::CONFLICT,
+            "x.taken",
+        );
+        assert_eq!(
+            serde_json::to_value(&refused).ok(),
+            Some(
+                json!({ "values": { "name": "Fire safety" }, "errors": {}, "problem": "x.taken" })
+            )
+        );
+        let mut errors = FieldErrors::default();
+        errors.add("name", "x.required");
+        let invalid = Retry::invalid(json!({ "name": "" }), errors);
+        assert_eq!(
+            serde_json::to_value(&invalid).ok(),
+            Some(
+                json!({ "values": { "name": "" }, "errors": { "name": "x.required" }, "problem": null })
+            )
+        );
     }
 }

@@ -1,8 +1,7 @@
 //! Logging in and out, the language switch and the password change form.
 
 use actix_web::{HttpResponse, http::StatusCode, web};
-use minijinja::context;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::auth::guard::{LANG_COOKIE, RequestContext, clear_session_cookie, session_cookie};
 use crate::auth::token::TokenKind;
@@ -29,6 +28,16 @@ pub async fn root(ctx: RequestContext) -> HttpResponse {
     }
 }
 
+/// The login form: where to go after it, the username as typed, and the catalog key of a
+/// refusal (`error`) or of a notice (`notice`: the password was changed).
+#[derive(Serialize)]
+struct LoginPage<'a> {
+    next: Option<&'a str>,
+    username: &'a str,
+    error: Option<&'a str>,
+    notice: Option<&'static str>,
+}
+
 pub async fn login_page(
     state: web::Data<AppState>,
     ctx: RequestContext,
@@ -42,10 +51,11 @@ pub async fn login_page(
         &ctx,
         StatusCode::OK,
         "login.html",
-        context! {
-            next => q.next.clone(),
-            username => "",
-            notice => q.changed.as_ref().map(|_| "password.changed_login_again"),
+        LoginPage {
+            next: q.next.as_deref(),
+            username: "",
+            error: None,
+            notice: q.changed.as_ref().map(|_| "password.changed_login_again"),
         },
     )
 }
@@ -70,7 +80,12 @@ pub async fn login_submit(
             &ctx,
             status,
             "login.html",
-            context! { next => form.next.clone(), username => form.username.clone(), error => key },
+            LoginPage {
+                next: form.next.as_deref(),
+                username: &form.username,
+                error: Some(key),
+                notice: None,
+            },
         )
         .map(rendered)
     };
@@ -159,6 +174,12 @@ pub async fn switch_lang(
     Ok(res)
 }
 
+/// The password change form, with the catalog key of why a change was refused.
+#[derive(Serialize)]
+struct PasswordPage {
+    error: Option<&'static str>,
+}
+
 pub async fn password_page(
     state: web::Data<AppState>,
     ctx: RequestContext,
@@ -168,7 +189,7 @@ pub async fn password_page(
         &ctx,
         StatusCode::OK,
         "account/password.html",
-        context! {},
+        PasswordPage { error: None },
     )
 }
 
@@ -203,7 +224,9 @@ pub async fn password_submit(
             &ctx,
             StatusCode::BAD_REQUEST,
             "account/password.html",
-            context! { error => problem.message_key() },
+            PasswordPage {
+                error: Some(problem.message_key()),
+            },
         )
         .map(rendered),
     }

@@ -3,19 +3,20 @@
 //! deactivate); and the committee's export of its member list.
 
 use actix_web::{HttpResponse, http::StatusCode, http::header, web};
-use minijinja::{Value, context, value::Serde};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::auth::guard::RequestContext;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::scope::{Caller, Scope};
-use crate::services::PageParams;
-use crate::services::alliances::{self, AllianceFilter, AllianceInput};
+use crate::services::alliances::{
+    self, AllianceDetail, AllianceFilter, AllianceInput, AllianceSummary,
+};
 use crate::services::audit::Actor;
 use crate::services::committee::{self, AppointInput};
-use crate::services::enterprises;
+use crate::services::enterprises::{self, Choice};
+use crate::services::{PageParams, Paged};
 use crate::web::errors::rendered;
-use crate::web::form::CsrfForm;
+use crate::web::form::{CsrfForm, Retry};
 use crate::web::pages::see_other;
 use crate::web::{AppState, render};
 
@@ -38,6 +39,16 @@ fn keep(status: StatusCode, res: HttpResponse) -> HttpResponse {
     }
 }
 
+/// The alliance register: one page of alliances, the filter as given, the regions it offers,
+/// and the filter as a query string (the export link and the pager keep it).
+#[derive(Serialize)]
+struct AllianceListPage<'a> {
+    result: Paged<AllianceSummary>,
+    filter: &'a AllianceFilter,
+    regions: Vec<Choice>,
+    query: String,
+}
+
 pub async fn list(
     state: web::Data<AppState>,
     ctx: RequestContext,
@@ -53,11 +64,11 @@ pub async fn list(
         &ctx,
         StatusCode::OK,
         "regulator/alliances.html",
-        context! {
-            result => Value::from(Serde(&result)),
-            f => Value::from(Serde(&*filter)),
-            regions => Value::from(Serde(&choices.regions)),
-            query => query,
+        AllianceListPage {
+            result,
+            filter: &filter,
+            regions: choices.regions,
+            query,
         },
     )
 }
@@ -75,15 +86,25 @@ pub async fn export(
     Ok(xlsx(bytes, name))
 }
 
+/// The registration or edit form (`id` of the alliance edited), its values as entered, what is
+/// wrong with them, and the regions and lead enterprises it offers.
+#[derive(Serialize)]
+struct AllianceFormPage<'a> {
+    id: Option<i64>,
+    values: &'a AllianceInput,
+    errors: &'a FieldErrors,
+    regions: Vec<Choice>,
+    leads: Vec<Choice>,
+}
+
 async fn form_page(
     state: &AppState,
     ctx: &RequestContext,
     scope: &Scope,
-    status: StatusCode,
     id: Option<i64>,
-    values: &AllianceInput,
-    errors: &FieldErrors,
+    form: &Retry<AllianceInput>,
 ) -> AppResult<HttpResponse> {
+    let status = form.status;
     let choices = enterprises::choices(&state.core, scope).await?;
     let leads = alliances::lead_choices(&state.core, scope).await?;
     render::page(
@@ -91,12 +112,12 @@ async fn form_page(
         ctx,
         status,
         "regulator/alliance_form.html",
-        context! {
-            id => id,
-            v => Value::from(Serde(values)),
-            errors => Value::from(Serde(errors)),
-            regions => Value::from(Serde(&choices.regions)),
-            leads => Value::from(Serde(&leads)),
+        AllianceFormPage {
+            id,
+            values: &form.values,
+            errors: &form.errors,
+            regions: choices.regions,
+            leads,
         },
     )
     .map(|r| keep(status, r))
@@ -111,16 +132,7 @@ pub async fn new_form(
         status: "active".into(),
         ..Default::default()
     };
-    form_page(
-        &state,
-        &ctx,
-        &caller.scope,
-        StatusCode::OK,
-        None,
-        &blank,
-        &FieldErrors::default(),
-    )
-    .await
+    form_page(&state, &ctx, &caller.scope, None, &Retry::first(blank)).await
 }
 
 pub async fn create(
@@ -136,10 +148,8 @@ pub async fn create(
                 &state,
                 &ctx,
                 &actor.caller.scope,
-                StatusCode::UNPROCESSABLE_ENTITY,
                 None,
-                &form,
-                &errors,
+                &Retry::invalid(form, errors),
             )
             .await
         }
@@ -154,16 +164,7 @@ pub async fn edit_form(
     id: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     let input = alliances::input_of(&state.core, &caller.scope, *id).await?;
-    form_page(
-        &state,
-        &ctx,
-        &caller.scope,
-        StatusCode::OK,
-        Some(*id),
-        &input,
-        &FieldErrors::default(),
-    )
-    .await
+    form_page(&state, &ctx, &caller.scope, Some(*id), &Retry::first(input)).await
 }
 
 pub async fn update(
@@ -183,10 +184,8 @@ pub async fn update(
                 &state,
                 &ctx,
                 &actor.caller.scope,
-                StatusCode::UNPROCESSABLE_ENTITY,
                 Some(*id),
-                &form,
-                &errors,
+                &Retry::invalid(form, errors),
             )
             .await
         }
@@ -199,16 +198,26 @@ pub struct DoneQuery {
     done: Option<String>,
 }
 
+/// The alliance page: the alliance with its committee, members and groups, the catalog key of
+/// what was just done, and the appointment form's values and what is wrong with them.
+#[derive(Serialize)]
+struct AlliancePage<'a> {
+    alliance: AllianceDetail,
+    done: Option<String>,
+    values: &'a AppointInput,
+    errors: &'a FieldErrors,
+}
+
 /// The alliance page, with the appointment form (blank, or as entered with its problems).
 async fn show_page(
     state: &AppState,
     ctx: &RequestContext,
     caller: &Caller,
-    status: StatusCode,
     id: i64,
     done: Option<String>,
-    appoint: (&AppointInput, &FieldErrors),
+    appoint: &Retry<AppointInput>,
 ) -> AppResult<HttpResponse> {
+    let status = appoint.status;
     let detail = alliances::detail(&state.core, &caller.scope, id).await?;
     let done = done
         .filter(|d| ["saved", "appoint", "deactivate"].contains(&d.as_str()))
@@ -218,11 +227,11 @@ async fn show_page(
         ctx,
         status,
         "regulator/alliance.html",
-        context! {
-            a => Value::from(Serde(&detail)),
+        AlliancePage {
+            alliance: detail,
             done,
-            v => Value::from(Serde(appoint.0)),
-            errors => Value::from(Serde(appoint.1)),
+            values: &appoint.values,
+            errors: &appoint.errors,
         },
     )
     .map(|r| keep(status, r))
@@ -239,10 +248,9 @@ pub async fn show(
         &state,
         &ctx,
         &caller,
-        StatusCode::OK,
         *id,
         q.done.clone(),
-        (&AppointInput::default(), &FieldErrors::default()),
+        &Retry::first(AppointInput::default()),
     )
     .await
 }
@@ -264,10 +272,9 @@ pub async fn appoint(
                 &state,
                 &ctx,
                 &actor.caller,
-                StatusCode::UNPROCESSABLE_ENTITY,
                 *id,
                 None,
-                (&form, &errors),
+                &Retry::invalid(form, errors),
             )
             .await
         }

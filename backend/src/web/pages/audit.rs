@@ -1,19 +1,50 @@
 //! The audit log search page (system admin: everything; bureau: its region).
 
 use actix_web::{HttpResponse, http::StatusCode, web};
-use minijinja::{Value, context, value::Serde};
+use serde::Serialize;
 
 use crate::auth::guard::RequestContext;
 use crate::error::AppResult;
+use crate::models::audit_log;
 use crate::scope::Caller;
-use crate::services::{PageParams, audit};
+use crate::services::audit::AuditFilter;
+use crate::services::{PageParams, Paged, audit};
 use crate::web::{AppState, render};
+
+/// The audit filter as given, for the search form and the pager's links.
+#[derive(Serialize)]
+struct AuditFilterValues<'a> {
+    action: Option<&'a str>,
+    actor: Option<&'a str>,
+    outcome: Option<&'a str>,
+    from: Option<&'a str>,
+    to: Option<&'a str>,
+}
+
+impl<'a> From<&'a AuditFilter> for AuditFilterValues<'a> {
+    fn from(filter: &'a AuditFilter) -> Self {
+        AuditFilterValues {
+            action: filter.action.as_deref(),
+            actor: filter.actor.as_deref(),
+            outcome: filter.outcome.as_deref(),
+            from: filter.from.as_deref(),
+            to: filter.to.as_deref(),
+        }
+    }
+}
+
+/// 审计日志: one page of entries and the filter that found them.
+#[derive(Serialize)]
+struct AuditPage<'a> {
+    result: Paged<audit_log::Model>,
+    filter: AuditFilterValues<'a>,
+}
 
 pub async fn search(
     state: web::Data<AppState>,
     ctx: RequestContext,
     caller: Caller,
-    filter: web::Query<audit::AuditFilter>,
+    filter: web::Query<AuditFilter>,
     page: PageParams,
 ) -> AppResult<HttpResponse> {
     let result = audit::search(&state.core, &caller, &filter, page).await?;
@@ -22,10 +53,10 @@ pub async fn search(
         &ctx,
         StatusCode::OK,
         "audit.html",
-        context! { result => Value::from(Serde(&result)), f => context! {
-            action => filter.action.clone(), actor => filter.actor.clone(), outcome => filter.outcome.clone(),
-            from => filter.from.clone(), to => filter.to.clone(),
-        }},
+        AuditPage {
+            result,
+            filter: (&*filter).into(),
+        },
     )
 }
 

@@ -2,16 +2,17 @@
 //! for those who may change them (the city-level bureau); read-only for other officers.
 
 use actix_web::{HttpResponse, http::StatusCode, web};
-use minijinja::{Value, context, value::Serde};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::guard::RequestContext;
-use crate::error::{AppError, AppResult, FieldErrors};
+use crate::error::{AppError, AppResult};
 use crate::scope::Caller;
 use crate::services::audit::Actor;
-use crate::services::catalog::{self, NameInput, NewIndustryInput, NewRiskTagInput};
+use crate::services::catalog::{
+    self, IndustryView, NameInput, NewIndustryInput, NewRiskTagInput, RiskTagView,
+};
 use crate::web::errors::rendered;
-use crate::web::form::CsrfForm;
+use crate::web::form::{CsrfForm, Retry};
 use crate::web::pages::see_other;
 use crate::web::{AppState, render};
 
@@ -20,24 +21,35 @@ pub struct DoneQuery {
     done: Option<String>,
 }
 
-/// The form that came back with errors: which one, its values as typed, and the messages.
+/// One of the catalog's forms as posted: which one (`industry`, `tag`, `industry-C13` …) and
+/// the code, name and parent entered.
 #[derive(Debug, Default, Serialize)]
-struct Retry {
+struct CatalogForm {
     form: String,
     code: String,
     name: String,
     parent: String,
-    errors: FieldErrors,
+}
+
+/// 行业与标签: the industries and risk tags, whether the caller may edit them, the form that
+/// was refused (if one was) and the notice of what was just saved.
+#[derive(Serialize)]
+struct CatalogPage {
+    industries: Vec<IndustryView>,
+    tags: Vec<RiskTagView>,
+    can_edit: bool,
+    retry: Option<Retry<CatalogForm>>,
+    done: Option<&'static str>,
 }
 
 async fn show(
     state: &AppState,
     ctx: &RequestContext,
     caller: &Caller,
-    status: StatusCode,
-    retry: Option<Retry>,
+    retry: Option<Retry<CatalogForm>>,
     done: Option<&str>,
 ) -> AppResult<HttpResponse> {
+    let status = retry.as_ref().map_or(StatusCode::OK, |r| r.status);
     let industries = catalog::industries(&state.core).await?;
     let tags = catalog::risk_tags(&state.core).await?;
     let done = done.and_then(|d| match d {
@@ -50,12 +62,12 @@ async fn show(
         ctx,
         status,
         "regulator/catalog.html",
-        context! {
-            industries => Value::from(Serde(&industries)),
-            tags => Value::from(Serde(&tags)),
-            can_edit => catalog::may_edit(&state.core, caller).await?,
-            retry => Value::from(Serde(&retry)),
-            done => done,
+        CatalogPage {
+            industries,
+            tags,
+            can_edit: catalog::may_edit(&state.core, caller).await?,
+            retry,
+            done,
         },
     )
     .map(|r| if status.is_success() { r } else { rendered(r) })
@@ -67,15 +79,7 @@ pub async fn page(
     caller: Caller,
     q: web::Query<DoneQuery>,
 ) -> AppResult<HttpResponse> {
-    show(
-        &state,
-        &ctx,
-        &caller,
-        StatusCode::OK,
-        None,
-        q.done.as_deref(),
-    )
-    .await
+    show(&state, &ctx, &caller, None, q.done.as_deref()).await
 }
 
 /// The answer to a catalog form: back to the page on success, the page with the form's
@@ -86,7 +90,7 @@ async fn answer<T>(
     caller: &Caller,
     result: AppResult<T>,
     done: &str,
-    retry: impl FnOnce(FieldErrors) -> Retry,
+    posted: CatalogForm,
 ) -> AppResult<HttpResponse> {
     match result {
         Ok(_) => Ok(see_other(&format!("/regulator/catalog?done={done}"))),
@@ -95,8 +99,7 @@ async fn answer<T>(
                 state,
                 ctx,
                 caller,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Some(retry(errors)),
+                Some(Retry::invalid(posted, errors)),
                 None,
             )
             .await
@@ -112,15 +115,19 @@ pub async fn create_industry(
     CsrfForm(form): CsrfForm<NewIndustryInput>,
 ) -> AppResult<HttpResponse> {
     let result = catalog::create_industry(&state.core, &actor, form.clone()).await;
-    answer(&state, &ctx, &actor.caller, result, "industry", |errors| {
-        Retry {
+    answer(
+        &state,
+        &ctx,
+        &actor.caller,
+        result,
+        "industry",
+        CatalogForm {
             form: "industry".into(),
             code: form.code,
             name: form.name,
             parent: form.parent,
-            errors,
-        }
-    })
+        },
+    )
     .await
 }
 
@@ -132,15 +139,19 @@ pub async fn rename_industry(
     CsrfForm(form): CsrfForm<NameInput>,
 ) -> AppResult<HttpResponse> {
     let result = catalog::rename_industry(&state.core, &actor, &code, form.clone()).await;
-    answer(&state, &ctx, &actor.caller, result, "industry", |errors| {
-        Retry {
+    answer(
+        &state,
+        &ctx,
+        &actor.caller,
+        result,
+        "industry",
+        CatalogForm {
             form: format!("industry-{}", code.as_str()),
             code: code.to_string(),
             name: form.name,
             parent: String::new(),
-            errors,
-        }
-    })
+        },
+    )
     .await
 }
 
@@ -151,13 +162,19 @@ pub async fn create_tag(
     CsrfForm(form): CsrfForm<NewRiskTagInput>,
 ) -> AppResult<HttpResponse> {
     let result = catalog::create_risk_tag(&state.core, &actor, form.clone()).await;
-    answer(&state, &ctx, &actor.caller, result, "tag", |errors| Retry {
-        form: "tag".into(),
-        code: form.code,
-        name: form.name,
-        parent: String::new(),
-        errors,
-    })
+    answer(
+        &state,
+        &ctx,
+        &actor.caller,
+        result,
+        "tag",
+        CatalogForm {
+            form: "tag".into(),
+            code: form.code,
+            name: form.name,
+            parent: String::new(),
+        },
+    )
     .await
 }
 
@@ -169,13 +186,19 @@ pub async fn rename_tag(
     CsrfForm(form): CsrfForm<NameInput>,
 ) -> AppResult<HttpResponse> {
     let result = catalog::rename_risk_tag(&state.core, &actor, &code, form.clone()).await;
-    answer(&state, &ctx, &actor.caller, result, "tag", |errors| Retry {
-        form: format!("tag-{}", code.as_str()),
-        code: code.to_string(),
-        name: form.name,
-        parent: String::new(),
-        errors,
-    })
+    answer(
+        &state,
+        &ctx,
+        &actor.caller,
+        result,
+        "tag",
+        CatalogForm {
+            form: format!("tag-{}", code.as_str()),
+            code: code.to_string(),
+            name: form.name,
+            parent: String::new(),
+        },
+    )
     .await
 }
 

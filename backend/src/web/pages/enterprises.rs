@@ -2,19 +2,32 @@
 //! the 一企一档 file) and the enterprise's own contact form.
 
 use actix_web::{HttpResponse, http::StatusCode, http::header, web};
-use minijinja::{Value, context, value::Serde};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::guard::RequestContext;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::scope::{Caller, Scope};
 use crate::services::audit::Actor;
-use crate::services::enterprises::{self, ContactInput, EnterpriseFilter, EnterpriseInput};
-use crate::services::{PageParams, registry};
+use crate::services::enterprises::{
+    self, Choices, ContactInput, EnterpriseFilter, EnterpriseInput, EnterpriseRow,
+};
+use crate::services::labels::EnterpriseScores;
+use crate::services::registry::EnterpriseFile;
+use crate::services::{PageParams, Paged, registry};
 use crate::web::errors::rendered;
 use crate::web::form::{CsrfForm, Retry};
 use crate::web::pages::see_other;
 use crate::web::{AppState, render};
+
+/// The register: one page of enterprises, the filter as given and what it offers, and the
+/// filter as a query string (the export link and the pager keep it).
+#[derive(Serialize)]
+struct EnterpriseListPage<'a> {
+    result: Paged<EnterpriseRow>,
+    filter: &'a EnterpriseFilter,
+    choices: Choices,
+    query: String,
+}
 
 pub async fn list(
     state: web::Data<AppState>,
@@ -31,11 +44,11 @@ pub async fn list(
         &ctx,
         StatusCode::OK,
         "regulator/enterprises.html",
-        context! {
-            result => Value::from(Serde(&result)),
-            f => Value::from(Serde(&*filter)),
-            choices => Value::from(Serde(&choices)),
-            query => query,
+        EnterpriseListPage {
+            result,
+            filter: &filter,
+            choices,
+            query,
         },
     )
 }
@@ -60,6 +73,15 @@ pub async fn export(
         .body(bytes))
 }
 
+/// The 一企一档 file: the enterprise's profile, alliances and groups, its inspection and hazard
+/// sections (built by `inspections::file_sections`) and its safety label with history.
+#[derive(Serialize)]
+struct EnterpriseFilePage {
+    enterprise: EnterpriseFile,
+    sections: crate::web::pages::inspections::FileSections,
+    labels: EnterpriseScores,
+}
+
 pub async fn file(
     state: web::Data<AppState>,
     ctx: RequestContext,
@@ -75,10 +97,10 @@ pub async fn file(
         &ctx,
         StatusCode::OK,
         "enterprise/file.html",
-        context! {
-            e => Value::from(Serde(&file)),
-            s => sections,
-            labels => Value::from(Serde(&labels)),
+        EnterpriseFilePage {
+            enterprise: file,
+            sections,
+            labels,
         },
     )
 }
@@ -146,6 +168,16 @@ impl From<EnterpriseInput> for EnterpriseForm {
     }
 }
 
+/// The registration or edit form (`id` of the enterprise edited), its values as typed, what is
+/// wrong with them, and the choices its selects offer.
+#[derive(Serialize)]
+struct EnterpriseFormPage<'a> {
+    id: Option<i64>,
+    values: &'a EnterpriseForm,
+    errors: &'a FieldErrors,
+    choices: Choices,
+}
+
 async fn form_page(
     state: &AppState,
     ctx: &RequestContext,
@@ -153,18 +185,18 @@ async fn form_page(
     id: Option<i64>,
     form: &Retry<EnterpriseForm>,
 ) -> AppResult<HttpResponse> {
-    let (status, values, errors) = (form.status, &form.values, &form.errors);
+    let status = form.status;
     let choices = enterprises::choices(&state.core, scope).await?;
     render::page(
         &state.templates,
         ctx,
         status,
         "regulator/enterprise_form.html",
-        context! {
-            id => id,
-            v => Value::from(Serde(values)),
-            errors => Value::from(Serde(errors)),
-            choices => Value::from(Serde(&choices)),
+        EnterpriseFormPage {
+            id,
+            values: &form.values,
+            errors: &form.errors,
+            choices,
         },
     )
     .map(|r| if status.is_success() { r } else { rendered(r) })
@@ -269,33 +301,40 @@ pub async fn profile(
         &state,
         &ctx,
         &caller,
-        StatusCode::OK,
-        &values,
-        &FieldErrors::default(),
+        &Retry::first(values),
         q.saved.is_some(),
     )
     .await
+}
+
+/// The enterprise's profile: its contact details (a form for the enterprise's admin), what is
+/// wrong with a refused change, and whether a change was just saved.
+#[derive(Serialize)]
+struct ProfilePage<'a> {
+    values: &'a ContactInput,
+    errors: &'a FieldErrors,
+    saved: bool,
+    can_edit: bool,
 }
 
 async fn contact_page(
     state: &AppState,
     ctx: &RequestContext,
     caller: &Caller,
-    status: StatusCode,
-    values: &ContactInput,
-    errors: &FieldErrors,
+    form: &Retry<ContactInput>,
     saved: bool,
 ) -> AppResult<HttpResponse> {
+    let status = form.status;
     render::page(
         &state.templates,
         ctx,
         status,
         "enterprise/profile.html",
-        context! {
-            v => Value::from(Serde(values)),
-            errors => Value::from(Serde(errors)),
-            saved => saved,
-            can_edit => caller.role == crate::domain::role::Role::EnterpriseAdmin,
+        ProfilePage {
+            values: &form.values,
+            errors: &form.errors,
+            saved,
+            can_edit: caller.role == crate::domain::role::Role::EnterpriseAdmin,
         },
     )
     .map(|r| if status.is_success() { r } else { rendered(r) })
@@ -314,9 +353,7 @@ pub async fn update_contact(
                 &state,
                 &ctx,
                 &actor.caller,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &form,
-                &errors,
+                &Retry::invalid(form, errors),
                 false,
             )
             .await

@@ -2,18 +2,19 @@
 //! renaming a group, adding and removing members, naming the leader.
 
 use actix_web::{HttpResponse, http::StatusCode, web};
-use minijinja::{Value, context, value::Serde};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::auth::guard::RequestContext;
 use crate::error::{AppError, AppResult};
+use crate::models::alliance;
 use crate::scope::Caller;
 use crate::services::audit::Actor;
+use crate::services::groups::{GroupItem, GroupMember};
 use crate::services::{groups, membership};
 use crate::web::errors::rendered;
-use crate::web::form::CsrfForm;
+use crate::web::form::{CsrfForm, Retry};
 use crate::web::pages::account::Empty;
-use crate::web::pages::members::{Retry, notice, user_error};
+use crate::web::pages::members::{PostedForm, notice, refused, user_error};
 use crate::web::pages::see_other;
 use crate::web::{AppState, render};
 
@@ -35,17 +36,28 @@ pub async fn board(
         q.done.as_deref(),
         &["create", "rename", "add", "remove", "leader"],
     );
-    show(&state, &ctx, &caller, StatusCode::OK, done, None).await
+    show(&state, &ctx, &caller, done, None).await
+}
+
+/// 活动小组: the committee's alliance, its groups with leader and members, the members in no
+/// group, the notice of what was just done and the refused form.
+#[derive(Serialize)]
+struct GroupsPage {
+    alliance: alliance::Model,
+    groups: Vec<GroupItem>,
+    ungrouped: Vec<GroupMember>,
+    done: Option<String>,
+    retry: Option<Retry<PostedForm>>,
 }
 
 async fn show(
     state: &AppState,
     ctx: &RequestContext,
     caller: &Caller,
-    status: StatusCode,
     done: Option<String>,
-    retry: Option<Retry>,
+    retry: Option<Retry<PostedForm>>,
 ) -> AppResult<HttpResponse> {
+    let status = retry.as_ref().map_or(StatusCode::OK, |r| r.status);
     let core = &state.core;
     let alliance = membership::own_alliance(core, &caller.scope).await?;
     let list = groups::list(core, &caller.scope).await?;
@@ -55,12 +67,12 @@ async fn show(
         ctx,
         status,
         "committee/groups.html",
-        context! {
-            alliance => Value::from(Serde(&alliance)),
-            groups => Value::from(Serde(list)),
-            ungrouped => Value::from(Serde(ungrouped)),
+        GroupsPage {
+            alliance,
+            groups: list,
+            ungrouped,
             done,
-            retry => Value::from(Serde(retry)),
+            retry,
         },
     )?;
     Ok(if status.is_success() {
@@ -76,18 +88,12 @@ async fn conclude(
     caller: &Caller,
     result: AppResult<()>,
     done: &str,
-    retry: Retry,
+    posted: PostedForm,
 ) -> AppResult<HttpResponse> {
     match result {
         Ok(()) => Ok(see_other(&format!("{HOME}?done={done}"))),
         Err(e) => match user_error(&e) {
-            Some((status, key)) => {
-                let retry = Retry {
-                    error: key,
-                    ..retry
-                };
-                show(state, ctx, caller, status, None, Some(retry)).await
-            }
+            Some(refusal) => show(state, ctx, caller, None, Some(refused(posted, refusal))).await,
             None => Err(e),
         },
     }
@@ -120,12 +126,12 @@ pub async fn create(
     let result = groups::create(&state.core, &actor, &form.name)
         .await
         .map(|_| ());
-    let retry = Retry {
+    let posted = PostedForm {
         form: "create".into(),
         text: Some(form.name),
-        ..Retry::default()
+        ..PostedForm::default()
     };
-    conclude(&state, &ctx, &actor.caller, result, "create", retry).await
+    conclude(&state, &ctx, &actor.caller, result, "create", posted).await
 }
 
 pub async fn rename(
@@ -136,12 +142,12 @@ pub async fn rename(
     CsrfForm(form): CsrfForm<NameForm>,
 ) -> AppResult<HttpResponse> {
     let result = groups::rename(&state.core, &actor, *id, &form.name).await;
-    let retry = Retry {
+    let posted = PostedForm {
         form: format!("rename-{id}"),
         text: Some(form.name),
-        ..Retry::default()
+        ..PostedForm::default()
     };
-    conclude(&state, &ctx, &actor.caller, result, "rename", retry).await
+    conclude(&state, &ctx, &actor.caller, result, "rename", posted).await
 }
 
 pub async fn add_member(
@@ -155,12 +161,12 @@ pub async fn add_member(
         Ok(e) => groups::add_member(&state.core, &actor, *id, e).await,
         Err(e) => Err(e),
     };
-    let retry = Retry {
+    let posted = PostedForm {
         form: format!("add-{id}"),
         choice: Some(form.enterprise_id),
-        ..Retry::default()
+        ..PostedForm::default()
     };
-    conclude(&state, &ctx, &actor.caller, result, "add", retry).await
+    conclude(&state, &ctx, &actor.caller, result, "add", posted).await
 }
 
 pub async fn remove_member(
@@ -172,11 +178,11 @@ pub async fn remove_member(
 ) -> AppResult<HttpResponse> {
     let (id, enterprise_id) = *path;
     let result = groups::remove_member(&state.core, &actor, id, enterprise_id).await;
-    let retry = Retry {
+    let posted = PostedForm {
         form: format!("remove-{id}"),
-        ..Retry::default()
+        ..PostedForm::default()
     };
-    conclude(&state, &ctx, &actor.caller, result, "remove", retry).await
+    conclude(&state, &ctx, &actor.caller, result, "remove", posted).await
 }
 
 pub async fn set_leader(
@@ -190,12 +196,12 @@ pub async fn set_leader(
         Ok(e) => groups::set_leader(&state.core, &actor, *id, e).await,
         Err(e) => Err(e),
     };
-    let retry = Retry {
+    let posted = PostedForm {
         form: format!("leader-{id}"),
         choice: Some(form.enterprise_id),
-        ..Retry::default()
+        ..PostedForm::default()
     };
-    conclude(&state, &ctx, &actor.caller, result, "leader", retry).await
+    conclude(&state, &ctx, &actor.caller, result, "leader", posted).await
 }
 
 /// This module's routes, each with its access rule (composed in `web::routes`).

@@ -2,16 +2,28 @@
 //! committee's and the bureau's) and the hazard record with its photos.
 
 use actix_web::{HttpResponse, http::StatusCode, web};
-use minijinja::{Value, context, value::Serde};
+use serde::Serialize;
 
 use crate::auth::guard::RequestContext;
 use crate::domain::inspection::{HazardCategory, HazardLevel};
 use crate::domain::role::Portal;
 use crate::error::AppResult;
 use crate::scope::Caller;
-use crate::services::PageParams;
-use crate::services::hazards::{self, HazardFilter};
+use crate::services::hazards::{self, HazardFilter, HazardRow};
+use crate::services::{PageParams, Paged};
 use crate::web::{AppState, render};
+
+/// 隐患: one page of hazards, the filter as given (and as a query string for the pager), the
+/// portal's list address, and the levels and categories the filter offers.
+#[derive(Serialize)]
+struct HazardListPage {
+    result: Paged<HazardRow>,
+    filter: HazardFilter,
+    base: String,
+    query: String,
+    categories: Vec<&'static str>,
+    levels: Vec<&'static str>,
+}
 
 pub async fn list(
     state: web::Data<AppState>,
@@ -31,13 +43,13 @@ pub async fn list(
         &ctx,
         StatusCode::OK,
         "hazards/list.html",
-        context! {
-            result => Value::from(Serde(&result)),
-            f => Value::from(Serde(&filter)),
-            base => format!("/{}/hazards", caller.portal().as_str()),
+        HazardListPage {
+            result,
+            filter,
+            base: format!("/{}/hazards", caller.portal().as_str()),
             query,
-            categories => HazardCategory::codes(),
-            levels => HazardLevel::codes(),
+            categories: HazardCategory::codes(),
+            levels: HazardLevel::codes(),
         },
     )
 }

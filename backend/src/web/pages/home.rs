@@ -1,13 +1,26 @@
 //! Each portal's home page.
 
 use actix_web::{HttpResponse, http::StatusCode, web};
-use minijinja::{Value, context, value::Serde};
+use serde::Serialize;
 
 use crate::auth::guard::RequestContext;
 use crate::error::{AppError, AppResult};
+use crate::models::{audit_log, expert};
 use crate::scope::{Caller, Scope};
-use crate::services::{PageParams, audit, dashboard, registry, users};
+use crate::services::dashboard::RegulatorHome;
+use crate::services::inspections::InspectionRow;
+use crate::services::labels::EnterpriseScores;
+use crate::services::rectification::TodoRow;
+use crate::services::registry::{AllianceOverview, EnterpriseFile};
+use crate::services::{PageParams, Paged, audit, dashboard, registry, users};
 use crate::web::{AppState, render};
+
+/// The administrator's home: how many users hold each role, and the latest audit entries.
+#[derive(Serialize)]
+struct AdminHomePage {
+    counts: Vec<(String, i64)>,
+    recent: Vec<audit_log::Model>,
+}
 
 pub async fn admin(
     state: web::Data<AppState>,
@@ -30,8 +43,17 @@ pub async fn admin(
         &ctx,
         StatusCode::OK,
         "admin/home.html",
-        context! { counts => Value::from(Serde(&counts)), recent => Value::from(Serde(&recent.items)) },
+        AdminHomePage {
+            counts,
+            recent: recent.items,
+        },
     )
+}
+
+/// The bureau's home: its region's participation figures.
+#[derive(Serialize)]
+struct RegulatorHomePage {
+    home: RegulatorHome,
 }
 
 pub async fn regulator(
@@ -45,8 +67,14 @@ pub async fn regulator(
         &ctx,
         StatusCode::OK,
         "regulator/home.html",
-        context! { home => Value::from(Serde(&home)) },
+        RegulatorHomePage { home },
     )
+}
+
+/// The committee's home: its alliance with members and groups.
+#[derive(Serialize)]
+struct CommitteeHomePage {
+    overview: AllianceOverview,
 }
 
 pub async fn committee(
@@ -55,14 +83,32 @@ pub async fn committee(
     caller: Caller,
 ) -> AppResult<HttpResponse> {
     let alliances = registry::alliance_overviews(&state.core, &caller.scope).await?;
-    let alliance = alliances.into_iter().next().ok_or(AppError::NotFound)?;
+    let overview = alliances.into_iter().next().ok_or(AppError::NotFound)?;
     render::page(
         &state.templates,
         &ctx,
         StatusCode::OK,
         "committee/home.html",
-        context! { a => Value::from(Serde(&alliance)) },
+        CommitteeHomePage { overview },
     )
+}
+
+/// The first hazards waiting for the enterprise, and how many wait in all.
+#[derive(Serialize)]
+struct HazardTodo {
+    total: usize,
+    rows: Vec<TodoRow>,
+}
+
+/// The enterprise's home: inspections it is to carry out, hazards waiting for it, and its
+/// 一企一档 file (the same sections as the bureau's `EnterpriseFilePage`).
+#[derive(Serialize)]
+struct EnterpriseHomePage {
+    enterprise: EnterpriseFile,
+    sections: crate::web::pages::inspections::FileSections,
+    todo: Paged<InspectionRow>,
+    hazard_todo: HazardTodo,
+    labels: EnterpriseScores,
 }
 
 pub async fn enterprise(
@@ -82,9 +128,9 @@ pub async fn enterprise(
     let mut hazard_todo = crate::services::rectification::todo(&state.core, &caller).await?;
     let hazard_todo_total = hazard_todo.len();
     hazard_todo.truncate(5);
-    let hazard_todo = minijinja::context! {
-        total => hazard_todo_total,
-        rows => Value::from(Serde(&hazard_todo)),
+    let hazard_todo = HazardTodo {
+        total: hazard_todo_total,
+        rows: hazard_todo,
     };
     let todo = crate::services::inspections::list(
         &state.core,
@@ -105,14 +151,21 @@ pub async fn enterprise(
         &ctx,
         StatusCode::OK,
         "enterprise/home.html",
-        context! {
-            e => Value::from(Serde(&file)),
-            s => sections,
-            todo => Value::from(Serde(&todo)),
+        EnterpriseHomePage {
+            enterprise: file,
+            sections,
+            todo,
             hazard_todo,
-            labels => Value::from(Serde(&labels)),
+            labels,
         },
     )
+}
+
+/// The expert's home: their profile, with the specialties one by one.
+#[derive(Serialize)]
+struct ExpertHomePage {
+    expert: expert::Model,
+    specialties: Vec<String>,
 }
 
 pub async fn expert(
@@ -126,9 +179,9 @@ pub async fn expert(
         &ctx,
         StatusCode::OK,
         "expert/home.html",
-        context! {
-            x => Value::from(Serde(&profile)),
-            specialties => profile.specialties.split(',').map(str::to_string).collect::<Vec<_>>(),
+        ExpertHomePage {
+            specialties: profile.specialties.split(',').map(str::to_string).collect(),
+            expert: profile,
         },
     )
 }

@@ -3,13 +3,14 @@
 
 use actix_multipart::form::{MultipartForm, bytes::Bytes as FileBytes};
 use actix_web::{HttpResponse, http::StatusCode, http::header, web};
-use minijinja::{Value, context, value::Serde};
+use serde::Serialize;
 
 use crate::auth::guard::RequestContext;
 use crate::error::{AppError, AppResult};
+use crate::models::import_batch;
 use crate::scope::Caller;
 use crate::services::audit::Actor;
-use crate::services::import;
+use crate::services::import::{self, BatchView};
 use crate::web::errors::rendered;
 use crate::web::form::{CsrfForm, CsrfMultipart};
 use crate::web::pages::account::Empty;
@@ -20,6 +21,16 @@ use crate::web::{AppState, render};
 pub struct Upload {
     #[multipart(limit = "20MB")]
     file: FileBytes,
+}
+
+/// 批量导入: the upload form with the limits it states, the catalog key of why an upload was
+/// refused, and the latest batches.
+#[derive(Serialize)]
+struct ImportsPage<'a> {
+    recent: Vec<import_batch::Model>,
+    error: Option<&'a str>,
+    max_rows: usize,
+    max_columns: usize,
 }
 
 async fn upload_page(
@@ -35,11 +46,11 @@ async fn upload_page(
         ctx,
         status,
         "regulator/imports.html",
-        context! {
-            recent => Value::from(Serde(&recent)),
-            error => error,
-            max_rows => import::MAX_ROWS,
-            max_columns => import::MAX_COLUMNS,
+        ImportsPage {
+            recent,
+            error,
+            max_rows: import::MAX_ROWS,
+            max_columns: import::MAX_COLUMNS,
         },
     )
     .map(|r| if status.is_success() { r } else { rendered(r) })
@@ -98,6 +109,12 @@ pub async fn upload(
     }
 }
 
+/// One import batch: its progress, counts, problems by row and the rows it would write.
+#[derive(Serialize)]
+struct ImportPage {
+    batch: BatchView,
+}
+
 pub async fn show(
     state: web::Data<AppState>,
     ctx: RequestContext,
@@ -110,7 +127,7 @@ pub async fn show(
         &ctx,
         StatusCode::OK,
         "regulator/import.html",
-        context! { b => Value::from(Serde(&view)) },
+        ImportPage { batch: view },
     )
 }
 

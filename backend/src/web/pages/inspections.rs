@@ -25,21 +25,12 @@ use crate::web::pages::see_other;
 use crate::web::upload::{CsrfUpload, UploadForm};
 use crate::web::{AppState, render};
 
-/// The 一企一档 sections of an enterprise (`enterprise/_file.html`, the parts under `s`): its
+/// The 一企一档 sections of an enterprise (`enterprise/_file.html`, the parts under `sections`): its
 /// latest inspections and hazards, ten each, with the totals.
 #[derive(Debug, Serialize)]
 pub(crate) struct FileSections {
     pub inspections: Paged<InspectionRow>,
     pub hazards: Paged<HazardRow>,
-}
-
-/// For the pages that build their context with minijinja's macro (the enterprise file and home pass
-/// the sections as `s`), which takes values, not `Serialize` types; a typed view holds
-/// `FileSections` itself. `Serde` is minijinja's one way from a `Serialize` value to a `Value`.
-impl From<FileSections> for minijinja::Value {
-    fn from(sections: FileSections) -> Self {
-        minijinja::Value::from(minijinja::value::Serde(sections))
-    }
 }
 
 /// The 一企一档 sections of an enterprise, as far as the scope may see them.

@@ -2,8 +2,7 @@
 //! inherited or the defaults) and to each child region, how their enterprises are labelled,
 //! and the form that sets the rules of its region or of a child region.
 
-use actix_web::{HttpResponse, http::StatusCode, web};
-use minijinja::{Value, context, value::Serde};
+use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::guard::RequestContext;
@@ -13,7 +12,7 @@ use crate::scope::Caller;
 use crate::services::audit::Actor;
 use crate::services::labels::{self, LabelsOverview, RulesValues};
 use crate::web::errors::rendered;
-use crate::web::form::CsrfForm;
+use crate::web::form::{CsrfForm, Retry};
 use crate::web::pages::see_other;
 use crate::web::{AppState, render};
 
@@ -84,15 +83,26 @@ pub struct PageQuery {
     saved: Option<String>,
 }
 
+/// 三色标签: the rules of the bureau's region and of each child region with their labelled
+/// enterprises, the rules form (values as typed, what is wrong, its fields in order) and the
+/// name of the region whose rules were just saved.
+#[derive(Serialize)]
+struct LabelsPage<'a> {
+    overview: &'a LabelsOverview,
+    values: &'a RulesForm,
+    errors: &'a FieldErrors,
+    saved: Option<String>,
+    fields: &'static [&'static str],
+}
+
 fn show(
     state: &AppState,
     ctx: &RequestContext,
     overview: &LabelsOverview,
-    status: StatusCode,
-    values: &RulesForm,
-    errors: &FieldErrors,
+    form: &Retry<RulesForm>,
     saved: Option<&str>,
 ) -> AppResult<HttpResponse> {
+    let status = form.status;
     let saved_name = saved.and_then(|code| {
         std::iter::once(&overview.region)
             .chain(overview.children.iter())
@@ -104,12 +114,12 @@ fn show(
         ctx,
         status,
         "regulator/labels.html",
-        context! {
-            o => Value::from(Serde(overview)),
-            v => Value::from(Serde(values)),
-            errors => Value::from(Serde(errors)),
-            saved => saved_name,
-            fields => Rules::FIELDS,
+        LabelsPage {
+            overview,
+            values: &form.values,
+            errors: &form.errors,
+            saved: saved_name,
+            fields: &Rules::FIELDS,
         },
     )
     .map(|r| if status.is_success() { r } else { rendered(r) })
@@ -134,9 +144,7 @@ pub async fn page(
         &state,
         &ctx,
         &overview,
-        StatusCode::OK,
-        &values,
-        &FieldErrors::default(),
+        &Retry::first(values),
         q.saved.as_deref(),
     )
 }
@@ -161,15 +169,7 @@ pub async fn set_rules(
         ))),
         Err(AppError::Validation(errors)) => {
             let overview = labels::overview(&state.core, &actor.caller.scope, None).await?;
-            show(
-                &state,
-                &ctx,
-                &overview,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &form,
-                &errors,
-                None,
-            )
+            show(&state, &ctx, &overview, &Retry::invalid(form, errors), None)
         }
         Err(e) => Err(e),
     }

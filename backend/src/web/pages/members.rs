@@ -3,17 +3,19 @@
 //! notice; a refused form is shown again with its values and the reason (4xx).
 
 use actix_web::{HttpResponse, http::StatusCode, web};
-use minijinja::{Value, context, value::Serde};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::guard::RequestContext;
 use crate::domain::membership::{Action, Status};
 use crate::error::{AppError, AppResult};
+use crate::models::alliance;
 use crate::scope::Caller;
 use crate::services::audit::Actor;
-use crate::services::membership::{self, INVITE_CHOICES, MembershipFilter, MembershipItem};
+use crate::services::membership::{
+    self, EnterpriseChoice, HistoryItem, INVITE_CHOICES, MembershipFilter, MembershipItem,
+};
 use crate::web::errors::rendered;
-use crate::web::form::CsrfForm;
+use crate::web::form::{CsrfForm, Retry};
 use crate::web::pages::see_other;
 use crate::web::{AppState, render};
 
@@ -35,15 +37,24 @@ pub(super) fn notice(section: &str, done: Option<&str>, known: &[&str]) -> Optio
         .map(|d| format!("{section}.done_{d}"))
 }
 
-/// A form shown again: which one, what was entered, what is wrong.
-#[derive(Debug, Default, Serialize)]
-pub(super) struct Retry {
+/// One of a board's small forms as posted: which one (`invite`, `reject-12`, `rename-3` …), the
+/// text entered and the option chosen. A refused one is shown again as a `Retry<PostedForm>`
+/// (`Retry::refused`, the reason its `problem`); the membership and group boards share it.
+#[derive(Debug, Default, Clone, Serialize)]
+pub(super) struct PostedForm {
     pub form: String,
-    pub error: &'static str,
     /// The text entered (reason, note or name).
     pub text: Option<String>,
     /// The option chosen (an id, as sent).
     pub choice: Option<String>,
+}
+
+/// The board again with the form that was refused (its status and reason).
+pub(super) fn refused(
+    posted: PostedForm,
+    (status, key): (StatusCode, &'static str),
+) -> Retry<PostedForm> {
+    Retry::refused(posted, status, key)
 }
 
 /// The memberships in one of `status`, in the order given.
@@ -69,51 +80,62 @@ pub async fn board(
         q.done.as_deref(),
         &["invite", "approve", "reject"],
     );
-    show(
-        &state,
-        &ctx,
-        &caller,
-        StatusCode::OK,
-        done,
-        q.q.clone(),
-        None,
-    )
-    .await
+    show(&state, &ctx, &caller, done, q.q.clone(), None).await
+}
+
+/// 成员管理: the committee's alliance, its memberships by status (applications to decide,
+/// invitations sent, members, past ones), the enterprises it may invite (the first `limit`
+/// matching `search`; `truncated` when there are more), recent changes, the notice of what was
+/// just done and the refused form.
+#[derive(Serialize)]
+struct MembersPage {
+    alliance: alliance::Model,
+    applications: Vec<MembershipItem>,
+    invitations: Vec<MembershipItem>,
+    members: Vec<MembershipItem>,
+    past: Vec<MembershipItem>,
+    eligible: Vec<EnterpriseChoice>,
+    truncated: bool,
+    limit: u64,
+    search: Option<String>,
+    history: Vec<HistoryItem>,
+    done: Option<String>,
+    retry: Option<Retry<PostedForm>>,
 }
 
 async fn show(
     state: &AppState,
     ctx: &RequestContext,
     caller: &Caller,
-    status: StatusCode,
     done: Option<String>,
-    q: Option<String>,
-    retry: Option<Retry>,
+    search: Option<String>,
+    retry: Option<Retry<PostedForm>>,
 ) -> AppResult<HttpResponse> {
+    let status = retry.as_ref().map_or(StatusCode::OK, |r| r.status);
     let core = &state.core;
     let alliance = membership::own_alliance(core, &caller.scope).await?;
     let mut all = membership::all(core, &caller.scope, &MembershipFilter::default()).await?;
     all.sort_by(|a, b| a.enterprise_name.cmp(&b.enterprise_name));
-    let eligible = membership::eligible_enterprises(core, &caller.scope, q.as_deref()).await?;
+    let eligible = membership::eligible_enterprises(core, &caller.scope, search.as_deref()).await?;
     let history = membership::recent_history(core, &caller.scope, HISTORY).await?;
     let res = render::page(
         &state.templates,
         ctx,
         status,
         "committee/members.html",
-        context! {
-            alliance => Value::from(Serde(&alliance)),
-            applications => Value::from(Serde(by_status(all.clone(), &[Status::Applied]))),
-            invitations => Value::from(Serde(by_status(all.clone(), &[Status::Invited]))),
-            members => Value::from(Serde(by_status(all.clone(), &[Status::Approved]))),
-            past => Value::from(Serde(by_status(all, &[Status::Rejected, Status::Left]))),
-            truncated => eligible.len() as u64 >= INVITE_CHOICES,
-            limit => INVITE_CHOICES,
-            eligible => Value::from(Serde(eligible)),
-            history => Value::from(Serde(history)),
+        MembersPage {
+            alliance,
+            applications: by_status(all.clone(), &[Status::Applied]),
+            invitations: by_status(all.clone(), &[Status::Invited]),
+            members: by_status(all.clone(), &[Status::Approved]),
+            past: by_status(all, &[Status::Rejected, Status::Left]),
+            truncated: eligible.len() as u64 >= INVITE_CHOICES,
+            limit: INVITE_CHOICES,
+            eligible,
+            search,
+            history,
             done,
-            q,
-            retry => Value::from(Serde(retry)),
+            retry,
         },
     )?;
     Ok(if status.is_success() {
@@ -130,13 +152,21 @@ async fn conclude(
     caller: &Caller,
     result: AppResult<()>,
     done: &str,
-    retry: impl FnOnce(&'static str) -> Retry,
+    posted: PostedForm,
 ) -> AppResult<HttpResponse> {
     match result {
         Ok(()) => Ok(see_other(&format!("/committee/members?done={done}"))),
         Err(e) => match user_error(&e) {
-            Some((status, key)) => {
-                show(state, ctx, caller, status, None, None, Some(retry(key))).await
+            Some(refusal) => {
+                show(
+                    state,
+                    ctx,
+                    caller,
+                    None,
+                    None,
+                    Some(refused(posted, refusal)),
+                )
+                .await
             }
             None => Err(e),
         },
@@ -163,15 +193,12 @@ pub async fn invite(
             .map(|_| ()),
         Err(_) => Err(AppError::BadRequest("members.nothing_chosen")),
     };
-    conclude(&state, &ctx, &actor.caller, result, "invite", |error| {
-        Retry {
-            form: "invite".into(),
-            error,
-            text: Some(form.note.clone()),
-            choice: Some(form.enterprise_id.clone()),
-        }
-    })
-    .await
+    let posted = PostedForm {
+        form: "invite".into(),
+        text: Some(form.note),
+        choice: Some(form.enterprise_id),
+    };
+    conclude(&state, &ctx, &actor.caller, result, "invite", posted).await
 }
 
 #[derive(Deserialize)]
@@ -191,20 +218,12 @@ async fn decide(
     let result = membership::act(&state.core, &actor, id, action, Some(&form.reason))
         .await
         .map(|_| ());
-    conclude(
-        &state,
-        &ctx,
-        &actor.caller,
-        result,
-        action.as_str(),
-        |error| Retry {
-            form: format!("{}-{id}", action.as_str()),
-            error,
-            text: Some(form.reason.clone()),
-            choice: None,
-        },
-    )
-    .await
+    let posted = PostedForm {
+        form: format!("{}-{id}", action.as_str()),
+        text: Some(form.reason),
+        choice: None,
+    };
+    conclude(&state, &ctx, &actor.caller, result, action.as_str(), posted).await
 }
 
 pub async fn approve(

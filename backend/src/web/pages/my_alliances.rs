@@ -3,8 +3,7 @@
 //! page without the forms (their posts are refused by the route's access rule).
 
 use actix_web::{HttpResponse, http::StatusCode, web};
-use minijinja::{Value, context, value::Serde};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::auth::guard::RequestContext;
 use crate::domain::membership::{Action, Status};
@@ -12,10 +11,12 @@ use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
 use crate::scope::Caller;
 use crate::services::audit::Actor;
-use crate::services::membership::{self, MembershipFilter};
+use crate::services::membership::{
+    self, AllianceChoice, HistoryItem, MembershipFilter, MembershipItem,
+};
 use crate::web::errors::rendered;
-use crate::web::form::CsrfForm;
-use crate::web::pages::members::{ReasonForm, Retry, by_status, notice, user_error};
+use crate::web::form::{CsrfForm, Retry};
+use crate::web::pages::members::{PostedForm, ReasonForm, by_status, notice, refused, user_error};
 use crate::web::pages::see_other;
 use crate::web::{AppState, render};
 
@@ -38,17 +39,33 @@ pub async fn board(
         q.done.as_deref(),
         &["apply", "accept", "decline", "leave"],
     );
-    show(&state, &ctx, &caller, StatusCode::OK, done, None).await
+    show(&state, &ctx, &caller, done, None).await
+}
+
+/// 我的联盟: the enterprise's memberships by status (current, invitations to answer, pending
+/// applications, past ones), the alliances it may apply to, its history, whether the caller may
+/// act (the enterprise's admin), the notice of what was just done and the refused form.
+#[derive(Serialize)]
+struct MyAlliancesPage {
+    memberships: Vec<MembershipItem>,
+    invitations: Vec<MembershipItem>,
+    applications: Vec<MembershipItem>,
+    past: Vec<MembershipItem>,
+    eligible: Vec<AllianceChoice>,
+    history: Vec<HistoryItem>,
+    can_act: bool,
+    done: Option<String>,
+    retry: Option<Retry<PostedForm>>,
 }
 
 async fn show(
     state: &AppState,
     ctx: &RequestContext,
     caller: &Caller,
-    status: StatusCode,
     done: Option<String>,
-    retry: Option<Retry>,
+    retry: Option<Retry<PostedForm>>,
 ) -> AppResult<HttpResponse> {
+    let status = retry.as_ref().map_or(StatusCode::OK, |r| r.status);
     let core = &state.core;
     let mut all = membership::all(core, &caller.scope, &MembershipFilter::default()).await?;
     all.sort_by(|a, b| a.alliance_name.cmp(&b.alliance_name));
@@ -59,16 +76,16 @@ async fn show(
         ctx,
         status,
         "enterprise/alliances.html",
-        context! {
-            memberships => Value::from(Serde(by_status(all.clone(), &[Status::Approved]))),
-            invitations => Value::from(Serde(by_status(all.clone(), &[Status::Invited]))),
-            applications => Value::from(Serde(by_status(all.clone(), &[Status::Applied]))),
-            past => Value::from(Serde(by_status(all, &[Status::Rejected, Status::Left]))),
-            eligible => Value::from(Serde(eligible)),
-            history => Value::from(Serde(history)),
-            can_act => caller.role == Role::EnterpriseAdmin,
+        MyAlliancesPage {
+            memberships: by_status(all.clone(), &[Status::Approved]),
+            invitations: by_status(all.clone(), &[Status::Invited]),
+            applications: by_status(all.clone(), &[Status::Applied]),
+            past: by_status(all, &[Status::Rejected, Status::Left]),
+            eligible,
+            history,
+            can_act: caller.role == Role::EnterpriseAdmin,
             done,
-            retry => Value::from(Serde(retry)),
+            retry,
         },
     )?;
     Ok(if status.is_success() {
@@ -84,12 +101,12 @@ async fn conclude(
     caller: &Caller,
     result: AppResult<()>,
     done: &str,
-    retry: impl FnOnce(&'static str) -> Retry,
+    posted: PostedForm,
 ) -> AppResult<HttpResponse> {
     match result {
         Ok(()) => Ok(see_other(&format!("{HOME}?done={done}"))),
         Err(e) => match user_error(&e) {
-            Some((status, key)) => show(state, ctx, caller, status, None, Some(retry(key))).await,
+            Some(refusal) => show(state, ctx, caller, None, Some(refused(posted, refusal))).await,
             None => Err(e),
         },
     }
@@ -111,15 +128,12 @@ pub async fn apply(
         Ok(id) => membership::apply(&state.core, &actor, id).await.map(|_| ()),
         Err(_) => Err(AppError::BadRequest("members.nothing_chosen")),
     };
-    conclude(&state, &ctx, &actor.caller, result, "apply", |error| {
-        Retry {
-            form: "apply".into(),
-            error,
-            text: None,
-            choice: Some(form.alliance_id.clone()),
-        }
-    })
-    .await
+    let posted = PostedForm {
+        form: "apply".into(),
+        text: None,
+        choice: Some(form.alliance_id),
+    };
+    conclude(&state, &ctx, &actor.caller, result, "apply", posted).await
 }
 
 async fn answer(
@@ -133,20 +147,12 @@ async fn answer(
     let result = membership::act(&state.core, &actor, id, action, Some(&form.reason))
         .await
         .map(|_| ());
-    conclude(
-        &state,
-        &ctx,
-        &actor.caller,
-        result,
-        action.as_str(),
-        |error| Retry {
-            form: format!("{}-{id}", action.as_str()),
-            error,
-            text: Some(form.reason.clone()),
-            choice: None,
-        },
-    )
-    .await
+    let posted = PostedForm {
+        form: format!("{}-{id}", action.as_str()),
+        text: Some(form.reason),
+        choice: None,
+    };
+    conclude(&state, &ctx, &actor.caller, result, action.as_str(), posted).await
 }
 
 pub async fn accept(

@@ -9,15 +9,15 @@ use actix_web::{
     middleware::Next,
     web,
 };
-use minijinja::{Value, context, value::Serde};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::auth::guard::{RequestContext, is_api};
 use crate::error::AppResult;
 use crate::scope::Caller;
-use crate::services::PageParams;
 use crate::services::audit::Actor;
+use crate::services::notify::inbox::NoticeView;
 use crate::services::notify::inbox::{self, InboxFilter};
+use crate::services::{PageParams, Paged};
 use crate::web::form::CsrfForm;
 use crate::web::pages::{safe_next, see_other};
 use crate::web::{AppState, render};
@@ -67,6 +67,15 @@ pub async fn count_unread(
         .await
 }
 
+/// 站内信: one page of the caller's notices, whether only unread ones are shown, and the notice
+/// of what was just done.
+#[derive(Serialize)]
+struct NotificationsPage {
+    result: Paged<NoticeView>,
+    only_unread: bool,
+    done: Option<&'static str>,
+}
+
 pub async fn list(
     state: web::Data<AppState>,
     ctx: RequestContext,
@@ -82,10 +91,10 @@ pub async fn list(
         &ctx,
         StatusCode::OK,
         "notifications.html",
-        context! {
-            result => Value::from(Serde(&result)),
-            only_unread => filter.unread == Some(true),
-            done => done,
+        NotificationsPage {
+            result,
+            only_unread: filter.unread == Some(true),
+            done,
         },
     )
 }

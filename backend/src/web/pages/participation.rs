@@ -1,8 +1,7 @@
 //! The bureau's participation page (参盟率): its region and each child region against their
 //! targets, and the form that sets the target of its region or of a child region.
 
-use actix_web::{HttpResponse, http::StatusCode, web};
-use minijinja::{Value, context, value::Serde};
+use actix_web::{HttpResponse, web};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::guard::RequestContext;
@@ -11,7 +10,7 @@ use crate::scope::Caller;
 use crate::services::audit::Actor;
 use crate::services::participation::{self, ParticipationReport};
 use crate::web::errors::rendered;
-use crate::web::form::CsrfForm;
+use crate::web::form::{CsrfForm, Retry};
 use crate::web::pages::see_other;
 use crate::web::{AppState, render};
 
@@ -29,15 +28,24 @@ pub struct SavedQuery {
     saved: Option<String>,
 }
 
+/// 参盟率: the participation report of the bureau's region and its child regions, the target
+/// form (values as typed, what is wrong) and the name of the region whose target was just set.
+#[derive(Serialize)]
+struct ParticipationPage<'a> {
+    report: &'a ParticipationReport,
+    values: &'a TargetForm,
+    errors: &'a FieldErrors,
+    saved: Option<String>,
+}
+
 fn show(
     state: &AppState,
     ctx: &RequestContext,
     report: &ParticipationReport,
-    status: StatusCode,
-    values: &TargetForm,
-    errors: &FieldErrors,
+    form: &Retry<TargetForm>,
     saved: Option<&str>,
 ) -> AppResult<HttpResponse> {
+    let status = form.status;
     // The region whose target was just saved, by name, for the notice.
     let saved_name = saved.and_then(|code| {
         std::iter::once(&report.region)
@@ -50,11 +58,11 @@ fn show(
         ctx,
         status,
         "regulator/participation.html",
-        context! {
-            report => Value::from(Serde(report)),
-            v => Value::from(Serde(values)),
-            errors => Value::from(Serde(errors)),
-            saved => saved_name,
+        ParticipationPage {
+            report,
+            values: &form.values,
+            errors: &form.errors,
+            saved: saved_name,
         },
     )
     .map(|r| if status.is_success() { r } else { rendered(r) })
@@ -76,9 +84,7 @@ pub async fn page(
         &state,
         &ctx,
         &report,
-        StatusCode::OK,
-        &values,
-        &FieldErrors::default(),
+        &Retry::first(values),
         q.saved.as_deref(),
     )
 }
@@ -103,15 +109,7 @@ pub async fn set_target(
         ))),
         Err(AppError::Validation(errors)) => {
             let report = participation::report(&state.core, &actor.caller.scope).await?;
-            show(
-                &state,
-                &ctx,
-                &report,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &form,
-                &errors,
-                None,
-            )
+            show(&state, &ctx, &report, &Retry::invalid(form, errors), None)
         }
         Err(e) => Err(e),
     }

@@ -1,17 +1,16 @@
 //! 行政区划 (`/regulator/regions`): the officer's subtree as a tree with enterprise counts, the
 //! form that adds a child region and the rename forms.
 
-use actix_web::{HttpResponse, http::StatusCode, web};
-use minijinja::{Value, context, value::Serde};
-use serde::Deserialize;
+use actix_web::{HttpResponse, web};
+use serde::{Deserialize, Serialize};
 
 use crate::auth::guard::RequestContext;
-use crate::error::{AppError, AppResult, FieldErrors};
+use crate::error::{AppError, AppResult};
 use crate::scope::Caller;
 use crate::services::audit::Actor;
-use crate::services::regions::{self, NewRegionInput, RenameInput};
+use crate::services::regions::{self, NewRegionInput, RegionNode, RenameInput};
 use crate::web::errors::rendered;
-use crate::web::form::CsrfForm;
+use crate::web::form::{CsrfForm, Retry};
 use crate::web::pages::see_other;
 use crate::web::{AppState, render};
 
@@ -23,43 +22,46 @@ pub struct DoneQuery {
 
 /// What the page shows besides the tree: the add form's values and errors, or one rename
 /// form (code, name as typed) with its errors, or the notice of what was just done.
-#[derive(Default)]
-struct Extra<'a> {
-    values: NewRegionInput,
-    errors: FieldErrors,
-    rename: Option<(&'a str, &'a str)>,
-    done: Option<(&'a str, &'a str)>,
+/// A rename as typed: the region's code and its new name.
+#[derive(Serialize)]
+struct RegionRename<'a> {
+    code: &'a str,
+    name: &'a str,
+}
+
+/// 行政区划: the regions the bureau administers (a tree in path order), the new-region form, the
+/// rename that was refused (if one was), and the notice of what was just done (a catalog key
+/// and the region's code).
+#[derive(Serialize)]
+struct RegionsPage<'a> {
+    nodes: Vec<RegionNode>,
+    new_region: &'a Retry<NewRegionInput>,
+    rename: Option<&'a Retry<RegionRename<'a>>>,
+    done: Option<&'a str>,
+    done_code: Option<&'a str>,
 }
 
 async fn show(
     state: &AppState,
     ctx: &RequestContext,
     caller: &Caller,
-    status: StatusCode,
-    extra: Extra<'_>,
+    new_region: &Retry<NewRegionInput>,
+    rename: Option<&Retry<RegionRename<'_>>>,
+    done: Option<(&str, &str)>,
 ) -> AppResult<HttpResponse> {
-    let Extra {
-        values,
-        errors,
-        rename,
-        done,
-    } = extra;
-    let none = FieldErrors::default();
+    let status = rename.map_or(new_region.status, |r| r.status);
     let nodes = regions::tree(&state.core, &caller.scope).await?;
     render::page(
         &state.templates,
         ctx,
         status,
         "regulator/regions.html",
-        context! {
-            nodes => Value::from(Serde(&nodes)),
-            v => Value::from(Serde(&values)),
-            errors => Value::from(Serde(if rename.is_none() { &errors } else { &none })),
-            rename_code => rename.map(|r| r.0.to_string()),
-            rename_name => rename.map(|r| r.1.to_string()),
-            rename_errors => Value::from(Serde(if rename.is_some() { &errors } else { &none })),
-            done => done.map(|d| d.0.to_string()),
-            done_code => done.map(|d| d.1.to_string()),
+        RegionsPage {
+            nodes,
+            new_region,
+            rename,
+            done: done.map(|(key, _)| key),
+            done_code: done.map(|(_, code)| code),
         },
     )
     .map(|r| if status.is_success() { r } else { rendered(r) })
@@ -76,17 +78,8 @@ pub async fn page(
         (Some("renamed"), Some(c)) => Some(("regions.renamed", c)),
         _ => None,
     };
-    show(
-        &state,
-        &ctx,
-        &caller,
-        StatusCode::OK,
-        Extra {
-            done,
-            ..Default::default()
-        },
-    )
-    .await
+    let blank = Retry::first(NewRegionInput::default());
+    show(&state, &ctx, &caller, &blank, None, done).await
 }
 
 pub async fn create(
@@ -101,18 +94,8 @@ pub async fn create(
             r.code
         ))),
         Err(AppError::Validation(errors)) => {
-            show(
-                &state,
-                &ctx,
-                &actor.caller,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Extra {
-                    values: form,
-                    errors,
-                    ..Default::default()
-                },
-            )
-            .await
+            let refused = Retry::invalid(form, errors);
+            show(&state, &ctx, &actor.caller, &refused, None, None).await
         }
         Err(e) => Err(e),
     }
@@ -131,18 +114,13 @@ pub async fn rename(
             r.code
         ))),
         Err(AppError::Validation(errors)) => {
-            show(
-                &state,
-                &ctx,
-                &actor.caller,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Extra {
-                    errors,
-                    rename: Some((&code, &form.name)),
-                    ..Default::default()
-                },
-            )
-            .await
+            let blank = Retry::first(NewRegionInput::default());
+            let typed = RegionRename {
+                code: &code,
+                name: &form.name,
+            };
+            let refused = Retry::invalid(typed, errors);
+            show(&state, &ctx, &actor.caller, &blank, Some(&refused), None).await
         }
         Err(e) => Err(e),
     }

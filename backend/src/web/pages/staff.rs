@@ -1,18 +1,17 @@
 //! 人员账号 (`/enterprise/staff`): the enterprise's accounts; the admin creates staff accounts,
 //! deactivates them and resets their passwords; staff see the list only.
 
-use actix_web::{HttpResponse, http::StatusCode, web};
-use minijinja::{Value, context, value::Serde};
-use serde::Deserialize;
+use actix_web::{HttpResponse, web};
+use serde::{Deserialize, Serialize};
 
 use crate::auth::guard::RequestContext;
 use crate::domain::role::Role;
-use crate::error::{AppError, AppResult, FieldErrors};
+use crate::error::{AppError, AppResult};
 use crate::scope::Caller;
 use crate::services::audit::Actor;
-use crate::services::staff::{self, NewStaffInput, PasswordResetInput};
+use crate::services::staff::{self, NewStaffInput, PasswordResetInput, StaffAccount};
 use crate::web::errors::rendered;
-use crate::web::form::CsrfForm;
+use crate::web::form::{CsrfForm, Retry};
 use crate::web::pages::see_other;
 use crate::web::{AppState, render};
 
@@ -25,22 +24,33 @@ pub struct DoneQuery {
 #[derive(Deserialize)]
 pub struct EmptyForm {}
 
-/// What the page shows besides the list: the create form's values and errors, or the
-/// password-reset form of one account with its errors.
-struct Retry<'a> {
-    values: &'a NewStaffInput,
-    errors: &'a FieldErrors,
-    reset_for: Option<i64>,
+/// Whose password reset was refused (the password itself is never shown again).
+#[derive(Serialize)]
+struct PasswordReset {
+    user_id: i64,
+}
+
+/// 人员账号: the enterprise's accounts, whether the caller manages them (the enterprise's admin),
+/// the new-account form, the password reset that was refused (if one was), and the notice of
+/// what was just done.
+#[derive(Serialize)]
+struct StaffPage<'a> {
+    accounts: Vec<StaffAccount>,
+    can_manage: bool,
+    new_staff: Retry<NewStaffInput>,
+    reset: Option<&'a Retry<PasswordReset>>,
+    done: Option<&'static str>,
 }
 
 async fn show(
     state: &AppState,
     ctx: &RequestContext,
     caller: &Caller,
-    status: StatusCode,
-    retry: Retry<'_>,
+    new_staff: &Retry<NewStaffInput>,
+    reset: Option<&Retry<PasswordReset>>,
     done: Option<&str>,
 ) -> AppResult<HttpResponse> {
+    let status = reset.map_or(new_staff.status, |r| r.status);
     let accounts = staff::list(&state.core, caller).await?;
     let done = done.and_then(|d| match d {
         "created" => Some("staff.created"),
@@ -48,25 +58,25 @@ async fn show(
         "password" => Some("staff.password_reset"),
         _ => None,
     });
-    let none = FieldErrors::default();
     // The password is never sent back.
-    let values = NewStaffInput {
-        password: String::new(),
-        ..retry.values.clone()
+    let new_staff = Retry {
+        values: NewStaffInput {
+            password: String::new(),
+            ..new_staff.values.clone()
+        },
+        ..new_staff.clone()
     };
     render::page(
         &state.templates,
         ctx,
         status,
         "enterprise/staff.html",
-        context! {
-            accounts => Value::from(Serde(&accounts)),
-            can_manage => caller.role == Role::EnterpriseAdmin,
-            v => Value::from(Serde(&values)),
-            errors => Value::from(Serde(if retry.reset_for.is_none() { retry.errors } else { &none })),
-            reset_for => retry.reset_for,
-            reset_errors => Value::from(Serde(if retry.reset_for.is_some() { retry.errors } else { &none })),
-            done => done,
+        StaffPage {
+            accounts,
+            can_manage: caller.role == Role::EnterpriseAdmin,
+            new_staff,
+            reset,
+            done,
         },
     )
     .map(|r| if status.is_success() { r } else { rendered(r) })
@@ -78,19 +88,8 @@ pub async fn page(
     caller: Caller,
     q: web::Query<DoneQuery>,
 ) -> AppResult<HttpResponse> {
-    show(
-        &state,
-        &ctx,
-        &caller,
-        StatusCode::OK,
-        Retry {
-            values: &NewStaffInput::default(),
-            errors: &FieldErrors::default(),
-            reset_for: None,
-        },
-        q.done.as_deref(),
-    )
-    .await
+    let blank = Retry::first(NewStaffInput::default());
+    show(&state, &ctx, &caller, &blank, None, q.done.as_deref()).await
 }
 
 pub async fn create(
@@ -102,19 +101,8 @@ pub async fn create(
     match staff::create(&state.core, &actor, form.clone()).await {
         Ok(_) => Ok(see_other("/enterprise/staff?done=created")),
         Err(AppError::Validation(errors)) => {
-            show(
-                &state,
-                &ctx,
-                &actor.caller,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Retry {
-                    values: &form,
-                    errors: &errors,
-                    reset_for: None,
-                },
-                None,
-            )
-            .await
+            let refused = Retry::invalid(form, errors);
+            show(&state, &ctx, &actor.caller, &refused, None, None).await
         }
         Err(e) => Err(e),
     }
@@ -140,19 +128,10 @@ pub async fn reset_password(
     match staff::reset_password(&state.core, &actor, *user_id, form).await {
         Ok(_) => Ok(see_other("/enterprise/staff?done=password")),
         Err(AppError::Validation(errors)) => {
-            show(
-                &state,
-                &ctx,
-                &actor.caller,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                Retry {
-                    values: &NewStaffInput::default(),
-                    errors: &errors,
-                    reset_for: Some(*user_id),
-                },
-                None,
-            )
-            .await
+            let blank = Retry::first(NewStaffInput::default());
+            let reset = PasswordReset { user_id: *user_id };
+            let refused = Retry::invalid(reset, errors);
+            show(&state, &ctx, &actor.caller, &blank, Some(&refused), None).await
         }
         Err(e) => Err(e),
     }
