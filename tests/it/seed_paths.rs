@@ -141,7 +141,11 @@ async fn the_seed_refuses_a_group_leader_who_is_not_a_member_as_the_page_does() 
     // Through the API: a fresh group of 汽摩配联盟, 瑞韩 (a member of the alliance) not in it.
     let committee = app.api_token(COMMITTEE).await;
     let res = app
-        .api_post("/api/v1/groups", &committee, &json!({ "name": "汽摩配四组" }))
+        .api_post(
+            "/api/v1/groups",
+            &committee,
+            &json!({ "name": "汽摩配四组" }),
+        )
         .await;
     assert_eq!(res.status(), 201);
     let g: Value = res.json().await.expect("json");
