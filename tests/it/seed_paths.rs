@@ -286,3 +286,69 @@ async fn the_seeded_alliances_members_and_groups_are_the_fixtures_and_audited_by
     let leaders = app.api_json(&by_system("group.leader"), &admin).await;
     assert_eq!(leaders["total"], groups);
 }
+
+/// The fields of a validation refusal, each with the message the user reads.
+fn refused_fields(err: AppError) -> Value {
+    let AppError::Validation(errors) = err else {
+        panic!("not a validation error: {err:?}");
+    };
+    Value::Object(
+        errors
+            .0
+            .iter()
+            .map(|(field, key)| (field.to_string(), Value::from(message(key))))
+            .collect(),
+    )
+}
+
+#[tokio::test]
+async fn the_seed_refuses_industries_and_risk_tags_the_catalog_page_refuses() {
+    let app = spawn_app().await;
+    let admin = app.api_token(ADMIN).await;
+    let industry = seed::IndustryFixture {
+        code: "C3699".into(),
+        name: "测试行业".into(),
+        parent: Some("C13".into()),
+    };
+    let tag = seed::RiskTagFixture {
+        code: "lithium".into(),
+        name: "粉尘涉爆".into(),
+    };
+    let res = app
+        .api_post(
+            "/api/v1/industries",
+            &admin,
+            &json!({ "code": industry.code, "name": industry.name, "parent": "C13" }),
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let by_page: Value = res.json().await.expect("json");
+    let res = app
+        .api_post(
+            "/api/v1/risk-tags",
+            &admin,
+            &json!({ "code": tag.code, "name": tag.name }),
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let tag_by_page: Value = res.json().await.expect("json");
+
+    let mut data = only(Vec::new());
+    data.industries = vec![industry];
+    let err = portal::services::seed::load(&app.core, &data)
+        .await
+        .expect_err("the seed refuses the industry");
+    assert_eq!(refused_fields(err), by_page["fields"]);
+    assert_eq!(by_page["fields"]["parent"], message("catalog.parent_prefix"));
+
+    let mut data = only(Vec::new());
+    data.risk_tags = vec![tag];
+    let err = portal::services::seed::load(&app.core, &data)
+        .await
+        .expect_err("the seed refuses the risk tag");
+    assert_eq!(refused_fields(err), tag_by_page["fields"]);
+    assert_eq!(
+        tag_by_page["fields"]["name"],
+        message("catalog.tag_name_taken")
+    );
+}
