@@ -339,7 +339,10 @@ async fn the_seed_refuses_industries_and_risk_tags_the_catalog_page_refuses() {
         .await
         .expect_err("the seed refuses the industry");
     assert_eq!(refused_fields(err), by_page["fields"]);
-    assert_eq!(by_page["fields"]["parent"], message("catalog.parent_prefix"));
+    assert_eq!(
+        by_page["fields"]["parent"],
+        message("catalog.parent_prefix")
+    );
 
     let mut data = only(Vec::new());
     data.risk_tags = vec![tag];

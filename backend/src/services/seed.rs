@@ -12,6 +12,7 @@ use crate::models::user;
 use crate::scope::Scope;
 use crate::services::alliances::{self, AllianceInput};
 use crate::services::audit::{self, Author, Outcome};
+use crate::services::catalog::{self, NewIndustryInput, NewRiskTagInput};
 use crate::services::checklists;
 use crate::services::enterprises::{self, EnterpriseInput};
 use crate::services::groups;
@@ -75,11 +76,21 @@ pub async fn load(core: &Core, data: &seed::DemoData) -> AppResult<()> {
     for r in &data.regions {
         registry::create_region(&txn, &r.code, &r.name, r.parent.as_deref()).await?;
     }
+    let actor = Author::system();
     for i in &data.industries {
-        registry::create_industry(&txn, &i.code, &i.name, i.parent.as_deref()).await?;
+        let input = NewIndustryInput {
+            code: i.code.clone(),
+            name: i.name.clone(),
+            parent: i.parent.clone().unwrap_or_default(),
+        };
+        catalog::create_industry_in(core, &txn, &actor, input).await?;
     }
     for t in &data.risk_tags {
-        registry::create_risk_tag(&txn, &t.code, &t.name).await?;
+        let input = NewRiskTagInput {
+            code: t.code.clone(),
+            name: t.name.clone(),
+        };
+        catalog::create_risk_tag_in(core, &txn, &actor, input).await?;
     }
     for e in &data.enterprises {
         let input = EnterpriseInput {
@@ -97,7 +108,6 @@ pub async fn load(core: &Core, data: &seed::DemoData) -> AppResult<()> {
         };
         enterprises::insert_enterprise(&txn, core.now(), &Scope::System, &input).await?;
     }
-    let actor = Author::system();
     for a in &data.alliances {
         let input = AllianceInput {
             name: a.name.clone(),

@@ -8,7 +8,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 
 use crate::domain::region_path::child_path;
 use crate::error::{AppError, AppResult};
-use crate::models::{enterprise, expert, industry, region, risk_tag};
+use crate::models::{enterprise, expert, region};
 
 pub async fn create_region<C: ConnectionTrait>(
     conn: &C,
@@ -45,36 +45,6 @@ pub(crate) async fn insert_region<C: ConnectionTrait>(
     }
     .insert(conn)
     .await?)
-}
-
-pub async fn create_industry<C: ConnectionTrait>(
-    conn: &C,
-    code: &str,
-    name: &str,
-    parent: Option<&str>,
-) -> AppResult<()> {
-    industry::ActiveModel {
-        code: Set(code.into()),
-        name: Set(name.into()),
-        parent_code: Set(parent.map(str::to_string)),
-    }
-    .insert(conn)
-    .await?;
-    Ok(())
-}
-
-pub async fn create_risk_tag<C: ConnectionTrait>(
-    conn: &C,
-    code: &str,
-    name: &str,
-) -> AppResult<()> {
-    risk_tag::ActiveModel {
-        code: Set(code.into()),
-        name: Set(name.into()),
-    }
-    .insert(conn)
-    .await?;
-    Ok(())
 }
 
 /// The enterprise with this credit code (`enterprise.unknown` when there is none).
