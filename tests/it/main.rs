@@ -38,5 +38,6 @@ mod resilience;
 mod rounds;
 mod scope;
 mod scope_edges;
+mod seed_paths;
 mod snapshots;
 mod supervision;

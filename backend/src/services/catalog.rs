@@ -167,16 +167,30 @@ pub async fn create_industry(
 ) -> AppResult<IndustryView> {
     let caller = &actor.caller;
     ensure_editor(core, caller).await?;
+    let txn = begin_write(&core.db).await?;
+    let i = create_industry_in(core, &txn, &Author::of(actor), input).await?;
+    txn.commit().await?;
+    Ok(i.into())
+}
+
+/// Adds an industry inside the caller's transaction: the code checked and free, the parent
+/// given (a proper prefix that exists) or found (the longest existing one), the row and the
+/// audit record. The page, the API and the seed come through here.
+pub async fn create_industry_in<C: ConnectionTrait>(
+    core: &Core,
+    txn: &C,
+    author: &Author,
+    input: NewIndustryInput,
+) -> AppResult<industry::Model> {
     let code = input.code.trim().to_uppercase();
     let parent_in = input.parent.trim().to_uppercase();
     let mut errors = FieldErrors::default();
     errors.require("name", &input.name, 128);
-    let txn = begin_write(&core.db).await?;
     let mut parent = None;
     if !valid_industry_code(&code) {
         errors.add("code", "catalog.industry_code");
     } else if industry::Entity::find_by_id(code.clone())
-        .one(&txn)
+        .one(txn)
         .await?
         .is_some()
     {
@@ -189,7 +203,7 @@ pub async fn create_industry(
         // The longest existing proper prefix.
         for len in (1..code.len()).rev() {
             if industry::Entity::find_by_id(code[..len].to_string())
-                .one(&txn)
+                .one(txn)
                 .await?
                 .is_some()
             {
@@ -203,7 +217,7 @@ pub async fn create_industry(
     } else if !(code.starts_with(&parent_in) && parent_in.len() < code.len()) {
         errors.add("parent", "catalog.parent_prefix");
     } else if industry::Entity::find_by_id(parent_in.clone())
-        .one(&txn)
+        .one(txn)
         .await?
         .is_none()
     {
@@ -217,19 +231,19 @@ pub async fn create_industry(
         name: Set(input.name.trim().to_string()),
         parent_code: Set(parent),
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
-    record(
-        core,
-        &txn,
-        actor,
+    audit::record(
+        txn,
+        core.now(),
+        author,
         "industry.create",
-        ("industry", &i.code),
-        format!("{} {}", i.code, i.name),
+        Some(("industry", i.code.clone())),
+        Outcome::Success,
+        Some(format!("{} {}", i.code, i.name)),
     )
     .await?;
-    txn.commit().await?;
-    Ok(i.into())
+    Ok(i)
 }
 
 pub async fn rename_industry(
@@ -284,20 +298,33 @@ pub async fn create_risk_tag(
 ) -> AppResult<RiskTagView> {
     let caller = &actor.caller;
     ensure_editor(core, caller).await?;
+    let txn = begin_write(&core.db).await?;
+    let t = create_risk_tag_in(core, &txn, &Author::of(actor), input).await?;
+    txn.commit().await?;
+    Ok(t.into())
+}
+
+/// Adds a risk tag inside the caller's transaction: code and name checked and free, the row and
+/// the audit record. The page, the API and the seed come through here.
+pub async fn create_risk_tag_in<C: ConnectionTrait>(
+    core: &Core,
+    txn: &C,
+    author: &Author,
+    input: NewRiskTagInput,
+) -> AppResult<risk_tag::Model> {
     let code = input.code.trim().to_string();
     let mut errors = FieldErrors::default();
     errors.require("name", &input.name, 64);
-    let txn = begin_write(&core.db).await?;
     if !valid_tag_code(&code) {
         errors.add("code", "catalog.tag_code");
     } else if risk_tag::Entity::find_by_id(code.clone())
-        .one(&txn)
+        .one(txn)
         .await?
         .is_some()
     {
         errors.add("code", "catalog.tag_taken");
     }
-    if !input.name.trim().is_empty() && tag_name_taken(&txn, &input.name, None).await? {
+    if !input.name.trim().is_empty() && tag_name_taken(txn, &input.name, None).await? {
         errors.add("name", "catalog.tag_name_taken");
     }
     errors.into_result()?;
@@ -305,19 +332,19 @@ pub async fn create_risk_tag(
         code: Set(code),
         name: Set(input.name.trim().to_string()),
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
-    record(
-        core,
-        &txn,
-        actor,
+    audit::record(
+        txn,
+        core.now(),
+        author,
         "risk_tag.create",
-        ("risk_tag", &t.code),
-        format!("{} {}", t.code, t.name),
+        Some(("risk_tag", t.code.clone())),
+        Outcome::Success,
+        Some(format!("{} {}", t.code, t.name)),
     )
     .await?;
-    txn.commit().await?;
-    Ok(t.into())
+    Ok(t)
 }
 
 pub async fn rename_risk_tag(

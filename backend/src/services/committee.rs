@@ -17,6 +17,7 @@ use crate::services::audit::{self, Actor, Author, Outcome};
 use crate::services::enterprises::valid_phone;
 use crate::services::membership::{self, MembershipFilter};
 use crate::services::registry::names;
+use crate::services::users;
 use crate::state::Core;
 
 /// A committee account as the alliance page lists it.
@@ -150,26 +151,22 @@ pub async fn appoint(
     }
     let now = core.now();
     let email = Some(input.email.trim().to_string()).filter(|e| !e.is_empty());
-    let created = user::ActiveModel {
-        username: Set(username),
-        display_name: Set(input.display_name.trim().into()),
-        password_hash: Set(hash),
-        role: Set(Role::Committee.as_str().into()),
-        region_id: Set(None),
-        alliance_id: Set(Some(a.id)),
-        enterprise_id: Set(None),
-        expert_id: Set(None),
-        email: Set(email),
-        phone: Set(Some(input.phone.trim().into())),
-        active: Set(true),
-        failed_logins: Set(0),
-        locked_until: Set(None),
-        password_changed_at: Set(now),
-        last_login_at: Set(None),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
+    let created = users::insert_user(
+        &txn,
+        now,
+        users::Account {
+            username,
+            display_name: input.display_name.clone(),
+            password_hash: hash,
+            role: Role::Committee,
+            tenant: users::Tenant {
+                alliance_id: Some(a.id),
+                ..Default::default()
+            },
+            email,
+            phone: Some(input.phone.trim().into()),
+        },
+    )
     .await?;
     audit::record(
         &txn,

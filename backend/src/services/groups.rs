@@ -6,8 +6,8 @@
 //! concurrent placements (or a placement and its leaving) cannot both win.
 
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, LoaderTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait, LoaderTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set,
     sea_query::{Expr, Query},
 };
 use serde::Serialize;
@@ -77,8 +77,8 @@ fn clean_name(name: &str) -> AppResult<String> {
     Ok(name.to_string())
 }
 
-async fn ensure_name_free(
-    txn: &DatabaseTransaction,
+async fn ensure_name_free<C: ConnectionTrait>(
+    txn: &C,
     alliance_id: i64,
     name: &str,
     except: Option<i64>,
@@ -95,10 +95,10 @@ async fn ensure_name_free(
     Ok(())
 }
 
-async fn audit_group(
+async fn audit_group<C: ConnectionTrait>(
     core: &Core,
-    txn: &DatabaseTransaction,
-    actor: &Actor,
+    txn: &C,
+    author: &Author,
     action: &str,
     group_id: i64,
     detail: String,
@@ -106,7 +106,7 @@ async fn audit_group(
     audit::record(
         txn,
         core.now(),
-        &Author::of(actor),
+        author,
         action,
         Some(("activity_group", group_id.to_string())),
         Outcome::Success,
@@ -119,9 +119,24 @@ async fn audit_group(
 pub async fn create(core: &Core, actor: &Actor, name: &str) -> AppResult<activity_group::Model> {
     let caller = &actor.caller;
     let alliance_id = managed_alliance(caller)?;
-    let name = clean_name(name)?;
     let txn = begin_write(&core.db).await?;
-    ensure_name_free(&txn, alliance_id, &name, None).await?;
+    let g = create_in(core, &txn, &Author::of(actor), alliance_id, name).await?;
+    txn.commit().await?;
+    Ok(g)
+}
+
+/// Creates an empty group in alliance `alliance_id` inside the caller's transaction: the name
+/// checked and free in the alliance, the row, the audit record. `create` (the committee) and
+/// the seed (the system) come through here.
+pub async fn create_in<C: ConnectionTrait>(
+    core: &Core,
+    txn: &C,
+    author: &Author,
+    alliance_id: i64,
+    name: &str,
+) -> AppResult<activity_group::Model> {
+    let name = clean_name(name)?;
+    ensure_name_free(txn, alliance_id, &name, None).await?;
     let g = activity_group::ActiveModel {
         alliance_id: Set(alliance_id),
         name: Set(name.clone()),
@@ -129,10 +144,9 @@ pub async fn create(core: &Core, actor: &Actor, name: &str) -> AppResult<activit
         created_at: Set(core.now()),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
-    audit_group(core, &txn, actor, "group.create", g.id, name).await?;
-    txn.commit().await?;
+    audit_group(core, txn, author, "group.create", g.id, name).await?;
     Ok(g)
 }
 
@@ -147,7 +161,7 @@ pub async fn rename(core: &Core, actor: &Actor, id: i64, name: &str) -> AppResul
     let mut m: activity_group::ActiveModel = g.into();
     m.name = Set(name);
     m.update(&txn).await?;
-    audit_group(core, &txn, actor, "group.rename", id, detail).await?;
+    audit_group(core, &txn, &Author::of(actor), "group.rename", id, detail).await?;
     txn.commit().await?;
     Ok(())
 }
@@ -157,11 +171,26 @@ pub async fn add_member(core: &Core, actor: &Actor, id: i64, enterprise_id: i64)
     let caller = &actor.caller;
     let txn = begin_write(&core.db).await?;
     let g = managed_group(&txn, caller, id).await?;
+    add_member_in(core, &txn, &Author::of(actor), &g, enterprise_id).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Places `enterprise_id` in group `g` inside the caller's transaction: an approved member of
+/// the group's alliance (its membership locked meanwhile), in none of the alliance's groups
+/// yet; the row and the audit record. `add_member` and the seed come through here.
+pub async fn add_member_in<C: ConnectionTrait>(
+    core: &Core,
+    txn: &C,
+    author: &Author,
+    g: &activity_group::Model,
+    enterprise_id: i64,
+) -> AppResult<()> {
     let approved = alliance_membership::Entity::find()
         .filter(alliance_membership::Column::AllianceId.eq(g.alliance_id))
         .filter(alliance_membership::Column::EnterpriseId.eq(enterprise_id))
         .lock_exclusive()
-        .one(&txn)
+        .one(txn)
         .await?
         .is_some_and(|m| m.status == MembershipStatus::Approved);
     if !approved {
@@ -175,7 +204,7 @@ pub async fn add_member(core: &Core, actor: &Actor, id: i64, enterprise_id: i64)
     let placed = group_member::Entity::find()
         .filter(group_member::Column::EnterpriseId.eq(enterprise_id))
         .filter(group_member::Column::GroupId.in_subquery(groups_of_alliance))
-        .one(&txn)
+        .one(txn)
         .await?;
     if placed.is_some() {
         return Err(AppError::Conflict("groups.already_grouped"));
@@ -184,19 +213,17 @@ pub async fn add_member(core: &Core, actor: &Actor, id: i64, enterprise_id: i64)
         group_id: Set(g.id),
         enterprise_id: Set(enterprise_id),
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     audit_group(
         core,
-        &txn,
-        actor,
+        txn,
+        author,
         "group.member_add",
         g.id,
         format!("enterprise {enterprise_id}"),
     )
-    .await?;
-    txn.commit().await?;
-    Ok(())
+    .await
 }
 
 /// Takes an enterprise out of a group (and from leading it).
@@ -233,7 +260,15 @@ pub async fn remove_member(
     } else {
         format!("enterprise {enterprise_id}")
     };
-    audit_group(core, &txn, actor, "group.member_remove", g.id, detail).await?;
+    audit_group(
+        core,
+        &txn,
+        &Author::of(actor),
+        "group.member_remove",
+        g.id,
+        detail,
+    )
+    .await?;
     txn.commit().await?;
     Ok(())
 }
@@ -243,8 +278,23 @@ pub async fn set_leader(core: &Core, actor: &Actor, id: i64, enterprise_id: i64)
     let caller = &actor.caller;
     let txn = begin_write(&core.db).await?;
     let g = managed_group(&txn, caller, id).await?;
+    set_leader_in(core, &txn, &Author::of(actor), g, enterprise_id).await?;
+    txn.commit().await?;
+    Ok(())
+}
+
+/// Names `enterprise_id`, a member of group `g`, its leader inside the caller's transaction,
+/// with the audit record. `set_leader` and the seed come through here.
+pub async fn set_leader_in<C: ConnectionTrait>(
+    core: &Core,
+    txn: &C,
+    author: &Author,
+    g: activity_group::Model,
+    enterprise_id: i64,
+) -> AppResult<()> {
+    let id = g.id;
     let in_group = group_member::Entity::find_by_id((g.id, enterprise_id))
-        .one(&txn)
+        .one(txn)
         .await?
         .is_some();
     if !in_group {
@@ -252,18 +302,16 @@ pub async fn set_leader(core: &Core, actor: &Actor, id: i64, enterprise_id: i64)
     }
     let mut m: activity_group::ActiveModel = g.into();
     m.leader_enterprise_id = Set(Some(enterprise_id));
-    m.update(&txn).await?;
+    m.update(txn).await?;
     audit_group(
         core,
-        &txn,
-        actor,
+        txn,
+        author,
         "group.leader",
         id,
         format!("enterprise {enterprise_id}"),
     )
-    .await?;
-    txn.commit().await?;
-    Ok(())
+    .await
 }
 
 /// The groups the scope may see, each with its leader and members (by name).

@@ -117,6 +117,69 @@ pub async fn apply(
     Ok(m)
 }
 
+/// Whom the alliance may take in: an active enterprise inside its region, while the alliance
+/// is active (what an invitation and the system's admission check).
+async fn ensure_may_join<C: ConnectionTrait>(
+    conn: &C,
+    a: &alliance::Model,
+    enterprise_id: i64,
+) -> AppResult<()> {
+    let eligible = a.status == "active"
+        && enterprise::Entity::find_by_id(enterprise_id)
+            .one(conn)
+            .await?
+            .is_some_and(|e| {
+                e.status == EnterpriseStatus::Active
+                    && region_path::contains(&a.region_path, &e.region_path)
+            });
+    if !eligible {
+        return Err(AppError::BadRequest("members.not_eligible_enterprise"));
+    }
+    Ok(())
+}
+
+/// The system admits an enterprise straight to approved membership of `a` (the seed's
+/// members): the checks of an invitation (eligible, no membership yet), then the row, its
+/// history event and the audit record, inside the caller's transaction.
+pub async fn admit_in<C: ConnectionTrait>(
+    core: &Core,
+    conn: &C,
+    a: &alliance::Model,
+    enterprise_id: i64,
+) -> AppResult<alliance_membership::Model> {
+    ensure_may_join(conn, a, enterprise_id).await?;
+    let current = alliance_membership::Entity::find()
+        .filter(alliance_membership::Column::AllianceId.eq(a.id))
+        .filter(alliance_membership::Column::EnterpriseId.eq(enterprise_id))
+        .one(conn)
+        .await?
+        .map(|m| m.status);
+    if current.is_some() {
+        return Err(refused(Refusal::Stale {
+            action: Action::Invite,
+            current,
+        }));
+    }
+    let now = core.now();
+    let m = insert_membership(conn, (a.id, enterprise_id), Status::Approved, None, now).await?;
+    record_event(conn, &m, None, &EventAuthor::system(), None, now).await?;
+    audit::record(
+        conn,
+        now,
+        &Author::system(),
+        "membership.admit",
+        Some(("membership", m.id.to_string())),
+        Outcome::Success,
+        Some(format!(
+            "alliance {}, enterprise {enterprise_id}: — → {}",
+            a.id,
+            Status::Approved.as_str()
+        )),
+    )
+    .await?;
+    Ok(m)
+}
+
 /// A committee member invites an active enterprise inside its alliance's region.
 pub async fn invite(
     core: &Core,
@@ -139,17 +202,7 @@ pub async fn invite(
         .one(&core.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    let eligible = a.status == "active"
-        && enterprise::Entity::find_by_id(enterprise_id)
-            .one(&core.db)
-            .await?
-            .is_some_and(|e| {
-                e.status == EnterpriseStatus::Active
-                    && region_path::contains(&a.region_path, &e.region_path)
-            });
-    if !eligible {
-        return Err(AppError::BadRequest("members.not_eligible_enterprise"));
-    }
+    ensure_may_join(&core.db, &a, enterprise_id).await?;
     let txn = begin_write(&core.db).await?;
     let m = transition(
         core,
@@ -240,24 +293,9 @@ async fn transition(
     let to = rules::decide(party, action, current, reason.as_deref()).map_err(refused)?;
     let opening = matches!(to, Status::Applied | Status::Invited);
     let m = match existing {
-        None => alliance_membership::ActiveModel {
-            alliance_id: Set(alliance_id),
-            enterprise_id: Set(enterprise_id),
-            status: Set(to),
-            applied_at: Set(now),
-            decided_at: Set(None),
-            reason: Set(reason.clone()),
-            ..Default::default()
+        None => {
+            insert_membership(txn, (alliance_id, enterprise_id), to, reason.clone(), now).await?
         }
-        .insert(txn)
-        .await
-        .map_err(|e| match e.sql_err() {
-            // Someone else opened it a moment ago.
-            Some(SqlErr::UniqueConstraintViolation(_)) => {
-                AppError::Conflict("members.conflict_changed")
-            }
-            _ => e.into(),
-        })?,
         Some(old) => {
             let mut update = alliance_membership::Entity::update_many()
                 .col_expr(alliance_membership::Column::Status, Expr::value(to))
@@ -290,8 +328,7 @@ async fn transition(
         txn,
         &m,
         current.map(Status::as_str),
-        Some(caller.user_id),
-        &caller.display_name,
+        &EventAuthor::of(caller),
         reason,
         now,
     )
@@ -329,13 +366,68 @@ async fn transition(
     Ok(m)
 }
 
+/// Inserts a membership of enterprise `(alliance_id, enterprise_id).1` in alliance `.0`, already
+/// decided to be in `status` (decided now unless it is an open application or invitation). The
+/// one place membership rows are created: registration (the lead), the transitions, the seed.
+/// Another opening of the same pair a moment earlier is a 409.
+pub(crate) async fn insert_membership<C: ConnectionTrait>(
+    conn: &C,
+    (alliance_id, enterprise_id): (i64, i64),
+    status: Status,
+    reason: Option<String>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> AppResult<alliance_membership::Model> {
+    let opening = matches!(status, Status::Applied | Status::Invited);
+    alliance_membership::ActiveModel {
+        alliance_id: Set(alliance_id),
+        enterprise_id: Set(enterprise_id),
+        status: Set(status),
+        applied_at: Set(now),
+        decided_at: Set((!opening).then_some(now)),
+        reason: Set(reason),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await
+    .map_err(|e| match e.sql_err() {
+        // Someone else opened it a moment ago.
+        Some(SqlErr::UniqueConstraintViolation(_)) => {
+            AppError::Conflict("members.conflict_changed")
+        }
+        _ => e.into(),
+    })
+}
+
+/// Whom a membership event names: the account (by display name) or the system.
+#[derive(Debug, Clone)]
+pub struct EventAuthor {
+    pub user_id: Option<i64>,
+    pub name: String,
+}
+
+impl EventAuthor {
+    pub fn of(caller: &Caller) -> EventAuthor {
+        EventAuthor {
+            user_id: Some(caller.user_id),
+            name: caller.display_name.clone(),
+        }
+    }
+
+    /// The system (the seed).
+    pub fn system() -> EventAuthor {
+        EventAuthor {
+            user_id: None,
+            name: "system".into(),
+        }
+    }
+}
+
 /// Appends one event to a membership's history (inside the caller's transaction).
 pub async fn record_event<C: ConnectionTrait>(
     conn: &C,
     m: &alliance_membership::Model,
     from: Option<&str>,
-    actor_user_id: Option<i64>,
-    actor_name: &str,
+    by: &EventAuthor,
     reason: Option<String>,
     at: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<()> {
@@ -345,8 +437,8 @@ pub async fn record_event<C: ConnectionTrait>(
         enterprise_id: Set(m.enterprise_id),
         from_status: Set(from.map(str::to_string)),
         to_status: Set(m.status.as_str().into()),
-        actor_user_id: Set(actor_user_id),
-        actor_name: Set(actor_name.chars().take(64).collect()),
+        actor_user_id: Set(by.user_id),
+        actor_name: Set(by.name.chars().take(64).collect()),
         reason: Set(reason),
         at: Set(at),
         ..Default::default()

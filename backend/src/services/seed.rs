@@ -1,7 +1,8 @@
-//! Loads the demo fixtures (the `seed` crate) through the registry and user services, in one
-//! transaction: either all of it is there or none of it.
+//! Loads the demo fixtures (the `seed` crate) through the services the pages and the API use
+//! (registry, enterprises, alliances, membership, groups, users, checklists), with their checks
+//! and audit records (authored by the system), in one transaction: either all of it is there or
+//! none of it.
 
-use chrono::NaiveDate;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use crate::db::begin_write;
@@ -9,10 +10,14 @@ use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
 use crate::models::user;
 use crate::scope::Scope;
+use crate::services::alliances::{self, AllianceInput};
 use crate::services::audit::{self, Author, Outcome};
+use crate::services::catalog::{self, NewIndustryInput, NewRiskTagInput};
 use crate::services::checklists;
 use crate::services::enterprises::{self, EnterpriseInput};
-use crate::services::registry::{self, NewAlliance};
+use crate::services::groups;
+use crate::services::membership::{self, EventAuthor};
+use crate::services::registry;
 use crate::services::users::{self, NewUser};
 use crate::state::Core;
 
@@ -71,11 +76,21 @@ pub async fn load(core: &Core, data: &seed::DemoData) -> AppResult<()> {
     for r in &data.regions {
         registry::create_region(&txn, &r.code, &r.name, r.parent.as_deref()).await?;
     }
+    let actor = Author::system();
     for i in &data.industries {
-        registry::create_industry(&txn, &i.code, &i.name, i.parent.as_deref()).await?;
+        let input = NewIndustryInput {
+            code: i.code.clone(),
+            name: i.name.clone(),
+            parent: i.parent.clone().unwrap_or_default(),
+        };
+        catalog::create_industry_in(core, &txn, &actor, input).await?;
     }
     for t in &data.risk_tags {
-        registry::create_risk_tag(&txn, &t.code, &t.name).await?;
+        let input = NewRiskTagInput {
+            code: t.code.clone(),
+            name: t.name.clone(),
+        };
+        catalog::create_risk_tag_in(core, &txn, &actor, input).await?;
     }
     for e in &data.enterprises {
         let input = EnterpriseInput {
@@ -94,26 +109,31 @@ pub async fn load(core: &Core, data: &seed::DemoData) -> AppResult<()> {
         enterprises::insert_enterprise(&txn, core.now(), &Scope::System, &input).await?;
     }
     for a in &data.alliances {
-        let founded_on = NaiveDate::parse_from_str(&a.founded_on, "%Y-%m-%d")
-            .map_err(|_| AppError::BadRequest("alliance.bad_date"))?;
-        let alliance = registry::create_alliance(
-            core,
-            &txn,
-            NewAlliance {
-                name: a.name.clone(),
-                kind: a.kind.clone(),
-                region_code: a.region.clone(),
-                lead_credit_code: Some(a.lead.clone()),
-                founded_on,
-                charter: a.charter.clone(),
-            },
-        )
-        .await?;
-        for m in &a.members {
-            registry::add_approved_member(core, &txn, alliance.id, m).await?;
+        let input = AllianceInput {
+            name: a.name.clone(),
+            kind: a.kind.clone(),
+            region: a.region.clone(),
+            lead: a.lead.clone(),
+            charter: a.charter.clone(),
+            founded_on: a.founded_on.clone(),
+            status: String::new(),
+        };
+        let by = EventAuthor::system();
+        let alliance =
+            alliances::register_in(core, &txn, &Scope::System, &actor, &by, input).await?;
+        // The lead is a member with the registration already.
+        for m in a.members.iter().filter(|m| **m != a.lead) {
+            let e = registry::enterprise_by_code(&txn, m).await?;
+            membership::admit_in(core, &txn, &alliance, e.id).await?;
         }
         for g in &a.groups {
-            registry::create_group(core, &txn, alliance.id, &g.name, &g.leader, &g.members).await?;
+            let group = groups::create_in(core, &txn, &actor, alliance.id, &g.name).await?;
+            for m in &g.members {
+                let e = registry::enterprise_by_code(&txn, m).await?;
+                groups::add_member_in(core, &txn, &actor, &group, e.id).await?;
+            }
+            let leader = registry::enterprise_by_code(&txn, &g.leader).await?;
+            groups::set_leader_in(core, &txn, &actor, group, leader.id).await?;
         }
     }
     let mut expert_ids = std::collections::HashMap::new();
@@ -129,7 +149,6 @@ pub async fn load(core: &Core, data: &seed::DemoData) -> AppResult<()> {
         .await?;
         expert_ids.insert(x.key.clone(), e.id);
     }
-    let actor = Author::system();
     for a in &data.accounts {
         let role = Role::parse(&a.role).ok_or(AppError::BadRequest("user.bad_role"))?;
         users::create(

@@ -98,26 +98,24 @@ pub async fn create<C: ConnectionTrait>(
     }
     let hash = password::hash(new.password).await?;
     let now = core.now();
-    let created = user::ActiveModel {
-        username: Set(username),
-        display_name: Set(new.display_name.trim().to_string()),
-        password_hash: Set(hash),
-        role: Set(new.role.as_str().into()),
-        region_id: Set(region_id),
-        alliance_id: Set(alliance_id),
-        enterprise_id: Set(enterprise_id),
-        expert_id: Set(expert_id),
-        email: Set(new.email),
-        phone: Set(None),
-        active: Set(true),
-        failed_logins: Set(0),
-        locked_until: Set(None),
-        password_changed_at: Set(now),
-        last_login_at: Set(None),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(conn)
+    let created = insert_user(
+        conn,
+        now,
+        Account {
+            username,
+            display_name: new.display_name,
+            password_hash: hash,
+            role: new.role,
+            tenant: Tenant {
+                region_id,
+                alliance_id,
+                enterprise_id,
+                expert_id,
+            },
+            email: new.email,
+            phone: None,
+        },
+    )
     .await?;
     audit::record(
         conn,
@@ -130,6 +128,63 @@ pub async fn create<C: ConnectionTrait>(
     )
     .await?;
     Ok(created)
+}
+
+/// The tenant an account is bound to (at most one id is set, the one its role needs).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Tenant {
+    pub region_id: Option<i64>,
+    pub alliance_id: Option<i64>,
+    pub enterprise_id: Option<i64>,
+    pub expert_id: Option<i64>,
+}
+
+/// A new account, checked: the username valid and free, the password hashed, the tenant found.
+#[derive(Debug, Clone)]
+pub(crate) struct Account {
+    pub username: String,
+    pub display_name: String,
+    pub password_hash: String,
+    pub role: Role,
+    pub tenant: Tenant,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+}
+
+/// Inserts an active account that has never logged in, inside the caller's transaction. The
+/// one place user rows are created: `create` (CLI, seed) and the committee appointment.
+pub(crate) async fn insert_user<C: ConnectionTrait>(
+    conn: &C,
+    now: chrono::DateTime<chrono::Utc>,
+    new: Account,
+) -> AppResult<user::Model> {
+    let Tenant {
+        region_id,
+        alliance_id,
+        enterprise_id,
+        expert_id,
+    } = new.tenant;
+    Ok(user::ActiveModel {
+        username: Set(new.username),
+        display_name: Set(new.display_name.trim().to_string()),
+        password_hash: Set(new.password_hash),
+        role: Set(new.role.as_str().into()),
+        region_id: Set(region_id),
+        alliance_id: Set(alliance_id),
+        enterprise_id: Set(enterprise_id),
+        expert_id: Set(expert_id),
+        email: Set(new.email),
+        phone: Set(new.phone),
+        active: Set(true),
+        failed_logins: Set(0),
+        locked_until: Set(None),
+        password_changed_at: Set(now),
+        last_login_at: Set(None),
+        created_at: Set(now),
+        ..Default::default()
+    }
+    .insert(conn)
+    .await?)
 }
 
 /// Number of accounts per role, for the admin home.

@@ -15,6 +15,7 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::models::{alliance, alliance_membership, enterprise, region};
 use crate::scope::{self, Caller, Scope};
 use crate::services::audit::{self, Actor, Author, Outcome};
+use crate::services::membership;
 use crate::services::registry::{ALLIANCE_KINDS, governed_region};
 use crate::state::Core;
 
@@ -163,19 +164,29 @@ pub async fn register(
 ) -> AppResult<alliance::Model> {
     let caller = &actor.caller;
     may_register(caller)?;
+    let txn = begin_write(&core.db).await?;
+    let by = membership::EventAuthor::of(caller);
+    let a = register_in(core, &txn, &caller.scope, &Author::of(actor), &by, input).await?;
+    txn.commit().await?;
+    Ok(a)
+}
+
+/// Registration inside the caller's transaction: the checks, the alliance row, the lead's
+/// approved membership with its history event, and the audit record. The page and the API come
+/// through `register`; the seed calls it with `Scope::System` and the system as author.
+pub async fn register_in<C: ConnectionTrait>(
+    core: &Core,
+    txn: &C,
+    scope: &Scope,
+    author: &Author,
+    by: &membership::EventAuthor,
+    input: AllianceInput,
+) -> AppResult<alliance::Model> {
     let mut errors = FieldErrors::default();
     let founded = check_fields(core, &input, &mut errors);
-    let txn = begin_write(&core.db).await?;
-    let region = region_in_scope(&txn, &caller.scope, &input.region, &mut errors).await?;
-    let lead = lead_in_region(
-        &txn,
-        &caller.scope,
-        &input.lead,
-        region.as_ref(),
-        &mut errors,
-    )
-    .await?;
-    if !input.name.trim().is_empty() && name_taken(&txn, &input.name, None).await? {
+    let region = region_in_scope(txn, scope, &input.region, &mut errors).await?;
+    let lead = lead_in_region(txn, scope, &input.lead, region.as_ref(), &mut errors).await?;
+    if !input.name.trim().is_empty() && name_taken(txn, &input.name, None).await? {
         errors.add("name", "alliances.name_taken");
     }
     errors.into_result()?;
@@ -199,40 +210,27 @@ pub async fn register(
         created_at: Set(now),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
-    let m = alliance_membership::ActiveModel {
-        alliance_id: Set(a.id),
-        enterprise_id: Set(lead.id),
-        status: Set(MembershipStatus::Approved),
-        applied_at: Set(now),
-        decided_at: Set(Some(now)),
-        reason: Set(Some(lead_reason.clone())),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    crate::services::membership::record_event(
-        &txn,
-        &m,
-        None,
-        Some(caller.user_id),
-        &caller.display_name,
-        Some(lead_reason),
+    let m = membership::insert_membership(
+        txn,
+        (a.id, lead.id),
+        MembershipStatus::Approved,
+        Some(lead_reason.clone()),
         now,
     )
     .await?;
+    membership::record_event(txn, &m, None, by, Some(lead_reason), now).await?;
     audit::record(
-        &txn,
+        txn,
         now,
-        &Author::of(actor),
+        author,
         "alliance.create",
         Some(("alliance", a.id.to_string())),
         Outcome::Success,
         Some(format!("{}; lead {}", a.name, lead.credit_code)),
     )
     .await?;
-    txn.commit().await?;
     Ok(a)
 }
 

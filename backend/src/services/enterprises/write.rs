@@ -133,16 +133,26 @@ pub(crate) async fn set_tags<C: ConnectionTrait>(
         .filter(enterprise_risk_tag::Column::EnterpriseId.eq(enterprise_id))
         .exec(conn)
         .await?;
-    let unique: BTreeSet<&String> = tags.iter().collect();
-    for tag in unique {
-        enterprise_risk_tag::ActiveModel {
-            enterprise_id: Set(enterprise_id),
-            tag_code: Set(tag.clone()),
-        }
-        .insert(conn)
-        .await?;
+    for row in tag_rows(enterprise_id, tags) {
+        row.insert(conn).await?;
     }
     Ok(())
+}
+
+/// The risk-tag rows of one enterprise, each tag once: the one place they are built (`set_tags`
+/// and the import insert them).
+pub(crate) fn tag_rows(
+    enterprise_id: i64,
+    tags: &[String],
+) -> Vec<enterprise_risk_tag::ActiveModel> {
+    let unique: BTreeSet<&String> = tags.iter().collect();
+    unique
+        .into_iter()
+        .map(|tag| enterprise_risk_tag::ActiveModel {
+            enterprise_id: Set(enterprise_id),
+            tag_code: Set(tag.clone()),
+        })
+        .collect()
 }
 
 fn may_register(caller: &Caller) -> AppResult<()> {

@@ -532,15 +532,7 @@ async fn write_rows(
                 "imported row {code} has no id"
             )));
         };
-        let unique: HashSet<&String> = tags.iter().collect();
-        tag_rows.extend(
-            unique
-                .into_iter()
-                .map(|t| enterprise_risk_tag::ActiveModel {
-                    enterprise_id: Set(id),
-                    tag_code: Set(t.clone()),
-                }),
-        );
+        tag_rows.extend(enterprises::tag_rows(id, tags));
     }
     for chunk in tag_rows.chunks(CHUNK) {
         enterprise_risk_tag::Entity::insert_many(chunk.to_vec())

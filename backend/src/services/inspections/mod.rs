@@ -218,23 +218,17 @@ pub async fn create_self(
     };
     let now = core.now();
     let txn = begin_write(&core.db).await?;
-    let created = inspection::ActiveModel {
-        kind: Set(InspectionKind::SelfCheck),
-        round_id: Set(None),
-        alliance_id: Set(None),
-        group_id: Set(None),
-        inspecting_enterprise_id: Set(Some(enterprise_id)),
-        inspected_enterprise_id: Set(enterprise_id),
-        region_path: Set(region_path),
-        template_version_id: Set(version.id),
-        planned_on: Set(planned_on),
-        state: Set(InspectionState::Planned),
-        inspectors: Set(String::new()),
-        summary: Set(None),
-        created_by: Set(Some(caller.user_id)),
-        created_at: Set(now),
-        ..Default::default()
-    }
+    let created = planned_row(Planned {
+        kind: InspectionKind::SelfCheck,
+        round: None,
+        inspecting_enterprise_id: enterprise_id,
+        inspected_enterprise_id: enterprise_id,
+        region_path,
+        template_version_id: version.id,
+        planned_on,
+        created_by: caller.user_id,
+        now,
+    })
     .insert(&txn)
     .await?;
     audit::record(
@@ -438,4 +432,40 @@ pub(crate) async fn cancel_for_leaver<C: ConnectionTrait>(
         }
     }
     Ok(affected.len() as u64)
+}
+
+/// A planned inspection as its creator gives it; `round` is (round, alliance, group) for a
+/// mutual inspection of a round.
+pub(crate) struct Planned {
+    pub kind: InspectionKind,
+    pub round: Option<(i64, i64, i64)>,
+    pub inspecting_enterprise_id: i64,
+    pub inspected_enterprise_id: i64,
+    pub region_path: String,
+    pub template_version_id: i64,
+    pub planned_on: NaiveDate,
+    pub created_by: i64,
+    pub now: chrono::DateTime<chrono::Utc>,
+}
+
+/// The row of a planned inspection: the one place inspection rows are built (a self-inspection
+/// inserts one, a round's generation inserts its pairs in bulk).
+pub(crate) fn planned_row(p: Planned) -> inspection::ActiveModel {
+    inspection::ActiveModel {
+        kind: Set(p.kind),
+        round_id: Set(p.round.map(|r| r.0)),
+        alliance_id: Set(p.round.map(|r| r.1)),
+        group_id: Set(p.round.map(|r| r.2)),
+        inspecting_enterprise_id: Set(Some(p.inspecting_enterprise_id)),
+        inspected_enterprise_id: Set(p.inspected_enterprise_id),
+        region_path: Set(p.region_path),
+        template_version_id: Set(p.template_version_id),
+        planned_on: Set(p.planned_on),
+        state: Set(InspectionState::Planned),
+        inspectors: Set(String::new()),
+        summary: Set(None),
+        created_by: Set(Some(p.created_by)),
+        created_at: Set(p.now),
+        ..Default::default()
+    }
 }

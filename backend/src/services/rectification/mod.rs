@@ -52,6 +52,7 @@ pub use steps::{
     acknowledge, comment, decide_extension, dispute, reject, request_extension, submit_evidence,
     uphold, verify, withdraw,
 };
+pub(crate) use write::{EventActor, HazardEvent, insert_hazard_event};
 
 /// Longest free text of a note, reason or comment (characters).
 pub const MAX_NOTE: usize = 2000;

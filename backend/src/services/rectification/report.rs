@@ -7,7 +7,7 @@ use sea_orm::{ConnectionTrait, EntityTrait};
 
 use crate::domain::hazard_flow::HazardState;
 use crate::error::AppResult;
-use crate::models::{enterprise, hazard, hazard_event};
+use crate::models::{enterprise, hazard};
 use crate::scope::Caller;
 use crate::services::notify::{self, Notice};
 use crate::state::Core;
@@ -20,22 +20,20 @@ pub async fn on_reported<C: ConnectionTrait>(
     caller: &Caller,
     h: &hazard::Model,
 ) -> AppResult<()> {
-    use sea_orm::{ActiveModelTrait, Set};
-    hazard_event::ActiveModel {
-        hazard_id: Set(h.id),
-        actor_user_id: Set(Some(caller.user_id)),
-        actor_name: Set(caller.display_name.chars().take(64).collect()),
-        actor_role: Set(Some(caller.role.as_str().into())),
-        action: Set("report".into()),
-        from_state: Set(None),
-        to_state: Set(HazardState::Reported.as_str().into()),
-        note: Set(None),
-        deadline_before: Set(None),
-        deadline_after: Set(Some(h.deadline)),
-        at: Set(h.created_at),
-        ..Default::default()
-    }
-    .insert(conn)
+    super::insert_hazard_event(
+        conn,
+        super::HazardEvent {
+            hazard_id: h.id,
+            actor: super::EventActor::of(caller),
+            action: "report",
+            from: None,
+            to: HazardState::Reported.as_str(),
+            note: None,
+            deadline_before: None,
+            deadline_after: Some(h.deadline),
+            at: h.created_at,
+        },
+    )
     .await?;
     let name = enterprise::Entity::find_by_id(h.enterprise_id)
         .one(conn)

@@ -375,18 +375,71 @@ pub(super) async fn event<C: ConnectionTrait>(
     at: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<hazard_event::Model> {
     let Step { code, from, to } = step;
+    insert_hazard_event(
+        conn,
+        HazardEvent {
+            hazard_id: h.id,
+            actor: EventActor::of(caller),
+            action: code,
+            from: Some(from.as_str()),
+            to: to.as_str(),
+            note: note.filter(|n| !n.is_empty()),
+            deadline_before: deadline_change.map(|c| c.0),
+            deadline_after: deadline_change.map(|c| c.1),
+            at,
+        },
+    )
+    .await
+}
+
+/// Who a timeline event names: user id, display name (cut to 64 characters on insert), role.
+pub(crate) struct EventActor {
+    pub user_id: Option<i64>,
+    pub name: String,
+    pub role: Option<String>,
+}
+
+impl EventActor {
+    pub(crate) fn of(caller: &Caller) -> EventActor {
+        EventActor {
+            user_id: Some(caller.user_id),
+            name: caller.display_name.clone(),
+            role: Some(caller.role.as_str().into()),
+        }
+    }
+}
+
+/// One immutable step on a hazard's timeline, as its writer gives it.
+pub(crate) struct HazardEvent<'a> {
+    pub hazard_id: i64,
+    pub actor: EventActor,
+    pub action: &'a str,
+    pub from: Option<&'a str>,
+    pub to: &'a str,
+    pub note: Option<String>,
+    pub deadline_before: Option<NaiveDate>,
+    pub deadline_after: Option<NaiveDate>,
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Inserts a timeline event inside the caller's transaction: the one place hazard events are
+/// created (the report, the rectification steps, supervision and listing).
+pub(crate) async fn insert_hazard_event<C: ConnectionTrait>(
+    conn: &C,
+    e: HazardEvent<'_>,
+) -> AppResult<hazard_event::Model> {
     Ok(hazard_event::ActiveModel {
-        hazard_id: Set(h.id),
-        actor_user_id: Set(Some(caller.user_id)),
-        actor_name: Set(caller.display_name.chars().take(64).collect()),
-        actor_role: Set(Some(caller.role.as_str().into())),
-        action: Set(code.into()),
-        from_state: Set(Some(from.as_str().into())),
-        to_state: Set(to.as_str().into()),
-        note: Set(note.filter(|n| !n.is_empty())),
-        deadline_before: Set(deadline_change.map(|c| c.0)),
-        deadline_after: Set(deadline_change.map(|c| c.1)),
-        at: Set(at),
+        hazard_id: Set(e.hazard_id),
+        actor_user_id: Set(e.actor.user_id),
+        actor_name: Set(e.actor.name.chars().take(64).collect()),
+        actor_role: Set(e.actor.role),
+        action: Set(e.action.into()),
+        from_state: Set(e.from.map(str::to_string)),
+        to_state: Set(e.to.into()),
+        note: Set(e.note),
+        deadline_before: Set(e.deadline_before),
+        deadline_after: Set(e.deadline_after),
+        at: Set(e.at),
         ..Default::default()
     }
     .insert(conn)

@@ -1,6 +1,6 @@
-//! The registry: who is who. Creation of regions, industries, enterprises, alliances,
-//! memberships, groups and experts (used by the seed now, by the registry pages later), and
-//! the scoped reads the portals show.
+//! The registry: who is who. Creation of regions and experts (alliances, memberships and
+//! groups are created by their own services, the seed included), and the scoped reads the
+//! portals show.
 
 mod queries;
 mod write;

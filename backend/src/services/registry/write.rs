@@ -1,19 +1,15 @@
 //! Writes: rows created inside the caller's transaction (registration, the seed), which
 //! also holds the audit record.
+//! Alliances, memberships and groups are created by their own services (`alliances`,
+//! `membership`, `groups`), the seed included.
 
 use super::*;
 
-use chrono::NaiveDate;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
-use crate::domain::membership::Status as MembershipStatus;
 use crate::domain::region_path::child_path;
 use crate::error::{AppError, AppResult};
-use crate::models::{
-    activity_group, alliance, alliance_membership, enterprise, expert, group_member, industry,
-    region, risk_tag,
-};
-use crate::state::Core;
+use crate::models::{enterprise, expert, region};
 
 pub async fn create_region<C: ConnectionTrait>(
     conn: &C,
@@ -52,37 +48,8 @@ pub(crate) async fn insert_region<C: ConnectionTrait>(
     .await?)
 }
 
-pub async fn create_industry<C: ConnectionTrait>(
-    conn: &C,
-    code: &str,
-    name: &str,
-    parent: Option<&str>,
-) -> AppResult<()> {
-    industry::ActiveModel {
-        code: Set(code.into()),
-        name: Set(name.into()),
-        parent_code: Set(parent.map(str::to_string)),
-    }
-    .insert(conn)
-    .await?;
-    Ok(())
-}
-
-pub async fn create_risk_tag<C: ConnectionTrait>(
-    conn: &C,
-    code: &str,
-    name: &str,
-) -> AppResult<()> {
-    risk_tag::ActiveModel {
-        code: Set(code.into()),
-        name: Set(name.into()),
-    }
-    .insert(conn)
-    .await?;
-    Ok(())
-}
-
-async fn enterprise_by_code<C: ConnectionTrait>(
+/// The enterprise with this credit code (`enterprise.unknown` when there is none).
+pub(crate) async fn enterprise_by_code<C: ConnectionTrait>(
     conn: &C,
     code: &str,
 ) -> AppResult<enterprise::Model> {
@@ -91,100 +58,6 @@ async fn enterprise_by_code<C: ConnectionTrait>(
         .one(conn)
         .await?
         .ok_or(AppError::BadRequest("enterprise.unknown"))
-}
-
-#[derive(Debug, Clone)]
-pub struct NewAlliance {
-    pub name: String,
-    pub kind: String,
-    pub region_code: String,
-    pub lead_credit_code: Option<String>,
-    pub founded_on: NaiveDate,
-    pub charter: String,
-}
-
-pub async fn create_alliance<C: ConnectionTrait>(
-    core: &Core,
-    conn: &C,
-    new: NewAlliance,
-) -> AppResult<alliance::Model> {
-    if !ALLIANCE_KINDS.contains(&new.kind.as_str()) {
-        return Err(AppError::BadRequest("alliance.bad_kind"));
-    }
-    let r = region_by_code(conn, &new.region_code).await?;
-    let lead = match &new.lead_credit_code {
-        Some(c) => Some(enterprise_by_code(conn, c).await?.id),
-        None => None,
-    };
-    Ok(alliance::ActiveModel {
-        name: Set(new.name),
-        kind: Set(new.kind),
-        region_id: Set(r.id),
-        region_path: Set(r.path),
-        lead_enterprise_id: Set(lead),
-        charter: Set(new.charter),
-        founded_on: Set(new.founded_on),
-        status: Set("active".into()),
-        created_at: Set(core.now()),
-        ..Default::default()
-    }
-    .insert(conn)
-    .await?)
-}
-
-/// Records an approved membership with its first history event (the seed's members; the
-/// apply/approve flow is `services::membership`).
-pub async fn add_approved_member<C: ConnectionTrait>(
-    core: &Core,
-    conn: &C,
-    alliance_id: i64,
-    credit_code: &str,
-) -> AppResult<i64> {
-    let e = enterprise_by_code(conn, credit_code).await?;
-    let now = core.now();
-    let m = alliance_membership::ActiveModel {
-        alliance_id: Set(alliance_id),
-        enterprise_id: Set(e.id),
-        status: Set(MembershipStatus::Approved),
-        applied_at: Set(now),
-        decided_at: Set(Some(now)),
-        reason: Set(None),
-        ..Default::default()
-    }
-    .insert(conn)
-    .await?;
-    crate::services::membership::record_event(conn, &m, None, None, "system", None, now).await?;
-    Ok(e.id)
-}
-
-pub async fn create_group<C: ConnectionTrait>(
-    core: &Core,
-    conn: &C,
-    alliance_id: i64,
-    name: &str,
-    leader_code: &str,
-    member_codes: &[String],
-) -> AppResult<activity_group::Model> {
-    let leader = enterprise_by_code(conn, leader_code).await?;
-    let g = activity_group::ActiveModel {
-        alliance_id: Set(alliance_id),
-        name: Set(name.into()),
-        leader_enterprise_id: Set(Some(leader.id)),
-        created_at: Set(core.now()),
-        ..Default::default()
-    }
-    .insert(conn)
-    .await?;
-    for code in member_codes {
-        let e = enterprise_by_code(conn, code).await?;
-        group_member::ActiveModel {
-            group_id: Set(g.id),
-            enterprise_id: Set(e.id),
-        }
-        .insert(conn)
-        .await?;
-    }
-    Ok(g)
 }
 
 pub async fn create_expert<C: ConnectionTrait>(

@@ -12,14 +12,14 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 
 use crate::db::begin_write;
-use crate::domain::inspection::{InspectionKind, InspectionState, RoundStatus, TemplateStatus};
+use crate::domain::inspection::{InspectionKind, RoundStatus, TemplateStatus};
 use crate::domain::role::Role;
 use crate::domain::rounds::{self, Pair, PairProblem, PairingError, PastPair, SeveralAssignments};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::models::{activity_group, enterprise, group_member, inspection, inspection_round};
 use crate::scope::{self, Caller, Scope};
 use crate::services::audit::{self, Actor, Author, Outcome};
-use crate::services::{checklists, idempotency};
+use crate::services::{checklists, idempotency, inspections};
 use crate::state::Core;
 
 use super::MAX_TITLE;
@@ -204,22 +204,18 @@ pub async fn generate(core: &Core, actor: &Actor, input: &NewRound) -> AppResult
     }
     .insert(&txn)
     .await?;
-    let rows = pairs.iter().map(|p| inspection::ActiveModel {
-        kind: Set(InspectionKind::Mutual),
-        round_id: Set(Some(round.id)),
-        alliance_id: Set(Some(alliance_id)),
-        group_id: Set(Some(group.id)),
-        inspecting_enterprise_id: Set(Some(p.inspector)),
-        inspected_enterprise_id: Set(p.inspected),
-        region_path: Set(regions.get(&p.inspected).cloned().unwrap_or_default()),
-        template_version_id: Set(input.template_version_id),
-        planned_on: Set(input.planned_on),
-        state: Set(InspectionState::Planned),
-        inspectors: Set(String::new()),
-        summary: Set(None),
-        created_by: Set(Some(caller.user_id)),
-        created_at: Set(now),
-        ..Default::default()
+    let rows = pairs.iter().map(|p| {
+        inspections::planned_row(inspections::Planned {
+            kind: InspectionKind::Mutual,
+            round: Some((round.id, alliance_id, group.id)),
+            inspecting_enterprise_id: p.inspector,
+            inspected_enterprise_id: p.inspected,
+            region_path: regions.get(&p.inspected).cloned().unwrap_or_default(),
+            template_version_id: input.template_version_id,
+            planned_on: input.planned_on,
+            created_by: caller.user_id,
+            now,
+        })
     });
     inspection::Entity::insert_many(rows).exec(&txn).await?;
     let detail = format!("group {} round {seq}: {} pairs", group.id, pairs.len());

@@ -13,7 +13,7 @@ use crate::db::begin_write;
 use crate::domain::inspection::HazardLevel;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::{self, Lang};
-use crate::models::{enterprise, hazard, hazard_event, region, supervision, user};
+use crate::models::{enterprise, hazard, region, supervision, user};
 use crate::scope::{self, Scope};
 use crate::services::audit::{self, Actor, Author, Outcome};
 use crate::services::notify::{self, Notice};
@@ -65,21 +65,25 @@ async fn timeline<C: ConnectionTrait>(
     note: Option<String>,
     deadline_change: Option<(NaiveDate, NaiveDate)>,
 ) -> AppResult<()> {
-    hazard_event::ActiveModel {
-        hazard_id: Set(h.id),
-        actor_user_id: Set(actor.0),
-        actor_name: Set(actor.1),
-        actor_role: Set(actor.2),
-        action: Set(action.into()),
-        from_state: Set(Some(h.state.as_str().into())),
-        to_state: Set(h.state.as_str().into()),
-        note: Set(note),
-        deadline_before: Set(deadline_change.map(|c| c.0)),
-        deadline_after: Set(deadline_change.map(|c| c.1)),
-        at: Set(at),
-        ..Default::default()
-    }
-    .insert(conn)
+    let (user_id, name, role) = actor;
+    rectification::insert_hazard_event(
+        conn,
+        rectification::HazardEvent {
+            hazard_id: h.id,
+            actor: rectification::EventActor {
+                user_id,
+                name,
+                role,
+            },
+            action,
+            from: Some(h.state.as_str()),
+            to: h.state.as_str(),
+            note,
+            deadline_before: deadline_change.map(|c| c.0),
+            deadline_after: deadline_change.map(|c| c.1),
+            at,
+        },
+    )
     .await?;
     Ok(())
 }
