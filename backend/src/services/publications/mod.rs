@@ -25,22 +25,27 @@ pub struct PublicationInput {
     /// `law`, `regulation`, `rule`, `local_regulation`, `national_standard`,
     /// `industry_standard`, `normative` or `notice`.
     #[serde(default)]
+    #[schema(required = true)]
     pub kind: String,
     #[serde(default)]
+    #[schema(required = true)]
     pub title: String,
     /// 文号, optional.
     #[serde(default)]
     pub doc_number: String,
     #[serde(default)]
+    #[schema(required = true)]
     pub issuer: String,
     /// `YYYY-MM-DD`.
     #[serde(default)]
+    #[schema(required = true)]
     pub published_on: String,
     /// `YYYY-MM-DD`, optional.
     #[serde(default)]
     pub effective_on: String,
     /// Markdown.
     #[serde(default)]
+    #[schema(required = true)]
     pub body: String,
     /// Readable without login at `/public/regulations`.
     #[serde(default, deserialize_with = "flag")]
@@ -175,10 +180,7 @@ impl PublicationInput {
             doc_number: view.doc_number.clone().unwrap_or_default(),
             issuer: view.issuer.clone(),
             published_on: view.published_on.to_string(),
-            effective_on: view
-                .effective_on
-                .map(|d| d.to_string())
-                .unwrap_or_default(),
+            effective_on: view.effective_on.map(|d| d.to_string()).unwrap_or_default(),
             body: view.body.clone(),
             is_public: view.is_public,
             industries: view.industries.iter().map(|t| t.code.clone()).collect(),

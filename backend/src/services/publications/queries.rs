@@ -21,8 +21,8 @@ use serde::{Deserialize, Serialize};
 use crate::domain::publication::{PublicationKind, PublicationStatus, render_body};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::models::{
-    alliance, industry, publication, publication_file, publication_industry,
-    publication_risk_tag, region, risk_tag,
+    alliance, industry, publication, publication_file, publication_industry, publication_risk_tag,
+    region, risk_tag,
 };
 use crate::scope::{self, Scope};
 use crate::services::files::FileContent;
@@ -185,7 +185,11 @@ fn words(q: &str) -> Vec<&str> {
 
 /// The year filter as the dates it spans.
 fn year_span(text: &str) -> Option<(NaiveDate, NaiveDate)> {
-    let year: i32 = text.trim().parse().ok().filter(|y| (1949..=2100).contains(y))?;
+    let year: i32 = text
+        .trim()
+        .parse()
+        .ok()
+        .filter(|y| (1949..=2100).contains(y))?;
     Some((
         NaiveDate::from_ymd_opt(year, 1, 1)?,
         NaiveDate::from_ymd_opt(year + 1, 1, 1)?,
@@ -193,7 +197,11 @@ fn year_span(text: &str) -> Option<(NaiveDate, NaiveDate)> {
 }
 
 /// The filtered query (not yet ordered), or the fields that are not acceptable.
-fn filtered(backend: DbBackend, reader: Option<&Scope>, f: &PublicationFilter) -> AppResult<Select<publication::Entity>> {
+fn filtered(
+    backend: DbBackend,
+    reader: Option<&Scope>,
+    f: &PublicationFilter,
+) -> AppResult<Select<publication::Entity>> {
     use publication::Column as P;
     let mut errors = FieldErrors::default();
     let mut q = publication::Entity::find().filter(visible(reader));
@@ -229,7 +237,11 @@ fn filtered(backend: DbBackend, reader: Option<&Scope>, f: &PublicationFilter) -
     }
     if let Some(year) = given(&f.year) {
         match year_span(year) {
-            Some((from, to)) => q = q.filter(P::PublishedOn.gte(from)).filter(P::PublishedOn.lt(to)),
+            Some((from, to)) => {
+                q = q
+                    .filter(P::PublishedOn.gte(from))
+                    .filter(P::PublishedOn.lt(to))
+            }
             None => errors.add("year", "publications.bad_year"),
         }
     }
@@ -240,19 +252,18 @@ fn filtered(backend: DbBackend, reader: Option<&Scope>, f: &PublicationFilter) -
 /// Title hits first: 0 when every word is in the title, else 1.
 fn title_rank(backend: DbBackend, f: &PublicationFilter) -> Option<SimpleExpr> {
     let text = given(&f.q)?;
-    let in_title = words(text)
-        .into_iter()
-        .fold(Condition::all(), |all, w| {
-            all.add(like(backend, publication::Column::Title, &contains_pattern(backend, w)))
-        });
+    let in_title = words(text).into_iter().fold(Condition::all(), |all, w| {
+        all.add(like(
+            backend,
+            publication::Column::Title,
+            &contains_pattern(backend, w),
+        ))
+    });
     Some(Expr::case(in_title, 0).finally(1).into())
 }
 
 /// The names of the publishers of `rows` (region or alliance), by publication id.
-async fn publisher_names(
-    core: &Core,
-    rows: &[publication::Model],
-) -> AppResult<Vec<String>> {
+async fn publisher_names(core: &Core, rows: &[publication::Model]) -> AppResult<Vec<String>> {
     let regions = rows.load_one(region::Entity, &core.db).await?;
     let alliances = rows.load_one(alliance::Entity, &core.db).await?;
     Ok(regions
@@ -300,11 +311,7 @@ pub async fn search(
     let total = pages.num_items().await?;
     let rows = pages.fetch_page(page.page() - 1).await?;
     let names = publisher_names(core, &rows).await?;
-    let items = rows
-        .iter()
-        .zip(names)
-        .map(|(p, n)| item(p, n))
-        .collect();
+    let items = rows.iter().zip(names).map(|(p, n)| item(p, n)).collect();
     Ok(Paged::new(items, page, total))
 }
 

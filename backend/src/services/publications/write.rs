@@ -18,8 +18,8 @@ use crate::domain::publication::PublicationStatus;
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::models::{
-    alliance, industry, publication, publication_file, publication_industry,
-    publication_risk_tag, region, risk_tag,
+    alliance, industry, publication, publication_file, publication_industry, publication_risk_tag,
+    region, risk_tag,
 };
 use crate::scope::{self, Caller, Scope};
 use crate::services::audit::{self, Actor, Author, Outcome};
@@ -40,6 +40,7 @@ pub struct PublicationRef {
 pub struct StatusChange {
     /// `current`, `revised` or `repealed`.
     #[serde(default)]
+    #[schema(required = true)]
     pub status: String,
     /// The superseding publication's id (it must be one the publisher may see).
     #[serde(default, deserialize_with = "super::optional_id")]
@@ -53,8 +54,14 @@ pub const PUBLISHERS: &[Role] = &[Role::Regulator, Role::Committee];
 /// Who publishes: a bureau for its region, a committee for its alliance.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Publisher {
-    Region { region_id: i64, path: String },
-    Alliance { alliance_id: i64, region_path: String },
+    Region {
+        region_id: i64,
+        path: String,
+    },
+    Alliance {
+        alliance_id: i64,
+        region_path: String,
+    },
 }
 
 impl Publisher {
@@ -139,7 +146,11 @@ impl Publisher {
 }
 
 /// The saved answer of a retried request, if any.
-async fn replayed(core: &Core, actor: &Actor, fingerprint: &str) -> AppResult<Option<PublicationRef>> {
+async fn replayed(
+    core: &Core,
+    actor: &Actor,
+    fingerprint: &str,
+) -> AppResult<Option<PublicationRef>> {
     match actor.key()? {
         Some(key) => idempotency::replay(core, actor.caller.user_id, key, fingerprint).await,
         None => Ok(None),
@@ -155,16 +166,15 @@ async fn finish(
     fingerprint: &str,
     answer: PublicationRef,
 ) -> AppResult<PublicationRef> {
-    if let Some(key) = actor.key()? {
-        if let Err(e) =
+    if let Some(key) = actor.key()?
+        && let Err(e) =
             idempotency::save(&txn, core, actor.caller.user_id, key, fingerprint, &answer).await
-        {
-            txn.rollback().await?;
-            return match replayed(core, actor, fingerprint).await? {
-                Some(saved) => Ok(saved),
-                None => Err(e),
-            };
-        }
+    {
+        txn.rollback().await?;
+        return match replayed(core, actor, fingerprint).await? {
+            Some(saved) => Ok(saved),
+            None => Err(e),
+        };
     }
     txn.commit().await?;
     Ok(answer)
@@ -293,7 +303,11 @@ pub async fn insert<C: ConnectionTrait>(
 }
 
 /// Publishes a new publication (status 现行有效) for the caller's region or alliance.
-pub async fn create(core: &Core, actor: &Actor, input: &PublicationInput) -> AppResult<PublicationRef> {
+pub async fn create(
+    core: &Core,
+    actor: &Actor,
+    input: &PublicationInput,
+) -> AppResult<PublicationRef> {
     let publisher = Publisher::of(&actor.caller)?;
     let fingerprint = "create publication";
     if let Some(saved) = replayed(core, actor, fingerprint).await? {
@@ -306,7 +320,11 @@ pub async fn create(core: &Core, actor: &Actor, input: &PublicationInput) -> App
 }
 
 /// A publication the caller manages, locked; 404 for any other (403 for a non-publisher).
-async fn managed(txn: &DatabaseTransaction, caller: &Caller, id: i64) -> AppResult<(Publisher, publication::Model)> {
+async fn managed(
+    txn: &DatabaseTransaction,
+    caller: &Caller,
+    id: i64,
+) -> AppResult<(Publisher, publication::Model)> {
     let publisher = Publisher::of(caller)?;
     let p = publication::Entity::find_by_id(id)
         .filter(scope::publications(&caller.scope))
@@ -319,7 +337,12 @@ async fn managed(txn: &DatabaseTransaction, caller: &Caller, id: i64) -> AppResu
 }
 
 /// Changes a publication's fields and tags (its status has its own action).
-pub async fn update(core: &Core, actor: &Actor, id: i64, input: &PublicationInput) -> AppResult<PublicationRef> {
+pub async fn update(
+    core: &Core,
+    actor: &Actor,
+    id: i64,
+    input: &PublicationInput,
+) -> AppResult<PublicationRef> {
     let fingerprint = format!("update publication {id}");
     if let Some(saved) = replayed(core, actor, &fingerprint).await? {
         return Ok(saved);
@@ -345,7 +368,15 @@ pub async fn update(core: &Core, actor: &Actor, id: i64, input: &PublicationInpu
     m.updated_at = Set(core.now());
     m.update(&txn).await?;
     save_tags(&txn, id, &parsed).await?;
-    audit_publication(&txn, core, &Author::of(actor), "publication.update", id, detail).await?;
+    audit_publication(
+        &txn,
+        core,
+        &Author::of(actor),
+        "publication.update",
+        id,
+        detail,
+    )
+    .await?;
     finish(core, actor, txn, &fingerprint, PublicationRef { id }).await
 }
 
@@ -384,7 +415,12 @@ pub async fn set_status<C: ConnectionTrait>(
 }
 
 /// Changes the status (现行有效 / 已修订 / 已废止), naming the superseding publication.
-pub async fn change_status(core: &Core, actor: &Actor, id: i64, change: &StatusChange) -> AppResult<PublicationRef> {
+pub async fn change_status(
+    core: &Core,
+    actor: &Actor,
+    id: i64,
+    change: &StatusChange,
+) -> AppResult<PublicationRef> {
     let fingerprint = format!("publication {id} status");
     if let Some(saved) = replayed(core, actor, &fingerprint).await? {
         return Ok(saved);
@@ -399,7 +435,12 @@ pub async fn change_status(core: &Core, actor: &Actor, id: i64, change: &StatusC
 /// Attaches a PDF: checked as uploads are (size limit, name, magic bytes) before anything is
 /// stored; anything but a PDF is refused on the field `file` (422). The blob is written
 /// first, the row inside the transaction; a failed transaction deletes the blob again.
-pub async fn attach(core: &Core, actor: &Actor, id: i64, upload: Upload) -> AppResult<PublicationRef> {
+pub async fn attach(
+    core: &Core,
+    actor: &Actor,
+    id: i64,
+    upload: Upload,
+) -> AppResult<PublicationRef> {
     let fingerprint = format!("publication {id} attach");
     if let Some(saved) = replayed(core, actor, &fingerprint).await? {
         return Ok(saved);
@@ -443,7 +484,15 @@ pub async fn attach(core: &Core, actor: &Actor, id: i64, upload: Upload) -> AppR
         .insert(&txn)
         .await?;
         let detail = format!("{} ({} bytes)", stored.display_name, stored.size_bytes);
-        audit_publication(&txn, core, &Author::of(actor), "publication.attach", id, detail).await?;
+        audit_publication(
+            &txn,
+            core,
+            &Author::of(actor),
+            "publication.attach",
+            id,
+            detail,
+        )
+        .await?;
         finish(core, actor, txn, &fingerprint, PublicationRef { id }).await
     }
     .await;
