@@ -204,7 +204,7 @@ pub async fn load(core: &Core, data: &seed::DemoData) -> AppResult<()> {
                     .and_then(|k| publication_ids.get(k))
                     .map(|id| id.to_string()),
             };
-            publications::write::set_status(&txn, core, &actor, &publisher, row, &change).await?;
+            publications::write::set_status(&txn, core, &publisher, row, &change).await?;
         }
     }
     // 三色标签: every demo enterprise gets its first score and label.

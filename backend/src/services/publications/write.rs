@@ -257,8 +257,9 @@ async fn audit_publication<C: ConnectionTrait>(
     .await
 }
 
-/// Inserts a checked publication for `publisher` with its tags and audit record, in the
-/// caller's transaction (the seed loads its fixtures through this).
+/// Inserts a checked publication for `publisher` with its tags, in the caller's transaction
+/// (the caller writes the audit record: `create` one per publication, the seed its one
+/// `seed.demo` record).
 pub async fn insert<C: ConnectionTrait>(
     db: &C,
     core: &Core,
@@ -297,8 +298,6 @@ pub async fn insert<C: ConnectionTrait>(
     .insert(db)
     .await?;
     save_tags(db, p.id, parsed).await?;
-    let detail = format!("{} {}", parsed.kind, parsed.title);
-    audit_publication(db, core, author, "publication.create", p.id, detail).await?;
     Ok(p)
 }
 
@@ -315,7 +314,10 @@ pub async fn create(
     }
     let parsed = input.parse().map_err(AppError::Validation)?;
     let txn = begin_write(&core.db).await?;
-    let p = insert(&txn, core, &Author::of(actor), &publisher, &parsed).await?;
+    let author = Author::of(actor);
+    let p = insert(&txn, core, &author, &publisher, &parsed).await?;
+    let detail = format!("{} {}", parsed.kind, parsed.title);
+    audit_publication(&txn, core, &author, "publication.create", p.id, detail).await?;
     finish(core, actor, txn, fingerprint, PublicationRef { id: p.id }).await
 }
 
@@ -381,14 +383,14 @@ pub async fn update(
 }
 
 /// Sets the status in `txn`; the successor must be another publication the publisher sees.
+/// Returns what changed, for the caller's audit record.
 pub async fn set_status<C: ConnectionTrait>(
     db: &C,
     core: &Core,
-    author: &Author,
     publisher: &Publisher,
     p: publication::Model,
     change: &StatusChange,
-) -> AppResult<()> {
+) -> AppResult<String> {
     let (status, superseded_by) = change.parse().map_err(AppError::Validation)?;
     if let Some(next) = superseded_by {
         let seen = publication::Entity::find_by_id(next)
@@ -401,7 +403,6 @@ pub async fn set_status<C: ConnectionTrait>(
             return Err(AppError::Validation(errors));
         }
     }
-    let id = p.id;
     let detail = match superseded_by {
         Some(next) => format!("{} → {status} (superseded by {next})", p.status),
         None => format!("{} → {status}", p.status),
@@ -411,7 +412,7 @@ pub async fn set_status<C: ConnectionTrait>(
     m.superseded_by = Set(superseded_by);
     m.updated_at = Set(core.now());
     m.update(db).await?;
-    audit_publication(db, core, author, "publication.status", id, detail).await
+    Ok(detail)
 }
 
 /// Changes the status (现行有效 / 已修订 / 已废止), naming the superseding publication.
@@ -428,7 +429,16 @@ pub async fn change_status(
     change.parse().map_err(AppError::Validation)?;
     let txn = begin_write(&core.db).await?;
     let (publisher, p) = managed(&txn, &actor.caller, id).await?;
-    set_status(&txn, core, &Author::of(actor), &publisher, p, change).await?;
+    let detail = set_status(&txn, core, &publisher, p, change).await?;
+    audit_publication(
+        &txn,
+        core,
+        &Author::of(actor),
+        "publication.status",
+        id,
+        detail,
+    )
+    .await?;
     finish(core, actor, txn, &fingerprint, PublicationRef { id }).await
 }
 
