@@ -54,6 +54,17 @@
 //! - **supervision listings** (挂牌督办): the bureau those in its subtree (by the hazard's
 //!   `region_path`, copied when listed), the admin all, everyone else none (the enterprise and
 //!   the committee see the listing on the hazard's timeline).
+//! - **publications** (法律法规 / 通知公告): a bureau publishes for its region (`region_id` set,
+//!   `region_path` its region's), a committee for its alliance (`alliance_id` set,
+//!   `region_path` the alliance's). Admin all. A bureau officer sees the bureau publications of
+//!   its region, of the regions above it (the city's reach the towns) and of its subtree, and
+//!   the committee publications of the alliances in its subtree (the alliance rule). A
+//!   committee sees its alliance's and the bureau publications on its region path (its
+//!   region and those above). An enterprise sees the bureau publications on its region path
+//!   and those of the alliances it is an approved member of (not of one it only applied to).
+//!   An expert sees every bureau publication (experts serve the whole region; as the bureau
+//!   checklist templates). Anyone, logged in or not, also reads the public ones through
+//!   `public_publications` (the public pages); a non-public one outside the rule is 404.
 
 use sea_orm::{
     ColumnTrait, Condition,
@@ -67,7 +78,8 @@ use crate::domain::region_path::{path_and_ancestors, subtree_pattern};
 use crate::domain::role::{Portal, Role};
 use crate::models::{
     activity_group, alliance, alliance_membership, attachment, audit_log, checklist_template,
-    enterprise, group_member, hazard, inspection, inspection_round, region, supervision,
+    enterprise, group_member, hazard, inspection, inspection_round, publication, region,
+    supervision,
 };
 
 /// The caller's tenant, as far as data access is concerned.
@@ -530,4 +542,126 @@ pub fn inspections_to_conduct(scope: &Scope) -> Condition {
                         .to_owned(),
                 )),
         )
+}
+
+/// Which publications (法律法规 / 通知公告) the scope may read (the rule at the top).
+pub fn publications(scope: &Scope) -> Condition {
+    use publication::Column as P;
+    let bureau_on_path = |path: &str| {
+        Condition::all()
+            .add(P::RegionId.is_not_null())
+            .add(P::RegionPath.is_in(path_and_ancestors(path)))
+    };
+    let of_alliances_seen = || {
+        P::AllianceId.in_subquery(
+            Query::select()
+                .column(alliance::Column::Id)
+                .from(alliance::Entity)
+                .cond_where(alliances(scope))
+                .to_owned(),
+        )
+    };
+    match scope {
+        Scope::System => Condition::all(),
+        Scope::Region { path, .. } => Condition::any()
+            .add(bureau_on_path(path))
+            .add(
+                Condition::all()
+                    .add(P::RegionId.is_not_null())
+                    .add(P::RegionPath.like(subtree_pattern(path))),
+            )
+            .add(of_alliances_seen()),
+        Scope::Alliance {
+            alliance_id,
+            region_path,
+        } => Condition::any()
+            .add(bureau_on_path(region_path))
+            .add(P::AllianceId.eq(*alliance_id)),
+        Scope::Enterprise { region_path, .. } => Condition::any()
+            .add(bureau_on_path(region_path))
+            .add(of_alliances_seen()),
+        Scope::Expert { .. } => Condition::all().add(P::RegionId.is_not_null()),
+    }
+}
+
+/// The publications anyone may read without logging in: those their publisher made public.
+pub fn public_publications() -> Condition {
+    Condition::all().add(publication::Column::IsPublic.eq(true))
+}
+
+#[cfg(test)]
+mod publication_tests {
+    use sea_orm::{DbBackend, EntityTrait, QueryFilter, QueryTrait};
+
+    use super::*;
+
+    /// The `WHERE` clause of the scope's publication query (empty for none).
+    fn sql(scope: &Scope) -> String {
+        let q = publication::Entity::find()
+            .filter(publications(scope))
+            .build(DbBackend::Sqlite)
+            .to_string();
+        q.split_once(" WHERE ")
+            .map(|(_, w)| w.to_string())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn a_bureau_sees_its_region_above_and_below_and_its_alliances() {
+        let town = Scope::Region {
+            region_id: 2,
+            path: "/330381/330381101/".into(),
+        };
+        let q = sql(&town);
+        assert!(
+            q.contains("\"region_path\" IN ('/330381/', '/330381/330381101/')"),
+            "{q}"
+        );
+        assert!(q.contains("LIKE '/330381/330381101/%'"), "{q}");
+        assert!(q.contains("FROM \"alliances\""), "{q}");
+        assert!(q.contains("\"region_id\" IS NOT NULL"), "{q}");
+    }
+
+    #[test]
+    fn a_committee_sees_its_alliance_and_the_bureaus_on_its_path_only() {
+        let committee = Scope::Alliance {
+            alliance_id: 7,
+            region_path: "/330381/330381101/".into(),
+        };
+        let q = sql(&committee);
+        assert!(q.contains("\"alliance_id\" = 7"), "{q}");
+        assert!(
+            q.contains("\"region_path\" IN ('/330381/', '/330381/330381101/')"),
+            "{q}"
+        );
+        // Nothing below its region and no other alliance.
+        assert!(!q.contains("LIKE"), "{q}");
+        assert!(!q.contains("FROM \"alliances\""), "{q}");
+    }
+
+    #[test]
+    fn an_enterprise_sees_its_path_and_the_alliances_it_is_an_approved_member_of() {
+        let e = Scope::Enterprise {
+            enterprise_id: 9,
+            region_path: "/330381/330381101/330381101201/".into(),
+        };
+        let q = sql(&e);
+        assert!(q.contains("'/330381/330381101/330381101201/'"), "{q}");
+        assert!(q.contains("\"enterprise_id\" = 9"), "{q}");
+        assert!(q.contains("\"status\" = 'approved'"), "{q}");
+        assert!(!q.contains("LIKE"), "{q}");
+    }
+
+    #[test]
+    fn an_expert_sees_bureau_publications_and_the_admin_everything() {
+        let q = sql(&Scope::Expert { expert_id: 1 });
+        assert!(q.contains("\"region_id\" IS NOT NULL"), "{q}");
+        assert!(!q.contains("alliance_id"), "{q}");
+        assert_eq!(sql(&Scope::System), "TRUE");
+        let p = publication::Entity::find()
+            .filter(public_publications())
+            .build(DbBackend::Sqlite)
+            .to_string();
+        assert!(p.contains("\"is_public\" = TRUE"), "{p}");
+    }
 }

@@ -12,6 +12,7 @@ mod m20261124_000005_import_batches;
 mod m20261124_000006_inspections;
 mod m20261124_000007_closed_loop;
 mod m20261202_000008_login_throttle;
+mod m20261203_000009_publications;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000006_inspections::Migration),
             Box::new(m20261124_000007_closed_loop::Migration),
             Box::new(m20261202_000008_login_throttle::Migration),
+            Box::new(m20261203_000009_publications::Migration),
         ]
     }
 }

@@ -16,6 +16,7 @@ pub struct DemoData {
     pub experts: Vec<ExpertFixture>,
     pub accounts: Vec<AccountFixture>,
     pub checklists: Vec<ChecklistFixture>,
+    pub publications: Vec<PublicationFixture>,
 }
 
 /// 行政区划: `parent` is the parent's code (absent for the city).
@@ -132,6 +133,36 @@ pub struct ChecklistItemFixture {
     pub legal_basis: String,
 }
 
+/// 法律法规 / 通知公告: published by the bureau of `region` or the committee of `alliance`.
+/// `status` (default current) and `superseded_by` (the `key` of one listed earlier).
+#[derive(Debug, Clone, Deserialize)]
+pub struct PublicationFixture {
+    pub key: String,
+    pub kind: String,
+    pub title: String,
+    #[serde(default)]
+    pub doc_number: String,
+    pub issuer: String,
+    pub published_on: String,
+    #[serde(default)]
+    pub effective_on: String,
+    pub region: Option<String>,
+    pub alliance: Option<String>,
+    #[serde(default)]
+    pub public: bool,
+    pub status: Option<String>,
+    pub superseded_by: Option<String>,
+    #[serde(default)]
+    pub industries: Vec<String>,
+    #[serde(default)]
+    pub risk_tags: Vec<String>,
+    pub body: String,
+}
+
+#[derive(Deserialize)]
+struct Publications {
+    publication: Vec<PublicationFixture>,
+}
 #[derive(Deserialize)]
 struct Regions {
     region: Vec<RegionFixture>,
@@ -167,6 +198,7 @@ pub fn demo() -> Result<DemoData, toml::de::Error> {
     let alliances: Alliances = toml::from_str(include_str!("../fixtures/alliances.toml"))?;
     let people: People = toml::from_str(include_str!("../fixtures/people.toml"))?;
     let checklists: Checklists = toml::from_str(include_str!("../fixtures/checklists.toml"))?;
+    let publications: Publications = toml::from_str(include_str!("../fixtures/publications.toml"))?;
     Ok(DemoData {
         regions: regions.region,
         industries: industries.industry,
@@ -176,6 +208,7 @@ pub fn demo() -> Result<DemoData, toml::de::Error> {
         experts: people.expert,
         accounts: people.account,
         checklists: checklists.checklist,
+        publications: publications.publication,
     })
 }
 

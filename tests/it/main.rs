@@ -29,6 +29,7 @@ mod paging;
 mod panics;
 mod participation;
 mod photos;
+mod publications;
 mod rectification;
 mod registry;
 mod relocation;

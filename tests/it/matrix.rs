@@ -82,6 +82,7 @@ fn concrete(pattern: &str, enterprise_id: i64) -> String {
         // No such account: access decides, nothing is changed.
         .replace("{user_id}", "999999")
         .replace("{extension_id}", "999999")
+        .replace("{file_id}", "999999")
         .replace("{name}", "app.css")
         .replace("{code}", "en")
 }
@@ -121,7 +122,10 @@ async fn send(app: &TestApp, actor: &Actor, method: &str, path: &str) -> reqwest
         };
         let mut form = fields;
         form.push(("_csrf", &actor.csrf));
-        if path == "/regulator/imports" || path.ends_with("/submit") || path.ends_with("/evidence")
+        if path == "/regulator/imports"
+            || path.ends_with("/submit")
+            || path.ends_with("/evidence")
+            || path.ends_with("/attach")
         {
             // File uploads carry their token in the action URL (the body is multipart).
             let with_token = format!("{path}?_csrf={}", actor.csrf);

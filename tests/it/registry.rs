@@ -531,6 +531,7 @@ async fn the_seed_refuses_a_bad_credit_code_as_registration_does_and_writes_noth
         experts: Vec::new(),
         accounts: Vec::new(),
         checklists: Vec::new(),
+        publications: Vec::new(),
     };
     let err = portal::services::seed::load(&app.core, &only)
         .await

@@ -16,6 +16,7 @@ pub mod memberships;
 pub mod notifications;
 pub mod openapi;
 pub mod participation;
+pub mod publications;
 pub mod rectification;
 pub mod regions;
 pub mod rounds;

@@ -27,6 +27,7 @@ use utoipa::{
         (name = "rounds", description = "Mutual-inspection rounds (互查轮次) of activity groups"),
         (name = "rectification", description = "The rectification loop (整改闭环): plan, evidence, verification, disputes, extensions, timeline, to-do and queue"),
         (name = "labels", description = "Enterprise labels (三色标签): scoring rules and score history"),
+        (name = "publications", description = "The regulations and notices library (法律法规 / 通知公告): search, read, publish, status, PDFs"),
     )
 )]
 pub struct ApiDoc;

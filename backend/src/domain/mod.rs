@@ -87,6 +87,7 @@ pub mod inspection;
 pub mod membership;
 pub mod participation;
 pub mod password_policy;
+pub mod publication;
 pub mod region_path;
 pub mod role;
 pub mod rounds;
@@ -130,6 +131,8 @@ mod tests {
         round_trips(TemplateStatus::ALL);
         round_trips(super::enterprise::EnterpriseStatus::ALL);
         round_trips(Status::ALL);
+        round_trips(super::publication::PublicationKind::ALL);
+        round_trips(super::publication::PublicationStatus::ALL);
         for s in Status::ALL {
             assert_eq!(Status::parse(s.as_str()), Some(*s));
         }

@@ -5,9 +5,9 @@
 //!
 //! A file is swept only when it is older than `storage.orphan_grace_secs` (default a day), so
 //! an upload in flight, whose row is about to commit, is never touched; and only when none of
-//! an attachment's keys (original, public copy, thumbnail) names it. Safe on several
-//! instances at once: deleting a file twice is harmless, and a referenced file is never a
-//! candidate. The storage is walked one first-level folder (`00` … `ff`) at a time. The
+//! an attachment's keys (original, public copy, thumbnail) names it, nor a publication's PDF
+//! (`publication_files`). Safe on several instances at once: deleting a file twice is
+//! harmless, and a referenced file is never a candidate. The storage is walked one first-level folder (`00` … `ff`) at a time. The
 //! temporary file of a local write killed half-way (`<key>.tmpXXXXXXXX`) is deleted after
 //! the same grace period.
 
@@ -18,7 +18,7 @@ use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QuerySelect};
 use serde::Serialize;
 
 use crate::error::AppResult;
-use crate::models::attachment;
+use crate::models::{attachment, publication_file};
 use crate::state::Core;
 
 /// Keys checked against the attachments in one query.
@@ -64,10 +64,19 @@ async fn referenced(core: &Core, keys: &[String]) -> AppResult<HashSet<String>> 
         .into_tuple()
         .all(&core.db)
         .await?;
+    // A publication's PDFs (法律法规 attachments) live in the same storage.
+    let pdfs: Vec<String> = publication_file::Entity::find()
+        .select_only()
+        .column(publication_file::Column::StorageKey)
+        .filter(publication_file::Column::StorageKey.is_in(keys.iter().cloned()))
+        .into_tuple()
+        .all(&core.db)
+        .await?;
     Ok(rows
         .into_iter()
         .flat_map(|(o, p, t)| [Some(o), p, t])
         .flatten()
+        .chain(pdfs)
         .collect())
 }
 

@@ -20,6 +20,7 @@ pub mod login_limit;
 pub mod membership;
 pub mod notify;
 pub mod participation;
+pub mod publications;
 pub mod rectification;
 pub mod regions;
 pub mod registry;

@@ -18,6 +18,7 @@ use crate::services::enterprises::{self, EnterpriseInput};
 use crate::services::groups;
 use crate::services::membership::{self, EventAuthor};
 use crate::services::registry;
+use crate::services::publications;
 use crate::services::users::{self, NewUser};
 use crate::state::Core;
 
@@ -189,6 +190,42 @@ pub async fn load(core: &Core, data: &seed::DemoData) -> AppResult<()> {
         };
         checklists::write::insert_template(&txn, core, &owner, None, &input).await?;
     }
+    // 法律法规 / 通知公告, through the publications service; a successor comes first.
+    let mut publication_ids = std::collections::HashMap::new();
+    for p in &data.publications {
+        let publisher = publications::write::Publisher::lookup(
+            &txn,
+            p.region.as_deref(),
+            p.alliance.as_deref(),
+        )
+        .await?;
+        let input = publications::PublicationInput {
+            kind: p.kind.clone(),
+            title: p.title.clone(),
+            doc_number: p.doc_number.clone(),
+            issuer: p.issuer.clone(),
+            published_on: p.published_on.clone(),
+            effective_on: p.effective_on.clone(),
+            body: p.body.clone(),
+            is_public: p.public,
+            industries: p.industries.clone(),
+            risk_tags: p.risk_tags.clone(),
+        };
+        let parsed = input.parse().map_err(AppError::Validation)?;
+        let row = publications::write::insert(&txn, core, &actor, &publisher, &parsed).await?;
+        publication_ids.insert(p.key.clone(), row.id);
+        if let Some(status) = &p.status {
+            let change = publications::StatusChange {
+                status: status.clone(),
+                superseded_by: p
+                    .superseded_by
+                    .as_ref()
+                    .and_then(|k| publication_ids.get(k))
+                    .map(|id| id.to_string()),
+            };
+            publications::write::set_status(&txn, core, &publisher, row, &change).await?;
+        }
+    }
     // 三色标签: every demo enterprise gets its first score and label.
     crate::services::labels::recompute_all(&txn, core, "/", crate::services::labels::REASON_SEED)
         .await?;
@@ -226,6 +263,30 @@ mod tests {
                 e.name,
                 e.credit_code
             );
+        }
+    }
+
+    #[test]
+    fn every_demo_publication_parses_and_names_an_earlier_successor() {
+        let data = seed::demo().expect("fixtures parse");
+        assert!(data.publications.len() >= 12);
+        let mut seen = std::collections::HashSet::new();
+        for p in &data.publications {
+            let input = crate::services::publications::PublicationInput {
+                kind: p.kind.clone(),
+                title: p.title.clone(),
+                doc_number: p.doc_number.clone(),
+                issuer: p.issuer.clone(),
+                published_on: p.published_on.clone(),
+                effective_on: p.effective_on.clone(),
+                body: p.body.clone(),
+                ..Default::default()
+            };
+            assert!(input.parse().is_ok(), "{}", p.title);
+            if let Some(next) = &p.superseded_by {
+                assert!(seen.contains(next), "{} names {next} before it", p.key);
+            }
+            assert!(seen.insert(p.key.clone()), "key {} twice", p.key);
         }
     }
 

@@ -164,6 +164,10 @@ fn nav(portal: Portal) -> Vec<NavItem> {
                 label: "checklists.nav",
             },
             NavItem {
+                href: "/publications",
+                label: "publications.nav",
+            },
+            NavItem {
                 href: "/regulator/regions",
                 label: "regions.nav",
             },
@@ -206,6 +210,10 @@ fn nav(portal: Portal) -> Vec<NavItem> {
                 href: "/enterprise/checklists",
                 label: "checklists.nav",
             },
+            NavItem {
+                href: "/publications",
+                label: "publications.nav",
+            },
         ],
         Portal::Committee => vec![
             home,
@@ -237,8 +245,18 @@ fn nav(portal: Portal) -> Vec<NavItem> {
                 href: "/committee/checklists",
                 label: "checklists.nav",
             },
+            NavItem {
+                href: "/publications",
+                label: "publications.nav",
+            },
         ],
-        Portal::Expert => vec![home],
+        Portal::Expert => vec![
+            home,
+            NavItem {
+                href: "/publications",
+                label: "publications.nav",
+            },
+        ],
     }
 }
 

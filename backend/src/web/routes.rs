@@ -179,6 +179,7 @@ pub fn inventory() -> Vec<RouteSpec> {
         pages::hazards::routes(),
         pages::supervision::routes(),
         pages::rectification::routes(),
+        pages::publications::routes(),
         api::openapi::routes(),
         api::auth::routes(),
         api::notifications::routes(),
@@ -198,6 +199,7 @@ pub fn inventory() -> Vec<RouteSpec> {
         api::inspections::routes(),
         api::hazards::routes(),
         api::rectification::routes(),
+        api::publications::routes(),
         api::audit::routes(),
     ]
     .into_iter()
