@@ -1,7 +1,8 @@
 //! The regulations and notices library (法律法规 / 通知公告): publications with their industry
 //! and risk tags and their PDF files, and the text search over titles and bodies. SQLite keeps
 //! an FTS5 table with the trigram tokenizer (external content, kept in step by triggers);
-//! PostgreSQL keeps `pg_trgm` GIN indexes on the title and the body.
+//! PostgreSQL keeps a `pg_trgm` GIN index on the title and the body joined
+//! (`title || ' ' || body`, the expression the search uses).
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -106,8 +107,7 @@ const SQLITE_FTS: &[&str] = &[
 /// PostgreSQL: trigram GIN indexes serving `ILIKE '%…%'` on the title and the body.
 const POSTGRES_TRGM: &[&str] = &[
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
-    "CREATE INDEX idx_publications_title_trgm ON publications USING gin (title gin_trgm_ops)",
-    "CREATE INDEX idx_publications_body_trgm ON publications USING gin (body gin_trgm_ops)",
+    "CREATE INDEX idx_publications_text_trgm ON publications USING gin ((title || ' ' || body) gin_trgm_ops)",
 ];
 
 #[async_trait::async_trait]
