@@ -80,6 +80,7 @@ pub struct UnknownCode {
     pub code: String,
 }
 
+pub mod alliance;
 pub mod credit_code;
 pub mod enterprise;
 pub mod hazard_flow;
@@ -129,6 +130,9 @@ mod tests {
         round_trips(RoundStatus::ALL);
         round_trips(TemplateStatus::ALL);
         round_trips(super::enterprise::EnterpriseStatus::ALL);
+        round_trips(super::enterprise::EnterpriseScale::ALL);
+        round_trips(super::alliance::AllianceKind::ALL);
+        round_trips(super::alliance::AllianceStatus::ALL);
         round_trips(Status::ALL);
         for s in Status::ALL {
             assert_eq!(Status::parse(s.as_str()), Some(*s));
@@ -147,5 +151,8 @@ mod tests {
         assert_eq!(err.to_string(), "unknown HazardState code \"on_hold\"");
         assert!(HazardLevel::from_str("重大").is_err());
         assert!(Status::from_str("Approved").is_err());
+        assert!(super::enterprise::EnterpriseScale::from_str("规上").is_err());
+        assert!(super::alliance::AllianceKind::from_str("club").is_err());
+        assert!(super::alliance::AllianceStatus::from_str("paused").is_err());
     }
 }

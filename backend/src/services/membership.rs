@@ -20,6 +20,7 @@ use sea_orm::{
 };
 
 use crate::db::begin_write;
+use crate::domain::alliance::AllianceStatus;
 use crate::domain::enterprise::EnterpriseStatus;
 use crate::domain::membership::{self as rules, Action, Party, Refusal, Status};
 use crate::domain::region_path;
@@ -95,7 +96,7 @@ pub async fn apply(
         .one(&core.db)
         .await?
         .is_some_and(|a| {
-            a.status == "active" && region_path::contains(&a.region_path, region_path)
+            a.status == AllianceStatus::Active && region_path::contains(&a.region_path, region_path)
         });
     if !eligible {
         return Err(AppError::BadRequest("members.not_eligible_alliance"));
@@ -139,7 +140,7 @@ pub async fn invite(
         .one(&core.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    let eligible = a.status == "active"
+    let eligible = a.status == AllianceStatus::Active
         && enterprise::Entity::find_by_id(enterprise_id)
             .one(&core.db)
             .await?

@@ -91,7 +91,8 @@ pub async fn load(core: &Core, data: &seed::DemoData) -> AppResult<()> {
             scale: e.scale.clone(),
             risk_tags: e.risk_tags.clone(),
         };
-        enterprises::insert_enterprise(&txn, core.now(), &Scope::System, &input).await?;
+        let valid = enterprises::checked(&txn, &Scope::System, &input, None).await?;
+        enterprises::insert_enterprise(&txn, core.now(), &valid).await?;
     }
     for a in &data.alliances {
         let founded_on = NaiveDate::parse_from_str(&a.founded_on, "%Y-%m-%d")

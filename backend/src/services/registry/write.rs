@@ -5,6 +5,7 @@ use super::*;
 use chrono::NaiveDate;
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
+use crate::domain::alliance::{AllianceKind, AllianceStatus};
 use crate::domain::membership::Status as MembershipStatus;
 use crate::domain::region_path::child_path;
 use crate::error::{AppError, AppResult};
@@ -107,9 +108,9 @@ pub async fn create_alliance<C: ConnectionTrait>(
     conn: &C,
     new: NewAlliance,
 ) -> AppResult<alliance::Model> {
-    if !ALLIANCE_KINDS.contains(&new.kind.as_str()) {
+    let Some(kind) = AllianceKind::parse(&new.kind) else {
         return Err(AppError::BadRequest("alliance.bad_kind"));
-    }
+    };
     let r = region_by_code(conn, &new.region_code).await?;
     let lead = match &new.lead_credit_code {
         Some(c) => Some(enterprise_by_code(conn, c).await?.id),
@@ -117,13 +118,13 @@ pub async fn create_alliance<C: ConnectionTrait>(
     };
     Ok(alliance::ActiveModel {
         name: Set(new.name),
-        kind: Set(new.kind),
+        kind: Set(kind),
         region_id: Set(r.id),
         region_path: Set(r.path),
         lead_enterprise_id: Set(lead),
         charter: Set(new.charter),
         founded_on: Set(new.founded_on),
-        status: Set("active".into()),
+        status: Set(AllianceStatus::Active),
         created_at: Set(core.now()),
         ..Default::default()
     }
