@@ -84,6 +84,7 @@ pub mod alliance;
 pub mod credit_code;
 pub mod enterprise;
 pub mod hazard_flow;
+pub mod import;
 pub mod inspection;
 pub mod membership;
 pub mod participation;
@@ -92,6 +93,7 @@ pub mod region_path;
 pub mod role;
 pub mod rounds;
 pub mod scoring;
+pub mod supervision;
 
 #[cfg(test)]
 mod tests {

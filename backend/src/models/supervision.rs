@@ -16,8 +16,7 @@ pub struct Model {
     pub deadline: Date,
     /// The hazard's region path, for the bureau's scope.
     pub region_path: String,
-    /// "listed" | "released" (after a passed review)
-    pub status: String,
+    pub status: crate::domain::supervision::SupervisionStatus,
     pub listed_at: DateTimeUtc,
     pub listed_by: Option<i64>,
     /// "passed" | "failed"

@@ -17,6 +17,7 @@ use sea_orm::{
 use serde::Serialize;
 
 use crate::db::begin_write;
+use crate::domain::import::{ImportKind, ImportStatus};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::models::{enterprise, enterprise_risk_tag, import_batch, industry, region, risk_tag};
 use crate::scope::{Caller, Scope};
@@ -151,10 +152,10 @@ pub async fn upload(core: &Core, actor: &Actor, file_name: &str, bytes: Vec<u8>)
     let name: String = file_name.chars().take(255).collect();
     let txn = begin_write(&core.db).await?;
     let batch = import_batch::ActiveModel {
-        kind: Set("enterprises".into()),
+        kind: Set(ImportKind::Enterprises),
         file_name: Set(name.clone()),
         created_by: Set(caller.user_id),
-        status: Set("validating".into()),
+        status: Set(ImportStatus::Validating),
         total_rows: Set(data_rows as i32),
         processed_rows: Set(0),
         valid_rows: Set(0),
@@ -201,7 +202,10 @@ pub async fn upload(core: &Core, actor: &Actor, file_name: &str, bytes: Vec<u8>)
 
 async fn mark_failed(core: &Core, id: i64) -> AppResult<()> {
     import_batch::Entity::update_many()
-        .col_expr(import_batch::Column::Status, Expr::value("failed"))
+        .col_expr(
+            import_batch::Column::Status,
+            Expr::value(ImportStatus::Failed),
+        )
         .col_expr(import_batch::Column::UpdatedAt, Expr::value(core.now()))
         .filter(import_batch::Column::Id.eq(id))
         .exec(&core.db)
@@ -260,7 +264,10 @@ async fn validate(core: &Core, id: i64, scope: &Scope, sheet: sheet::Rows) -> Ap
     };
     let error_rows = problems.iter().map(|p| p.row).collect::<HashSet<_>>().len();
     import_batch::Entity::update_many()
-        .col_expr(import_batch::Column::Status, Expr::value("ready"))
+        .col_expr(
+            import_batch::Column::Status,
+            Expr::value(ImportStatus::Ready),
+        )
         .col_expr(
             import_batch::Column::ProcessedRows,
             Expr::col(import_batch::Column::TotalRows),
@@ -328,7 +335,7 @@ async fn own_batch(core: &Core, caller: &Caller, id: i64) -> AppResult<import_ba
         .one(&core.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    if b.status == "validating"
+    if b.status == ImportStatus::Validating
         && core.now() - b.updated_at > Duration::minutes(STALE_AFTER_MINUTES)
     {
         mark_failed(core, b.id).await?;
@@ -339,8 +346,9 @@ async fn own_batch(core: &Core, caller: &Caller, id: i64) -> AppResult<import_ba
 
 pub async fn view(core: &Core, caller: &Caller, id: i64) -> AppResult<BatchView> {
     let batch = own_batch(core, caller, id).await?;
-    let errors: Vec<RowError> = serde_json::from_str(&batch.errors).unwrap_or_default();
-    let ready: Vec<ReadyRow> = serde_json::from_str(&batch.payload).unwrap_or_default();
+    // Both are written by this module; one that does not read back is a fault, not an empty list.
+    let errors: Vec<RowError> = serde_json::from_str(&batch.errors).map_err(AppError::internal)?;
+    let ready: Vec<ReadyRow> = serde_json::from_str(&batch.payload).map_err(AppError::internal)?;
     let count = |a: &str| ready.iter().filter(|r| r.action == a).count();
     let percent = if batch.total_rows > 0 {
         (batch.processed_rows.max(0) as u32 * 100 / batch.total_rows as u32).min(100)
@@ -359,7 +367,11 @@ pub async fn view(core: &Core, caller: &Caller, id: i64) -> AppResult<BatchView>
 }
 
 /// Progress of a batch: (status, processed, total).
-pub async fn progress(core: &Core, caller: &Caller, id: i64) -> AppResult<(String, i32, i32)> {
+pub async fn progress(
+    core: &Core,
+    caller: &Caller,
+    id: i64,
+) -> AppResult<(ImportStatus, i32, i32)> {
     let b = own_batch(core, caller, id).await?;
     Ok((b.status, b.processed_rows, b.total_rows))
 }
@@ -380,20 +392,23 @@ pub async fn commit(core: &Core, actor: &Actor, id: i64) -> AppResult<BatchView>
     let caller = &actor.caller;
     may_import(caller)?;
     let batch = own_batch(core, caller, id).await?;
-    match batch.status.as_str() {
-        "ready" => {}
-        "committed" => return Err(AppError::Conflict("import.already_committed")),
-        "validating" => return Err(AppError::Conflict("import.still_validating")),
-        _ => return Err(AppError::Conflict("import.failed")),
+    match batch.status {
+        ImportStatus::Ready => {}
+        ImportStatus::Committed => return Err(AppError::Conflict("import.already_committed")),
+        ImportStatus::Validating => return Err(AppError::Conflict("import.still_validating")),
+        ImportStatus::Failed => return Err(AppError::Conflict("import.failed")),
     }
     let ready: Vec<ReadyRow> = serde_json::from_str(&batch.payload).map_err(AppError::internal)?;
     let now = core.now();
     let txn = begin_write(&core.db).await?;
     // Claim the batch first: of two confirmations racing, one wins.
     let claimed = import_batch::Entity::update_many()
-        .col_expr(import_batch::Column::Status, Expr::value("committed"))
+        .col_expr(
+            import_batch::Column::Status,
+            Expr::value(ImportStatus::Committed),
+        )
         .filter(import_batch::Column::Id.eq(id))
-        .filter(import_batch::Column::Status.eq("ready"))
+        .filter(import_batch::Column::Status.eq(ImportStatus::Ready))
         .exec(&txn)
         .await?;
     if claimed.rows_affected != 1 {

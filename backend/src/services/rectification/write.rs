@@ -14,6 +14,7 @@ use super::{LoopOutcome, party_of, refused};
 use crate::db::begin_write;
 use crate::domain::hazard_flow::{self, Action, ExtensionStatus, Facts, HazardState, Party, Plan};
 use crate::domain::inspection::HazardLevel;
+use crate::domain::supervision::SupervisionStatus;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::{self, Lang};
 use crate::models::{extension_request, hazard, hazard_event, rectification_plan, supervision};
@@ -453,7 +454,7 @@ async fn review(
     };
     let mut s = row.into_active_model();
     if passed {
-        s.status = Set("released".into());
+        s.status = Set(SupervisionStatus::Released);
     }
     s.review_result = Set(Some(if passed { "passed" } else { "failed" }.into()));
     s.review_note = Set(note);

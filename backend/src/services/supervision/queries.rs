@@ -1,7 +1,5 @@
 //! Reads: scoped lists, pages and exports (every query through `crate::scope`).
 
-use super::*;
-
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -15,6 +13,7 @@ use crate::db::begin_write;
 use crate::domain::hazard_flow::{self, HazardState};
 use crate::domain::inspection::{HazardCategory, HazardLevel};
 use crate::domain::region_path::subtree_pattern;
+use crate::domain::supervision::SupervisionStatus;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Lang};
 use crate::models::{enterprise, hazard, nested, region, supervision};
@@ -38,7 +37,7 @@ pub fn running_states() -> Vec<HazardState> {
 pub async fn is_listed<C: ConnectionTrait>(conn: &C, hazard_id: i64) -> AppResult<bool> {
     Ok(supervision::Entity::find()
         .filter(supervision::Column::HazardId.eq(hazard_id))
-        .filter(supervision::Column::Status.eq(STATUS_LISTED))
+        .filter(supervision::Column::Status.eq(SupervisionStatus::Listed))
         .count(conn)
         .await?
         > 0)
@@ -49,7 +48,7 @@ pub fn listed_hazard_ids() -> sea_orm::sea_query::SelectStatement {
     Query::select()
         .column(supervision::Column::HazardId)
         .from(supervision::Entity)
-        .and_where(supervision::Column::Status.eq(STATUS_LISTED))
+        .and_where(supervision::Column::Status.eq(SupervisionStatus::Listed))
         .to_owned()
 }
 
@@ -74,7 +73,8 @@ pub struct SupervisionRow {
     /// `major` (listed when reported) | `overdue` (escalated).
     pub reason: String,
     /// `listed` | `released`.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: SupervisionStatus,
     pub supervising_unit: String,
     pub responsible_unit: String,
     /// 督办期限.
