@@ -95,7 +95,7 @@ async fn an_escalated_general_hazard_is_closed_only_by_the_bureau_which_releases
         "released",
         "closure releases the listing"
     );
-    assert_eq!(row.review_result.as_deref(), Some("passed"));
+    assert_eq!(row.review_result.map(|r| r.as_str()), Some("passed"));
     assert_eq!(row.reviewed_on, Some(crate::reminders::day("2026-12-17")));
 
     let city = app.api_token(REGULATOR).await;

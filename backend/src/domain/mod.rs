@@ -87,6 +87,7 @@ pub mod hazard_flow;
 pub mod import;
 pub mod inspection;
 pub mod membership;
+pub mod notice;
 pub mod participation;
 pub mod password_policy;
 pub mod region_path;
@@ -135,6 +136,11 @@ mod tests {
         round_trips(super::enterprise::EnterpriseScale::ALL);
         round_trips(super::alliance::AllianceKind::ALL);
         round_trips(super::alliance::AllianceStatus::ALL);
+        round_trips(super::import::ImportKind::ALL);
+        round_trips(super::import::ImportStatus::ALL);
+        round_trips(super::supervision::SupervisionStatus::ALL);
+        round_trips(super::supervision::ReviewResult::ALL);
+        round_trips(super::notice::OutboxStatus::ALL);
         round_trips(Status::ALL);
         for s in Status::ALL {
             assert_eq!(Status::parse(s.as_str()), Some(*s));
@@ -156,5 +162,10 @@ mod tests {
         assert!(super::enterprise::EnterpriseScale::from_str("规上").is_err());
         assert!(super::alliance::AllianceKind::from_str("club").is_err());
         assert!(super::alliance::AllianceStatus::from_str("paused").is_err());
+        assert!(super::import::ImportKind::from_str("alliances").is_err());
+        assert!(super::import::ImportStatus::from_str("done").is_err());
+        assert!(super::supervision::SupervisionStatus::from_str("closed").is_err());
+        assert!(super::supervision::ReviewResult::from_str("ok").is_err());
+        assert!(super::notice::OutboxStatus::from_str("queued").is_err());
     }
 }

@@ -9,3 +9,13 @@ coded! {
         Released = "released",
     }
 }
+
+coded! {
+    /// The on-site review (核销) of a listed hazard's rectification.
+    ReviewResult(16) {
+        /// 通过: the listing is released.
+        Passed = "passed",
+        /// 不通过
+        Failed = "failed",
+    }
+}

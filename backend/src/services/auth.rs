@@ -293,13 +293,11 @@ async fn lock(
 }
 
 fn caller_of(u: &user::Model, scope: Scope, session_id: String) -> AppResult<Caller> {
-    let role = Role::parse(&u.role)
-        .ok_or_else(|| AppError::internal(anyhow::anyhow!("user {} has unknown role", u.id)))?;
     Ok(Caller {
         user_id: u.id,
         username: u.username.clone(),
         display_name: u.display_name.clone(),
-        role,
+        role: u.role,
         scope,
         session_id,
     })
@@ -308,8 +306,7 @@ fn caller_of(u: &user::Model, scope: Scope, session_id: String) -> AppResult<Cal
 /// The data scope of an account, from its role and tenant binding.
 pub async fn scope_of(core: &Core, u: &user::Model) -> AppResult<Scope> {
     let broken = || AppError::internal(anyhow::anyhow!("user {} has no tenant for its role", u.id));
-    let role = Role::parse(&u.role).ok_or_else(broken)?;
-    Ok(match role {
+    Ok(match u.role {
         Role::Admin => Scope::System,
         Role::Regulator => {
             let r = region::Entity::find_by_id(u.region_id.ok_or_else(broken)?)

@@ -154,7 +154,7 @@ pub async fn appoint(
         username: Set(username),
         display_name: Set(input.display_name.trim().into()),
         password_hash: Set(hash),
-        role: Set(Role::Committee.as_str().into()),
+        role: Set(Role::Committee),
         region_id: Set(None),
         alliance_id: Set(Some(a.id)),
         enterprise_id: Set(None),
@@ -274,11 +274,8 @@ pub async fn export_members_xlsx(core: &Core, actor: &Actor) -> AppResult<Vec<u8
                 m.region_name.clone(),
                 e.and_then(|e| industries.get(&e.industry_code).cloned())
                     .unwrap_or_default(),
-                match e.map(|e| e.scale.as_str()) {
-                    Some("above") => crate::services::xlsx::text("scale.above"),
-                    Some(_) => crate::services::xlsx::text("scale.small_micro"),
-                    None => String::new(),
-                },
+                e.map(|e| crate::services::xlsx::text(&format!("scale.{}", e.scale)))
+                    .unwrap_or_default(),
                 e.map(|e| e.employees.to_string()).unwrap_or_default(),
                 e.map(|e| e.safety_officer.clone()).unwrap_or_default(),
                 e.map(|e| e.safety_phone.clone()).unwrap_or_default(),

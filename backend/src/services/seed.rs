@@ -215,7 +215,7 @@ mod tests {
     fn there_is_a_demo_login_for_every_role() {
         let logins = super::demo_logins().expect("logins");
         for role in crate::domain::role::Role::ALL {
-            assert!(logins.iter().any(|l| l.role == role), "{role:?}");
+            assert!(logins.iter().any(|l| l.role == *role), "{role:?}");
         }
     }
 }

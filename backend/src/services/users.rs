@@ -102,7 +102,7 @@ pub async fn create<C: ConnectionTrait>(
         username: Set(username),
         display_name: Set(new.display_name.trim().to_string()),
         password_hash: Set(hash),
-        role: Set(new.role.as_str().into()),
+        role: Set(new.role),
         region_id: Set(region_id),
         alliance_id: Set(alliance_id),
         enterprise_id: Set(enterprise_id),

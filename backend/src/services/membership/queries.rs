@@ -22,7 +22,7 @@ use crate::services::{PageParams, Paged};
 use crate::state::Core;
 
 /// The statuses in which an enterprise is in an alliance or on its way in.
-const OPEN: [&str; 3] = ["applied", "invited", "approved"];
+const OPEN: [Status; 3] = [Status::Applied, Status::Invited, Status::Approved];
 
 /// A membership as lists show it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]

@@ -14,7 +14,7 @@ use super::{LoopOutcome, party_of, refused};
 use crate::db::begin_write;
 use crate::domain::hazard_flow::{self, Action, ExtensionStatus, Facts, HazardState, Party, Plan};
 use crate::domain::inspection::HazardLevel;
-use crate::domain::supervision::SupervisionStatus;
+use crate::domain::supervision::{ReviewResult, SupervisionStatus};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::{self, Lang};
 use crate::models::{extension_request, hazard, hazard_event, rectification_plan, supervision};
@@ -456,7 +456,11 @@ async fn review(
     if passed {
         s.status = Set(SupervisionStatus::Released);
     }
-    s.review_result = Set(Some(if passed { "passed" } else { "failed" }.into()));
+    s.review_result = Set(Some(if passed {
+        ReviewResult::Passed
+    } else {
+        ReviewResult::Failed
+    }));
     s.review_note = Set(note);
     s.reviewed_on = Set(Some(on));
     s.reviewed_by = Set(Some(caller.user_id));

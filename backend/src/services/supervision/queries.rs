@@ -13,7 +13,7 @@ use crate::db::begin_write;
 use crate::domain::hazard_flow::{self, HazardState};
 use crate::domain::inspection::{HazardCategory, HazardLevel};
 use crate::domain::region_path::subtree_pattern;
-use crate::domain::supervision::SupervisionStatus;
+use crate::domain::supervision::{ReviewResult, SupervisionStatus};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Lang};
 use crate::models::{enterprise, hazard, nested, region, supervision};
@@ -88,7 +88,8 @@ pub struct SupervisionRow {
     #[schema(value_type = String, format = DateTime)]
     pub listed_at: DateTime<Utc>,
     /// The on-site review (核销): `passed` | `failed`.
-    pub review_result: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub review_result: Option<ReviewResult>,
     pub review_note: Option<String>,
     #[schema(value_type = Option<String>, format = Date)]
     pub reviewed_on: Option<NaiveDate>,
@@ -316,7 +317,6 @@ pub async fn export_xlsx(
                     .format("%Y-%m-%d %H:%M")
                     .to_string(),
                 r.review_result
-                    .as_deref()
                     .map(|v| zh(format!("supervision.review_{v}")))
                     .unwrap_or_default(),
                 r.reviewed_on.map(|d| d.to_string()).unwrap_or_default(),

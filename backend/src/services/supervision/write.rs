@@ -51,7 +51,7 @@ async fn event_actor<C: ConnectionTrait>(
         return Ok((None, "system".into(), None));
     };
     Ok(match user::Entity::find_by_id(id).one(conn).await? {
-        Some(u) => (Some(u.id), u.display_name, Some(u.role)),
+        Some(u) => (Some(u.id), u.display_name, Some(u.role.as_str().into())),
         None => (None, "system".into(), None),
     })
 }
