@@ -94,6 +94,7 @@ pub mod region_path;
 pub mod role;
 pub mod rounds;
 pub mod scoring;
+pub mod session;
 pub mod supervision;
 
 #[cfg(test)]
@@ -141,6 +142,8 @@ mod tests {
         round_trips(super::supervision::SupervisionStatus::ALL);
         round_trips(super::supervision::ReviewResult::ALL);
         round_trips(super::notice::OutboxStatus::ALL);
+        round_trips(super::session::SessionKind::ALL);
+        round_trips(super::role::Role::ALL);
         round_trips(Status::ALL);
         for s in Status::ALL {
             assert_eq!(Status::parse(s.as_str()), Some(*s));
@@ -167,5 +170,7 @@ mod tests {
         assert!(super::supervision::SupervisionStatus::from_str("closed").is_err());
         assert!(super::supervision::ReviewResult::from_str("ok").is_err());
         assert!(super::notice::OutboxStatus::from_str("queued").is_err());
+        assert!(super::session::SessionKind::from_str("cli").is_err());
+        assert!(super::role::Role::from_str("root").is_err());
     }
 }

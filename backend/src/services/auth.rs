@@ -174,9 +174,9 @@ pub async fn login(
     }
 
     let scope = scope_of(core, &u).await?;
-    let (ttl, kind_str) = match kind {
-        TokenKind::Web => (Duration::hours(auth.web_session_hours), "web"),
-        TokenKind::Api => (Duration::hours(auth.api_token_hours), "api"),
+    let ttl = match kind {
+        TokenKind::Web => Duration::hours(auth.web_session_hours),
+        TokenKind::Api => Duration::hours(auth.api_token_hours),
     };
     let expires_at = now + ttl;
     let sid = uuid::Uuid::new_v4().to_string();
@@ -211,7 +211,7 @@ pub async fn login(
     session::ActiveModel {
         id: Set(sid.clone()),
         user_id: Set(u.id),
-        kind: Set(kind_str.into()),
+        kind: Set(kind.session_kind()),
         created_at: Set(now),
         last_seen_at: Set(now),
         expires_at: Set(expires_at),
@@ -232,7 +232,7 @@ pub async fn login(
         "login",
         target,
         Outcome::Success,
-        Some(kind_str.into()),
+        Some(kind.as_str().into()),
     )
     .await?;
     txn.commit().await?;
@@ -360,7 +360,7 @@ pub async fn authenticate(core: &Core, kind: TokenKind, token: &str) -> AppResul
     let idle = Duration::minutes(core.settings.auth.idle_minutes);
     if s.revoked_at.is_some()
         || s.expires_at <= now
-        || s.kind != kind.as_str()
+        || s.kind != kind.session_kind()
         || s.user_id.to_string() != claims.sub
         || (kind == TokenKind::Web && s.last_seen_at + idle <= now)
     {

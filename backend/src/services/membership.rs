@@ -290,7 +290,7 @@ async fn transition(
     record_event(
         txn,
         &m,
-        current.map(Status::as_str),
+        current,
         Some(caller.user_id),
         &caller.display_name,
         reason,
@@ -334,7 +334,7 @@ async fn transition(
 pub async fn record_event<C: ConnectionTrait>(
     conn: &C,
     m: &alliance_membership::Model,
-    from: Option<&str>,
+    from: Option<Status>,
     actor_user_id: Option<i64>,
     actor_name: &str,
     reason: Option<String>,
@@ -344,8 +344,8 @@ pub async fn record_event<C: ConnectionTrait>(
         membership_id: Set(m.id),
         alliance_id: Set(m.alliance_id),
         enterprise_id: Set(m.enterprise_id),
-        from_status: Set(from.map(str::to_string)),
-        to_status: Set(m.status.as_str().into()),
+        from_status: Set(from),
+        to_status: Set(m.status),
         actor_user_id: Set(actor_user_id),
         actor_name: Set(actor_name.chars().take(64).collect()),
         reason: Set(reason),

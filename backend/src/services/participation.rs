@@ -141,10 +141,10 @@ async fn counts_by_path<C: ConnectionTrait>(
         .column(enterprise::Column::RegionPath)
         .column_as(Expr::col(enterprise::Column::Id).count(), "enterprises")
         .column_as(count_where(in_active_alliance()), "in_alliance")
-        .column_as(count_where(small()), "small_micro")
+        .column_as(count_where(small()), "small")
         .column_as(
             count_where(small().add(in_active_alliance())),
-            "small_micro_in_alliance",
+            "small_in_alliance",
         )
         .filter(enterprise::Column::RegionPath.like(subtree_pattern(root_path)))
         .filter(enterprise::Column::Status.eq(EnterpriseStatus::Active))

@@ -28,7 +28,7 @@ pub async fn on_reported<C: ConnectionTrait>(
         actor_role: Set(Some(caller.role.as_str().into())),
         action: Set("report".into()),
         from_state: Set(None),
-        to_state: Set(HazardState::Reported.as_str().into()),
+        to_state: Set(HazardState::Reported),
         note: Set(None),
         deadline_before: Set(None),
         deadline_after: Set(Some(h.deadline)),
