@@ -248,7 +248,7 @@ pub async fn release_withdrawn<C: ConnectionTrait>(
         return Ok(false);
     };
     let mut m = row.into_active_model();
-    m.status = Set(SupervisionStatus::Released.into());
+    m.status = Set(SupervisionStatus::Released);
     m.update(conn).await?;
     let actor = event_actor(conn, Some(actor)).await?;
     let note = i18n::t(Lang::ZhCn, "supervision.note_withdrawn");
