@@ -167,7 +167,7 @@ fn nothing() -> Condition {
 
 fn enterprises_of_alliance(
     alliance_id: i64,
-    statuses: &[&str],
+    statuses: &[MembershipStatus],
 ) -> sea_orm::sea_query::SelectStatement {
     Query::select()
         .column(alliance_membership::Column::EnterpriseId)
@@ -187,7 +187,7 @@ pub fn enterprises(scope: &Scope) -> Condition {
         Scope::Alliance { alliance_id, .. } => {
             Condition::all().add(enterprise::Column::Id.in_subquery(enterprises_of_alliance(
                 *alliance_id,
-                &["approved", "applied"],
+                &[MembershipStatus::Approved, MembershipStatus::Applied],
             )))
         }
         Scope::Enterprise { enterprise_id, .. } => {
@@ -345,7 +345,7 @@ pub fn manages_template(scope: &Scope, template: &checklist_template::Model) -> 
 }
 
 fn approved_members(alliance_id: i64) -> sea_orm::sea_query::SelectStatement {
-    enterprises_of_alliance(alliance_id, &["approved"])
+    enterprises_of_alliance(alliance_id, &[MembershipStatus::Approved])
 }
 
 /// Which 互查 rounds the scope may see.

@@ -58,7 +58,7 @@ async fn an_escalated_general_hazard_is_closed_only_by_the_bureau_which_releases
     ok(&app, &enterprise, b, "acknowledge", &plan("2026-12-10")).await;
     at(&app, "2026-12-17");
     assert_eq!(run(&app).await.escalated, 1, "seven days overdue");
-    assert_eq!(listing(&app, b).await.status, "listed");
+    assert_eq!(listing(&app, b).await.status.as_str(), "listed");
     // Tokens are issued on the clock's day.
     let enterprise = app.api_token(ENTERPRISE).await;
     hand_in(&app, &enterprise, a).await;
@@ -78,7 +78,7 @@ async fn an_escalated_general_hazard_is_closed_only_by_the_bureau_which_releases
         let res = act(&app, token, b, "reject", &json!({"reason": "不合格"}), None).await;
         assert_eq!(res.status(), 403, "{who} may not reject it either");
     }
-    assert_eq!(listing(&app, b).await.status, "listed");
+    assert_eq!(listing(&app, b).await.status.as_str(), "listed");
     assert!(asked_to_verify(&app, &bureau, b).await, "the bureau is");
     let detail = app.api_json(&format!("/api/v1/hazards/{b}"), &bureau).await;
     assert_eq!(detail["actions"], json!(["verify", "reject"]), "{detail}");
@@ -90,8 +90,12 @@ async fn an_escalated_general_hazard_is_closed_only_by_the_bureau_which_releases
     let out = ok(&app, &bureau, b, "verify", &json!({"note": "现场复核合格"})).await;
     assert_eq!(out["state"], "closed");
     let row = listing(&app, b).await;
-    assert_eq!(row.status, "released", "closure releases the listing");
-    assert_eq!(row.review_result.as_deref(), Some("passed"));
+    assert_eq!(
+        row.status.as_str(),
+        "released",
+        "closure releases the listing"
+    );
+    assert_eq!(row.review_result.map(|r| r.as_str()), Some("passed"));
     assert_eq!(row.reviewed_on, Some(crate::reminders::day("2026-12-17")));
 
     let city = app.api_token(REGULATOR).await;
@@ -103,7 +107,7 @@ async fn an_escalated_general_hazard_is_closed_only_by_the_bureau_which_releases
 async fn a_withdrawn_major_hazard_leaves_the_list_with_an_event() {
     let app = spawn_app().await;
     let (_, b) = reported(&app, major_extra).await;
-    assert_eq!(listing(&app, b).await.status, "listed");
+    assert_eq!(listing(&app, b).await.status.as_str(), "listed");
     let enterprise = app.api_token(ENTERPRISE).await;
     ok(
         &app,
@@ -125,7 +129,11 @@ async fn a_withdrawn_major_hazard_leaves_the_list_with_an_event() {
     assert_eq!(out["state"], "withdrawn");
 
     let row = listing(&app, b).await;
-    assert_eq!(row.status, "released", "withdrawal releases the listing");
+    assert_eq!(
+        row.status.as_str(),
+        "released",
+        "withdrawal releases the listing"
+    );
     assert_eq!(
         event_actions(&app, b).await,
         [

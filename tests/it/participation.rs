@@ -466,7 +466,8 @@ async fn only_active_enterprises_in_active_alliances_count() {
     let token = app.api_token(REGULATOR).await;
     let report = app.api_json("/api/v1/participation", &token).await;
     check(row(&report, JINHU), &(JINHU, 9, 2, 22.2, 7, 1, 14.2, false));
-    let yuhai_small = u64::from(yuhai.scale == "small_micro");
+    let yuhai_small =
+        u64::from(yuhai.scale == portal::domain::enterprise::EnterpriseScale::SmallMicro);
     let city = &report["region"];
     assert_eq!(city["enterprises"], 39);
     assert_eq!(city["in_alliance"], 24);

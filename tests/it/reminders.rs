@@ -186,7 +186,7 @@ async fn the_enterprise_is_reminded_before_its_deadline_the_committee_at_it_and_
     );
     let row = listing(&app, b).await.expect("on the supervision list");
     assert_eq!(row.reason, "overdue");
-    assert_eq!(row.status, "listed");
+    assert_eq!(row.status.as_str(), "listed");
     assert_eq!(row.listed_by, None, "listed by the system");
     assert_eq!(row.deadline, day("2026-12-10"));
     assert_eq!(

@@ -28,6 +28,7 @@ fn only(alliances: Vec<seed::AllianceFixture>) -> seed::DemoData {
         experts: Vec::new(),
         accounts: Vec::new(),
         checklists: Vec::new(),
+        publications: Vec::new(),
     }
 }
 

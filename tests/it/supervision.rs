@@ -306,7 +306,7 @@ async fn the_bureau_edits_a_listing_with_checks_an_audit_record_and_a_timeline_e
 
     // Released listings are history.
     let mut m = listing_of(&app, b).await.into_active_model();
-    m.status = Set("released".into());
+    m.status = Set(portal::domain::supervision::SupervisionStatus::Released);
     m.update(&app.core.db).await.expect("release");
     let res = put(
         &app,

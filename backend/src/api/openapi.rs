@@ -202,5 +202,15 @@ mod tests {
             &serde_json::json!(["applied", "invited", "approved", "rejected", "left"]),
             "{status}"
         );
+        // Inputs the user chooses from a vocabulary name their codes too.
+        let schemas = &doc["components"]["schemas"];
+        assert_eq!(
+            schemas["AllianceKind"]["enum"],
+            serde_json::json!(["industry", "regional", "park", "village"]),
+        );
+        assert_eq!(
+            schemas["EnterpriseScale"]["enum"],
+            serde_json::json!(["above", "small_micro"]),
+        );
     }
 }

@@ -27,6 +27,14 @@ impl TokenKind {
     pub fn as_str(self) -> &'static str {
         self.audience()
     }
+
+    /// The kind of session a token of this kind belongs to.
+    pub fn session_kind(self) -> crate::domain::session::SessionKind {
+        match self {
+            TokenKind::Web => crate::domain::session::SessionKind::Web,
+            TokenKind::Api => crate::domain::session::SessionKind::Api,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

@@ -80,11 +80,14 @@ pub struct UnknownCode {
     pub code: String,
 }
 
+pub mod alliance;
 pub mod credit_code;
 pub mod enterprise;
 pub mod hazard_flow;
+pub mod import;
 pub mod inspection;
 pub mod membership;
+pub mod notice;
 pub mod participation;
 pub mod password_policy;
 pub mod publication;
@@ -92,6 +95,8 @@ pub mod region_path;
 pub mod role;
 pub mod rounds;
 pub mod scoring;
+pub mod session;
+pub mod supervision;
 
 #[cfg(test)]
 mod tests {
@@ -130,6 +135,16 @@ mod tests {
         round_trips(RoundStatus::ALL);
         round_trips(TemplateStatus::ALL);
         round_trips(super::enterprise::EnterpriseStatus::ALL);
+        round_trips(super::enterprise::EnterpriseScale::ALL);
+        round_trips(super::alliance::AllianceKind::ALL);
+        round_trips(super::alliance::AllianceStatus::ALL);
+        round_trips(super::import::ImportKind::ALL);
+        round_trips(super::import::ImportStatus::ALL);
+        round_trips(super::supervision::SupervisionStatus::ALL);
+        round_trips(super::supervision::ReviewResult::ALL);
+        round_trips(super::notice::OutboxStatus::ALL);
+        round_trips(super::session::SessionKind::ALL);
+        round_trips(super::role::Role::ALL);
         round_trips(Status::ALL);
         round_trips(super::publication::PublicationKind::ALL);
         round_trips(super::publication::PublicationStatus::ALL);
@@ -150,5 +165,15 @@ mod tests {
         assert_eq!(err.to_string(), "unknown HazardState code \"on_hold\"");
         assert!(HazardLevel::from_str("重大").is_err());
         assert!(Status::from_str("Approved").is_err());
+        assert!(super::enterprise::EnterpriseScale::from_str("规上").is_err());
+        assert!(super::alliance::AllianceKind::from_str("club").is_err());
+        assert!(super::alliance::AllianceStatus::from_str("paused").is_err());
+        assert!(super::import::ImportKind::from_str("alliances").is_err());
+        assert!(super::import::ImportStatus::from_str("done").is_err());
+        assert!(super::supervision::SupervisionStatus::from_str("closed").is_err());
+        assert!(super::supervision::ReviewResult::from_str("ok").is_err());
+        assert!(super::notice::OutboxStatus::from_str("queued").is_err());
+        assert!(super::session::SessionKind::from_str("cli").is_err());
+        assert!(super::role::Role::from_str("root").is_err());
     }
 }

@@ -2,21 +2,22 @@
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Role {
-    /// 系统管理员
-    Admin,
-    /// 应急管理部门 (bureau officer), bound to a region node.
-    Regulator,
-    /// 联盟委员会成员, bound to one alliance.
-    Committee,
-    /// 企业管理员
-    EnterpriseAdmin,
-    /// 企业员工 / 安全员
-    EnterpriseStaff,
-    /// 专家
-    Expert,
+coded! {
+    /// Who a user is; stored in `users.role`.
+    Role(24) {
+        /// 系统管理员
+        Admin = "admin",
+        /// 应急管理部门 (bureau officer), bound to a region node.
+        Regulator = "regulator",
+        /// 联盟委员会成员, bound to one alliance.
+        Committee = "committee",
+        /// 企业管理员
+        EnterpriseAdmin = "enterprise_admin",
+        /// 企业员工 / 安全员
+        EnterpriseStaff = "enterprise_staff",
+        /// 专家
+        Expert = "expert",
+    }
 }
 
 /// The four portals plus the system administration area.
@@ -31,30 +32,6 @@ pub enum Portal {
 }
 
 impl Role {
-    pub const ALL: [Role; 6] = [
-        Role::Admin,
-        Role::Regulator,
-        Role::Committee,
-        Role::EnterpriseAdmin,
-        Role::EnterpriseStaff,
-        Role::Expert,
-    ];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Role::Admin => "admin",
-            Role::Regulator => "regulator",
-            Role::Committee => "committee",
-            Role::EnterpriseAdmin => "enterprise_admin",
-            Role::EnterpriseStaff => "enterprise_staff",
-            Role::Expert => "expert",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Role> {
-        Role::ALL.into_iter().find(|r| r.as_str() == s)
-    }
-
     pub fn portal(self) -> Portal {
         match self {
             Role::Admin => Portal::Admin,
@@ -104,7 +81,7 @@ mod tests {
     #[test]
     fn roles_round_trip_and_map_to_portals() {
         for r in Role::ALL {
-            assert_eq!(Role::parse(r.as_str()), Some(r));
+            assert_eq!(Role::parse(r.as_str()), Some(*r));
         }
         assert_eq!(Role::parse("root"), None);
         assert_eq!(Role::EnterpriseStaff.portal(), Portal::Enterprise);

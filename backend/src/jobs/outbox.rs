@@ -24,14 +24,11 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 use crate::config::EmailSettings;
+use crate::domain::notice::OutboxStatus;
 use crate::error::AppResult;
 use crate::jobs::mailer::{Mailer, Outgoing, SharedMailer};
 use crate::models::email_outbox::{self, Column as C};
 use crate::state::Core;
-
-pub const PENDING: &str = "pending";
-pub const SENT: &str = "sent";
-pub const FAILED: &str = "failed";
 
 /// The deadline of one whole send.
 pub fn send_deadline(settings: &EmailSettings) -> Duration {
@@ -54,7 +51,7 @@ pub fn backoff(attempts: i32) -> chrono::Duration {
 
 fn due(now: DateTime<Utc>) -> Condition {
     Condition::all()
-        .add(C::Status.eq(PENDING))
+        .add(C::Status.eq(OutboxStatus::Pending))
         .add(C::NextAttemptAt.lte(now))
         .add(
             Condition::any()
@@ -118,11 +115,11 @@ async fn deliver(core: &Core, mailer: &dyn Mailer, row: email_outbox::Model) -> 
         .col_expr(C::Attempts, Expr::value(attempts))
         .col_expr(C::LockedUntil, Expr::value(Option::<DateTime<Utc>>::None))
         .filter(C::Id.eq(row.id))
-        .filter(C::Status.eq(PENDING));
+        .filter(C::Status.eq(OutboxStatus::Pending));
     let sent = result.is_ok();
     let update = match result {
         Ok(()) => update
-            .col_expr(C::Status, Expr::value(SENT))
+            .col_expr(C::Status, Expr::value(OutboxStatus::Sent))
             .col_expr(C::SentAt, Expr::value(Some(now))),
         Err(error) => {
             let gave_up = attempts >= core.settings.email.max_attempts.max(1);
@@ -131,7 +128,11 @@ async fn deliver(core: &Core, mailer: &dyn Mailer, row: email_outbox::Model) -> 
             update
                 .col_expr(
                     C::Status,
-                    Expr::value(if gave_up { FAILED } else { PENDING }),
+                    Expr::value(if gave_up {
+                        OutboxStatus::Failed
+                    } else {
+                        OutboxStatus::Pending
+                    }),
                 )
                 .col_expr(C::LastError, Expr::value(Some(error)))
                 .col_expr(C::NextAttemptAt, Expr::value(now + backoff(attempts)))

@@ -9,16 +9,14 @@ pub struct Model {
     pub id: i64,
     #[sea_orm(unique)]
     pub name: String,
-    /// "industry" 行业型 | "regional" 区域型 | "park" 园区型 | "village" 村居型
-    pub kind: String,
+    pub kind: crate::domain::alliance::AllianceKind,
     pub region_id: i64,
     pub region_path: String,
     pub lead_enterprise_id: Option<i64>,
     #[sea_orm(column_type = "Text")]
     pub charter: String,
     pub founded_on: Date,
-    /// "active" | "dissolved"
-    pub status: String,
+    pub status: crate::domain::alliance::AllianceStatus,
     pub created_at: DateTimeUtc,
 }
 

@@ -14,8 +14,7 @@ pub struct Model {
     pub body_text: String,
     #[sea_orm(column_type = "Text", nullable)]
     pub body_html: Option<String>,
-    /// "pending" | "sent" | "failed" (gave up after the last attempt)
-    pub status: String,
+    pub status: crate::domain::notice::OutboxStatus,
     pub attempts: i32,
     pub next_attempt_at: DateTimeUtc,
     /// A worker holds it until then (a crashed worker's claim runs out).

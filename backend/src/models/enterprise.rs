@@ -18,8 +18,7 @@ pub struct Model {
     pub safety_officer: String,
     pub safety_phone: String,
     pub employees: i32,
-    /// "above" 规上 | "small_micro" 小微
-    pub scale: String,
+    pub scale: crate::domain::enterprise::EnterpriseScale,
     pub status: crate::domain::enterprise::EnterpriseStatus,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

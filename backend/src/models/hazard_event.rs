@@ -16,8 +16,8 @@ pub struct Model {
     /// "dispute", "uphold", "withdraw", "extension_request", "extension_grant",
     /// "extension_refuse", "supervise", "review_pass", "review_fail", "comment" …
     pub action: String,
-    pub from_state: Option<String>,
-    pub to_state: String,
+    pub from_state: Option<crate::domain::hazard_flow::HazardState>,
+    pub to_state: crate::domain::hazard_flow::HazardState,
     #[sea_orm(column_type = "Text", nullable)]
     pub note: Option<String>,
     pub deadline_before: Option<Date>,

@@ -7,12 +7,10 @@ use serde::Serialize;
 pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i64,
-    /// What is imported: "enterprises".
-    pub kind: String,
+    pub kind: crate::domain::import::ImportKind,
     pub file_name: String,
     pub created_by: i64,
-    /// "validating" → "ready" → "committed"; "failed" when the file could not be read.
-    pub status: String,
+    pub status: crate::domain::import::ImportStatus,
     pub total_rows: i32,
     pub processed_rows: i32,
     pub valid_rows: i32,

@@ -12,9 +12,9 @@ pub struct Model {
     pub alliance_id: i64,
     pub enterprise_id: i64,
     /// None for the first event of a membership.
-    pub from_status: Option<String>,
+    pub from_status: Option<crate::domain::membership::Status>,
     /// "applied" | "invited" | "approved" | "rejected" | "left"
-    pub to_status: String,
+    pub to_status: crate::domain::membership::Status,
     /// None when the system did it (the demo seed).
     pub actor_user_id: Option<i64>,
     pub actor_name: String,

@@ -7,8 +7,7 @@ pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: String,
     pub user_id: i64,
-    /// "web" (cookie) | "api" (bearer)
-    pub kind: String,
+    pub kind: crate::domain::session::SessionKind,
     pub created_at: DateTimeUtc,
     pub last_seen_at: DateTimeUtc,
     pub expires_at: DateTimeUtc,

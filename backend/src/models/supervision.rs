@@ -16,12 +16,10 @@ pub struct Model {
     pub deadline: Date,
     /// The hazard's region path, for the bureau's scope.
     pub region_path: String,
-    /// "listed" | "released" (after a passed review)
-    pub status: String,
+    pub status: crate::domain::supervision::SupervisionStatus,
     pub listed_at: DateTimeUtc,
     pub listed_by: Option<i64>,
-    /// "passed" | "failed"
-    pub review_result: Option<String>,
+    pub review_result: Option<crate::domain::supervision::ReviewResult>,
     #[sea_orm(column_type = "Text", nullable)]
     pub review_note: Option<String>,
     pub reviewed_on: Option<Date>,

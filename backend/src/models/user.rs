@@ -10,7 +10,7 @@ pub struct Model {
     pub username: String,
     pub display_name: String,
     pub password_hash: String,
-    pub role: String,
+    pub role: crate::domain::role::Role,
     pub region_id: Option<i64>,
     pub alliance_id: Option<i64>,
     pub enterprise_id: Option<i64>,

@@ -174,9 +174,9 @@ pub async fn login(
     }
 
     let scope = scope_of(core, &u).await?;
-    let (ttl, kind_str) = match kind {
-        TokenKind::Web => (Duration::hours(auth.web_session_hours), "web"),
-        TokenKind::Api => (Duration::hours(auth.api_token_hours), "api"),
+    let ttl = match kind {
+        TokenKind::Web => Duration::hours(auth.web_session_hours),
+        TokenKind::Api => Duration::hours(auth.api_token_hours),
     };
     let expires_at = now + ttl;
     let sid = uuid::Uuid::new_v4().to_string();
@@ -211,7 +211,7 @@ pub async fn login(
     session::ActiveModel {
         id: Set(sid.clone()),
         user_id: Set(u.id),
-        kind: Set(kind_str.into()),
+        kind: Set(kind.session_kind()),
         created_at: Set(now),
         last_seen_at: Set(now),
         expires_at: Set(expires_at),
@@ -232,7 +232,7 @@ pub async fn login(
         "login",
         target,
         Outcome::Success,
-        Some(kind_str.into()),
+        Some(kind.as_str().into()),
     )
     .await?;
     txn.commit().await?;
@@ -293,13 +293,11 @@ async fn lock(
 }
 
 fn caller_of(u: &user::Model, scope: Scope, session_id: String) -> AppResult<Caller> {
-    let role = Role::parse(&u.role)
-        .ok_or_else(|| AppError::internal(anyhow::anyhow!("user {} has unknown role", u.id)))?;
     Ok(Caller {
         user_id: u.id,
         username: u.username.clone(),
         display_name: u.display_name.clone(),
-        role,
+        role: u.role,
         scope,
         session_id,
     })
@@ -308,8 +306,7 @@ fn caller_of(u: &user::Model, scope: Scope, session_id: String) -> AppResult<Cal
 /// The data scope of an account, from its role and tenant binding.
 pub async fn scope_of(core: &Core, u: &user::Model) -> AppResult<Scope> {
     let broken = || AppError::internal(anyhow::anyhow!("user {} has no tenant for its role", u.id));
-    let role = Role::parse(&u.role).ok_or_else(broken)?;
-    Ok(match role {
+    Ok(match u.role {
         Role::Admin => Scope::System,
         Role::Regulator => {
             let r = region::Entity::find_by_id(u.region_id.ok_or_else(broken)?)
@@ -363,7 +360,7 @@ pub async fn authenticate(core: &Core, kind: TokenKind, token: &str) -> AppResul
     let idle = Duration::minutes(core.settings.auth.idle_minutes);
     if s.revoked_at.is_some()
         || s.expires_at <= now
-        || s.kind != kind.as_str()
+        || s.kind != kind.session_kind()
         || s.user_id.to_string() != claims.sub
         || (kind == TokenKind::Web && s.last_seen_at + idle <= now)
     {

@@ -271,11 +271,8 @@ pub async fn export_members_xlsx(core: &Core, actor: &Actor) -> AppResult<Vec<u8
                 m.region_name.clone(),
                 e.and_then(|e| industries.get(&e.industry_code).cloned())
                     .unwrap_or_default(),
-                match e.map(|e| e.scale.as_str()) {
-                    Some("above") => crate::services::xlsx::text("scale.above"),
-                    Some(_) => crate::services::xlsx::text("scale.small_micro"),
-                    None => String::new(),
-                },
+                e.map(|e| crate::services::xlsx::text(&format!("scale.{}", e.scale)))
+                    .unwrap_or_default(),
                 e.map(|e| e.employees.to_string()).unwrap_or_default(),
                 e.map(|e| e.safety_officer.clone()).unwrap_or_default(),
                 e.map(|e| e.safety_phone.clone()).unwrap_or_default(),

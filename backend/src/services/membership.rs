@@ -20,6 +20,7 @@ use sea_orm::{
 };
 
 use crate::db::begin_write;
+use crate::domain::alliance::AllianceStatus;
 use crate::domain::enterprise::EnterpriseStatus;
 use crate::domain::membership::{self as rules, Action, Party, Refusal, Status};
 use crate::domain::region_path;
@@ -95,7 +96,7 @@ pub async fn apply(
         .one(&core.db)
         .await?
         .is_some_and(|a| {
-            a.status == "active" && region_path::contains(&a.region_path, region_path)
+            a.status == AllianceStatus::Active && region_path::contains(&a.region_path, region_path)
         });
     if !eligible {
         return Err(AppError::BadRequest("members.not_eligible_alliance"));
@@ -124,7 +125,7 @@ async fn ensure_may_join<C: ConnectionTrait>(
     a: &alliance::Model,
     enterprise_id: i64,
 ) -> AppResult<()> {
-    let eligible = a.status == "active"
+    let eligible = a.status == AllianceStatus::Active
         && enterprise::Entity::find_by_id(enterprise_id)
             .one(conn)
             .await?
@@ -324,15 +325,7 @@ async fn transition(
                 .ok_or(AppError::Conflict("members.conflict_changed"))?
         }
     };
-    record_event(
-        txn,
-        &m,
-        current.map(Status::as_str),
-        &EventAuthor::of(caller),
-        reason,
-        now,
-    )
-    .await?;
+    record_event(txn, &m, current, &EventAuthor::of(caller), reason, now).await?;
     let mut detail = format!(
         "alliance {alliance_id}, enterprise {enterprise_id}: {} → {}",
         current.map_or("—", Status::as_str),
@@ -426,7 +419,7 @@ impl EventAuthor {
 pub async fn record_event<C: ConnectionTrait>(
     conn: &C,
     m: &alliance_membership::Model,
-    from: Option<&str>,
+    from: Option<Status>,
     by: &EventAuthor,
     reason: Option<String>,
     at: chrono::DateTime<chrono::Utc>,
@@ -435,8 +428,8 @@ pub async fn record_event<C: ConnectionTrait>(
         membership_id: Set(m.id),
         alliance_id: Set(m.alliance_id),
         enterprise_id: Set(m.enterprise_id),
-        from_status: Set(from.map(str::to_string)),
-        to_status: Set(m.status.as_str().into()),
+        from_status: Set(from),
+        to_status: Set(m.status),
         actor_user_id: Set(by.user_id),
         actor_name: Set(by.name.chars().take(64).collect()),
         reason: Set(reason),

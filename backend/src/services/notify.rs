@@ -18,7 +18,6 @@ use crate::domain::membership::Status as MembershipStatus;
 use crate::domain::role::Role;
 use crate::error::AppResult;
 use crate::i18n::{self, Lang};
-use crate::jobs::outbox;
 use crate::models::{alliance_membership, email_outbox, notification, region, user};
 use crate::state::Core;
 
@@ -116,7 +115,7 @@ async fn queue_emails<C: ConnectionTrait>(
             subject: Set(mail.subject),
             body_text: Set(mail.text),
             body_html: Set(Some(mail.html)),
-            status: Set(outbox::PENDING.to_string()),
+            status: Set(crate::domain::notice::OutboxStatus::Pending),
             attempts: Set(0),
             next_attempt_at: Set(now),
             locked_until: Set(None),

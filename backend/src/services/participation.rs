@@ -16,7 +16,8 @@ use sea_orm::{
 use serde::Serialize;
 
 use crate::db::begin_write;
-use crate::domain::enterprise::EnterpriseStatus;
+use crate::domain::alliance::AllianceStatus;
+use crate::domain::enterprise::{EnterpriseScale, EnterpriseStatus};
 use crate::domain::membership::Status as MembershipStatus;
 use crate::domain::participation::{
     self, Counts, DEFAULT_TARGET, TargetOrigin, TargetPercent, effective_target,
@@ -111,7 +112,7 @@ fn in_active_alliance() -> Condition {
                         Query::select()
                             .column(alliance::Column::Id)
                             .from(alliance::Entity)
-                            .and_where(alliance::Column::Status.eq("active"))
+                            .and_where(alliance::Column::Status.eq(AllianceStatus::Active))
                             .to_owned(),
                     ),
                 )
@@ -134,16 +135,16 @@ async fn counts_by_path<C: ConnectionTrait>(
     conn: &C,
     root_path: &str,
 ) -> AppResult<Vec<(String, Counts)>> {
-    let small = || Condition::all().add(enterprise::Column::Scale.eq("small_micro"));
+    let small = || Condition::all().add(enterprise::Column::Scale.eq(EnterpriseScale::SmallMicro));
     let rows: Vec<PathCounts> = enterprise::Entity::find()
         .select_only()
         .column(enterprise::Column::RegionPath)
         .column_as(Expr::col(enterprise::Column::Id).count(), "enterprises")
         .column_as(count_where(in_active_alliance()), "in_alliance")
-        .column_as(count_where(small()), "small_micro")
+        .column_as(count_where(small()), "small")
         .column_as(
             count_where(small().add(in_active_alliance())),
-            "small_micro_in_alliance",
+            "small_in_alliance",
         )
         .filter(enterprise::Column::RegionPath.like(subtree_pattern(root_path)))
         .filter(enterprise::Column::Status.eq(EnterpriseStatus::Active))

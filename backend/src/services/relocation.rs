@@ -15,10 +15,11 @@ use sea_orm::{
     sea_query::{Expr, Query},
 };
 
+use crate::domain::supervision::SupervisionStatus;
 use crate::error::AppResult;
 use crate::models::{attachment, enterprise, hazard, inspection, supervision};
 use crate::services::audit::{self, Author, Outcome};
-use crate::services::supervision::{MAX_UNIT, STATUS_LISTED, supervising_unit};
+use crate::services::supervision::{MAX_UNIT, supervising_unit};
 
 /// Rewrites the copies of `before`'s region path and name to those of `after` (the same
 /// enterprise, as just updated in `conn`'s transaction). Records `enterprise.move` when the
@@ -65,7 +66,7 @@ pub async fn follow_enterprise<C: ConnectionTrait>(
         supervision::Entity::update_many()
             .col_expr(supervision::Column::SupervisingUnit, Expr::value(new_unit))
             .filter(supervision::Column::HazardId.in_subquery(its_hazards()))
-            .filter(supervision::Column::Status.eq(STATUS_LISTED))
+            .filter(supervision::Column::Status.eq(SupervisionStatus::Listed))
             .filter(supervision::Column::SupervisingUnit.eq(old_unit))
             .exec(conn)
             .await?;
@@ -98,7 +99,7 @@ pub async fn follow_enterprise<C: ConnectionTrait>(
                 Expr::value(unit(&after.name)),
             )
             .filter(supervision::Column::HazardId.in_subquery(its_hazards()))
-            .filter(supervision::Column::Status.eq(STATUS_LISTED))
+            .filter(supervision::Column::Status.eq(SupervisionStatus::Listed))
             .filter(supervision::Column::ResponsibleUnit.eq(unit(&before.name)))
             .exec(conn)
             .await?;

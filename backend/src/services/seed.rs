@@ -17,8 +17,8 @@ use crate::services::checklists;
 use crate::services::enterprises::{self, EnterpriseInput};
 use crate::services::groups;
 use crate::services::membership::{self, EventAuthor};
-use crate::services::registry;
 use crate::services::publications;
+use crate::services::registry;
 use crate::services::users::{self, NewUser};
 use crate::state::Core;
 
@@ -107,7 +107,8 @@ pub async fn load(core: &Core, data: &seed::DemoData) -> AppResult<()> {
             scale: e.scale.clone(),
             risk_tags: e.risk_tags.clone(),
         };
-        enterprises::insert_enterprise(&txn, core.now(), &Scope::System, &input).await?;
+        let valid = enterprises::checked(&txn, &Scope::System, &input, None).await?;
+        enterprises::insert_enterprise(&txn, core.now(), &valid).await?;
     }
     for a in &data.alliances {
         let input = AllianceInput {
@@ -294,7 +295,7 @@ mod tests {
     fn there_is_a_demo_login_for_every_role() {
         let logins = super::demo_logins().expect("logins");
         for role in crate::domain::role::Role::ALL {
-            assert!(logins.iter().any(|l| l.role == role), "{role:?}");
+            assert!(logins.iter().any(|l| l.role == *role), "{role:?}");
         }
     }
 }

@@ -28,7 +28,8 @@ pub struct StaffAccount {
     pub display_name: String,
     pub phone: Option<String>,
     /// `enterprise_admin` or `enterprise_staff`.
-    pub role: String,
+    #[schema(value_type = String)]
+    pub role: Role,
     pub active: bool,
     pub last_login_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
@@ -191,7 +192,7 @@ async fn target<C: sea_orm::ConnectionTrait>(
     if u.id == caller.user_id {
         return Err(AppError::Conflict("staff.not_self"));
     }
-    if u.role != Role::EnterpriseStaff.as_str() {
+    if u.role != Role::EnterpriseStaff {
         return Err(AppError::Conflict("staff.only_staff"));
     }
     Ok(u)

@@ -168,7 +168,7 @@ pub(crate) async fn insert_user<C: ConnectionTrait>(
         username: Set(new.username),
         display_name: Set(new.display_name.trim().to_string()),
         password_hash: Set(new.password_hash),
-        role: Set(new.role.as_str().into()),
+        role: Set(new.role),
         region_id: Set(region_id),
         alliance_id: Set(alliance_id),
         enterprise_id: Set(enterprise_id),

@@ -429,9 +429,7 @@ async fn the_history_migration_gives_existing_memberships_their_first_event() {
         .await
         .expect("events");
     assert_eq!(events.len() as u64, memberships);
-    assert!(
-        events.iter().all(|e| e.from_status.is_none()
-            && e.to_status == "approved"
-            && e.actor_name == "system")
-    );
+    assert!(events.iter().all(|e| e.from_status.is_none()
+        && e.to_status.as_str() == "approved"
+        && e.actor_name == "system"));
 }

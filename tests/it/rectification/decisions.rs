@@ -344,8 +344,8 @@ async fn a_major_hazard_is_closed_only_by_the_bureau_after_its_on_site_review() 
     assert_eq!(out["action"], "review_fail");
     assert_eq!(out["state"], "rectifying");
     if let Some(s) = supervision_of(&app, id).await {
-        assert_eq!(s.status, "listed");
-        assert_eq!(s.review_result.as_deref(), Some("failed"));
+        assert_eq!(s.status.as_str(), "listed");
+        assert_eq!(s.review_result.map(|r| r.as_str()), Some("failed"));
         assert_eq!(s.review_note.as_deref(), Some("除尘管道仍有积尘"));
         assert_eq!(s.reviewed_on, Some(day("2026-11-29")));
     } else {
@@ -364,8 +364,8 @@ async fn a_major_hazard_is_closed_only_by_the_bureau_after_its_on_site_review() 
     assert_eq!(out["action"], "review_pass");
     assert_eq!(out["state"], "closed");
     let s = supervision_of(&app, id).await.expect("listed");
-    assert_eq!(s.status, "released");
-    assert_eq!(s.review_result.as_deref(), Some("passed"));
+    assert_eq!(s.status.as_str(), "released");
+    assert_eq!(s.review_result.map(|r| r.as_str()), Some("passed"));
     assert_eq!(s.reviewed_on, Some(day("2026-11-30")));
     assert_eq!(
         s.reviewed_by,

@@ -9,6 +9,3 @@ mod write;
 
 pub use queries::*;
 pub use write::*;
-
-/// An alliance's status: `active` or `dissolved` (撤销).
-pub const STATUSES: [&str; 2] = ["active", "dissolved"];

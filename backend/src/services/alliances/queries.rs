@@ -12,6 +12,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 
 use crate::db::begin_write;
+use crate::domain::alliance::{AllianceKind, AllianceStatus};
 use crate::domain::enterprise::EnterpriseStatus;
 use crate::domain::membership::Status as MembershipStatus;
 use crate::domain::region_path::subtree_pattern;
@@ -47,7 +48,7 @@ pub struct AllianceFilter {
 pub struct AllianceSummary {
     pub id: i64,
     pub name: String,
-    pub kind: String,
+    pub kind: AllianceKind,
     pub region_code: String,
     /// The region as users say it (town and village).
     pub region_name: String,
@@ -55,7 +56,7 @@ pub struct AllianceSummary {
     pub lead_name: Option<String>,
     #[schema(value_type = String, format = Date)]
     pub founded_on: NaiveDate,
-    pub status: String,
+    pub status: AllianceStatus,
     /// Approved members.
     pub member_count: u64,
     pub group_count: u64,
@@ -82,11 +83,12 @@ async fn filtered(
     if let Some(t) = given(&f.q) {
         q = q.filter(alliance::Column::Name.contains(t));
     }
+    // An unknown code selects nothing (an empty `IN`).
     if let Some(kind) = given(&f.kind) {
-        q = q.filter(alliance::Column::Kind.eq(kind));
+        q = q.filter(alliance::Column::Kind.is_in(AllianceKind::parse(kind)));
     }
     if let Some(status) = given(&f.status) {
-        q = q.filter(alliance::Column::Status.eq(status));
+        q = q.filter(alliance::Column::Status.is_in(AllianceStatus::parse(status)));
     }
     if let Some(code) = given(&f.region) {
         let path = region::Entity::find()
@@ -281,22 +283,17 @@ pub async fn input_of(core: &Core, scope: &Scope, id: i64) -> AppResult<Alliance
     };
     Ok(AllianceInput {
         name: a.name,
-        kind: a.kind,
+        kind: a.kind.as_str().into(),
         region: region.code,
         lead: lead.unwrap_or_default(),
         charter: a.charter,
         founded_on: a.founded_on.format("%Y-%m-%d").to_string(),
-        status: a.status,
+        status: a.status.as_str().into(),
     })
 }
 
-fn kind_label(kind: &str) -> String {
-    match kind {
-        "industry" | "regional" | "park" | "village" => {
-            crate::services::xlsx::text(&format!("alliance_kind.{kind}"))
-        }
-        _ => String::new(),
-    }
+fn kind_label(kind: AllianceKind) -> String {
+    crate::services::xlsx::text(&format!("alliance_kind.{kind}"))
 }
 
 /// The list as a spreadsheet: every row the filter selects (not just one page), Chinese
@@ -328,14 +325,13 @@ pub async fn export_xlsx(
         .map(|a| {
             vec![
                 a.name.clone(),
-                kind_label(&a.kind),
+                kind_label(a.kind),
                 a.region_name.clone(),
                 a.lead_name.clone().unwrap_or_default(),
                 a.founded_on.format("%Y-%m-%d").to_string(),
-                crate::services::xlsx::text(if a.status == "active" {
-                    "alliances.status_active"
-                } else {
-                    "alliances.status_dissolved"
+                crate::services::xlsx::text(match a.status {
+                    AllianceStatus::Active => "alliances.status_active",
+                    AllianceStatus::Dissolved => "alliances.status_dissolved",
                 }),
                 a.member_count.to_string(),
                 a.group_count.to_string(),

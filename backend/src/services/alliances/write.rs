@@ -7,6 +7,7 @@ use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, Query
 use serde::{Deserialize, Serialize};
 
 use crate::db::begin_write;
+use crate::domain::alliance::{AllianceKind, AllianceStatus};
 use crate::domain::credit_code::CreditCode;
 use crate::domain::enterprise::EnterpriseStatus;
 use crate::domain::membership::Status as MembershipStatus;
@@ -16,7 +17,7 @@ use crate::models::{alliance, alliance_membership, enterprise, region};
 use crate::scope::{self, Caller, Scope};
 use crate::services::audit::{self, Actor, Author, Outcome};
 use crate::services::membership;
-use crate::services::registry::{ALLIANCE_KINDS, governed_region};
+use crate::services::registry::governed_region;
 use crate::state::Core;
 
 /// An alliance's registration data as entered (form or JSON).
@@ -27,7 +28,7 @@ pub struct AllianceInput {
     pub name: String,
     /// `industry` 行业型, `regional` 区域型, `park` 园区型 or `village` 村居型.
     #[serde(default)]
-    #[schema(required = true, pattern = r"^(industry|regional|park|village)$")]
+    #[schema(required = true, value_type = AllianceKind)]
     pub kind: String,
     /// Region code (inside the officer's jurisdiction).
     #[serde(default)]
@@ -49,21 +50,34 @@ pub struct AllianceInput {
     pub founded_on: String,
     /// `active` (default when blank) or `dissolved`.
     #[serde(default)]
+    #[schema(value_type = Option<AllianceStatus>)]
     pub status: String,
 }
 
-/// Checks what does not need the database; returns the founding date when it is good.
-fn check_fields(core: &Core, input: &AllianceInput, errors: &mut FieldErrors) -> Option<NaiveDate> {
+/// What `check_fields` parsed out of an input: the founding date, the kind and the status.
+struct Fields {
+    founded: NaiveDate,
+    kind: AllianceKind,
+    status: AllianceStatus,
+}
+
+/// Checks what does not need the database; returns the parsed fields when they are all good.
+/// A blank status is `active`.
+fn check_fields(core: &Core, input: &AllianceInput, errors: &mut FieldErrors) -> Option<Fields> {
     errors.require("name", &input.name, 128);
-    if !ALLIANCE_KINDS.contains(&input.kind.trim()) {
+    let kind = AllianceKind::parse(input.kind.trim());
+    if kind.is_none() {
         errors.add("kind", "alliances.bad_kind");
     }
     errors.require("charter", &input.charter, 20_000);
-    let status = input.status.trim();
-    if !status.is_empty() && !STATUSES.contains(&status) {
+    let status = match input.status.trim() {
+        "" => Some(AllianceStatus::Active),
+        s => AllianceStatus::parse(s),
+    };
+    if status.is_none() {
         errors.add("status", "alliances.bad_status");
     }
-    match NaiveDate::parse_from_str(input.founded_on.trim(), "%Y-%m-%d") {
+    let founded = match NaiveDate::parse_from_str(input.founded_on.trim(), "%Y-%m-%d") {
         Err(_) => {
             errors.add("founded_on", "alliances.bad_date");
             None
@@ -73,7 +87,12 @@ fn check_fields(core: &Core, input: &AllianceInput, errors: &mut FieldErrors) ->
             None
         }
         Ok(d) => Some(d),
-    }
+    };
+    Some(Fields {
+        founded: founded?,
+        kind: kind?,
+        status: status?,
+    })
 }
 
 /// The region an officer may register an alliance in: known, and inside its jurisdiction.
@@ -147,13 +166,6 @@ pub(crate) fn may_register(caller: &Caller) -> AppResult<()> {
     }
 }
 
-fn status_of(input: &AllianceInput) -> String {
-    match input.status.trim() {
-        "" => "active".into(),
-        s => s.into(),
-    }
-}
-
 /// Registers an alliance (bureau officers inside their region; the system admin anywhere).
 /// The lead enterprise becomes its first approved member, with its history event, in the
 /// same transaction.
@@ -183,14 +195,14 @@ pub async fn register_in<C: ConnectionTrait>(
     input: AllianceInput,
 ) -> AppResult<alliance::Model> {
     let mut errors = FieldErrors::default();
-    let founded = check_fields(core, &input, &mut errors);
+    let fields = check_fields(core, &input, &mut errors);
     let region = region_in_scope(txn, scope, &input.region, &mut errors).await?;
     let lead = lead_in_region(txn, scope, &input.lead, region.as_ref(), &mut errors).await?;
     if !input.name.trim().is_empty() && name_taken(txn, &input.name, None).await? {
         errors.add("name", "alliances.name_taken");
     }
     errors.into_result()?;
-    let (Some(founded), Some(region), Some(lead)) = (founded, region, lead) else {
+    let (Some(fields), Some(region), Some(lead)) = (fields, region, lead) else {
         return Err(AppError::internal(anyhow::anyhow!(
             "validated input lost its parts"
         )));
@@ -200,13 +212,13 @@ pub async fn register_in<C: ConnectionTrait>(
     let lead_reason = crate::i18n::t(crate::i18n::Lang::ZhCn, "membership.lead_reason");
     let a = alliance::ActiveModel {
         name: Set(input.name.trim().into()),
-        kind: Set(input.kind.trim().into()),
+        kind: Set(fields.kind),
         region_id: Set(region.id),
         region_path: Set(region.path),
         lead_enterprise_id: Set(Some(lead.id)),
         charter: Set(input.charter.trim().into()),
-        founded_on: Set(founded),
-        status: Set(status_of(&input)),
+        founded_on: Set(fields.founded),
+        status: Set(fields.status),
         created_at: Set(now),
         ..Default::default()
     }
@@ -245,7 +257,7 @@ pub async fn update(
     may_register(caller)?;
     let before = input_of(core, &caller.scope, id).await?;
     let mut errors = FieldErrors::default();
-    let founded = check_fields(core, &input, &mut errors);
+    let fields = check_fields(core, &input, &mut errors);
     let txn = begin_write(&core.db).await?;
     let existing = scoped(&txn, &caller.scope, id).await?;
     let region = region_in_scope(&txn, &caller.scope, &input.region, &mut errors).await?;
@@ -271,30 +283,30 @@ pub async fn update(
         errors.add("name", "alliances.name_taken");
     }
     errors.into_result()?;
-    let (Some(founded), Some(region), Some(lead)) = (founded, region, lead) else {
+    let (Some(fields), Some(region), Some(lead)) = (fields, region, lead) else {
         return Err(AppError::internal(anyhow::anyhow!(
             "validated input lost its parts"
         )));
     };
     let after = AllianceInput {
         name: input.name.trim().into(),
-        kind: input.kind.trim().into(),
+        kind: fields.kind.as_str().into(),
         region: region.code.clone(),
         lead: lead.credit_code.clone(),
         charter: input.charter.trim().into(),
-        founded_on: founded.format("%Y-%m-%d").to_string(),
-        status: status_of(&input),
+        founded_on: fields.founded.format("%Y-%m-%d").to_string(),
+        status: fields.status.as_str().into(),
     };
     let changed = changed_fields(&before, &after);
     let mut m: alliance::ActiveModel = existing.into();
     m.name = Set(after.name.clone());
-    m.kind = Set(after.kind.clone());
+    m.kind = Set(fields.kind);
     m.region_id = Set(region.id);
     m.region_path = Set(region.path);
     m.lead_enterprise_id = Set(Some(lead.id));
     m.charter = Set(after.charter.clone());
-    m.founded_on = Set(founded);
-    m.status = Set(after.status.clone());
+    m.founded_on = Set(fields.founded);
+    m.status = Set(fields.status);
     let a = m.update(&txn).await?;
     audit::record(
         &txn,

@@ -3,9 +3,12 @@
 //! exactly what a list shows. Every read goes through `scope::enterprises`.
 
 mod queries;
+mod valid;
 mod write;
 
 pub use queries::*;
+pub use valid::ValidEnterprise;
+pub(crate) use valid::{Known, fill, new_row};
 pub use write::*;
 
 #[cfg(test)]

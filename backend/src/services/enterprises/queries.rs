@@ -11,6 +11,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 
 use crate::db::begin_write;
+use crate::domain::enterprise::EnterpriseScale;
 use crate::domain::membership::Status as MembershipStatus;
 use crate::domain::region_path::subtree_pattern;
 use crate::error::{AppError, AppResult};
@@ -96,7 +97,8 @@ async fn filtered(
         );
     }
     if let Some(scale) = given(&f.scale) {
-        q = q.filter(enterprise::Column::Scale.eq(scale));
+        // An unknown code selects nothing (an empty `IN`).
+        q = q.filter(enterprise::Column::Scale.is_in(EnterpriseScale::parse(scale)));
     }
     if let Some(label) = given(&f.label) {
         q = q.filter(enterprise::Column::Label.eq(label));
@@ -256,7 +258,7 @@ pub async fn input_of(core: &Core, scope: &Scope, id: i64) -> AppResult<Enterpri
         safety_officer: e.safety_officer,
         safety_phone: e.safety_phone,
         employees: Some(e.employees.into()),
-        scale: e.scale,
+        scale: e.scale.as_str().into(),
         risk_tags,
     })
 }
@@ -330,11 +332,7 @@ pub async fn export_xlsx(
                 e.safety_officer.clone(),
                 e.safety_phone.clone(),
                 e.employees.to_string(),
-                crate::services::xlsx::text(if e.scale == "above" {
-                    "scale.above"
-                } else {
-                    "scale.small_micro"
-                }),
+                crate::services::xlsx::text(&format!("scale.{}", e.scale)),
                 tags.get(&e.id).map(|t| t.join("、")).unwrap_or_default(),
                 e.score.map(|s| s.to_string()).unwrap_or_default(),
                 match e.label.as_deref() {

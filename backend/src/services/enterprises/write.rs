@@ -10,10 +10,10 @@ use serde::{Deserialize, Serialize};
 use crate::db::begin_write;
 use crate::domain::credit_code::CreditCode;
 use crate::error::{AppError, AppResult, FieldErrors};
-use crate::models::{enterprise, enterprise_risk_tag, industry, region, risk_tag};
+use crate::models::{enterprise, enterprise_risk_tag, industry, risk_tag};
 use crate::scope::{self, Caller, Scope};
 use crate::services::audit::{self, Actor, Author, Outcome};
-use crate::services::registry::{SCALES, governed_region};
+use crate::services::registry::governed_region;
 use crate::services::relocation;
 use crate::state::Core;
 
@@ -54,7 +54,7 @@ pub struct EnterpriseInput {
     pub employees: Option<i64>,
     /// `above` or `small_micro`.
     #[serde(default)]
-    #[schema(required = true, value_type = String, pattern = r"^(above|small_micro)$")]
+    #[schema(required = true, value_type = crate::domain::enterprise::EnterpriseScale)]
     pub scale: String,
     #[serde(default)]
     pub risk_tags: Vec<String>,
@@ -71,63 +71,10 @@ pub fn valid_phone(s: &str) -> bool {
         || (digits.starts_with('0') && (10..=12).contains(&digits.len()))
 }
 
-/// Checks what does not need the database.
-pub(crate) fn check_fields(
-    input: &EnterpriseInput,
-    errors: &mut FieldErrors,
-) -> Option<CreditCode> {
-    let code = match CreditCode::parse(&input.credit_code) {
-        Ok(c) => Some(c),
-        Err(e) => {
-            errors.add("credit_code", e.message_key());
-            None
-        }
-    };
-    errors.require("name", &input.name, 128);
-    errors.require("address", &input.address, 255);
-    errors.require("legal_representative", &input.legal_representative, 64);
-    errors.require("safety_officer", &input.safety_officer, 64);
-    if !valid_phone(&input.safety_phone) {
-        errors.add("safety_phone", "enterprise.bad_phone");
-    }
-    match input.employees {
-        Some(n) if (0..=1_000_000).contains(&n) => {}
-        _ => errors.add("employees", "enterprise.bad_employees"),
-    }
-    if !SCALES.contains(&input.scale.as_str()) {
-        errors.add("scale", "enterprise.bad_scale");
-    }
-    code
-}
-
-async fn check_references<C: ConnectionTrait>(
-    conn: &C,
-    input: &EnterpriseInput,
-    errors: &mut FieldErrors,
-) -> AppResult<()> {
-    if industry::Entity::find_by_id(input.industry.trim().to_string())
-        .one(conn)
-        .await?
-        .is_none()
-    {
-        errors.add("industry", "enterprise.unknown_industry");
-    }
-    let known: BTreeSet<String> = risk_tag::Entity::find()
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|t| t.code)
-        .collect();
-    if input.risk_tags.iter().any(|t| !known.contains(t)) {
-        errors.add("risk_tags", "enterprise.unknown_tag");
-    }
-    Ok(())
-}
-
 pub(crate) async fn set_tags<C: ConnectionTrait>(
     conn: &C,
     enterprise_id: i64,
-    tags: &[String],
+    tags: &BTreeSet<String>,
 ) -> AppResult<()> {
     enterprise_risk_tag::Entity::delete_many()
         .filter(enterprise_risk_tag::Column::EnterpriseId.eq(enterprise_id))
@@ -139,15 +86,13 @@ pub(crate) async fn set_tags<C: ConnectionTrait>(
     Ok(())
 }
 
-/// The risk-tag rows of one enterprise, each tag once: the one place they are built (`set_tags`
-/// and the import insert them).
+/// The risk-tag rows of one enterprise (a set: each tag once): the one place they are built
+/// (`set_tags` and the import insert them).
 pub(crate) fn tag_rows(
     enterprise_id: i64,
-    tags: &[String],
+    tags: &BTreeSet<String>,
 ) -> Vec<enterprise_risk_tag::ActiveModel> {
-    let unique: BTreeSet<&String> = tags.iter().collect();
-    unique
-        .into_iter()
+    tags.iter()
         .map(|tag| enterprise_risk_tag::ActiveModel {
             enterprise_id: Set(enterprise_id),
             tag_code: Set(tag.clone()),
@@ -165,14 +110,13 @@ fn may_register(caller: &Caller) -> AppResult<()> {
 /// Checks registration input as a whole: each field, the region against the scope, the industry
 /// and risk tags against their catalogs, and that no enterprise other than `except` holds the
 /// credit code. All problems come back together as one `Validation` error.
-async fn checked<C: ConnectionTrait>(
+pub(crate) async fn checked<C: ConnectionTrait>(
     conn: &C,
     scope: &Scope,
     input: &EnterpriseInput,
     except: Option<i64>,
-) -> AppResult<(CreditCode, region::Model)> {
+) -> AppResult<ValidEnterprise> {
     let mut errors = FieldErrors::default();
-    let code = check_fields(input, &mut errors);
     let region = governed_region(
         conn,
         scope,
@@ -181,8 +125,17 @@ async fn checked<C: ConnectionTrait>(
         &mut errors,
     )
     .await?;
-    check_references(conn, input, &mut errors).await?;
-    if let Some(code) = &code {
+    let industry = industry::Entity::find_by_id(input.industry.trim().to_string())
+        .one(conn)
+        .await?
+        .is_some();
+    let tags: BTreeSet<String> = risk_tag::Entity::find()
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|t| t.code)
+        .collect();
+    if let Ok(code) = CreditCode::parse(&input.credit_code) {
         let mut holder =
             enterprise::Entity::find().filter(enterprise::Column::CreditCode.eq(code.as_str()));
         if let Some(id) = except {
@@ -192,70 +145,24 @@ async fn checked<C: ConnectionTrait>(
             errors.add("credit_code", "enterprise.credit_code_taken");
         }
     }
-    errors.into_result()?;
-    let (Some(code), Some(region)) = (code, region) else {
-        return Err(AppError::internal(anyhow::anyhow!(
-            "validated input lost its parts"
-        )));
+    let known = Known {
+        region: region.map(|r| (r.id, r.path)),
+        industry,
+        tag: Box::new(|t| tags.contains(t)),
     };
-    Ok((code, region))
+    input.parse(known, errors).map_err(AppError::Validation)
 }
 
-/// Writes the registration columns of an enterprise row from checked input: the one place they
-/// are set, for registration, edits and the import.
-pub(crate) fn fill(
-    m: &mut enterprise::ActiveModel,
-    input: &EnterpriseInput,
-    code: &CreditCode,
-    region_id: i64,
-    region_path: String,
-) {
-    m.credit_code = Set(code.as_str().into());
-    m.name = Set(input.name.trim().into());
-    m.region_id = Set(region_id);
-    m.region_path = Set(region_path);
-    m.industry_code = Set(input.industry.trim().into());
-    m.address = Set(input.address.trim().into());
-    m.legal_representative = Set(input.legal_representative.trim().into());
-    m.safety_officer = Set(input.safety_officer.trim().into());
-    m.safety_phone = Set(input.safety_phone.trim().into());
-    m.employees = Set(input.employees.unwrap_or(0) as i32);
-    m.scale = Set(input.scale.clone());
-}
-
-/// A new, active enterprise row from checked input, created at `now` (not yet inserted).
-pub(crate) fn new_row(
-    input: &EnterpriseInput,
-    code: &CreditCode,
-    region_id: i64,
-    region_path: String,
-    now: chrono::DateTime<chrono::Utc>,
-) -> enterprise::ActiveModel {
-    let mut m = enterprise::ActiveModel {
-        status: Set(crate::domain::enterprise::EnterpriseStatus::Active),
-        created_at: Set(now),
-        updated_at: Set(now),
-        ..Default::default()
-    };
-    fill(&mut m, input, code, region_id, region_path);
-    m
-}
-
-/// Checks `input` as a registration does and inserts the enterprise with its risk tags, inside
-/// the caller's transaction (which also records the audit entry). Registration and the seed
-/// create enterprises through here; the import checks the same rules row by row and inserts
-/// `new_row`s in bulk.
+/// Inserts a checked enterprise with its risk tags, inside the caller's transaction (which
+/// also records the audit entry). Registration and the seed create enterprises through here;
+/// the import inserts `new_row`s in bulk.
 pub(crate) async fn insert_enterprise<C: ConnectionTrait>(
     conn: &C,
     now: chrono::DateTime<chrono::Utc>,
-    scope: &Scope,
-    input: &EnterpriseInput,
+    valid: &ValidEnterprise,
 ) -> AppResult<enterprise::Model> {
-    let (code, region) = checked(conn, scope, input, None).await?;
-    let e = new_row(input, &code, region.id, region.path, now)
-        .insert(conn)
-        .await?;
-    set_tags(conn, e.id, &input.risk_tags).await?;
+    let e = new_row(valid, now).insert(conn).await?;
+    set_tags(conn, e.id, &valid.risk_tags).await?;
     Ok(e)
 }
 
@@ -269,7 +176,8 @@ pub async fn register(
     may_register(caller)?;
     let txn = begin_write(&core.db).await?;
     let now = core.now();
-    let e = insert_enterprise(&txn, now, &caller.scope, &input).await?;
+    let valid = checked(&txn, &caller.scope, &input, None).await?;
+    let e = insert_enterprise(&txn, now, &valid).await?;
     audit::record(
         &txn,
         now,
@@ -301,16 +209,16 @@ pub async fn update(
         .ok_or(AppError::NotFound)?;
     let before = input_of(core, &caller.scope, id).await?;
     let txn = begin_write(&core.db).await?;
-    let (code, region) = checked(&txn, &caller.scope, &input, Some(id)).await?;
+    let valid = checked(&txn, &caller.scope, &input, Some(id)).await?;
     let changed = changed_fields(&before, &input);
     let now = core.now();
     let author = Author::of(actor);
     let mut m: enterprise::ActiveModel = existing.clone().into();
-    fill(&mut m, &input, &code, region.id, region.path);
+    fill(&mut m, &valid);
     m.updated_at = Set(now);
     let e = m.update(&txn).await?;
     relocation::follow_enterprise(&txn, now, &author, &existing, &e).await?;
-    set_tags(&txn, e.id, &input.risk_tags).await?;
+    set_tags(&txn, e.id, &valid.risk_tags).await?;
     audit::record(
         &txn,
         now,

@@ -7,7 +7,7 @@
 pub mod rows;
 pub mod sheet;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::Duration;
 use sea_orm::{
@@ -17,12 +17,12 @@ use sea_orm::{
 use serde::Serialize;
 
 use crate::db::begin_write;
-use crate::domain::credit_code::CreditCode;
+use crate::domain::import::{ImportKind, ImportStatus};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::models::{enterprise, enterprise_risk_tag, import_batch, industry, region, risk_tag};
 use crate::scope::{Caller, Scope};
 use crate::services::audit::{self, Actor, Author, Outcome};
-use crate::services::enterprises::{self, EnterpriseInput};
+use crate::services::enterprises::{self, EnterpriseInput, Known, ValidEnterprise};
 use crate::services::xlsx;
 use crate::state::Core;
 use rows::{COLUMNS, ReadyRow, Reference, RowError};
@@ -103,7 +103,10 @@ async fn reference(core: &Core) -> AppResult<Reference> {
     let mut r = Reference::default();
     let all_regions = region::Entity::find().all(&core.db).await?;
     let codes: HashMap<i64, String> = all_regions.iter().map(|g| (g.id, g.code.clone())).collect();
-    r.regions = all_regions.into_iter().map(|g| (g.code, g.path)).collect();
+    r.regions = all_regions
+        .into_iter()
+        .map(|g| (g.code, (g.id, g.path)))
+        .collect();
     r.industries = industry::Entity::find()
         .all(&core.db)
         .await?
@@ -129,7 +132,7 @@ async fn reference(core: &Core) -> AppResult<Reference> {
             safety_officer: e.safety_officer,
             safety_phone: e.safety_phone,
             employees: Some(e.employees.into()),
-            scale: e.scale,
+            scale: e.scale.as_str().into(),
             risk_tags: tags.remove(&e.id).unwrap_or_default(),
         };
         r.existing
@@ -149,10 +152,10 @@ pub async fn upload(core: &Core, actor: &Actor, file_name: &str, bytes: Vec<u8>)
     let name: String = file_name.chars().take(255).collect();
     let txn = begin_write(&core.db).await?;
     let batch = import_batch::ActiveModel {
-        kind: Set("enterprises".into()),
+        kind: Set(ImportKind::Enterprises),
         file_name: Set(name.clone()),
         created_by: Set(caller.user_id),
-        status: Set("validating".into()),
+        status: Set(ImportStatus::Validating),
         total_rows: Set(data_rows as i32),
         processed_rows: Set(0),
         valid_rows: Set(0),
@@ -199,7 +202,10 @@ pub async fn upload(core: &Core, actor: &Actor, file_name: &str, bytes: Vec<u8>)
 
 async fn mark_failed(core: &Core, id: i64) -> AppResult<()> {
     import_batch::Entity::update_many()
-        .col_expr(import_batch::Column::Status, Expr::value("failed"))
+        .col_expr(
+            import_batch::Column::Status,
+            Expr::value(ImportStatus::Failed),
+        )
         .col_expr(import_batch::Column::UpdatedAt, Expr::value(core.now()))
         .filter(import_batch::Column::Id.eq(id))
         .exec(&core.db)
@@ -258,7 +264,10 @@ async fn validate(core: &Core, id: i64, scope: &Scope, sheet: sheet::Rows) -> Ap
     };
     let error_rows = problems.iter().map(|p| p.row).collect::<HashSet<_>>().len();
     import_batch::Entity::update_many()
-        .col_expr(import_batch::Column::Status, Expr::value("ready"))
+        .col_expr(
+            import_batch::Column::Status,
+            Expr::value(ImportStatus::Ready),
+        )
         .col_expr(
             import_batch::Column::ProcessedRows,
             Expr::col(import_batch::Column::TotalRows),
@@ -326,7 +335,7 @@ async fn own_batch(core: &Core, caller: &Caller, id: i64) -> AppResult<import_ba
         .one(&core.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    if b.status == "validating"
+    if b.status == ImportStatus::Validating
         && core.now() - b.updated_at > Duration::minutes(STALE_AFTER_MINUTES)
     {
         mark_failed(core, b.id).await?;
@@ -337,8 +346,9 @@ async fn own_batch(core: &Core, caller: &Caller, id: i64) -> AppResult<import_ba
 
 pub async fn view(core: &Core, caller: &Caller, id: i64) -> AppResult<BatchView> {
     let batch = own_batch(core, caller, id).await?;
-    let errors: Vec<RowError> = serde_json::from_str(&batch.errors).unwrap_or_default();
-    let ready: Vec<ReadyRow> = serde_json::from_str(&batch.payload).unwrap_or_default();
+    // Both are written by this module; one that does not read back is a fault, not an empty list.
+    let errors: Vec<RowError> = serde_json::from_str(&batch.errors).map_err(AppError::internal)?;
+    let ready: Vec<ReadyRow> = serde_json::from_str(&batch.payload).map_err(AppError::internal)?;
     let count = |a: &str| ready.iter().filter(|r| r.action == a).count();
     let percent = if batch.total_rows > 0 {
         (batch.processed_rows.max(0) as u32 * 100 / batch.total_rows as u32).min(100)
@@ -357,7 +367,11 @@ pub async fn view(core: &Core, caller: &Caller, id: i64) -> AppResult<BatchView>
 }
 
 /// Progress of a batch: (status, processed, total).
-pub async fn progress(core: &Core, caller: &Caller, id: i64) -> AppResult<(String, i32, i32)> {
+pub async fn progress(
+    core: &Core,
+    caller: &Caller,
+    id: i64,
+) -> AppResult<(ImportStatus, i32, i32)> {
     let b = own_batch(core, caller, id).await?;
     Ok((b.status, b.processed_rows, b.total_rows))
 }
@@ -378,34 +392,51 @@ pub async fn commit(core: &Core, actor: &Actor, id: i64) -> AppResult<BatchView>
     let caller = &actor.caller;
     may_import(caller)?;
     let batch = own_batch(core, caller, id).await?;
-    match batch.status.as_str() {
-        "ready" => {}
-        "committed" => return Err(AppError::Conflict("import.already_committed")),
-        "validating" => return Err(AppError::Conflict("import.still_validating")),
-        _ => return Err(AppError::Conflict("import.failed")),
+    match batch.status {
+        ImportStatus::Ready => {}
+        ImportStatus::Committed => return Err(AppError::Conflict("import.already_committed")),
+        ImportStatus::Validating => return Err(AppError::Conflict("import.still_validating")),
+        ImportStatus::Failed => return Err(AppError::Conflict("import.failed")),
     }
     let ready: Vec<ReadyRow> = serde_json::from_str(&batch.payload).map_err(AppError::internal)?;
     let now = core.now();
     let txn = begin_write(&core.db).await?;
     // Claim the batch first: of two confirmations racing, one wins.
     let claimed = import_batch::Entity::update_many()
-        .col_expr(import_batch::Column::Status, Expr::value("committed"))
+        .col_expr(
+            import_batch::Column::Status,
+            Expr::value(ImportStatus::Committed),
+        )
         .filter(import_batch::Column::Id.eq(id))
-        .filter(import_batch::Column::Status.eq("ready"))
+        .filter(import_batch::Column::Status.eq(ImportStatus::Ready))
         .exec(&txn)
         .await?;
     if claimed.rows_affected != 1 {
         return Err(AppError::Conflict("import.already_committed"));
     }
-    let regions: HashMap<String, (i64, String)> = region::Entity::find()
-        .all(&txn)
-        .await?
-        .into_iter()
-        .map(|r| (r.code, (r.id, r.path)))
-        .collect();
+    let catalogs = Catalogs {
+        regions: region::Entity::find()
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|r| (r.code, (r.id, r.path)))
+            .collect(),
+        industries: industry::Entity::find()
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|i| i.code)
+            .collect(),
+        tags: risk_tag::Entity::find()
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|t| t.code)
+            .collect(),
+    };
     let author = Author::of(actor);
     let (created, updated, unchanged) =
-        write_rows(&txn, caller, &author, &ready, &regions, now).await?;
+        write_rows(&txn, caller, &author, &ready, &catalogs, now).await?;
     import_batch::Entity::update_many()
         .col_expr(import_batch::Column::CreatedRows, Expr::value(created))
         .col_expr(import_batch::Column::UpdatedRows, Expr::value(updated))
@@ -435,6 +466,29 @@ pub async fn commit(core: &Core, actor: &Actor, id: i64) -> AppResult<BatchView>
 /// Rows written per statement (well under SQLite's and PostgreSQL's parameter limits).
 const CHUNK: usize = 500;
 
+/// What the register holds when a batch is written: region code → (id, path), industry codes,
+/// risk tag codes.
+struct Catalogs {
+    regions: HashMap<String, (i64, String)>,
+    industries: HashSet<String>,
+    tags: HashSet<String>,
+}
+
+impl Catalogs {
+    /// A stored row checked again against the register as it is now; a row that no longer
+    /// passes means the register changed since the batch was checked.
+    fn valid(&self, input: &EnterpriseInput) -> AppResult<ValidEnterprise> {
+        let known = Known {
+            region: self.regions.get(&input.region).cloned(),
+            industry: self.industries.contains(&input.industry),
+            tag: Box::new(|t| self.tags.contains(t)),
+        };
+        input
+            .parse(known, FieldErrors::default())
+            .map_err(|_| AppError::Conflict("import.changed_since"))
+    }
+}
+
 /// Writes the ready rows in bulk: existing codes looked up per chunk, new enterprises and all
 /// risk tags inserted many rows per statement; updates row by row. Returns (created, updated,
 /// unchanged).
@@ -443,7 +497,7 @@ async fn write_rows(
     caller: &Caller,
     author: &Author,
     ready: &[ReadyRow],
-    regions: &HashMap<String, (i64, String)>,
+    catalogs: &Catalogs,
     now: chrono::DateTime<chrono::Utc>,
 ) -> AppResult<(i32, i32, i32)> {
     let codes: Vec<String> = ready.iter().map(|r| r.input.credit_code.clone()).collect();
@@ -460,14 +514,9 @@ async fn write_rows(
     let (mut updated, mut unchanged) = (0, 0);
     let mut inserts = Vec::new();
     // (id, or None for a new enterprise; credit code; tags) of every row whose tags to write.
-    let mut tag_sets: Vec<(Option<i64>, &str, &[String])> = Vec::new();
+    let mut tag_sets: Vec<(Option<i64>, String, BTreeSet<String>)> = Vec::new();
     for r in ready {
-        let Some((region_id, region_path)) = regions.get(&r.input.region).cloned() else {
-            return Err(AppError::Conflict("import.changed_since"));
-        };
-        let Ok(code) = CreditCode::parse(&r.input.credit_code) else {
-            return Err(AppError::Conflict("import.changed_since"));
-        };
+        let valid = catalogs.valid(&r.input)?;
         match (r.action.as_str(), existing.get(&r.input.credit_code)) {
             ("unchanged", Some(_)) => unchanged += 1,
             (_, Some(e)) => {
@@ -475,22 +524,16 @@ async fn write_rows(
                     return Err(AppError::Conflict("import.changed_since"));
                 }
                 let mut m: enterprise::ActiveModel = e.clone().into();
-                enterprises::fill(&mut m, &r.input, &code, region_id, region_path);
+                enterprises::fill(&mut m, &valid);
                 m.updated_at = Set(now);
                 let moved = m.update(txn).await?;
                 crate::services::relocation::follow_enterprise(txn, now, author, e, &moved).await?;
-                tag_sets.push((Some(e.id), &r.input.credit_code, &r.input.risk_tags));
+                tag_sets.push((Some(e.id), r.input.credit_code.clone(), valid.risk_tags));
                 updated += 1;
             }
             (_, None) => {
-                inserts.push(enterprises::new_row(
-                    &r.input,
-                    &code,
-                    region_id,
-                    region_path,
-                    now,
-                ));
-                tag_sets.push((None, &r.input.credit_code, &r.input.risk_tags));
+                inserts.push(enterprises::new_row(&valid, now));
+                tag_sets.push((None, r.input.credit_code.clone(), valid.risk_tags));
             }
         }
     }
@@ -527,7 +570,7 @@ async fn write_rows(
     }
     let mut tag_rows = Vec::new();
     for (id, code, tags) in &tag_sets {
-        let Some(id) = id.or_else(|| new_ids.get(*code).copied()) else {
+        let Some(id) = id.or_else(|| new_ids.get(code).copied()) else {
             return Err(AppError::internal(anyhow::anyhow!(
                 "imported row {code} has no id"
             )));

@@ -6,9 +6,10 @@ use std::collections::{HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
+use crate::domain::enterprise::EnterpriseScale;
 use crate::error::FieldErrors;
 use crate::scope::{Scope, governs_region};
-use crate::services::enterprises::{EnterpriseInput, check_fields};
+use crate::services::enterprises::{EnterpriseInput, Known};
 
 /// The template's columns: field, Chinese header (as in the template), other accepted names.
 ///
@@ -64,13 +65,29 @@ pub fn map_headers(header: &[String]) -> Result<HashMap<&'static str, usize>, &'
 /// What the register knows, loaded once per import.
 #[derive(Debug, Default)]
 pub struct Reference {
-    /// Region code → path.
-    pub regions: HashMap<String, String>,
+    /// Region code → (id, path).
+    pub regions: HashMap<String, (i64, String)>,
     pub industries: HashSet<String>,
     /// Tag code or name → code.
     pub tags: HashMap<String, String>,
     /// Credit code → (id, region path, current registration).
     pub existing: HashMap<String, (i64, String, EnterpriseInput)>,
+}
+
+impl Reference {
+    /// What `input` is checked against, given its region as the importer may use it (tags
+    /// were already turned into codes, unknown ones refused, by `to_input`).
+    pub(crate) fn known<'a>(
+        &'a self,
+        region: Option<(i64, String)>,
+        input: &EnterpriseInput,
+    ) -> Known<'a> {
+        Known {
+            region,
+            industry: self.industries.contains(&input.industry),
+            tag: Box::new(|t| self.tags.get(t).is_some_and(|code| code == t)),
+        }
+    }
 }
 
 /// A valid row and what writing it will do.
@@ -92,12 +109,18 @@ pub struct RowError {
     pub key: String,
 }
 
+/// The scale code a cell stands for: a code, or a word the register uses for it. Anything
+/// else is kept as written, for the check to refuse.
 fn scale_of(s: &str) -> String {
-    match s.trim() {
-        "规上" | "规模以上" | "above" => "above".into(),
-        "小微" | "小微企业" | "small_micro" => "small_micro".into(),
-        other => other.into(),
-    }
+    let scale = match s.trim() {
+        "规上" | "规模以上" => EnterpriseScale::Above,
+        "小微" | "小微企业" => EnterpriseScale::SmallMicro,
+        other => match EnterpriseScale::parse(other) {
+            Some(scale) => scale,
+            None => return other.into(),
+        },
+    };
+    scale.as_str().into()
 }
 
 fn split_tags(s: &str) -> Vec<&str> {
@@ -182,19 +205,22 @@ pub fn check_rows(
         }
         let mut errors = FieldErrors::default();
         let input = to_input(cells, columns, reference, &mut errors);
-        check_fields(&input, &mut errors);
-        match reference.regions.get(&input.region) {
-            None => errors.add("region", "region.unknown"),
-            Some(path) => {
-                let inside = governs_region(scope, path);
-                if !inside {
-                    errors.add("region", "enterprise.region_outside");
-                }
+        let region = match reference.regions.get(&input.region) {
+            None => {
+                errors.add("region", "region.unknown");
+                None
             }
-        }
-        if !reference.industries.contains(&input.industry) {
-            errors.add("industry", "enterprise.unknown_industry");
-        }
+            Some((_, path)) if !governs_region(scope, path) => {
+                errors.add("region", "enterprise.region_outside");
+                None
+            }
+            Some(r) => Some(r.clone()),
+        };
+        let known = reference.known(region, &input);
+        let mut errors = match input.parse(known, errors) {
+            Ok(_) => FieldErrors::default(),
+            Err(errors) => errors,
+        };
         if seen.contains_key(&input.credit_code) {
             errors.add("credit_code", "import.duplicate_in_file");
         }
@@ -247,11 +273,11 @@ mod tests {
         let mut r = Reference::default();
         r.regions.insert(
             "330381101201".into(),
-            "/330381/330381101/330381101201/".into(),
+            (1, "/330381/330381101/330381101201/".into()),
         );
         r.regions.insert(
             "330381003001".into(),
-            "/330381/330381003/330381003001/".into(),
+            (2, "/330381/330381003/330381003001/".into()),
         );
         r.industries.insert("C3670".into());
         r.tags.insert("粉尘涉爆".into(), "dust_explosion".into());

@@ -11,6 +11,7 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::domain::alliance::{AllianceKind, AllianceStatus};
 use crate::domain::enterprise::EnterpriseStatus;
 use crate::domain::membership::Status;
 use crate::domain::region_path::{self, subtree_pattern};
@@ -21,7 +22,7 @@ use crate::services::{PageParams, Paged};
 use crate::state::Core;
 
 /// The statuses in which an enterprise is in an alliance or on its way in.
-const OPEN: [&str; 3] = ["applied", "invited", "approved"];
+const OPEN: [Status; 3] = [Status::Applied, Status::Invited, Status::Approved];
 
 /// A membership as lists show it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -67,7 +68,7 @@ pub struct HistoryItem {
 pub struct AllianceChoice {
     pub id: i64,
     pub name: String,
-    pub kind: String,
+    pub kind: AllianceKind,
     pub region_name: String,
 }
 
@@ -246,7 +247,7 @@ pub async fn eligible_alliances(core: &Core, scope: &Scope) -> AppResult<Vec<All
         .collect();
     let regions = region_names(core).await?;
     Ok(alliance::Entity::find()
-        .filter(alliance::Column::Status.eq("active"))
+        .filter(alliance::Column::Status.eq(AllianceStatus::Active))
         .order_by_asc(alliance::Column::Name)
         .all(&core.db)
         .await?
@@ -279,7 +280,7 @@ pub async fn eligible_enterprises(
         .one(&core.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    if a.status != "active" {
+    if a.status != AllianceStatus::Active {
         return Ok(Vec::new());
     }
     let taken = Query::select()

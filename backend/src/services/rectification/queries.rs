@@ -11,7 +11,7 @@ use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder
 use serde::Serialize;
 
 use super::facts;
-use crate::domain::hazard_flow::{self, Action, ExtensionStatus};
+use crate::domain::hazard_flow::{self, Action, ExtensionStatus, HazardState};
 use crate::error::AppResult;
 use crate::models::{attachment, extension_request, hazard, hazard_event, rectification_plan};
 use crate::scope::Caller;
@@ -26,8 +26,10 @@ pub struct TimelineEntry {
     /// `reject`, `review_pass`, `review_fail`, `extension_request`, `extension_grant`,
     /// `extension_refuse`, `comment` … (catalog `loop.action_<code>`).
     pub action: String,
-    pub from_state: Option<String>,
-    pub to_state: String,
+    #[schema(value_type = Option<String>)]
+    pub from_state: Option<HazardState>,
+    #[schema(value_type = String)]
+    pub to_state: HazardState,
     pub actor_name: String,
     /// The actor's role code; none for the system.
     pub actor_role: Option<String>,

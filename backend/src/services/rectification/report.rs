@@ -27,7 +27,7 @@ pub async fn on_reported<C: ConnectionTrait>(
             actor: super::EventActor::of(caller),
             action: "report",
             from: None,
-            to: HazardState::Reported.as_str(),
+            to: HazardState::Reported,
             note: None,
             deadline_before: None,
             deadline_after: Some(h.deadline),

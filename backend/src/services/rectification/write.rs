@@ -14,6 +14,7 @@ use super::{LoopOutcome, party_of, refused};
 use crate::db::begin_write;
 use crate::domain::hazard_flow::{self, Action, ExtensionStatus, Facts, HazardState, Party, Plan};
 use crate::domain::inspection::HazardLevel;
+use crate::domain::supervision::{ReviewResult, SupervisionStatus};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::{self, Lang};
 use crate::models::{extension_request, hazard, hazard_event, rectification_plan, supervision};
@@ -381,8 +382,8 @@ pub(super) async fn event<C: ConnectionTrait>(
             hazard_id: h.id,
             actor: EventActor::of(caller),
             action: code,
-            from: Some(from.as_str()),
-            to: to.as_str(),
+            from: Some(from),
+            to: to,
             note: note.filter(|n| !n.is_empty()),
             deadline_before: deadline_change.map(|c| c.0),
             deadline_after: deadline_change.map(|c| c.1),
@@ -414,8 +415,8 @@ pub(crate) struct HazardEvent<'a> {
     pub hazard_id: i64,
     pub actor: EventActor,
     pub action: &'a str,
-    pub from: Option<&'a str>,
-    pub to: &'a str,
+    pub from: Option<HazardState>,
+    pub to: HazardState,
     pub note: Option<String>,
     pub deadline_before: Option<NaiveDate>,
     pub deadline_after: Option<NaiveDate>,
@@ -434,8 +435,8 @@ pub(crate) async fn insert_hazard_event<C: ConnectionTrait>(
         actor_name: Set(e.actor.name.chars().take(64).collect()),
         actor_role: Set(e.actor.role),
         action: Set(e.action.into()),
-        from_state: Set(e.from.map(str::to_string)),
-        to_state: Set(e.to.into()),
+        from_state: Set(e.from),
+        to_state: Set(e.to),
         note: Set(e.note),
         deadline_before: Set(e.deadline_before),
         deadline_after: Set(e.deadline_after),
@@ -506,9 +507,13 @@ async fn review(
     };
     let mut s = row.into_active_model();
     if passed {
-        s.status = Set("released".into());
+        s.status = Set(SupervisionStatus::Released);
     }
-    s.review_result = Set(Some(if passed { "passed" } else { "failed" }.into()));
+    s.review_result = Set(Some(if passed {
+        ReviewResult::Passed
+    } else {
+        ReviewResult::Failed
+    }));
     s.review_note = Set(note);
     s.reviewed_on = Set(Some(on));
     s.reviewed_by = Set(Some(caller.user_id));

@@ -7,6 +7,3 @@ mod write;
 
 pub use queries::*;
 pub use write::*;
-
-pub const SCALES: [&str; 2] = ["above", "small_micro"];
-pub const ALLIANCE_KINDS: [&str; 4] = ["industry", "regional", "park", "village"];

@@ -61,7 +61,7 @@ pub struct EnterpriseSummary {
     pub name: String,
     pub region_name: String,
     pub industry_name: String,
-    pub scale: String,
+    pub scale: crate::domain::enterprise::EnterpriseScale,
     pub employees: i32,
     pub safety_officer: String,
     pub safety_phone: String,
@@ -175,7 +175,7 @@ pub struct EnterpriseFile {
 pub struct MembershipView {
     pub alliance_id: i64,
     pub alliance_name: String,
-    pub kind: String,
+    pub kind: crate::domain::alliance::AllianceKind,
     #[schema(value_type = String)]
     pub status: MembershipStatus,
 }
@@ -236,7 +236,7 @@ pub async fn enterprise_file(core: &Core, scope: &Scope, id: i64) -> AppResult<E
             alliances.get(&m.alliance_id).map(|a| MembershipView {
                 alliance_id: a.id,
                 alliance_name: a.name.clone(),
-                kind: a.kind.clone(),
+                kind: a.kind,
                 status: m.status,
             })
         })

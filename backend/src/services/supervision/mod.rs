@@ -20,9 +20,6 @@ pub use write::*;
 /// Why a hazard is listed.
 pub const REASON_MAJOR: &str = "major";
 pub const REASON_OVERDUE: &str = "overdue";
-/// Listing status.
-pub const STATUS_LISTED: &str = "listed";
-pub const STATUS_RELEASED: &str = "released";
 /// The timeline actions written here.
 pub const EVENT_SUPERVISE: &str = "supervise";
 pub const EVENT_DEADLINE: &str = "supervision_deadline";

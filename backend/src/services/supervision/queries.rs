@@ -1,7 +1,5 @@
 //! Reads: scoped lists, pages and exports (every query through `crate::scope`).
 
-use super::*;
-
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -15,6 +13,7 @@ use crate::db::begin_write;
 use crate::domain::hazard_flow::{self, HazardState};
 use crate::domain::inspection::{HazardCategory, HazardLevel};
 use crate::domain::region_path::subtree_pattern;
+use crate::domain::supervision::{ReviewResult, SupervisionStatus};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Lang};
 use crate::models::{enterprise, hazard, nested, region, supervision};
@@ -38,7 +37,7 @@ pub fn running_states() -> Vec<HazardState> {
 pub async fn is_listed<C: ConnectionTrait>(conn: &C, hazard_id: i64) -> AppResult<bool> {
     Ok(supervision::Entity::find()
         .filter(supervision::Column::HazardId.eq(hazard_id))
-        .filter(supervision::Column::Status.eq(STATUS_LISTED))
+        .filter(supervision::Column::Status.eq(SupervisionStatus::Listed))
         .count(conn)
         .await?
         > 0)
@@ -49,7 +48,7 @@ pub fn listed_hazard_ids() -> sea_orm::sea_query::SelectStatement {
     Query::select()
         .column(supervision::Column::HazardId)
         .from(supervision::Entity)
-        .and_where(supervision::Column::Status.eq(STATUS_LISTED))
+        .and_where(supervision::Column::Status.eq(SupervisionStatus::Listed))
         .to_owned()
 }
 
@@ -74,7 +73,8 @@ pub struct SupervisionRow {
     /// `major` (listed when reported) | `overdue` (escalated).
     pub reason: String,
     /// `listed` | `released`.
-    pub status: String,
+    #[schema(value_type = String)]
+    pub status: SupervisionStatus,
     pub supervising_unit: String,
     pub responsible_unit: String,
     /// 督办期限.
@@ -88,7 +88,8 @@ pub struct SupervisionRow {
     #[schema(value_type = String, format = DateTime)]
     pub listed_at: DateTime<Utc>,
     /// The on-site review (核销): `passed` | `failed`.
-    pub review_result: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub review_result: Option<ReviewResult>,
     pub review_note: Option<String>,
     #[schema(value_type = Option<String>, format = Date)]
     pub reviewed_on: Option<NaiveDate>,
@@ -316,7 +317,6 @@ pub async fn export_xlsx(
                     .format("%Y-%m-%d %H:%M")
                     .to_string(),
                 r.review_result
-                    .as_deref()
                     .map(|v| zh(format!("supervision.review_{v}")))
                     .unwrap_or_default(),
                 r.reviewed_on.map(|d| d.to_string()).unwrap_or_default(),

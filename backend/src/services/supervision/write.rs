@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::db::begin_write;
 use crate::domain::inspection::HazardLevel;
+use crate::domain::supervision::SupervisionStatus;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::i18n::{self, Lang};
 use crate::models::{enterprise, hazard, region, supervision, user};
@@ -50,7 +51,7 @@ async fn event_actor<C: ConnectionTrait>(
         return Ok((None, "system".into(), None));
     };
     Ok(match user::Entity::find_by_id(id).one(conn).await? {
-        Some(u) => (Some(u.id), u.display_name, Some(u.role)),
+        Some(u) => (Some(u.id), u.display_name, Some(u.role.as_str().into())),
         None => (None, "system".into(), None),
     })
 }
@@ -76,8 +77,8 @@ async fn timeline<C: ConnectionTrait>(
                 role,
             },
             action,
-            from: Some(h.state.as_str()),
-            to: h.state.as_str(),
+            from: Some(h.state),
+            to: h.state,
             note,
             deadline_before: deadline_change.map(|c| c.0),
             deadline_after: deadline_change.map(|c| c.1),
@@ -114,7 +115,7 @@ async fn put_on_list<C: ConnectionTrait>(
         responsible_unit: Set(enterprise.chars().take(MAX_UNIT).collect()),
         deadline: Set(h.deadline),
         region_path: Set(h.region_path.clone()),
-        status: Set(STATUS_LISTED.into()),
+        status: Set(SupervisionStatus::Listed),
         listed_at: Set(now),
         listed_by: Set(listed_by),
         review_result: Set(None),
@@ -244,14 +245,14 @@ pub async fn release_withdrawn<C: ConnectionTrait>(
 ) -> AppResult<bool> {
     let Some(row) = supervision::Entity::find()
         .filter(supervision::Column::HazardId.eq(h.id))
-        .filter(supervision::Column::Status.eq(STATUS_LISTED))
+        .filter(supervision::Column::Status.eq(SupervisionStatus::Listed))
         .one(conn)
         .await?
     else {
         return Ok(false);
     };
     let mut m = row.into_active_model();
-    m.status = Set(STATUS_RELEASED.into());
+    m.status = Set(SupervisionStatus::Released);
     m.update(conn).await?;
     let actor = event_actor(conn, Some(actor)).await?;
     let note = i18n::t(Lang::ZhCn, "supervision.note_withdrawn");
@@ -300,7 +301,7 @@ pub async fn update(
         .one(&core.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    if existing.status == STATUS_RELEASED {
+    if existing.status == SupervisionStatus::Released {
         return Err(AppError::Conflict("supervision.released"));
     }
     let today = core.today();
