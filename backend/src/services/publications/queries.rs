@@ -179,7 +179,7 @@ fn word_condition(backend: DbBackend, word: &str) -> Condition {
         // one trigram index scan, where `title ILIKE … OR body ILIKE …` made it scan the table.
         // A word holds no space, so it cannot match across the joining space.
         return Condition::all().add(Expr::cust_with_values(
-            "(\"publications\".\"title\" || ' ' || \"publications\".\"body\") ILIKE ?",
+            "(\"publications\".\"title\" || ' ' || \"publications\".\"body\") ILIKE $1",
             [pattern],
         ));
     }

@@ -383,7 +383,7 @@ pub(super) async fn event<C: ConnectionTrait>(
             actor: EventActor::of(caller),
             action: code,
             from: Some(from),
-            to: to,
+            to,
             note: note.filter(|n| !n.is_empty()),
             deadline_before: deadline_change.map(|c| c.0),
             deadline_after: deadline_change.map(|c| c.1),
