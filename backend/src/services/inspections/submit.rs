@@ -381,7 +381,14 @@ pub async fn submit(
         return Ok(saved);
     }
     let i = super::visible(core, &caller.scope, id).await?;
-    ensure_open(&core.db, caller, &i).await?;
+    if let Err(e) = ensure_open(&core.db, caller, &i).await {
+        // A concurrent request with the same key may have committed between the replay above
+        // and this read: its answer is this request's answer too.
+        return match won_elsewhere(core, caller.user_id, key, id).await {
+            Some(saved) => Ok(saved),
+            None => Err(e),
+        };
+    }
     let items = checklists::version_items(&core.db, i.template_version_id).await?;
     let today = core.today();
     let checked = check(submission, &items, today).map_err(AppError::Validation)?;
@@ -428,20 +435,26 @@ pub async fn submit(
         Err(e) => {
             files::discard(&*core.storage, &all_stored).await;
             // A concurrent request with the same key may have won the race.
-            if let Some(key) = key
-                && let Ok(Some(saved)) = idempotency::replay::<SubmitOutcome>(
-                    core,
-                    caller.user_id,
-                    key,
-                    &fingerprint(id),
-                )
-                .await
-            {
-                return Ok(saved);
+            match won_elsewhere(core, caller.user_id, key, id).await {
+                Some(saved) => Ok(saved),
+                None => Err(e),
             }
-            Err(e)
         }
     }
+}
+
+/// The answer a concurrent request with the same key saved, when there is one.
+async fn won_elsewhere(
+    core: &Core,
+    user_id: i64,
+    key: Option<&str>,
+    id: i64,
+) -> Option<SubmitOutcome> {
+    let key = key?;
+    idempotency::replay::<SubmitOutcome>(core, user_id, key, &fingerprint(id))
+        .await
+        .ok()
+        .flatten()
 }
 
 async fn ensure_open<C: ConnectionTrait>(
