@@ -112,7 +112,7 @@ async fn inspection_using(app: &TestApp, version_id: i64) -> i64 {
         inspected_enterprise_id: Set(e.id),
         region_path: Set(e.region_path.clone()),
         template_version_id: Set(version_id),
-        planned_on: Set(Utc::now().date_naive()),
+        planned_on: Set(app.core.today()),
         state: Set(InspectionState::Planned),
         inspectors: Set("周建华".into()),
         summary: Set(None),

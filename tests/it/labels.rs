@@ -142,7 +142,7 @@ async fn scores_and_labels_follow_open_overdue_and_timely_closed_hazards() {
     let id = app.enterprise_id(HONGTIAN).await;
     let scores_url = format!("/api/v1/enterprises/{id}/scores");
     let t0 = app.core.now();
-    let d0 = t0.date_naive();
+    let d0 = app.core.today();
     let days = Duration::days;
 
     // The demo seed scored every enterprise: no hazards, 100, green.
@@ -287,7 +287,7 @@ async fn changing_the_rules_relabels_the_region_at_once_and_keeps_the_history() 
     let app = spawn_app().await;
     let hongtian = app.enterprise_id(HONGTIAN).await;
     let huaxin = app.enterprise_id(HUAXIN).await;
-    let d0 = app.core.now().date_naive();
+    let d0 = app.core.today();
     let later = d0 + Duration::days(30);
     for id in [hongtian, huaxin] {
         hazard(&app, id, "major", "rectifying", later, None).await;
@@ -520,7 +520,7 @@ async fn invalid_rules_are_refused_field_by_field_and_change_nothing() {
 async fn the_labels_page_shows_the_distribution_and_saves_a_child_regions_rules() {
     let app = spawn_app().await;
     let hongtian = app.enterprise_id(HONGTIAN).await;
-    let d0 = app.core.now().date_naive();
+    let d0 = app.core.today();
     hazard(
         &app,
         hongtian,
@@ -580,7 +580,7 @@ async fn the_enterprise_list_filters_by_label_in_the_page_the_api_and_the_export
     let app = spawn_app().await;
     let hongtian = app.enterprise_id(HONGTIAN).await;
     let huaxin = app.enterprise_id(HUAXIN).await;
-    let d0 = app.core.now().date_naive();
+    let d0 = app.core.today();
     for _ in 0..3 {
         hazard(
             &app,
@@ -661,7 +661,7 @@ async fn the_enterprise_list_filters_by_label_in_the_page_the_api_and_the_export
 async fn a_hazard_row_with_an_unknown_stored_state_is_an_error_when_read_not_a_default() {
     let app = spawn_app().await;
     let id = app.enterprise_id(HONGTIAN).await;
-    let today = app.core.now().date_naive();
+    let today = app.core.today();
     let h = hazard(&app, id, "general", "reported", today, None).await;
     hazard::Entity::update_many()
         .col_expr(hazard::Column::State, Expr::value("on_hold"))

@@ -489,7 +489,7 @@ async fn a_round_counts_the_hazards_found_in_its_inspections() {
         legal_basis: Set("《消防法》第十六条".into()),
         suggested_measure: Set("更换灭火器".into()),
         found_at: Set(now),
-        deadline: Set(now.date_naive()),
+        deadline: Set(app.core.today()),
         state: Set(HazardState::Reported),
         created_at: Set(now),
         updated_at: Set(now),
