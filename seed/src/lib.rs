@@ -91,8 +91,12 @@ pub struct GroupFixture {
 pub struct ExpertFixture {
     pub key: String,
     pub name: String,
+    /// 职称.
+    #[serde(default)]
+    pub title: String,
     pub organisation: String,
     pub region: String,
+    /// Specialty codes (`domain::expert::Specialty`: electromech, dust …).
     pub specialties: Vec<String>,
     pub phone: String,
 }

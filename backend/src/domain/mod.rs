@@ -69,6 +69,13 @@ macro_rules! coded {
                 self.as_str()
             }
         }
+
+        /// A code may be part of a composite primary key; it is never a number.
+        impl sea_orm::TryFromU64 for $name {
+            fn try_from_u64(_: u64) -> Result<Self, sea_orm::DbErr> {
+                Err(sea_orm::DbErr::ConvertFromU64(stringify!($name)))
+            }
+        }
     };
 }
 
@@ -83,6 +90,7 @@ pub struct UnknownCode {
 pub mod alliance;
 pub mod credit_code;
 pub mod enterprise;
+pub mod expert;
 pub mod hazard_flow;
 pub mod import;
 pub mod inspection;
@@ -148,6 +156,7 @@ mod tests {
         round_trips(Status::ALL);
         round_trips(super::publication::PublicationKind::ALL);
         round_trips(super::publication::PublicationStatus::ALL);
+        round_trips(super::expert::Specialty::ALL);
         for s in Status::ALL {
             assert_eq!(Status::parse(s.as_str()), Some(*s));
         }

@@ -10,9 +10,11 @@ pub struct Model {
     pub name: String,
     pub organisation: String,
     pub region_id: i64,
-    /// Comma-separated specialties (消防,电气 …).
-    pub specialties: String,
     pub phone: String,
+    /// 职称 (高级工程师 …), empty when not given.
+    pub title: String,
+    /// An inactive expert stays on record but is not suggested or assigned.
+    pub active: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -23,6 +25,14 @@ pub enum Relation {
         to = "super::region::Column::Id"
     )]
     Region,
+    #[sea_orm(has_many = "super::expert_specialty::Entity")]
+    Specialties,
+}
+
+impl Related<super::expert_specialty::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Specialties.def()
+    }
 }
 
 impl Related<super::region::Entity> for Entity {

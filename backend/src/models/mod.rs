@@ -13,6 +13,7 @@ pub mod email_outbox;
 pub mod enterprise;
 pub mod enterprise_risk_tag;
 pub mod expert;
+pub mod expert_specialty;
 pub mod extension_request;
 pub mod group_member;
 pub mod hazard;

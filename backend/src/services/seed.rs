@@ -6,6 +6,7 @@
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use crate::db::begin_write;
+use crate::domain::expert::Specialty;
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
 use crate::models::user;
@@ -140,13 +141,21 @@ pub async fn load(core: &Core, data: &seed::DemoData) -> AppResult<()> {
     }
     let mut expert_ids = std::collections::HashMap::new();
     for x in &data.experts {
+        let specialties = x
+            .specialties
+            .iter()
+            .map(|s| Specialty::parse(s).ok_or(AppError::BadRequest("expert.bad_specialty")))
+            .collect::<AppResult<Vec<_>>>()?;
         let e = registry::create_expert(
             &txn,
-            &x.name,
-            &x.organisation,
-            &x.region,
-            &x.specialties,
-            &x.phone,
+            registry::NewExpert {
+                name: &x.name,
+                title: &x.title,
+                organisation: &x.organisation,
+                region_code: &x.region,
+                specialties: &specialties,
+                phone: &x.phone,
+            },
         )
         .await?;
         expert_ids.insert(x.key.clone(), e.id);

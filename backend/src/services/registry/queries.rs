@@ -8,11 +8,12 @@ use sea_orm::{
 };
 use serde::Serialize;
 
+use crate::domain::expert::Specialty;
 use crate::domain::membership::Status as MembershipStatus;
 use crate::error::{AppError, AppResult};
 use crate::models::{
     activity_group, alliance, alliance_membership, enterprise, enterprise_risk_tag, expert,
-    group_member, industry, region, risk_tag,
+    expert_specialty, group_member, industry, region, risk_tag,
 };
 use crate::scope::{self, Scope};
 use crate::state::Core;
@@ -362,14 +363,26 @@ pub async fn alliance_overviews(core: &Core, scope: &Scope) -> AppResult<Vec<All
 }
 
 /// The expert profile behind an expert scope.
-pub async fn expert_profile(core: &Core, scope: &Scope) -> AppResult<expert::Model> {
-    match scope {
-        Scope::Expert { expert_id } => expert::Entity::find_by_id(*expert_id)
-            .one(&core.db)
-            .await?
-            .ok_or(AppError::NotFound),
-        _ => Err(AppError::NotFound),
-    }
+pub async fn expert_profile(
+    core: &Core,
+    scope: &Scope,
+) -> AppResult<(expert::Model, Vec<Specialty>)> {
+    let Scope::Expert { expert_id } = scope else {
+        return Err(AppError::NotFound);
+    };
+    let profile = expert::Entity::find_by_id(*expert_id)
+        .one(&core.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut specialties: Vec<Specialty> = expert_specialty::Entity::find()
+        .filter(expert_specialty::Column::ExpertId.eq(profile.id))
+        .all(&core.db)
+        .await?
+        .into_iter()
+        .map(|s| s.specialty)
+        .collect();
+    specialties.sort_by_key(|s| Specialty::ALL.iter().position(|x| x == s));
+    Ok((profile, specialties))
 }
 
 /// Number of enterprises the scope may see.

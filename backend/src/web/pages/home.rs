@@ -4,6 +4,7 @@ use actix_web::{HttpResponse, http::StatusCode, web};
 use serde::Serialize;
 
 use crate::auth::guard::RequestContext;
+use crate::domain::expert::Specialty;
 use crate::error::{AppError, AppResult};
 use crate::models::{audit_log, expert};
 use crate::scope::{Caller, Scope};
@@ -165,7 +166,7 @@ pub async fn enterprise(
 #[derive(Serialize)]
 struct ExpertHomePage {
     expert: expert::Model,
-    specialties: Vec<String>,
+    specialties: Vec<Specialty>,
 }
 
 pub async fn expert(
@@ -173,14 +174,14 @@ pub async fn expert(
     ctx: RequestContext,
     caller: Caller,
 ) -> AppResult<HttpResponse> {
-    let profile = registry::expert_profile(&state.core, &caller.scope).await?;
+    let (profile, specialties) = registry::expert_profile(&state.core, &caller.scope).await?;
     render::page(
         &state.templates,
         &ctx,
         StatusCode::OK,
         "expert/home.html",
         ExpertHomePage {
-            specialties: profile.specialties.split(',').map(str::to_string).collect(),
+            specialties,
             expert: profile,
         },
     )
