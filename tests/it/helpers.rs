@@ -430,6 +430,22 @@ impl TestApp {
             .expect("POST")
     }
 
+    /// PUT JSON with a bearer token.
+    pub async fn api_put(
+        &self,
+        path: &str,
+        token: &str,
+        body: &serde_json::Value,
+    ) -> reqwest::Response {
+        bare_client()
+            .put(self.url(path))
+            .bearer_auth(token)
+            .json(body)
+            .send()
+            .await
+            .expect("PUT")
+    }
+
     /// GET JSON with a bearer token, asserting 200.
     pub async fn api_json(&self, path: &str, token: &str) -> serde_json::Value {
         let res = self.api_get(path, token).await;

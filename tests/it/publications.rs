@@ -69,7 +69,7 @@ async fn a_bureau_publishes_edits_and_repeals_with_an_audit_record_for_each_step
     changed["kind"] = json!("normative");
     changed["industries"] = json!(["C36"]);
     let res = app
-        .api_post(&format!("/api/v1/publications/{old}"), &yjj, &changed)
+        .api_put(&format!("/api/v1/publications/{old}"), &yjj, &changed)
         .await;
     assert_eq!(res.status(), 200);
     let v: Value = res.json().await.expect("json");
@@ -196,7 +196,7 @@ async fn a_committees_notice_reaches_its_members_only_and_a_towns_stays_in_its_t
         "a city-wide alliance"
     );
     let res = app
-        .api_post(
+        .api_put(
             &format!("/api/v1/publications/{town_notice}"),
             &city,
             &publication("改写", "改写"),
@@ -518,15 +518,26 @@ async fn only_a_pdf_is_attached_and_it_is_downloaded_by_those_who_see_the_public
         "{body}"
     );
     let res = send(pdf_bytes(), "章程.pdf").await.expect("POST");
-    assert_eq!(res.status(), 200);
+    assert_eq!(res.status(), 201);
+    let location = res
+        .headers()
+        .get("location")
+        .and_then(|l| l.to_str().ok())
+        .map(str::to_string)
+        .expect("the file's location");
     let v: Value = res.json().await.expect("json");
-    let file_id = v["files"][0]["id"].as_i64().expect("file");
+    let file_id = v["id"].as_i64().expect("file");
+    assert_eq!(v["name"], "章程.pdf");
+    let path = format!("/api/v1/publications/{id}/files/{file_id}");
+    assert_eq!(location, path);
+    let files = app
+        .api_json(&format!("/api/v1/publications/{id}"), &committee)
+        .await;
     assert_eq!(
-        v["files"].as_array().map(Vec::len),
+        files["files"].as_array().map(Vec::len),
         Some(1),
         "the fake one was not kept"
     );
-    let path = format!("/api/v1/publications/{id}/files/{file_id}");
     let member = app.api_token(ENTERPRISE).await;
     let res = app.api_get(&path, &member).await;
     assert_eq!(res.status(), 200);

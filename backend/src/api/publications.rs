@@ -8,8 +8,8 @@ use crate::error::{AppError, AppResult};
 use crate::scope::Caller;
 use crate::services::audit::Actor;
 use crate::services::publications::{
-    self, PublicationFilter, PublicationInput, PublicationItem, PublicationRef, PublicationView,
-    StatusChange, queries, write,
+    self, FileView, PublicationFilter, PublicationInput, PublicationItem, PublicationRef,
+    PublicationView, StatusChange, queries, write,
 };
 use crate::services::{PageParams, Paged};
 use crate::web::AppState;
@@ -73,7 +73,7 @@ pub async fn create(
 }
 
 /// Change a publication of the caller's region or alliance (fields and tags).
-#[utoipa::path(post, path = "/api/v1/publications/{id}", tag = "publications",
+#[utoipa::path(put, path = "/api/v1/publications/{id}", tag = "publications",
     request_body = PublicationInput,
     params(("id" = i64, Path, description = "publication id"),
            ("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
@@ -119,12 +119,14 @@ pub struct PdfUpload {
     file: Vec<u8>,
 }
 
-/// Attach a PDF to a publication of the caller's region or alliance.
+/// Attach a PDF to a publication of the caller's region or alliance; answers the new file,
+/// whose bytes are at the `Location` given.
 #[utoipa::path(post, path = "/api/v1/publications/{id}/files", tag = "publications",
     request_body(content = PdfUpload, content_type = "multipart/form-data"),
     params(("id" = i64, Path, description = "publication id"),
            ("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
-    responses((status = 200, body = PublicationView),
+    responses((status = 201, body = FileView,
+               headers(("Location" = String, description = "the file's bytes"))),
               (status = 404, description = "not one the caller publishes", body = super::ApiError),
               (status = 422, description = "not a PDF, empty or too big", body = super::ApiError)),
     security(("bearer" = [])))]
@@ -141,8 +143,27 @@ pub async fn attach(
         .into_iter()
         .find(|f| f.field == "file")
         .ok_or(AppError::BadRequest("publications.no_file"))?;
-    let r = write::attach(&state.core, &actor, *id, upload).await?;
-    Ok(HttpResponse::Ok().json(current(&state, &actor.caller, r).await?))
+    let a = write::attach(&state.core, &actor, *id, upload).await?;
+    let view = current(
+        &state,
+        &actor.caller,
+        PublicationRef {
+            id: a.publication_id,
+        },
+    )
+    .await?;
+    let file = view
+        .files
+        .into_iter()
+        .find(|f| f.id == a.file_id)
+        .ok_or(AppError::NotFound)?;
+    let location = format!(
+        "/api/v1/publications/{}/files/{}",
+        a.publication_id, a.file_id
+    );
+    Ok(HttpResponse::Created()
+        .insert_header((actix_web::http::header::LOCATION, location))
+        .json(file))
 }
 
 /// The bytes of a PDF of a publication the caller may read.

@@ -15,7 +15,7 @@ use crate::domain::publication::{
 };
 use crate::error::FieldErrors;
 
-pub use queries::{PublicationFilter, PublicationItem, PublicationView};
+pub use queries::{FileView, PublicationFilter, PublicationItem, PublicationView};
 pub use write::{PublicationRef, StatusChange};
 
 /// A publication as the form and the API send it (dates as `YYYY-MM-DD`, codes as text):

@@ -35,6 +35,13 @@ pub struct PublicationRef {
     pub id: i64,
 }
 
+/// What attaching a PDF answers: the publication and its new file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttachedFile {
+    pub publication_id: i64,
+    pub file_id: i64,
+}
+
 /// A new status, with the publication that supersedes this one (revised or repealed only).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StatusChange {
@@ -146,11 +153,11 @@ impl Publisher {
 }
 
 /// The saved answer of a retried request, if any.
-async fn replayed(
+async fn replayed<T: serde::de::DeserializeOwned>(
     core: &Core,
     actor: &Actor,
     fingerprint: &str,
-) -> AppResult<Option<PublicationRef>> {
+) -> AppResult<Option<T>> {
     match actor.key()? {
         Some(key) => idempotency::replay(core, actor.caller.user_id, key, fingerprint).await,
         None => Ok(None),
@@ -159,13 +166,13 @@ async fn replayed(
 
 /// Saves the answer for the key (if any) and commits. When a concurrent request with the same
 /// key won, this one rolls back and answers as that one did.
-async fn finish(
+async fn finish<T: Serialize + serde::de::DeserializeOwned>(
     core: &Core,
     actor: &Actor,
     txn: DatabaseTransaction,
     fingerprint: &str,
-    answer: PublicationRef,
-) -> AppResult<PublicationRef> {
+    answer: T,
+) -> AppResult<T> {
     if let Some(key) = actor.key()?
         && let Err(e) =
             idempotency::save(&txn, core, actor.caller.user_id, key, fingerprint, &answer).await
@@ -450,7 +457,7 @@ pub async fn attach(
     actor: &Actor,
     id: i64,
     upload: Upload,
-) -> AppResult<PublicationRef> {
+) -> AppResult<AttachedFile> {
     let fingerprint = format!("publication {id} attach");
     if let Some(saved) = replayed(core, actor, &fingerprint).await? {
         return Ok(saved);
@@ -480,7 +487,7 @@ pub async fn attach(
     let result = async {
         let txn = begin_write(&core.db).await?;
         managed(&txn, &actor.caller, id).await?;
-        publication_file::ActiveModel {
+        let file = publication_file::ActiveModel {
             publication_id: Set(id),
             storage_key: Set(stored.storage_key.clone()),
             original_name: Set(stored.display_name.clone()),
@@ -503,7 +510,11 @@ pub async fn attach(
             detail,
         )
         .await?;
-        finish(core, actor, txn, &fingerprint, PublicationRef { id }).await
+        let answer = AttachedFile {
+            publication_id: id,
+            file_id: file.id,
+        };
+        finish(core, actor, txn, &fingerprint, answer).await
     }
     .await;
     if result.is_err() {
