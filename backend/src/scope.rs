@@ -8,8 +8,8 @@
 //! The rules, entity by entity:
 //! - **enterprises**: system admin all; bureau officer those whose `region_path` lies in its
 //!   region subtree; committee member the enterprises that are members of its alliance or have
-//!   applied to it; enterprise users their own enterprise; experts none (until service
-//!   requests assign them).
+//!   applied to it; enterprise users their own enterprise; experts the enterprises they visit
+//!   (an inspection of theirs).
 //! - **alliances**: admin all; bureau officer those registered in its region subtree; committee
 //!   member its own; enterprise users the alliances they are an approved member of; experts none.
 //! - **audit log**: admin all; bureau officer rows whose actor's tenant lies in its region
@@ -36,21 +36,24 @@
 //!   (`region_path` copied at creation); committee those of its alliance and those of its
 //!   approved members (their self-inspections); enterprise users those where their enterprise
 //!   inspects or is inspected, once published (a draft round's pairs are not shown); experts
-//!   none until service requests assign them.
-//! - **inspections an enterprise acts on as the inspecting party** (start, submit): its own
+//!   their own visits (`inspecting_expert_id`: the inspection of kind `expert` an assigned
+//!   service request makes).
+//! - **inspections acted on as the inspecting party** (start, submit): an enterprise's own
 //!   assignments, and for an alliance's inspection only while it is an approved member of that
-//!   alliance (a stale assignment after leaving is refused); nobody else.
+//!   alliance (a stale assignment after leaving is refused); an expert its own visits; nobody
+//!   else.
 //! - **hazards** (隐患): admin all; bureau by the hazard's `region_path`; committee those found
 //!   in its alliance's inspections and those of its approved members; enterprise users those of
-//!   their own enterprise and those their enterprise reported; experts none.
+//!   their own enterprise and those their enterprise reported; experts those they found on
+//!   their visits (`reporter_expert_id`).
 //! - **attachments** (photos, documents): those of the hazards the scope may see, and of the
 //!   inspections it may see for files not tied to a hazard.
 //! - **originals of attachments** (the file as uploaded, with its EXIF/GPS evidence), among the
 //!   attachments the scope may see: admin and bureau all; a committee those of its own
 //!   alliance's inspections (and the hazards found in them) and of its approved members'
 //!   self-inspections, not those of another alliance's inspection of a shared member;
-//!   enterprise users those uploaded by their own enterprise (`files::may_see_original`);
-//!   experts none.
+//!   enterprise users those uploaded by their own enterprise, experts those they uploaded
+//!   (`files::may_see_original`).
 //! - **supervision listings** (挂牌督办): the bureau those in its subtree (by the hazard's
 //!   `region_path`, copied when listed), the admin all, everyone else none (the enterprise and
 //!   the committee see the listing on the hazard's timeline).
@@ -193,7 +196,15 @@ pub fn enterprises(scope: &Scope) -> Condition {
         Scope::Enterprise { enterprise_id, .. } => {
             Condition::all().add(enterprise::Column::Id.eq(*enterprise_id))
         }
-        Scope::Expert { .. } => nothing(),
+        Scope::Expert { expert_id } => Condition::all().add(
+            enterprise::Column::Id.in_subquery(
+                Query::select()
+                    .column(inspection::Column::InspectedEnterpriseId)
+                    .from(inspection::Entity)
+                    .and_where(inspection::Column::InspectingExpertId.eq(*expert_id))
+                    .to_owned(),
+            ),
+        ),
     }
 }
 
@@ -415,7 +426,7 @@ pub fn inspections(scope: &Scope) -> Condition {
                     .add(I::InspectingEnterpriseId.eq(*enterprise_id)),
             )
             .add(not_in_draft_round()),
-        Scope::Expert { .. } => nothing(),
+        Scope::Expert { expert_id } => Condition::all().add(I::InspectingExpertId.eq(*expert_id)),
     }
 }
 
@@ -433,7 +444,7 @@ pub fn hazards(scope: &Scope) -> Condition {
         Scope::Enterprise { enterprise_id, .. } => Condition::any()
             .add(H::EnterpriseId.eq(*enterprise_id))
             .add(H::ReporterEnterpriseId.eq(*enterprise_id)),
-        Scope::Expert { .. } => nothing(),
+        Scope::Expert { expert_id } => Condition::all().add(H::ReporterExpertId.eq(*expert_id)),
     }
 }
 
@@ -517,10 +528,14 @@ pub fn committee_originals(alliance_id: i64) -> Condition {
 }
 
 /// Which inspections the scope may conduct as the inspecting party: its enterprise's own
-/// assignments, an alliance's only while the enterprise is an approved member of it.
+/// assignments, an alliance's only while the enterprise is an approved member of it; an
+/// expert's own visits.
 pub fn inspections_to_conduct(scope: &Scope) -> Condition {
     use alliance_membership::Column as M;
     use inspection::Column as I;
+    if let Scope::Expert { expert_id } = scope {
+        return Condition::all().add(I::InspectingExpertId.eq(*expert_id));
+    }
     let Scope::Enterprise { enterprise_id, .. } = scope else {
         return nothing();
     };

@@ -146,14 +146,14 @@ pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
     use crate::auth::guard::Access::{Authenticated, Roles};
     use crate::web::routes::{
         api,
-        roles::{COMMITTEE_MEMBERS, ENTERPRISE_USERS},
+        roles::{COMMITTEE_MEMBERS, ENTERPRISE_USERS, INSPECTORS},
     };
     vec![
         api(Authenticated, __path_list, list),
         api(Roles(ENTERPRISE_USERS), __path_create_self, create_self),
         api(Authenticated, __path_get, get),
-        api(Roles(ENTERPRISE_USERS), __path_start, start),
-        api(Roles(ENTERPRISE_USERS), __path_submit, submit),
+        api(Roles(INSPECTORS), __path_start, start),
+        api(Roles(INSPECTORS), __path_submit, submit),
         api(Roles(COMMITTEE_MEMBERS), __path_review, review),
     ]
 }

@@ -100,8 +100,12 @@ pub struct Facts {
     pub level: HazardLevel,
     /// It was found in an inspection of an alliance (mutual inspection).
     pub in_alliance: bool,
-    /// It was reported by another enterprise (not found by the enterprise itself).
+    /// It was reported by another enterprise or by an expert (not found by the enterprise
+    /// itself).
     pub reported_by_other: bool,
+    /// It was found by an expert on a visit: the expert is the inspecting side, and verifies
+    /// its own general findings as an inspecting enterprise does in an alliance.
+    pub by_expert: bool,
     /// It is on the bureau's supervision list 挂牌督办 (the listing not released).
     pub listed: bool,
 }
@@ -143,7 +147,7 @@ pub fn verifies(party: Party, f: Facts) -> bool {
         HazardLevel::Major => party == Party::Bureau,
         HazardLevel::General => match party {
             Party::Bureau | Party::Committee => true,
-            Party::InspectingSide => f.in_alliance,
+            Party::InspectingSide => f.in_alliance || f.by_expert,
             Party::InspectedEnterprise | Party::Observer => false,
         },
     }
@@ -321,6 +325,7 @@ mod tests {
             level,
             in_alliance,
             reported_by_other,
+            by_expert: false,
             listed: level == HazardLevel::Major,
         }
     }
@@ -515,6 +520,34 @@ mod tests {
         assert!(verifies(P::Bureau, own));
         assert!(!verifies(P::InspectingSide, own));
         assert!(!verifies(P::InspectedEnterprise, own));
+    }
+
+    #[test]
+    fn an_experts_finding_is_decided_by_the_bureau_and_verified_by_the_expert() {
+        let visit = Facts {
+            by_expert: true,
+            ..facts(HazardLevel::General, false, true)
+        };
+        // As in an alliance, but the bureau decides disputes and extensions (no alliance).
+        let table: Vec<(S, A, P, S)> = GENERAL_MUTUAL
+            .iter()
+            .map(|&(s, a, p, to)| match a {
+                A::Uphold | A::Withdraw | A::GrantExtension | A::RefuseExtension => {
+                    (s, a, P::Bureau, to)
+                }
+                _ => (s, a, p, to),
+            })
+            .collect();
+        check_all(visit, &table);
+        assert_eq!(decider(visit), P::Bureau);
+        assert!(verifies(P::InspectingSide, visit));
+        // A major finding of an expert goes to the bureau as usual.
+        let major = Facts {
+            by_expert: true,
+            ..facts(HazardLevel::Major, false, true)
+        };
+        check_all(major, MAJOR);
+        assert!(!verifies(P::InspectingSide, major));
     }
 
     #[test]

@@ -19,6 +19,8 @@ pub struct Model {
     pub alliance_id: Option<i64>,
     pub reporter_user_id: Option<i64>,
     pub reporter_enterprise_id: Option<i64>,
+    /// The expert who found it on a visit (then no reporting enterprise).
+    pub reporter_expert_id: Option<i64>,
     pub category: HazardCategory,
     pub level: HazardLevel,
     /// For a major hazard: the determination-standard clause it meets.

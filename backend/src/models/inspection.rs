@@ -14,6 +14,9 @@ pub struct Model {
     pub group_id: Option<i64>,
     /// The inspecting enterprise (for a self-inspection, the inspected one itself).
     pub inspecting_enterprise_id: Option<i64>,
+    /// The inspecting expert of an expert's visit (kind `expert`); then no inspecting
+    /// enterprise.
+    pub inspecting_expert_id: Option<i64>,
     pub inspected_enterprise_id: i64,
     /// The inspected enterprise's region path, copied at creation.
     pub region_path: String,

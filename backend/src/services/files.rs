@@ -551,7 +551,8 @@ pub async fn may_see_original(
                 .await?
                 .is_some())
         }
-        Role::Expert => Ok(false),
+        // An expert: the files it uploaded itself on its visits.
+        Role::Expert => Ok(file.uploaded_by == Some(caller.user_id)),
         Role::EnterpriseAdmin | Role::EnterpriseStaff => {
             let Scope::Enterprise { enterprise_id, .. } = caller.scope else {
                 return Ok(false);

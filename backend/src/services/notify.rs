@@ -161,6 +161,17 @@ pub async fn enterprise_users<C: ConnectionTrait>(
     .await
 }
 
+/// The active accounts of an expert of the pool.
+pub async fn expert_users<C: ConnectionTrait>(conn: &C, expert_id: i64) -> AppResult<Vec<i64>> {
+    active_users(
+        conn,
+        sea_orm::Condition::all()
+            .add(user::Column::ExpertId.eq(expert_id))
+            .add(user::Column::Role.eq(Role::Expert.as_str())),
+    )
+    .await
+}
+
 /// The active committee accounts of an alliance.
 pub async fn committee_users<C: ConnectionTrait>(
     conn: &C,

@@ -253,6 +253,18 @@ fn nav(portal: Portal) -> Vec<NavItem> {
         Portal::Expert => vec![
             home,
             NavItem {
+                href: "/expert/todo",
+                label: "loop.todo_nav",
+            },
+            NavItem {
+                href: "/expert/inspections",
+                label: "inspections.nav",
+            },
+            NavItem {
+                href: "/expert/hazards",
+                label: "hazards.nav",
+            },
+            NavItem {
                 href: "/publications",
                 label: "publications.nav",
             },

@@ -116,18 +116,22 @@ pub(crate) async fn visible(core: &Core, scope: &Scope, id: i64) -> AppResult<in
 }
 
 /// Whether the caller acts for the inspecting side of this inspection: an account of the
-/// inspecting enterprise, which for an alliance's inspection is still its approved member
-/// (`scope::inspections_to_conduct`).
+/// inspecting enterprise, which for an alliance's inspection is still its approved member, or
+/// the inspecting expert of an expert's visit (`scope::inspections_to_conduct`).
 pub async fn is_inspector<C: ConnectionTrait>(
     conn: &C,
     caller: &Caller,
     i: &inspection::Model,
 ) -> AppResult<bool> {
-    if !matches!(
-        (&caller.scope, caller.role),
-        (Scope::Enterprise { enterprise_id, .. }, Role::EnterpriseAdmin | Role::EnterpriseStaff)
-            if Some(*enterprise_id) == i.inspecting_enterprise_id
-    ) {
+    let inspecting = match (&caller.scope, caller.role) {
+        (
+            Scope::Enterprise { enterprise_id, .. },
+            Role::EnterpriseAdmin | Role::EnterpriseStaff,
+        ) => Some(*enterprise_id) == i.inspecting_enterprise_id,
+        (Scope::Expert { expert_id }, Role::Expert) => Some(*expert_id) == i.inspecting_expert_id,
+        _ => false,
+    };
+    if !inspecting {
         return Ok(false);
     }
     Ok(inspection::Entity::find_by_id(i.id)
@@ -221,7 +225,7 @@ pub async fn create_self(
     let created = planned_row(Planned {
         kind: InspectionKind::SelfCheck,
         round: None,
-        inspecting_enterprise_id: enterprise_id,
+        inspecting: Inspecting::Enterprise(enterprise_id),
         inspected_enterprise_id: enterprise_id,
         region_path,
         template_version_id: version.id,
@@ -242,6 +246,82 @@ pub async fn create_self(
     )
     .await?;
     txn.commit().await?;
+    Ok(created)
+}
+
+/// An expert's visit (专家上门服务) to plan: who visits whom, with which checklist, on which day.
+#[derive(Debug, Clone)]
+pub struct ExpertVisit {
+    pub expert_id: i64,
+    pub enterprise_id: i64,
+    /// A bureau checklist's version (experts use the bureau's checklists).
+    pub template_version_id: i64,
+    pub planned_on: NaiveDate,
+    /// The account that plans it (the service request's step that schedules the visit).
+    pub created_by: i64,
+}
+
+/// Plans an expert's visit as an inspection of kind `expert`, inside the caller's transaction
+/// (the step that schedules the visit), with its audit record. The expert must be active, the
+/// enterprise registered, the checklist a bureau checklist usable in the enterprise's region.
+pub async fn plan_expert_visit(
+    core: &Core,
+    txn: &DatabaseTransaction,
+    author: &Author,
+    visit: &ExpertVisit,
+) -> AppResult<inspection::Model> {
+    use crate::models::{checklist_template, checklist_version, expert};
+    let expert = expert::Entity::find_by_id(visit.expert_id)
+        .one(txn)
+        .await?
+        .filter(|e| e.active)
+        .ok_or(AppError::Conflict("inspections.expert_inactive"))?;
+    let inspected = enterprise::Entity::find_by_id(visit.enterprise_id)
+        .one(txn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let version = checklist_version::Entity::find_by_id(visit.template_version_id)
+        .one(txn)
+        .await?
+        .ok_or(AppError::BadRequest("inspections.unknown_checklist"))?;
+    let usable = checklist_template::Entity::find_by_id(version.template_id)
+        .filter(scope::checklist_templates(&Scope::Enterprise {
+            enterprise_id: inspected.id,
+            region_path: inspected.region_path.clone(),
+        }))
+        .filter(checklist_template::Column::RegionId.is_not_null())
+        .one(txn)
+        .await?;
+    if usable.is_none() {
+        return Err(AppError::BadRequest("inspections.unknown_checklist"));
+    }
+    let now = core.now();
+    let created = planned_row(Planned {
+        kind: InspectionKind::Expert,
+        round: None,
+        inspecting: Inspecting::Expert(expert.id),
+        inspected_enterprise_id: inspected.id,
+        region_path: inspected.region_path.clone(),
+        template_version_id: version.id,
+        planned_on: visit.planned_on,
+        created_by: visit.created_by,
+        now,
+    })
+    .insert(txn)
+    .await?;
+    audit::record(
+        txn,
+        now,
+        author,
+        "inspection.plan_expert_visit",
+        Some(("inspection", created.id.to_string())),
+        Outcome::Success,
+        Some(format!(
+            "expert {} visits enterprise {} on {}",
+            expert.id, inspected.id, visit.planned_on
+        )),
+    )
+    .await?;
     Ok(created)
 }
 
@@ -436,10 +516,17 @@ pub(crate) async fn cancel_for_leaver<C: ConnectionTrait>(
 
 /// A planned inspection as its creator gives it; `round` is (round, alliance, group) for a
 /// mutual inspection of a round.
+/// The inspecting party: an enterprise (mutual and self-inspections) or an expert (a visit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Inspecting {
+    Enterprise(i64),
+    Expert(i64),
+}
+
 pub(crate) struct Planned {
     pub kind: InspectionKind,
     pub round: Option<(i64, i64, i64)>,
-    pub inspecting_enterprise_id: i64,
+    pub inspecting: Inspecting,
     pub inspected_enterprise_id: i64,
     pub region_path: String,
     pub template_version_id: i64,
@@ -456,7 +543,14 @@ pub(crate) fn planned_row(p: Planned) -> inspection::ActiveModel {
         round_id: Set(p.round.map(|r| r.0)),
         alliance_id: Set(p.round.map(|r| r.1)),
         group_id: Set(p.round.map(|r| r.2)),
-        inspecting_enterprise_id: Set(Some(p.inspecting_enterprise_id)),
+        inspecting_enterprise_id: Set(match p.inspecting {
+            Inspecting::Enterprise(id) => Some(id),
+            Inspecting::Expert(_) => None,
+        }),
+        inspecting_expert_id: Set(match p.inspecting {
+            Inspecting::Expert(id) => Some(id),
+            Inspecting::Enterprise(_) => None,
+        }),
         inspected_enterprise_id: Set(p.inspected_enterprise_id),
         region_path: Set(p.region_path),
         template_version_id: Set(p.template_version_id),

@@ -497,9 +497,10 @@ async fn write(
     }
     ensure_open(&txn, caller, &current).await?;
     let now = core.now();
-    let reporter_enterprise = match &caller.scope {
-        Scope::Enterprise { enterprise_id, .. } => Some(*enterprise_id),
-        _ => None,
+    let (reporter_enterprise, reporter_expert) = match &caller.scope {
+        Scope::Enterprise { enterprise_id, .. } => (Some(*enterprise_id), None),
+        Scope::Expert { expert_id } => (None, Some(*expert_id)),
+        _ => (None, None),
     };
     let links = |answer_id: Option<i64>, hazard_id: Option<i64>| files::Links {
         enterprise_id: current.inspected_enterprise_id,
@@ -542,6 +543,7 @@ async fn write(
             alliance_id: Set(alliance_id),
             reporter_user_id: Set(Some(caller.user_id)),
             reporter_enterprise_id: Set(reporter_enterprise),
+            reporter_expert_id: Set(reporter_expert),
             category: Set(h.category),
             level: Set(h.level),
             major_clause: Set(h.major_clause.clone()),

@@ -81,9 +81,10 @@ pub fn facts_of(h: &hazard::Model, listed: bool) -> Facts {
     Facts {
         level: h.level,
         in_alliance: h.alliance_id.is_some(),
-        reported_by_other: h
-            .reporter_enterprise_id
-            .is_some_and(|r| r != h.enterprise_id),
+        reported_by_other: h.reporter_expert_id.is_some()
+            || h.reporter_enterprise_id
+                .is_some_and(|r| r != h.enterprise_id),
+        by_expert: h.reporter_expert_id.is_some(),
         listed,
     }
 }
@@ -135,6 +136,9 @@ pub async fn party_of<C: ConnectionTrait>(
             if region_path::contains(path, &h.region_path) =>
         {
             Party::Bureau
+        }
+        (Scope::Expert { expert_id }, Role::Expert) if h.reporter_expert_id == Some(*expert_id) => {
+            Party::InspectingSide
         }
         _ => Party::Observer,
     })
@@ -219,6 +223,7 @@ mod tests {
             level: HazardLevel::General,
             in_alliance: true,
             reported_by_other: true,
+            by_expert: false,
             listed: false,
         }
     }
@@ -274,7 +279,7 @@ mod tests {
 
     #[test]
     fn a_self_found_hazard_has_no_inspecting_side() {
-        let h = |reporter: Option<i64>| hazard::Model {
+        let h = |reporter: Option<i64>, expert: Option<i64>| hazard::Model {
             id: 1,
             inspection_id: None,
             answer_id: None,
@@ -283,6 +288,7 @@ mod tests {
             alliance_id: None,
             reporter_user_id: None,
             reporter_enterprise_id: reporter,
+            reporter_expert_id: expert,
             category: HazardCategory::Fire,
             level: HazardLevel::Major,
             major_clause: None,
@@ -301,10 +307,14 @@ mod tests {
             verified_at: None,
             closed_at: None,
         };
-        let own = facts_of(&h(Some(7)), false);
+        let own = facts_of(&h(Some(7), None), false);
         assert!(!own.reported_by_other && !own.in_alliance);
         assert_eq!(own.level, HazardLevel::Major);
-        assert!(facts_of(&h(Some(8)), false).reported_by_other);
-        assert!(!facts_of(&h(None), false).reported_by_other);
+        assert!(facts_of(&h(Some(8), None), false).reported_by_other);
+        assert!(!facts_of(&h(None, None), false).reported_by_other);
+        assert!(
+            facts_of(&h(None, Some(3)), false).reported_by_other,
+            "an expert's finding may be disputed"
+        );
     }
 }

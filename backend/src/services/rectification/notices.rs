@@ -40,8 +40,8 @@ pub(super) async fn tell(
         "evidence_submitted" => verifier_users(txn, h, f).await?,
         "hazard_withdrawn" => {
             let mut r = notify::enterprise_users(txn, h.enterprise_id).await?;
-            if let Some(reporter) = h.reporter_enterprise_id.filter(|_| f.reported_by_other) {
-                r.extend(notify::enterprise_users(txn, reporter).await?);
+            if f.reported_by_other {
+                r.extend(reporter_users(txn, h).await?);
             }
             r
         }
@@ -64,6 +64,18 @@ pub(super) async fn tell(
         ],
     };
     notify::notify(txn, core, &recipients, &notice).await
+}
+
+/// The accounts of the side that found the hazard: the reporting enterprise's, or the
+/// expert's who found it on a visit.
+async fn reporter_users<C: ConnectionTrait>(conn: &C, h: &hazard::Model) -> AppResult<Vec<i64>> {
+    match (h.reporter_enterprise_id, h.reporter_expert_id) {
+        (_, Some(expert)) => notify::expert_users(conn, expert).await,
+        (Some(reporter), None) if reporter != h.enterprise_id => {
+            notify::enterprise_users(conn, reporter).await
+        }
+        _ => Ok(Vec::new()),
+    }
 }
 
 /// The accounts that decide disputes and extensions of the hazard.
@@ -90,11 +102,8 @@ async fn verifier_users<C: ConnectionTrait>(
         return notify::bureau_users(conn, &h.region_path).await;
     }
     let mut users = Vec::new();
-    if let Some(reporter) = h.reporter_enterprise_id
-        && hazard_flow::verifies(Party::InspectingSide, f)
-        && f.reported_by_other
-    {
-        users.extend(notify::enterprise_users(conn, reporter).await?);
+    if hazard_flow::verifies(Party::InspectingSide, f) && f.reported_by_other {
+        users.extend(reporter_users(conn, h).await?);
     }
     match h.alliance_id {
         Some(a) => users.extend(notify::committee_users(conn, a).await?),

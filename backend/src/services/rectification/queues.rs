@@ -60,20 +60,26 @@ async fn pending_set<C: ConnectionTrait>(
         .collect())
 }
 
-/// 待办: what needs the caller's enterprise's action, earliest deadline first: its hazards to
-/// acknowledge (待确认) and to fix (整改中), and the findings it reported in a mutual
-/// inspection that await its verification (not those on the supervision list). Empty for callers who are not enterprise users.
+/// 待办: what needs the caller's action, earliest deadline first. For an enterprise's accounts:
+/// its hazards to acknowledge (待确认) and to fix (整改中), and the findings it reported in a
+/// mutual inspection that await its verification; for an expert: its general findings that
+/// await its verification (neither those on the supervision list). Empty for other callers.
 pub async fn todo(core: &Core, caller: &Caller) -> AppResult<Vec<TodoRow>> {
     use hazard::Column as H;
-    let Scope::Enterprise { enterprise_id, .. } = &caller.scope else {
-        return Ok(Vec::new());
+    // A general finding awaiting verification by the side that found it (on the supervision
+    // list it is the bureau's to verify).
+    let to_verify = || {
+        Condition::all()
+            .add(H::Level.eq(HazardLevel::General))
+            .add(H::State.eq(HazardState::AwaitingVerification))
+            .add(H::Id.not_in_subquery(supervision::listed_hazard_ids()))
     };
-    if !matches!(caller.role, Role::EnterpriseAdmin | Role::EnterpriseStaff) {
-        return Ok(Vec::new());
-    }
-    let e = *enterprise_id;
-    let found = hazard::Entity::find()
-        .filter(
+    let mine = match (&caller.scope, caller.role) {
+        (
+            Scope::Enterprise { enterprise_id, .. },
+            Role::EnterpriseAdmin | Role::EnterpriseStaff,
+        ) => {
+            let e = *enterprise_id;
             Condition::any()
                 .add(
                     Condition::all()
@@ -81,16 +87,20 @@ pub async fn todo(core: &Core, caller: &Caller) -> AppResult<Vec<TodoRow>> {
                         .add(H::State.is_in([HazardState::Reported, HazardState::Rectifying])),
                 )
                 .add(
-                    Condition::all()
+                    to_verify()
                         .add(H::ReporterEnterpriseId.eq(e))
                         .add(H::EnterpriseId.ne(e))
-                        .add(H::AllianceId.is_not_null())
-                        .add(H::Level.eq(HazardLevel::General))
-                        .add(H::State.eq(HazardState::AwaitingVerification))
-                        // On the supervision list it is the bureau's to verify.
-                        .add(H::Id.not_in_subquery(supervision::listed_hazard_ids())),
-                ),
-        )
+                        .add(H::AllianceId.is_not_null()),
+                )
+        }
+        // An expert verifies its own general findings.
+        (Scope::Expert { expert_id }, Role::Expert) => {
+            to_verify().add(H::ReporterExpertId.eq(*expert_id))
+        }
+        _ => return Ok(Vec::new()),
+    };
+    let found = hazard::Entity::find()
+        .filter(mine)
         .order_by_asc(H::Deadline)
         .order_by_asc(H::Id)
         .limit(LIST_LIMIT)

@@ -208,7 +208,7 @@ pub async fn generate(core: &Core, actor: &Actor, input: &NewRound) -> AppResult
         inspections::planned_row(inspections::Planned {
             kind: InspectionKind::Mutual,
             round: Some((round.id, alliance_id, group.id)),
-            inspecting_enterprise_id: p.inspector,
+            inspecting: inspections::Inspecting::Enterprise(p.inspector),
             inspected_enterprise_id: p.inspected,
             region_path: regions.get(&p.inspected).cloned().unwrap_or_default(),
             template_version_id: input.template_version_id,

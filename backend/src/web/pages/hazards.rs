@@ -89,6 +89,7 @@ pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
         get("/enterprise/hazards", Portal(P::Enterprise), list),
         get("/committee/hazards", Portal(P::Committee), list),
         get("/regulator/hazards", Portal(P::Regulator), list),
+        get("/expert/hazards", Portal(P::Expert), list),
         get("/hazards/{id}", Authenticated, show),
     ]
 }

@@ -505,17 +505,18 @@ pub async fn review(
 /// inspecting side starts and submits, the committee reviews.
 #[rustfmt::skip]
 pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
-    use crate::auth::guard::Access::{Authenticated, Portal};
+    use crate::auth::guard::Access::{Authenticated, Portal, Roles};
     use crate::domain::role::Portal as P;
-    use crate::web::routes::{get, post};
+    use crate::web::routes::{get, post, roles::INSPECTORS};
     vec![
         get("/enterprise/inspections", Portal(P::Enterprise), list),
         post("/enterprise/inspections", Portal(P::Enterprise), create_self),
         get("/committee/inspections", Portal(P::Committee), list),
         get("/regulator/inspections", Portal(P::Regulator), list),
+        get("/expert/inspections", Portal(P::Expert), list),
         get("/inspections/{id}", Authenticated, show),
-        post("/inspections/{id}/start", Portal(P::Enterprise), start),
-        post("/inspections/{id}/submit", Portal(P::Enterprise), submit_form),
+        post("/inspections/{id}/start", Roles(INSPECTORS), start),
+        post("/inspections/{id}/submit", Roles(INSPECTORS), submit_form),
         post("/inspections/{id}/review", Portal(P::Committee), review),
     ]
 }

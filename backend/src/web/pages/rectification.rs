@@ -483,6 +483,7 @@ pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
         post("/hazards/{id}/extensions/{extension_id}/refuse", Authenticated, refuse_extension),
         post("/hazards/{id}/comments", Authenticated, comment),
         get("/enterprise/todo", Portal(P::Enterprise), todo),
+        get("/expert/todo", Portal(P::Expert), todo),
         get("/committee/queue", Portal(P::Committee), queue),
         get("/regulator/queue", Portal(P::Regulator), queue),
     ]

@@ -16,3 +16,6 @@ pub const TARGET_SETTERS: &[Role] = &[Role::Regulator];
 pub const ENTERPRISE_ADMINS: &[Role] = &[Role::EnterpriseAdmin];
 /// The accounts of an enterprise (its staff list is theirs to read).
 pub const ENTERPRISE_USERS: &[Role] = &[Role::EnterpriseAdmin, Role::EnterpriseStaff];
+/// The inspecting party of an inspection: an enterprise's accounts, or an expert on a visit
+/// (the service decides whether this caller inspects this inspection).
+pub const INSPECTORS: &[Role] = &[Role::EnterpriseAdmin, Role::EnterpriseStaff, Role::Expert];
