@@ -107,3 +107,49 @@ async fn every_list_page_refuses_a_huge_page_number_with_a_message() {
         bureau.page(list).await;
     }
 }
+
+/// Code filters of the lists, each with one code it accepts.
+const CODE_FILTERS: &[(&str, &str, &str)] = &[
+    ("/api/v1/hazards", "state", "rectifying"),
+    ("/api/v1/hazards", "level", "major"),
+    ("/api/v1/hazards", "category", "fire"),
+    ("/api/v1/inspections", "kind", "mutual"),
+    ("/api/v1/inspections", "state", "planned"),
+    ("/api/v1/supervisions", "status", "listed"),
+    ("/api/v1/supervisions", "level", "major"),
+    ("/api/v1/supervisions", "category", "fire"),
+    ("/api/v1/alliances", "kind", "industry"),
+    ("/api/v1/alliances", "status", "active"),
+    ("/api/v1/enterprises", "scale", "small_micro"),
+    ("/api/v1/rounds", "status", "published"),
+];
+
+#[tokio::test]
+async fn a_code_filter_naming_no_code_is_a_422_naming_the_field_not_an_empty_list() {
+    let app = spawn_app().await;
+    let token = app.api_token(REGULATOR).await;
+    for (list, field, good) in CODE_FILTERS {
+        let res = app.api_get(&format!("{list}?{field}={good}"), &token).await;
+        assert_eq!(res.status(), 200, "GET {list}?{field}={good}");
+        for bad in ["bogus", "RECTIFYING%20", "%27%20or%201%3D1"] {
+            let url = format!("{list}?{field}={bad}");
+            let res = app.api_get(&url, &token).await;
+            assert_eq!(res.status(), 422, "GET {url}");
+            let body: serde_json::Value = res.json().await.expect("json");
+            assert_eq!(
+                body["fields"][*field],
+                message("list.bad_filter"),
+                "GET {url}: {body}"
+            );
+        }
+        // Blank is no filter.
+        let res = app.api_get(&format!("{list}?{field}="), &token).await;
+        assert_eq!(res.status(), 200, "GET {list}?{field}=");
+    }
+    // A page says so too, in the user's language.
+    let bureau = app.logged_in(REGULATOR).await;
+    let res = bureau.get("/regulator/hazards?state=bogus").await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.expect("body");
+    assert!(html.contains(&html_escape(&message("list.bad_filter"))), "{html}");
+}

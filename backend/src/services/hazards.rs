@@ -9,6 +9,8 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::services::code_filter;
+use crate::error::FieldErrors;
 use crate::domain::hazard_flow::HazardState;
 use crate::domain::inspection::{HazardCategory, HazardLevel, InspectionKind};
 use crate::error::{AppError, AppResult};
@@ -63,7 +65,16 @@ pub struct HazardFilter {
     pub overdue: Option<bool>,
 }
 
-fn filtered(scope: &Scope, f: &HazardFilter, today: NaiveDate) -> sea_orm::Select<hazard::Entity> {
+fn filtered(
+    scope: &Scope,
+    f: &HazardFilter,
+    today: NaiveDate,
+) -> AppResult<sea_orm::Select<hazard::Entity>> {
+    let mut errors = FieldErrors::default();
+    let state: Option<HazardState> = code_filter(&mut errors, "state", &f.state);
+    let level: Option<HazardLevel> = code_filter(&mut errors, "level", &f.level);
+    let category: Option<HazardCategory> = code_filter(&mut errors, "category", &f.category);
+    errors.into_result()?;
     use hazard::Column as H;
     let mut q = hazard::Entity::find().filter(scope::hazards(scope));
     if f.overdue == Some(true) {
@@ -78,13 +89,13 @@ fn filtered(scope: &Scope, f: &HazardFilter, today: NaiveDate) -> sea_orm::Selec
             )
             .filter(H::Deadline.lt(today));
     }
-    if let Some(v) = given(&f.state) {
+    if let Some(v) = state {
         q = q.filter(H::State.eq(v));
     }
-    if let Some(v) = given(&f.level) {
+    if let Some(v) = level {
         q = q.filter(H::Level.eq(v));
     }
-    if let Some(v) = given(&f.category) {
+    if let Some(v) = category {
         q = q.filter(H::Category.eq(v));
     }
     if let Some(id) = f.inspection_id {
@@ -117,7 +128,7 @@ fn filtered(scope: &Scope, f: &HazardFilter, today: NaiveDate) -> sea_orm::Selec
             ),
         );
     }
-    q.order_by_desc(H::FoundAt).order_by_desc(H::Id)
+    Ok(q.order_by_desc(H::FoundAt).order_by_desc(H::Id))
 }
 
 /// One page of the hazards the scope may see, newest first.
@@ -127,7 +138,7 @@ pub async fn list(
     filter: &HazardFilter,
     page: PageParams,
 ) -> AppResult<Paged<HazardRow>> {
-    let paginator = filtered(scope, filter, core.today()).paginate(&core.db, page.per_page());
+    let paginator = filtered(scope, filter, core.today())?.paginate(&core.db, page.per_page());
     let total = paginator.num_items().await?;
     let found = paginator.fetch_page(page.page() - 1).await?;
     Ok(Paged::new(rows(core, found).await?, page, total))

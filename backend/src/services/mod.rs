@@ -41,6 +41,22 @@ pub(crate) fn given(v: &Option<String>) -> Option<&str> {
     v.as_deref().map(str::trim).filter(|s| !s.is_empty())
 }
 
+/// A list filter naming a code (`state=rectifying`): `None` when absent or blank; a value that
+/// names no code adds a field error (`list.bad_filter`), so a tampered or stale link is told
+/// so rather than shown an empty list.
+pub(crate) fn code_filter<T: std::str::FromStr>(
+    errors: &mut FieldErrors,
+    field: &'static str,
+    v: &Option<String>,
+) -> Option<T> {
+    let s = given(v)?;
+    let parsed = s.parse().ok();
+    if parsed.is_none() {
+        errors.add(field, "list.bad_filter");
+    }
+    parsed
+}
+
 /// Largest page size a list serves.
 pub const MAX_PER_PAGE: u64 = 100;
 /// Largest page number a list serves: with `MAX_PER_PAGE` the offset stays far inside the

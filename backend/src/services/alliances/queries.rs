@@ -11,6 +11,8 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::services::code_filter;
+use crate::error::FieldErrors;
 use crate::db::begin_write;
 use crate::domain::alliance::{AllianceKind, AllianceStatus};
 use crate::domain::enterprise::EnterpriseStatus;
@@ -83,12 +85,15 @@ async fn filtered(
     if let Some(t) = given(&f.q) {
         q = q.filter(alliance::Column::Name.contains(t));
     }
-    // An unknown code selects nothing (an empty `IN`).
-    if let Some(kind) = given(&f.kind) {
-        q = q.filter(alliance::Column::Kind.is_in(AllianceKind::parse(kind)));
+    let mut errors = FieldErrors::default();
+    let kind: Option<AllianceKind> = code_filter(&mut errors, "kind", &f.kind);
+    let status: Option<AllianceStatus> = code_filter(&mut errors, "status", &f.status);
+    errors.into_result()?;
+    if let Some(kind) = kind {
+        q = q.filter(alliance::Column::Kind.eq(kind));
     }
-    if let Some(status) = given(&f.status) {
-        q = q.filter(alliance::Column::Status.is_in(AllianceStatus::parse(status)));
+    if let Some(status) = status {
+        q = q.filter(alliance::Column::Status.eq(status));
     }
     if let Some(code) = given(&f.region) {
         let path = region::Entity::find()

@@ -10,6 +10,8 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::services::code_filter;
+use crate::error::FieldErrors;
 use crate::db::begin_write;
 use crate::domain::enterprise::EnterpriseScale;
 use crate::domain::membership::Status as MembershipStatus;
@@ -96,9 +98,11 @@ async fn filtered(
             ),
         );
     }
-    if let Some(scale) = given(&f.scale) {
-        // An unknown code selects nothing (an empty `IN`).
-        q = q.filter(enterprise::Column::Scale.is_in(EnterpriseScale::parse(scale)));
+    let mut errors = FieldErrors::default();
+    let scale: Option<EnterpriseScale> = code_filter(&mut errors, "scale", &f.scale);
+    errors.into_result()?;
+    if let Some(scale) = scale {
+        q = q.filter(enterprise::Column::Scale.eq(scale));
     }
     if let Some(label) = given(&f.label) {
         q = q.filter(enterprise::Column::Label.eq(label));

@@ -25,7 +25,7 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::models::{enterprise, hazard, inspection};
 use crate::scope::{self, Caller, Scope};
 use crate::services::audit::{self, Actor, Author, Outcome};
-use crate::services::{PageParams, Paged, checklists, given, idempotency};
+use crate::services::{PageParams, Paged, checklists, code_filter, given, idempotency};
 use crate::state::Core;
 
 pub use queries::{AnswerView, FileRef, InspectionDetail, InspectionRow, ItemView, Party};
@@ -48,13 +48,17 @@ pub struct InspectionFilter {
     pub open: Option<bool>,
 }
 
-fn filtered(scope: &Scope, f: &InspectionFilter) -> sea_orm::Select<inspection::Entity> {
+fn filtered(scope: &Scope, f: &InspectionFilter) -> AppResult<sea_orm::Select<inspection::Entity>> {
     use inspection::Column as I;
+    let mut errors = FieldErrors::default();
+    let kind: Option<InspectionKind> = code_filter(&mut errors, "kind", &f.kind);
+    let state: Option<InspectionState> = code_filter(&mut errors, "state", &f.state);
+    errors.into_result()?;
     let mut q = inspection::Entity::find().filter(scope::inspections(scope));
-    if let Some(kind) = given(&f.kind) {
+    if let Some(kind) = kind {
         q = q.filter(I::Kind.eq(kind));
     }
-    if let Some(state) = given(&f.state) {
+    if let Some(state) = state {
         q = q.filter(I::State.eq(state));
     }
     if let Some(round) = f.round_id {
@@ -89,7 +93,7 @@ fn filtered(scope: &Scope, f: &InspectionFilter) -> sea_orm::Select<inspection::
                 .add(I::InspectingEnterpriseId.in_subquery(names)),
         );
     }
-    q.order_by_desc(I::PlannedOn).order_by_desc(I::Id)
+    Ok(q.order_by_desc(I::PlannedOn).order_by_desc(I::Id))
 }
 
 /// One page of the inspections the scope may see.
@@ -99,7 +103,7 @@ pub async fn list(
     filter: &InspectionFilter,
     page: PageParams,
 ) -> AppResult<Paged<InspectionRow>> {
-    let paginator = filtered(scope, filter).paginate(&core.db, page.per_page());
+    let paginator = filtered(scope, filter)?.paginate(&core.db, page.per_page());
     let total = paginator.num_items().await?;
     let rows = paginator.fetch_page(page.page() - 1).await?;
     let items = queries::rows(core, rows).await?;

@@ -158,14 +158,12 @@ pub async fn list(
     if let Some(g) = filter.group_id {
         q = q.filter(inspection_round::Column::GroupId.eq(g));
     }
-    if let Some(s) = filter
-        .status
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        let status = RoundStatus::parse(s).ok_or(AppError::BadRequest("rounds.bad_status"))?;
-        q = q.filter(inspection_round::Column::Status.eq(status.as_str()));
+    let mut errors = crate::error::FieldErrors::default();
+    let status: Option<RoundStatus> =
+        crate::services::code_filter(&mut errors, "status", &filter.status);
+    errors.into_result()?;
+    if let Some(status) = status {
+        q = q.filter(inspection_round::Column::Status.eq(status));
     }
     let total = q.clone().count(&core.db).await?;
     let rows = q

@@ -9,6 +9,8 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
+use crate::services::code_filter;
+use crate::error::FieldErrors;
 use crate::db::begin_write;
 use crate::domain::hazard_flow::{self, HazardState};
 use crate::domain::inspection::{HazardCategory, HazardLevel};
@@ -118,11 +120,16 @@ async fn filtered(
     f: &SupervisionFilter,
 ) -> AppResult<Select<supervision::Entity>> {
     use supervision::Column as S;
+    let mut errors = FieldErrors::default();
+    let status: Option<SupervisionStatus> = code_filter(&mut errors, "status", &f.status);
+    let category: Option<HazardCategory> = code_filter(&mut errors, "category", &f.category);
+    let level: Option<HazardLevel> = code_filter(&mut errors, "level", &f.level);
+    errors.into_result()?;
     let mut q = supervision::Entity::find().filter(scope::supervisions(scope));
     if let Some(v) = given(&f.reason) {
         q = q.filter(S::Reason.eq(v));
     }
-    if let Some(v) = given(&f.status) {
+    if let Some(v) = status {
         q = q.filter(S::Status.eq(v));
     }
     if let Some(code) = given(&f.region) {
@@ -136,11 +143,11 @@ async fn filtered(
     }
     let mut on_hazard = Condition::all();
     let mut any = false;
-    if let Some(v) = given(&f.category) {
+    if let Some(v) = category {
         on_hazard = on_hazard.add(hazard::Column::Category.eq(v));
         any = true;
     }
-    if let Some(v) = given(&f.level) {
+    if let Some(v) = level {
         on_hazard = on_hazard.add(hazard::Column::Level.eq(v));
         any = true;
     }
