@@ -39,6 +39,7 @@ mod resilience;
 mod rounds;
 mod scope;
 mod scope_edges;
+mod search_words;
 mod seed_paths;
 mod snapshots;
 mod supervision;
