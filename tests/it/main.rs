@@ -15,6 +15,7 @@ mod db_outage;
 mod imports;
 mod inspections;
 mod labels;
+mod like_escape;
 mod listing_release;
 mod local_time;
 mod login_defence;
