@@ -182,6 +182,32 @@ async fn fresh_database(dir: &std::path::Path) -> String {
     }
 }
 
+/// A connection to a new, empty database (no migrations, no seed) that lives as long as `dir`
+/// (SQLite) or is dropped with the other leftovers of this run (PostgreSQL).
+pub async fn empty_database(dir: &std::path::Path) -> sea_orm::DatabaseConnection {
+    let url = match std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| u.starts_with("postgres"))
+    {
+        Some(base) => {
+            let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let name = format!("portal_t_{}_{n}", run_id());
+            let _guard = CREATE_LOCK.lock().await;
+            let admin = Database::connect(&base).await.expect("connect postgres");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                .await
+                .expect("create empty database");
+            admin.close().await.ok();
+            pg_url(&base, &name)
+        }
+        None => format!("sqlite://{}?mode=rwc", dir.join("empty.db").display()),
+    };
+    portal::db::connect(&url, 2)
+        .await
+        .expect("connect empty database")
+}
+
 /// Drops test databases left by earlier runs (their process has ended, or they are old).
 async fn drop_stale_databases(admin: &sea_orm::DatabaseConnection) {
     let rows = admin

@@ -88,6 +88,7 @@ pub struct UnknownCode {
 }
 
 pub mod alliance;
+pub mod bigrams;
 pub mod credit_code;
 pub mod enterprise;
 pub mod expert;

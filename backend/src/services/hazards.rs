@@ -17,7 +17,7 @@ use crate::error::{AppError, AppResult};
 use crate::models::{attachment, enterprise, hazard, inspection};
 use crate::scope::{self, Caller, Scope};
 use crate::services::inspections::FileRef;
-use crate::services::{PageParams, Paged, given, registry};
+use crate::services::{PageParams, Paged, given, registry, text_contains};
 use crate::state::Core;
 
 /// A hazard in a list.
@@ -117,12 +117,12 @@ fn filtered(
     }
     if let Some(text) = given(&f.q) {
         q = q.filter(
-            Condition::any().add(H::Title.contains(text)).add(
+            Condition::any().add(text_contains(H::Title, text)).add(
                 H::EnterpriseId.in_subquery(
                     Query::select()
                         .column(enterprise::Column::Id)
                         .from(enterprise::Entity)
-                        .and_where(enterprise::Column::Name.contains(text))
+                        .and_where(text_contains(enterprise::Column::Name, text))
                         .to_owned(),
                 ),
             ),

@@ -32,6 +32,8 @@ pub mod supervision;
 pub mod users;
 pub mod xlsx;
 
+use sea_orm::ColumnTrait;
+use sea_orm::sea_query::{Expr, LikeExpr};
 use serde::Serialize;
 
 use crate::error::FieldErrors;
@@ -55,6 +57,31 @@ pub(crate) fn code_filter<T: std::str::FromStr>(
         errors.add(field, "list.bad_filter");
     }
     parsed
+}
+
+/// The escape character of the `LIKE` patterns built by `contains_pattern`, given with
+/// `ESCAPE` on both engines (SQLite has no default; PostgreSQL's backslash is not used).
+pub const LIKE_ESCAPE: char = '!';
+
+/// `text` as a `LIKE` pattern matching it anywhere, its `%`, `_` and `LIKE_ESCAPE` taken
+/// literally. Use it with `LikeExpr::new(..).escape(LIKE_ESCAPE)`, as `text_contains` does.
+pub fn contains_pattern(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('%');
+    for c in text.chars() {
+        if c == '%' || c == '_' || c == LIKE_ESCAPE {
+            out.push(LIKE_ESCAPE);
+        }
+        out.push(c);
+    }
+    out.push('%');
+    out
+}
+
+/// `column LIKE '%text%' ESCAPE '!'`: the column holds `text` (wildcards literal). The one
+/// text search of the lists; never sea-orm's `.contains`, which takes `%` and `_` as wildcards.
+pub fn text_contains(column: impl ColumnTrait, text: &str) -> Expr {
+    column.like(LikeExpr::new(contains_pattern(text)).escape(LIKE_ESCAPE))
 }
 
 /// Largest page size a list serves.
@@ -155,6 +182,12 @@ mod tests {
             let errors = PageParams::parse(page, per_page).expect_err("refused");
             assert!(errors.0.contains_key(field), "{page:?} {per_page:?}");
         }
+    }
+
+    #[test]
+    fn a_contains_pattern_takes_wildcards_and_the_escape_literally() {
+        assert_eq!(contains_pattern("粉尘"), "%粉尘%");
+        assert_eq!(contains_pattern("19.5%_!"), "%19.5!%!_!!%");
     }
 
     #[test]

@@ -25,7 +25,7 @@ use crate::services::audit::{self, Actor, Author, Outcome};
 use crate::services::committee::{self, CommitteeAccount};
 use crate::services::enterprises::{Choice, EXPORT_LIMIT};
 use crate::services::registry::{EnterpriseSummary, GroupView, names, summary};
-use crate::services::{PageParams, Paged, given};
+use crate::services::{PageParams, Paged, given, text_contains};
 use crate::state::Core;
 
 /// What a list of alliances can be narrowed and ordered by (pages, API and export alike).
@@ -83,7 +83,7 @@ async fn filtered(
 ) -> AppResult<Select<alliance::Entity>> {
     let mut q = alliance::Entity::find().filter(scope::alliances(scope));
     if let Some(t) = given(&f.q) {
-        q = q.filter(alliance::Column::Name.contains(t));
+        q = q.filter(text_contains(alliance::Column::Name, t));
     }
     let mut errors = FieldErrors::default();
     let kind: Option<AllianceKind> = code_filter(&mut errors, "kind", &f.kind);

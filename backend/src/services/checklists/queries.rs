@@ -19,7 +19,7 @@ use crate::models::{
 };
 use crate::scope::{self, Scope};
 use crate::services::checklists::write::{ItemInput, TemplateInput};
-use crate::services::{PageParams, Paged, given};
+use crate::services::{PageParams, Paged, given, text_contains};
 use crate::state::Core;
 
 /// What a list of templates can be narrowed by.
@@ -200,7 +200,7 @@ pub async fn list(
     use checklist_template::Column as T;
     let mut q = checklist_template::Entity::find().filter(scope::checklist_templates(scope));
     if let Some(text) = given(&filter.q) {
-        q = q.filter(T::Title.contains(text));
+        q = q.filter(text_contains(T::Title, text));
     }
     if let Some(topic) = given(&filter.topic) {
         q = q.filter(T::Topic.eq(topic));

@@ -23,7 +23,7 @@ use crate::models::{
 use crate::scope::{self, Scope};
 use crate::services::audit::{self, Actor, Author, Outcome};
 use crate::services::registry::{EnterpriseSummary, names, summary};
-use crate::services::{PageParams, Paged, given};
+use crate::services::{PageParams, Paged, given, text_contains};
 use crate::state::Core;
 
 /// What a list of enterprises can be narrowed and ordered by (pages, API and export alike).
@@ -59,8 +59,11 @@ async fn filtered(
     if let Some(t) = given(&f.q) {
         q = q.filter(
             Condition::any()
-                .add(enterprise::Column::Name.contains(t))
-                .add(enterprise::Column::CreditCode.contains(t.to_uppercase())),
+                .add(text_contains(enterprise::Column::Name, t))
+                .add(text_contains(
+                    enterprise::Column::CreditCode,
+                    &t.to_uppercase(),
+                )),
         );
     }
     if let Some(code) = given(&f.region) {

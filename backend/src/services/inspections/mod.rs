@@ -25,7 +25,9 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::models::{enterprise, hazard, inspection};
 use crate::scope::{self, Caller, Scope};
 use crate::services::audit::{self, Actor, Author, Outcome};
-use crate::services::{PageParams, Paged, checklists, code_filter, given, idempotency};
+use crate::services::{
+    PageParams, Paged, checklists, code_filter, given, idempotency, text_contains,
+};
 use crate::state::Core;
 
 pub use queries::{AnswerView, FileRef, InspectionDetail, InspectionRow, ItemView, Party};
@@ -85,7 +87,7 @@ fn filtered(scope: &Scope, f: &InspectionFilter) -> AppResult<sea_orm::Select<in
         let names = sea_orm::sea_query::Query::select()
             .column(enterprise::Column::Id)
             .from(enterprise::Entity)
-            .and_where(enterprise::Column::Name.contains(text))
+            .and_where(text_contains(enterprise::Column::Name, text))
             .to_owned();
         q = q.filter(
             Condition::any()

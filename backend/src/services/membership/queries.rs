@@ -18,7 +18,7 @@ use crate::domain::region_path::{self, subtree_pattern};
 use crate::error::{AppError, AppResult};
 use crate::models::{alliance, alliance_membership, enterprise, membership_event};
 use crate::scope::{self, Scope};
-use crate::services::{PageParams, Paged};
+use crate::services::{PageParams, Paged, text_contains};
 use crate::state::Core;
 
 /// The statuses in which an enterprise is in an alliance or on its way in.
@@ -296,8 +296,11 @@ pub async fn eligible_enterprises(
     if let Some(text) = q.map(str::trim).filter(|s| !s.is_empty()) {
         query = query.filter(
             Condition::any()
-                .add(enterprise::Column::Name.contains(text))
-                .add(enterprise::Column::CreditCode.contains(text.to_uppercase())),
+                .add(text_contains(enterprise::Column::Name, text))
+                .add(text_contains(
+                    enterprise::Column::CreditCode,
+                    &text.to_uppercase(),
+                )),
         );
     }
     let regions = region_names(core).await?;

@@ -1,8 +1,10 @@
 //! 法律法规 / 通知公告: the library of publications. A bureau officer publishes for its region,
 //! a committee member for its alliance; who reads what is `scope::publications` (and
 //! `scope::public_publications` for the public pages). Reads (the search, one publication,
-//! a PDF) are in `queries`, writes (create, update, status, attach a PDF) in `write`.
+//! a PDF) are in `queries`, writes (create, update, status, attach a PDF) in `write`; the
+//! bigram index both use (two-character words) in `bigrams`.
 
+mod bigrams;
 pub mod queries;
 pub mod write;
 

@@ -6,8 +6,10 @@
 //! A word of three or more characters is looked up in the trigram index: on SQLite the FTS5
 //! table `publications_fts` (tokenizer `trigram`, a phrase query), on PostgreSQL `ILIKE` on the
 //! title and the body joined, served by the `pg_trgm` GIN index on that expression. A trigram
-//! index cannot answer a shorter word (粉尘 has no trigram), so such a word is matched with
-//! `LIKE` on the rows the other conditions leave.
+//! index cannot answer a shorter word (粉尘 has no trigram): a word of two characters is looked
+//! up in the bigram index (`bigrams`: every two-character sequence of each title and body), on
+//! both engines. A word of one character stays on `LIKE` over the rows the other conditions
+//! leave (an index of single characters would list most rows for most characters).
 //! `%`, `_` and the escape character in a word are matched literally. Title hits rank
 //! before body-only hits, then newer before older.
 
@@ -15,11 +17,14 @@ use chrono::NaiveDate;
 use sea_orm::{
     ColumnTrait, Condition, DbBackend, EntityTrait, LoaderTrait, ModelTrait, Order, PaginatorTrait,
     QueryFilter, QueryOrder, QuerySelect, Select,
-    sea_query::{Expr, ExprTrait, LikeExpr, SimpleExpr, extension::postgres::PgExpr},
+    sea_query::{Expr, ExprTrait, LikeExpr, SimpleExpr},
 };
 use serde::{Deserialize, Serialize};
 
-use crate::domain::publication::{PublicationKind, PublicationStatus, render_body};
+use crate::domain::{
+    self,
+    publication::{PublicationKind, PublicationStatus, render_body},
+};
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::models::{
     alliance, industry, publication, publication_file, publication_industry, publication_risk_tag,
@@ -27,8 +32,10 @@ use crate::models::{
 };
 use crate::scope::{self, Scope};
 use crate::services::files::FileContent;
-use crate::services::{PageParams, Paged, given};
+use crate::services::{LIKE_ESCAPE, PageParams, Paged, contains_pattern, given};
 use crate::state::Core;
+
+use super::bigrams;
 
 /// Most words of one query.
 const MAX_WORDS: usize = 8;
@@ -122,52 +129,35 @@ fn visible(reader: Option<&Scope>) -> Condition {
     }
 }
 
-/// The escape character of `LIKE` patterns: PostgreSQL's default (a backslash, so `ILIKE`
-/// needs no `ESCAPE` clause), and `!` on SQLite (which has no default), given with `ESCAPE`.
-fn escape_char(backend: DbBackend) -> char {
-    if backend == DbBackend::Postgres {
-        '\\'
-    } else {
-        '!'
-    }
-}
-
-/// `word` as a `LIKE` pattern matching it anywhere, its wildcards taken literally.
-pub fn contains_pattern(backend: DbBackend, word: &str) -> String {
-    let escape = escape_char(backend);
-    let mut out = String::with_capacity(word.len() + 2);
-    out.push('%');
-    for c in word.chars() {
-        if c == '%' || c == '_' || c == escape {
-            out.push(escape);
-        }
-        out.push(c);
-    }
-    out.push('%');
-    out
-}
-
 /// `word` as an FTS5 phrase (double quotes doubled): matched as a substring by the trigram
 /// tokenizer, with no query syntax of its own.
 fn fts_phrase(word: &str) -> String {
     format!("\"{}\"", word.replace('"', "\"\""))
 }
 
-/// `column ILIKE pattern` on PostgreSQL (served by the trigram indexes), `column LIKE
-/// pattern ESCAPE '!'` on SQLite (whose `LIKE` ignores ASCII case already). The pattern comes
-/// from `contains_pattern`.
+/// `column ILIKE pattern ESCAPE '!'` on PostgreSQL (served by the trigram indexes), `column
+/// LIKE pattern ESCAPE '!'` on SQLite (whose `LIKE` ignores ASCII case already). The pattern
+/// comes from `contains_pattern`.
 fn like(backend: DbBackend, column: publication::Column, pattern: &str) -> SimpleExpr {
     let col = Expr::col((publication::Entity, column));
     if backend == DbBackend::Postgres {
-        col.ilike(pattern)
+        // Written out: sea-query's `ilike` with an escape puts `(pattern ESCAPE '!')` in
+        // parentheses, which PostgreSQL refuses.
+        Expr::cust_with_exprs(
+            format!("$1 ILIKE $2 ESCAPE '{LIKE_ESCAPE}'"),
+            [col, Expr::val(pattern)],
+        )
     } else {
-        col.like(LikeExpr::new(pattern).escape('!'))
+        col.like(LikeExpr::new(pattern).escape(LIKE_ESCAPE))
     }
 }
 
 /// The condition that one word appears in the title or the body.
 fn word_condition(backend: DbBackend, word: &str) -> Condition {
-    let pattern = contains_pattern(backend, word);
+    if let Some(bigram) = domain::bigrams::of_word(word) {
+        return Condition::all().add(bigrams::holds(backend, &bigram));
+    }
+    let pattern = contains_pattern(word);
     if backend == DbBackend::Sqlite && word.chars().count() >= 3 {
         return Condition::all().add(Expr::cust_with_values(
             "\"publications\".\"id\" IN (SELECT rowid FROM publications_fts WHERE publications_fts MATCH ?)",
@@ -179,7 +169,9 @@ fn word_condition(backend: DbBackend, word: &str) -> Condition {
         // one trigram index scan, where `title ILIKE … OR body ILIKE …` made it scan the table.
         // A word holds no space, so it cannot match across the joining space.
         return Condition::all().add(Expr::cust_with_values(
-            "(\"publications\".\"title\" || ' ' || \"publications\".\"body\") ILIKE $1",
+            format!(
+                "(\"publications\".\"title\" || ' ' || \"publications\".\"body\") ILIKE $1 ESCAPE '{LIKE_ESCAPE}'"
+            ),
             [pattern],
         ));
     }
@@ -242,7 +234,7 @@ fn filtered(
         q = q.filter(like(
             backend,
             publication::Column::Issuer,
-            &contains_pattern(backend, issuer),
+            &contains_pattern(issuer),
         ));
     }
     if let Some(year) = given(&f.year) {
@@ -266,7 +258,7 @@ fn title_rank(backend: DbBackend, f: &PublicationFilter) -> Option<SimpleExpr> {
         all.add(like(
             backend,
             publication::Column::Title,
-            &contains_pattern(backend, w),
+            &contains_pattern(w),
         ))
     });
     Some(Expr::case(in_title, 0).finally(1).into())
@@ -302,6 +294,21 @@ fn item(p: &publication::Model, publisher: String) -> PublicationItem {
     }
 }
 
+/// The search's query, filtered and ordered (not paged), or the fields that are not
+/// acceptable: `search` pages it; the tests read its plan.
+pub fn search_query(
+    backend: DbBackend,
+    reader: Option<&Scope>,
+    f: &PublicationFilter,
+) -> AppResult<Select<publication::Entity>> {
+    use publication::Column as P;
+    let mut q = filtered(backend, reader, f)?;
+    if let Some(rank) = title_rank(backend, f) {
+        q = q.order_by(rank, Order::Asc);
+    }
+    Ok(q.order_by_desc(P::PublishedOn).order_by_desc(P::Id))
+}
+
 /// One page of the publications `reader` may see that match the filter: title hits first,
 /// then newer first. 422 for a filter value that is not acceptable.
 pub async fn search(
@@ -310,13 +317,7 @@ pub async fn search(
     f: &PublicationFilter,
     page: PageParams,
 ) -> AppResult<Paged<PublicationItem>> {
-    use publication::Column as P;
-    let backend = core.db.get_database_backend();
-    let mut q = filtered(backend, reader, f)?;
-    if let Some(rank) = title_rank(backend, f) {
-        q = q.order_by(rank, Order::Asc);
-    }
-    let q = q.order_by_desc(P::PublishedOn).order_by_desc(P::Id);
+    let q = search_query(core.db.get_database_backend(), reader, f)?;
     let pages = q.paginate(&core.db, page.per_page());
     let total = pages.num_items().await?;
     let rows = pages.fetch_page(page.page() - 1).await?;

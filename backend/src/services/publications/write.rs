@@ -27,7 +27,7 @@ use crate::services::files::{self, Kind, Upload};
 use crate::services::idempotency;
 use crate::state::Core;
 
-use super::{Parsed, PublicationInput};
+use super::{Parsed, PublicationInput, bigrams};
 
 /// What a write answers (saved for a retried request).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -305,6 +305,7 @@ pub async fn insert<C: ConnectionTrait>(
     .insert(db)
     .await?;
     save_tags(db, p.id, parsed).await?;
+    bigrams::store(db, p.id, &p.title, &p.body).await?;
     Ok(p)
 }
 
@@ -377,6 +378,7 @@ pub async fn update(
     m.updated_at = Set(core.now());
     m.update(&txn).await?;
     save_tags(&txn, id, &parsed).await?;
+    bigrams::store(&txn, id, &parsed.title, &parsed.body).await?;
     audit_publication(
         &txn,
         core,
