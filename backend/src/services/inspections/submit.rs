@@ -635,6 +635,7 @@ mod tests {
             category: category.into(),
             requirement: format!("要求 {id}"),
             legal_basis: format!("依据 {id}"),
+            basis_publication_id: None,
         }
     }
 
