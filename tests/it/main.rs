@@ -15,6 +15,7 @@ mod db_outage;
 mod imports;
 mod inspections;
 mod labels;
+mod legal_basis;
 mod listing_release;
 mod local_time;
 mod login_defence;
