@@ -310,3 +310,60 @@ async fn the_demo_checklists_link_the_demo_publications_their_bases_cite() {
         .expect("an item citing a standard not in the library");
     assert_eq!(standard_only["basis_publication"], Value::Null);
 }
+
+#[tokio::test]
+async fn a_free_finding_on_the_inspection_page_names_its_publication_or_is_refused() {
+    let app = spawn_app().await;
+    let (id, items) = crate::inspections::setup(&app).await;
+    let inspector = app.logged_in(INSPECTOR).await;
+    let page = inspector.page(&format!("/inspections/{id}")).await;
+    let csrf = csrf_in(&page).expect("csrf");
+    let res = inspector
+        .client
+        .post(inspector.url(&format!("/inspections/{id}/start")))
+        .form(&[("_csrf", csrf.as_str())])
+        .send()
+        .await
+        .expect("start");
+    assert_eq!(res.status(), 303);
+    let page = inspector.page(&format!("/inspections/{id}")).await;
+    assert!(page.contains("name=\"extra_0_basis_publication_id\""), "the picker");
+    assert!(page.contains("工贸企业粉尘防爆安全规定"));
+    let csrf = csrf_in(&page).expect("csrf");
+    let dust = publication_id(&app, "工贸企业粉尘防爆安全规定").await;
+    let deadline = (app.core.today() + Days::new(30)).to_string();
+    let post = |publication: String| {
+        let mut form = reqwest::multipart::Form::new()
+            .text("inspectors", "张工")
+            .text("extra_0_title", "除尘器未接地")
+            .text("extra_0_category", "dust")
+            .text("extra_0_level", "general")
+            .text("extra_0_location", "除尘间")
+            .text("extra_0_deadline", deadline.clone())
+            .text("extra_0_legal_basis", "《工贸企业粉尘防爆安全规定》第一条")
+            .text("extra_0_basis_publication_id", publication);
+        for item in &items {
+            form = form.text(format!("item_{item}_result"), "pass");
+        }
+        inspector
+            .client
+            .post(inspector.url(&format!("/inspections/{id}/submit?_csrf={csrf}")))
+            .multipart(form)
+            .send()
+    };
+    let res = post("999999".into()).await.expect("submit");
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.expect("body");
+    assert!(html.contains(&html_escape(&message("basis.unknown_publication"))));
+    assert!(html.contains("除尘器未接地"), "values kept");
+    assert_eq!(hazard::Entity::find().count(&app.core.db).await.expect("count"), 0);
+
+    let res = post(dust.to_string()).await.expect("submit");
+    assert_eq!(res.status(), 303);
+    let found = hazard::Entity::find()
+        .one(&app.core.db)
+        .await
+        .expect("query")
+        .expect("the finding");
+    assert_eq!(found.basis_publication_id, Some(dust));
+}
