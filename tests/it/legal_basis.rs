@@ -14,7 +14,9 @@ use sea_orm::{
 use serde_json::{Value, json};
 
 use crate::helpers::*;
-use crate::inspections::{INSPECTOR, RUIHAN, enterprise_account, multipart, mutual_inspection, submit};
+use crate::inspections::{
+    INSPECTOR, RUIHAN, enterprise_account, multipart, mutual_inspection, submit,
+};
 use crate::photos::insert_hazard;
 
 /// The text of each article of the test publication, to tell them apart on the page.
@@ -111,7 +113,12 @@ async fn a_linked_item_passes_its_link_to_the_hazard_whose_page_shows_the_named_
     });
     let token = app.api_token(INSPECTOR).await;
     let res = submit(&app, &token, id, multipart(&s, vec![]), None).await;
-    assert_eq!(res.status(), 200, "submit: {}", res.text().await.unwrap_or_default());
+    assert_eq!(
+        res.status(),
+        200,
+        "submit: {}",
+        res.text().await.unwrap_or_default()
+    );
     let outcome: Value = res.json().await.expect("json");
     let hazard_ids: Vec<i64> = outcome["hazard_ids"]
         .as_array()
@@ -139,7 +146,10 @@ async fn a_linked_item_passes_its_link_to_the_hazard_whose_page_shows_the_named_
         .page(&format!("/hazards/{}", hazard_ids[0]))
         .await;
     assert!(page.contains(TENTH), "the tenth article is shown");
-    assert!(page.contains("泄爆口朝向安全方向"), "with the rest of the article");
+    assert!(
+        page.contains("泄爆口朝向安全方向"),
+        "with the rest of the article"
+    );
     assert!(!page.contains(ELEVENTH), "not the eleventh");
     assert!(!page.contains(TWENTIETH), "not the twentieth");
     assert!(page.contains(&format!("href=\"/publications/{pid}\"")));
@@ -197,8 +207,12 @@ async fn a_link_to_an_absent_or_unreadable_publication_is_refused_and_nothing_is
 
     // The editor offers what the committee may read: the city's current rules, current first.
     let form = hantian.page("/committee/checklists/new").await;
-    let dust = form.find("工贸企业粉尘防爆安全规定").expect("a current rule offered");
-    let repealed = form.find("严防企业粉尘爆炸五条规定").expect("a repealed one too");
+    let dust = form
+        .find("工贸企业粉尘防爆安全规定")
+        .expect("a current rule offered");
+    let repealed = form
+        .find("严防企业粉尘爆炸五条规定")
+        .expect("a repealed one too");
     assert!(dust < repealed, "current ones first");
     assert!(!form.contains("关于开展第一季度成员单位互查活动的通知"));
 }
@@ -206,7 +220,9 @@ async fn a_link_to_an_absent_or_unreadable_publication_is_refused_and_nothing_is
 /// A hazard at 华鑫 (qiye2, 锦湖街道) whose legal basis links 塘下镇's own notice, as linked
 /// while readable (a finding's link is copied from its checklist item without a check).
 async fn huaxin_hazard_linking(app: &TestApp, publication_id: i64) -> hazard::Model {
-    let mut h = insert_hazard(app, "有限空间未设警示标志").await.into_active_model();
+    let mut h = insert_hazard(app, "有限空间未设警示标志")
+        .await
+        .into_active_model();
     let huaxin = app.enterprise_id(HUAXIN).await;
     let path = portal::models::enterprise::Entity::find_by_id(huaxin)
         .one(&app.core.db)
@@ -233,8 +249,13 @@ async fn a_reader_outside_the_publications_scope_sees_the_free_text_but_no_link(
     let h = huaxin_hazard_linking(&app, notice).await;
 
     let qiye2 = app.api_token(ENTERPRISE_OTHER).await;
-    let seen = app.api_json(&format!("/api/v1/hazards/{}", h.id), &qiye2).await;
-    assert_eq!(seen["legal_basis"], "《塘下镇关于开展有限空间作业专项检查的通知》");
+    let seen = app
+        .api_json(&format!("/api/v1/hazards/{}", h.id), &qiye2)
+        .await;
+    assert_eq!(
+        seen["legal_basis"],
+        "《塘下镇关于开展有限空间作业专项检查的通知》"
+    );
     assert_eq!(seen["basis_publication"], Value::Null);
     let page = app
         .logged_in(ENTERPRISE_OTHER)
@@ -247,7 +268,9 @@ async fn a_reader_outside_the_publications_scope_sees_the_free_text_but_no_link(
 
     // The city bureau may read the town's notice: it sees the link and the opening.
     let yjj = app.api_token(REGULATOR).await;
-    let city = app.api_json(&format!("/api/v1/hazards/{}", h.id), &yjj).await;
+    let city = app
+        .api_json(&format!("/api/v1/hazards/{}", h.id), &yjj)
+        .await;
     assert_eq!(city["basis_publication"]["id"], notice);
     let page = app
         .logged_in(REGULATOR)
@@ -255,7 +278,10 @@ async fn a_reader_outside_the_publications_scope_sees_the_free_text_but_no_link(
         .page(&format!("/hazards/{}", h.id))
         .await;
     assert!(page.contains(&format!("href=\"/publications/{notice}\"")));
-    assert!(page.contains("basis-opening"), "no article named: the opening");
+    assert!(
+        page.contains("basis-opening"),
+        "no article named: the opening"
+    );
 }
 
 #[tokio::test]
@@ -263,13 +289,17 @@ async fn a_repealed_publication_is_flagged_with_its_successor() {
     let app = spawn_app().await;
     let repealed = publication_id(&app, "严防企业粉尘爆炸五条规定").await;
     let successor = publication_id(&app, "工贸企业粉尘防爆安全规定").await;
-    let mut h = insert_hazard(&app, "粉尘未及时清理").await.into_active_model();
+    let mut h = insert_hazard(&app, "粉尘未及时清理")
+        .await
+        .into_active_model();
     h.legal_basis = Set("《严防企业粉尘爆炸五条规定》第一条".into());
     h.basis_publication_id = Set(Some(repealed));
     let h = h.update(&app.core.db).await.expect("hazard");
 
     let qiye1 = app.api_token(ENTERPRISE).await;
-    let seen = app.api_json(&format!("/api/v1/hazards/{}", h.id), &qiye1).await;
+    let seen = app
+        .api_json(&format!("/api/v1/hazards/{}", h.id), &qiye1)
+        .await;
     assert_eq!(seen["basis_publication"]["status"], "repealed");
     let page = app
         .logged_in(ENTERPRISE)
@@ -291,19 +321,23 @@ async fn the_demo_checklists_link_the_demo_publications_their_bases_cite() {
     let app = spawn_app().await;
     let admin = app.api_token(ADMIN).await;
     let list = app
-        .api_json(
-            "/api/v1/checklists?q=粉尘涉爆企业安全检查表",
-            &admin,
-        )
+        .api_json("/api/v1/checklists?q=粉尘涉爆企业安全检查表", &admin)
         .await;
-    let id = list["items"][0]["id"].as_i64().expect("demo dust checklist");
-    let detail = app.api_json(&format!("/api/v1/checklists/{id}"), &admin).await;
+    let id = list["items"][0]["id"]
+        .as_i64()
+        .expect("demo dust checklist");
+    let detail = app
+        .api_json(&format!("/api/v1/checklists/{id}"), &admin)
+        .await;
     let items = detail["versions"][0]["items"].as_array().expect("items");
     let cited = items
         .iter()
         .find(|i| i["legal_basis"] == "《工贸企业粉尘防爆安全规定》第八条、第十条")
         .expect("the item citing the dust rule");
-    assert_eq!(cited["basis_publication"]["title"], "工贸企业粉尘防爆安全规定");
+    assert_eq!(
+        cited["basis_publication"]["title"],
+        "工贸企业粉尘防爆安全规定"
+    );
     let standard_only = items
         .iter()
         .find(|i| i["legal_basis"] == "GB 15577-2018《粉尘防爆安全规程》第8.2.4条")
@@ -327,7 +361,10 @@ async fn a_free_finding_on_the_inspection_page_names_its_publication_or_is_refus
         .expect("start");
     assert_eq!(res.status(), 303);
     let page = inspector.page(&format!("/inspections/{id}")).await;
-    assert!(page.contains("name=\"extra_0_basis_publication_id\""), "the picker");
+    assert!(
+        page.contains("name=\"extra_0_basis_publication_id\""),
+        "the picker"
+    );
     assert!(page.contains("工贸企业粉尘防爆安全规定"));
     let csrf = csrf_in(&page).expect("csrf");
     let dust = publication_id(&app, "工贸企业粉尘防爆安全规定").await;
@@ -356,7 +393,13 @@ async fn a_free_finding_on_the_inspection_page_names_its_publication_or_is_refus
     let html = res.text().await.expect("body");
     assert!(html.contains(&html_escape(&message("basis.unknown_publication"))));
     assert!(html.contains("除尘器未接地"), "values kept");
-    assert_eq!(hazard::Entity::find().count(&app.core.db).await.expect("count"), 0);
+    assert_eq!(
+        hazard::Entity::find()
+            .count(&app.core.db)
+            .await
+            .expect("count"),
+        0
+    );
 
     let res = post(dust.to_string()).await.expect("submit");
     assert_eq!(res.status(), 303);

@@ -242,7 +242,12 @@ pub enum BasisExcerpt {
 }
 
 /// The excerpt of a publication's body a legal-basis text points at.
-pub fn basis_excerpt(basis: &str, title: &str, doc_number: Option<&str>, body: &str) -> BasisExcerpt {
+pub fn basis_excerpt(
+    basis: &str,
+    title: &str,
+    doc_number: Option<&str>,
+    body: &str,
+) -> BasisExcerpt {
     let found: Vec<(u32, String)> = cited_articles(basis, title, doc_number)
         .into_iter()
         .filter_map(|n| Some((n, article_text(body, n)?)))
@@ -315,8 +320,14 @@ mod tests {
         assert!(!ten.contains("十一条正文"), "{ten}");
         assert!(!ten.contains("二十条正文"), "{ten}");
         let eleven = article_text(BODY, 11).expect("第十一条");
-        assert!(!eleven.contains("附则"), "a heading ends the article: {eleven}");
-        assert_eq!(article_text(BODY, 20).as_deref(), Some("**第二十条** 二十条正文。"));
+        assert!(
+            !eleven.contains("附则"),
+            "a heading ends the article: {eleven}"
+        );
+        assert_eq!(
+            article_text(BODY, 20).as_deref(),
+            Some("**第二十条** 二十条正文。")
+        );
         let without_ten = BODY.replace("**第十条** 十条正文。", "");
         let without_ten = without_ten.replace("1. 第一项；\n2. 第二项。", "");
         assert_eq!(article_text(&without_ten, 10), None);
@@ -326,10 +337,18 @@ mod tests {
     #[test]
     fn only_the_articles_written_after_the_publications_title_are_cited() {
         let title = "工贸企业重大事故隐患判定标准";
-        let basis = "GB 15577-2018《粉尘防爆安全规程》第8.3条；《工贸企业重大事故隐患判定标准》第十三条";
-        assert_eq!(cited_articles(basis, title, Some("应急管理部令第10号")), [13]);
+        let basis =
+            "GB 15577-2018《粉尘防爆安全规程》第8.3条；《工贸企业重大事故隐患判定标准》第十三条";
         assert_eq!(
-            cited_articles("《工贸企业粉尘防爆安全规定》第八条、第十条", "工贸企业粉尘防爆安全规定", None),
+            cited_articles(basis, title, Some("应急管理部令第10号")),
+            [13]
+        );
+        assert_eq!(
+            cited_articles(
+                "《工贸企业粉尘防爆安全规定》第八条、第十条",
+                "工贸企业粉尘防爆安全规定",
+                None
+            ),
             [8, 10]
         );
         // The edition note of the title is not written in a citation.
@@ -343,13 +362,27 @@ mod tests {
         );
         // Paragraphs, items and a standard's clauses are no articles.
         assert_eq!(
-            cited_articles("《中华人民共和国消防法》第十六条第一款第（二）项", "中华人民共和国消防法", None),
+            cited_articles(
+                "《中华人民共和国消防法》第十六条第一款第（二）项",
+                "中华人民共和国消防法",
+                None
+            ),
             [16]
         );
-        assert!(cited_articles("GB 15577-2018《粉尘防爆安全规程》第6.1条", "粉尘防爆安全规程", None).is_empty());
+        assert!(
+            cited_articles(
+                "GB 15577-2018《粉尘防爆安全规程》第6.1条",
+                "粉尘防爆安全规程",
+                None
+            )
+            .is_empty()
+        );
         // A bare article, or one document cited under another name: its articles.
         assert_eq!(cited_articles("第十条", "任何标题", None), [10]);
-        assert_eq!(cited_articles("《粉尘防爆规定》第十条", "工贸企业粉尘防爆安全规定", None), [10]);
+        assert_eq!(
+            cited_articles("《粉尘防爆规定》第十条", "工贸企业粉尘防爆安全规定", None),
+            [10]
+        );
         // Two other documents cited: nothing is the linked one's.
         assert!(cited_articles("《甲》第一条；《乙》第二条", "丙", None).is_empty());
     }
@@ -364,6 +397,9 @@ mod tests {
             basis_excerpt("《规定》第九条", "规定", None, BODY),
             BasisExcerpt::Opening(Some("**第一条** 为了加强安全。".into()))
         );
-        assert_eq!(basis_excerpt("", "规定", None, ""), BasisExcerpt::Opening(None));
+        assert_eq!(
+            basis_excerpt("", "规定", None, ""),
+            BasisExcerpt::Opening(None)
+        );
     }
 }

@@ -235,17 +235,17 @@ pub async fn load(core: &Core, data: &seed::DemoData) -> AppResult<()> {
                 .iter()
                 .map(|i| -> AppResult<_> {
                     Ok(checklists::ItemInput {
-                    category: i.category.clone(),
-                    requirement: i.requirement.clone(),
-                    legal_basis: i.legal_basis.clone(),
-                    basis_publication_id: match &i.basis_publication {
-                        Some(name) => Some(
-                            *basis_ids
-                                .get(name.as_str())
-                                .ok_or(AppError::BadRequest("basis.unknown_publication"))?,
-                        ),
-                        None => None,
-                    },
+                        category: i.category.clone(),
+                        requirement: i.requirement.clone(),
+                        legal_basis: i.legal_basis.clone(),
+                        basis_publication_id: match &i.basis_publication {
+                            Some(name) => Some(
+                                *basis_ids
+                                    .get(name.as_str())
+                                    .ok_or(AppError::BadRequest("basis.unknown_publication"))?,
+                            ),
+                            None => None,
+                        },
                     })
                 })
                 .collect::<AppResult<Vec<_>>>()?,

@@ -245,9 +245,12 @@ pub async fn detail(core: &Core, scope: &Scope, id: i64) -> AppResult<TemplateDe
         .order_by_asc(checklist_item::Column::Seq)
         .all(&core.db)
         .await?;
-    let linked =
-        super::basis::readable(&core.db, scope, rows.iter().filter_map(|i| i.basis_publication_id))
-            .await?;
+    let linked = super::basis::readable(
+        &core.db,
+        scope,
+        rows.iter().filter_map(|i| i.basis_publication_id),
+    )
+    .await?;
     for i in rows {
         items.entry(i.version_id).or_default().push(ItemView {
             basis_publication: i

@@ -353,7 +353,12 @@ fn named_links(submission: &Submission) -> Vec<(String, i64)> {
         .extra_hazards
         .iter()
         .enumerate()
-        .filter_map(|(k, h)| Some((format!("extra_{k}_basis_publication_id"), h.basis_publication_id?)));
+        .filter_map(|(k, h)| {
+            Some((
+                format!("extra_{k}_basis_publication_id"),
+                h.basis_publication_id?,
+            ))
+        });
     failed.chain(extra).collect()
 }
 
@@ -760,7 +765,10 @@ mod tests {
                 .map(|h| h.basis_publication_id)
                 .collect::<Vec<_>>()
         };
-        assert_eq!(run(hazard(None, None), hazard(None, Some(9))), [Some(5), Some(9)]);
+        assert_eq!(
+            run(hazard(None, None), hazard(None, Some(9))),
+            [Some(5), Some(9)]
+        );
         assert_eq!(
             run(hazard(Some("另写的依据"), None), hazard(None, None)),
             [None, None]

@@ -14,7 +14,8 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::scope::Caller;
 use crate::services::audit::Actor;
 use crate::services::checklists::{
-    self, BasisPublication, ChecklistFilter, ItemInput, TemplateDetail, TemplateInput, TemplateSummary, VersionDetail,
+    self, BasisPublication, ChecklistFilter, ItemInput, TemplateDetail, TemplateInput,
+    TemplateSummary, VersionDetail,
 };
 use crate::services::{PageParams, Paged};
 use crate::web::errors::rendered;
@@ -284,14 +285,16 @@ pub async fn create(
             base(&actor.caller),
             saved.template_id
         ))),
-        Err(AppError::Validation(errors)) => form_page(
-            &state,
-            &ctx,
-            &actor.caller,
-            None,
-            &Retry::invalid(input, errors),
-        )
-        .await,
+        Err(AppError::Validation(errors)) => {
+            form_page(
+                &state,
+                &ctx,
+                &actor.caller,
+                None,
+                &Retry::invalid(input, errors),
+            )
+            .await
+        }
         Err(e) => Err(e),
     }
 }

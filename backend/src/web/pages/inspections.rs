@@ -219,7 +219,6 @@ pub async fn show(
     show_page(
         &state,
         &ctx,
-        &caller,
         detail,
         done,
         &Retry::first(values),
@@ -284,7 +283,6 @@ struct InspectionPage<'a> {
 async fn show_page(
     state: &AppState,
     ctx: &RequestContext,
-    caller: &Caller,
     detail: InspectionDetail,
     done: Option<String>,
     form: &Retry<HashMap<String, String>>,
@@ -293,14 +291,15 @@ async fn show_page(
 ) -> AppResult<HttpResponse> {
     let (status, values, errors) = (form.status, &form.values, &form.errors);
     // A free finding may name the publication of its legal basis.
-    let publications = if detail.may_submit {
-        let chosen = values
-            .iter()
-            .filter(|(k, _)| k.ends_with("_basis_publication_id"))
-            .filter_map(|(_, v)| v.trim().parse().ok());
-        checklists::basis::choices(&state.core, &caller.scope, chosen).await?
-    } else {
-        Vec::new()
+    let publications = match &ctx.caller {
+        Some(caller) if detail.may_submit => {
+            let chosen = values
+                .iter()
+                .filter(|(k, _)| k.ends_with("_basis_publication_id"))
+                .filter_map(|(_, v)| v.trim().parse().ok());
+            checklists::basis::choices(&state.core, &caller.scope, chosen).await?
+        }
+        _ => Vec::new(),
     };
     let extra_count = values
         .keys()
@@ -477,7 +476,6 @@ pub async fn submit_form(
             show_page(
                 &state,
                 &ctx,
-                &actor.caller,
                 detail,
                 None,
                 &Retry::invalid(values, errors),
@@ -512,7 +510,6 @@ pub async fn review(
             show_page(
                 &state,
                 &ctx,
-                &actor.caller,
                 detail,
                 None,
                 &Retry::invalid(values, errors),
