@@ -129,12 +129,15 @@ pub struct ChecklistFixture {
     pub items: Vec<ChecklistItemFixture>,
 }
 
-/// One checklist item: hazard category code, what must hold, its legal basis.
+/// One checklist item: hazard category code, what must hold, its legal basis, and the demo
+/// publication the basis names (`basis_publication`: its title or 文号), when there is one.
 #[derive(Debug, Clone, Deserialize)]
 pub struct ChecklistItemFixture {
     pub category: String,
     pub requirement: String,
     pub legal_basis: String,
+    #[serde(default)]
+    pub basis_publication: Option<String>,
 }
 
 /// 法律法规 / 通知公告: published by the bureau of `region` or the committee of `alliance`.
@@ -257,6 +260,17 @@ mod tests {
                 _ => panic!("{}: a region or an alliance", c.title),
             }
             assert!(!c.items.is_empty(), "{}", c.title);
+            for i in &c.items {
+                if let Some(p) = &i.basis_publication {
+                    assert!(
+                        d.publications
+                            .iter()
+                            .any(|x| &x.title == p || &x.doc_number == p),
+                        "{}: no demo publication {p}",
+                        c.title
+                    );
+                }
+            }
         }
     }
 }

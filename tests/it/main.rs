@@ -16,6 +16,7 @@ mod expert_visits;
 mod imports;
 mod inspections;
 mod labels;
+mod legal_basis;
 mod like_escape;
 mod listing_release;
 mod local_time;

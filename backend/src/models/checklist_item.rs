@@ -16,6 +16,9 @@ pub struct Model {
     pub requirement: String,
     #[sea_orm(column_type = "Text")]
     pub legal_basis: String,
+    /// The publication of the library the legal basis names, when linked (the article is read
+    /// from `legal_basis`).
+    pub basis_publication_id: Option<i64>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -26,11 +29,23 @@ pub enum Relation {
         to = "super::checklist_version::Column::Id"
     )]
     Version,
+    #[sea_orm(
+        belongs_to = "super::publication::Entity",
+        from = "Column::BasisPublicationId",
+        to = "super::publication::Column::Id"
+    )]
+    BasisPublication,
 }
 
 impl Related<super::checklist_version::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Version.def()
+    }
+}
+
+impl Related<super::publication::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::BasisPublication.def()
     }
 }
 

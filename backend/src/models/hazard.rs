@@ -32,6 +32,9 @@ pub struct Model {
     pub location: String,
     #[sea_orm(column_type = "Text")]
     pub legal_basis: String,
+    /// The publication of the library the legal basis names, when linked (copied from the
+    /// checklist item at creation, or named with a free finding).
+    pub basis_publication_id: Option<i64>,
     #[sea_orm(column_type = "Text")]
     pub suggested_measure: String,
     pub found_at: DateTimeUtc,
@@ -80,6 +83,12 @@ pub enum Relation {
         to = "super::enterprise::Column::Id"
     )]
     ReporterEnterprise,
+    #[sea_orm(
+        belongs_to = "super::publication::Entity",
+        from = "Column::BasisPublicationId",
+        to = "super::publication::Column::Id"
+    )]
+    BasisPublication,
     #[sea_orm(has_many = "super::attachment::Entity", via_rel = "Relation::Hazard")]
     Attachments,
     #[sea_orm(
@@ -127,6 +136,12 @@ impl Related<super::enterprise::Entity> for Entity {
 impl Related<super::alliance::Entity> for Entity {
     fn to() -> RelationDef {
         Relation::Alliance.def()
+    }
+}
+
+impl Related<super::publication::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::BasisPublication.def()
     }
 }
 

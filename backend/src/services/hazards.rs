@@ -205,6 +205,11 @@ pub struct HazardDetail {
     pub description: String,
     pub location: String,
     pub legal_basis: String,
+    /// The publication the legal basis links to, when linked and the caller may read it.
+    pub basis_publication: Option<crate::services::checklists::BasisPublication>,
+    /// That publication as the hazard page shows it (the articles named, or its opening).
+    #[serde(skip)]
+    pub basis: Option<crate::services::checklists::LinkedBasis>,
     pub suggested_measure: String,
     pub photos: Vec<HazardPhoto>,
     /// The rectification loop: plan, timeline, what the caller may do, pending extension,
@@ -242,6 +247,13 @@ pub async fn detail(core: &Core, caller: &Caller, id: i64) -> AppResult<HazardDe
             .await?,
         });
     }
+    let basis = crate::services::checklists::basis::linked(
+        core,
+        &caller.scope,
+        h.basis_publication_id,
+        &h.legal_basis,
+    )
+    .await?;
     let (major_clause, description, location, legal_basis, suggested_measure) = (
         h.major_clause.clone(),
         h.description.clone(),
@@ -256,6 +268,8 @@ pub async fn detail(core: &Core, caller: &Caller, id: i64) -> AppResult<HazardDe
         description,
         location,
         legal_basis,
+        basis_publication: basis.as_ref().map(|b| b.publication.clone()),
+        basis,
         suggested_measure,
         photos,
         rectification,

@@ -180,28 +180,9 @@ pub async fn load(core: &Core, data: &seed::DemoData) -> AppResult<()> {
         )
         .await?;
     }
-    for c in &data.checklists {
-        let owner =
-            checklists::write::Owner::lookup(&txn, c.region.as_deref(), c.alliance.as_deref())
-                .await?;
-        let input = checklists::TemplateInput {
-            title: c.title.clone(),
-            topic: c.topic.clone(),
-            note: None,
-            items: c
-                .items
-                .iter()
-                .map(|i| checklists::ItemInput {
-                    category: i.category.clone(),
-                    requirement: i.requirement.clone(),
-                    legal_basis: i.legal_basis.clone(),
-                })
-                .collect(),
-        };
-        checklists::write::insert_template(&txn, core, &owner, None, &input).await?;
-    }
     // 法律法规 / 通知公告, through the publications service; a successor comes first.
     let mut publication_ids = std::collections::HashMap::new();
+    let mut basis_ids = std::collections::HashMap::new();
     for p in &data.publications {
         let publisher = publications::write::Publisher::lookup(
             &txn,
@@ -224,6 +205,10 @@ pub async fn load(core: &Core, data: &seed::DemoData) -> AppResult<()> {
         let parsed = input.parse().map_err(AppError::Validation)?;
         let row = publications::write::insert(&txn, core, &actor, &publisher, &parsed).await?;
         publication_ids.insert(p.key.clone(), row.id);
+        basis_ids.insert(p.title.as_str(), row.id);
+        if !p.doc_number.is_empty() {
+            basis_ids.insert(p.doc_number.as_str(), row.id);
+        }
         if let Some(status) = &p.status {
             let change = publications::StatusChange {
                 status: status.clone(),
@@ -235,6 +220,37 @@ pub async fn load(core: &Core, data: &seed::DemoData) -> AppResult<()> {
             };
             publications::write::set_status(&txn, core, &publisher, row, &change).await?;
         }
+    }
+    // 检查表, after the publications their items' legal bases link to (by title or 文号).
+    for c in &data.checklists {
+        let owner =
+            checklists::write::Owner::lookup(&txn, c.region.as_deref(), c.alliance.as_deref())
+                .await?;
+        let input = checklists::TemplateInput {
+            title: c.title.clone(),
+            topic: c.topic.clone(),
+            note: None,
+            items: c
+                .items
+                .iter()
+                .map(|i| -> AppResult<_> {
+                    Ok(checklists::ItemInput {
+                        category: i.category.clone(),
+                        requirement: i.requirement.clone(),
+                        legal_basis: i.legal_basis.clone(),
+                        basis_publication_id: match &i.basis_publication {
+                            Some(name) => Some(
+                                *basis_ids
+                                    .get(name.as_str())
+                                    .ok_or(AppError::BadRequest("basis.unknown_publication"))?,
+                            ),
+                            None => None,
+                        },
+                    })
+                })
+                .collect::<AppResult<Vec<_>>>()?,
+        };
+        checklists::write::insert_template(&txn, core, &owner, None, &input).await?;
     }
     // 三色标签: every demo enterprise gets its first score and label.
     crate::services::labels::recompute_all(&txn, core, "/", crate::services::labels::REASON_SEED)

@@ -7,11 +7,14 @@
 //!
 //! Files: this one the reads other services call (`choices`, `usable_version`,
 //! `version_items`); `queries` the scoped list and the template page; `write` creating, editing
-//! (the versioning rule), archiving and restoring, and loading the demo templates.
+//! (the versioning rule), archiving and restoring, and loading the demo templates; `basis` the
+//! links of an item's (and a hazard's) legal basis to a publication of the library.
 
+pub mod basis;
 pub mod queries;
 pub mod write;
 
+pub use basis::{BasisPublication, LinkedBasis};
 pub use queries::{ChecklistFilter, TemplateDetail, TemplateSummary, VersionDetail};
 pub use write::{ItemInput, SaveResult, TemplateInput};
 

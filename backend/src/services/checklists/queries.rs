@@ -69,6 +69,8 @@ pub struct ItemView {
     pub category: String,
     pub requirement: String,
     pub legal_basis: String,
+    /// The publication the legal basis links to, when linked and the caller may read it.
+    pub basis_publication: Option<super::BasisPublication>,
 }
 
 /// One version of a template with its items and its use.
@@ -238,13 +240,22 @@ pub async fn detail(core: &Core, scope: &Scope, id: i64) -> AppResult<TemplateDe
     let ids: Vec<i64> = versions.iter().map(|v| v.id).collect();
     let used = usage(&core.db, &ids).await?;
     let mut items: HashMap<i64, Vec<ItemView>> = HashMap::new();
-    for i in checklist_item::Entity::find()
+    let rows = checklist_item::Entity::find()
         .filter(checklist_item::Column::VersionId.is_in(ids))
         .order_by_asc(checklist_item::Column::Seq)
         .all(&core.db)
-        .await?
-    {
+        .await?;
+    let linked = super::basis::readable(
+        &core.db,
+        scope,
+        rows.iter().filter_map(|i| i.basis_publication_id),
+    )
+    .await?;
+    for i in rows {
         items.entry(i.version_id).or_default().push(ItemView {
+            basis_publication: i
+                .basis_publication_id
+                .and_then(|id| linked.get(&id).cloned()),
             id: i.id,
             seq: i.seq,
             category: i.category,
@@ -297,6 +308,7 @@ pub async fn input_of(
                     category: i.category.clone(),
                     requirement: i.requirement.clone(),
                     legal_basis: i.legal_basis.clone(),
+                    basis_publication_id: i.basis_publication.as_ref().map(|p| p.id),
                 })
                 .collect()
         })

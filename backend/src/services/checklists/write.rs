@@ -55,6 +55,11 @@ pub struct ItemInput {
     #[serde(default)]
     #[schema(required = true, min_length = 1, max_length = 500, pattern = r"\S")]
     pub legal_basis: String,
+    /// The publication of the library the legal basis names (optional): one the editor may
+    /// read, else 422 on `items[i].basis_publication_id`. The article shown with a hazard is
+    /// the one written in `legal_basis` (第十条 …).
+    #[serde(default)]
+    pub basis_publication_id: Option<i64>,
 }
 
 /// A template as entered (create and edit alike). Invalid fields answer 422 with one message
@@ -122,6 +127,21 @@ impl Owner {
         }
     }
 
+    /// The scope the owner publishes with: the links of its items must be publications this
+    /// scope may read.
+    pub fn scope(&self) -> Scope {
+        match self.alliance_id {
+            Some(alliance_id) => Scope::Alliance {
+                alliance_id,
+                region_path: self.region_path.clone(),
+            },
+            None => Scope::Region {
+                region_id: self.region_id.unwrap_or_default(),
+                path: self.region_path.clone(),
+            },
+        }
+    }
+
     /// A bureau owner by region code, or a committee owner by alliance name (demo fixtures).
     pub async fn lookup<C: ConnectionTrait>(
         db: &C,
@@ -154,12 +174,20 @@ impl Owner {
     }
 }
 
+/// An item that passed validation.
+struct CleanItem {
+    category: HazardCategory,
+    requirement: String,
+    legal_basis: String,
+    basis_publication_id: Option<i64>,
+}
+
 /// A template input that passed validation.
 struct Clean {
     title: String,
     topic: ChecklistTopic,
     note: Option<String>,
-    items: Vec<(HazardCategory, String, String)>,
+    items: Vec<CleanItem>,
 }
 
 /// Checks every field, collecting one message per field (items by index).
@@ -201,11 +229,12 @@ fn validate(input: &TemplateInput) -> AppResult<Clean> {
             MAX_LEGAL_BASIS,
         );
         if let Some(c) = category {
-            items.push((
-                c,
-                item.requirement.trim().to_string(),
-                item.legal_basis.trim().to_string(),
-            ));
+            items.push(CleanItem {
+                category: c,
+                requirement: item.requirement.trim().to_string(),
+                legal_basis: item.legal_basis.trim().to_string(),
+                basis_publication_id: item.basis_publication_id,
+            });
         }
     }
     errors.into_result()?;
@@ -215,6 +244,39 @@ fn validate(input: &TemplateInput) -> AppResult<Clean> {
         note,
         items,
     })
+}
+
+/// Checks every field as `validate` does, and that each linked publication is one `scope` may
+/// read (`items[i].basis_publication_id`), with all messages together.
+async fn validated<C: ConnectionTrait>(
+    db: &C,
+    scope: &Scope,
+    input: &TemplateInput,
+) -> AppResult<Clean> {
+    let links: Vec<(String, i64)> = input
+        .items
+        .iter()
+        .enumerate()
+        .take(MAX_ITEMS)
+        .filter_map(|(i, item)| {
+            Some((
+                format!("items[{i}].basis_publication_id"),
+                item.basis_publication_id?,
+            ))
+        })
+        .collect();
+    let mut link_errors = FieldErrors::default();
+    super::basis::check_links(db, scope, &links, &mut link_errors).await?;
+    match validate(input) {
+        Ok(clean) => link_errors.into_result().map(|()| clean),
+        Err(AppError::Validation(mut errors)) => {
+            for (field, key) in link_errors.0 {
+                errors.add(field, key);
+            }
+            Err(AppError::Validation(errors))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 fn conflict_on_duplicate(e: sea_orm::DbErr) -> AppError {
@@ -229,15 +291,16 @@ fn conflict_on_duplicate(e: sea_orm::DbErr) -> AppError {
 async fn insert_items<C: ConnectionTrait>(
     db: &C,
     version_id: i64,
-    items: &[(HazardCategory, String, String)],
+    items: &[CleanItem],
 ) -> AppResult<()> {
-    for (n, (category, requirement, legal_basis)) in items.iter().enumerate() {
+    for (n, item) in items.iter().enumerate() {
         checklist_item::ActiveModel {
             version_id: Set(version_id),
             seq: Set(i32::try_from(n + 1).unwrap_or(i32::MAX)),
-            category: Set(category.as_str().to_string()),
-            requirement: Set(requirement.clone()),
-            legal_basis: Set(legal_basis.clone()),
+            category: Set(item.category.as_str().to_string()),
+            requirement: Set(item.requirement.clone()),
+            legal_basis: Set(item.legal_basis.clone()),
+            basis_publication_id: Set(item.basis_publication_id),
             ..Default::default()
         }
         .insert(db)
@@ -269,7 +332,8 @@ async fn insert_version<C: ConnectionTrait>(
     Ok(v)
 }
 
-/// Inserts a template with its version 1 (no audit: callers record it).
+/// Inserts a template with its version 1 (no audit: callers record it). Its items may link
+/// the publications the owner may read.
 pub async fn insert_template<C: ConnectionTrait>(
     db: &C,
     core: &Core,
@@ -277,7 +341,7 @@ pub async fn insert_template<C: ConnectionTrait>(
     created_by: Option<i64>,
     input: &TemplateInput,
 ) -> AppResult<SaveResult> {
-    let clean = validate(input)?;
+    let clean = validated(db, &owner.scope(), input).await?;
     let now = core.now();
     let t = checklist_template::ActiveModel {
         title: Set(clean.title.clone()),
@@ -326,7 +390,7 @@ async fn audit_template(
 pub async fn create(core: &Core, actor: &Actor, input: &TemplateInput) -> AppResult<SaveResult> {
     let caller = &actor.caller;
     let owner = Owner::of(&caller.scope)?;
-    validate(input)?;
+    validated(&core.db, &caller.scope, input).await?;
     let txn = begin_write(&core.db).await?;
     let saved = insert_template(&txn, core, &owner, Some(caller.user_id), input).await?;
     let detail = format!("{} (v1, {} items)", input.title.trim(), input.items.len());
@@ -389,7 +453,7 @@ pub async fn update(
     let caller = &actor.caller;
     let txn = begin_write(&core.db).await?;
     let t = managed_template(&txn, &caller.scope, id).await?;
-    let clean = validate(input)?;
+    let clean = validated(&txn, &caller.scope, input).await?;
     let latest = checklist_version::Entity::find()
         .filter(checklist_version::Column::TemplateId.eq(t.id))
         .order_by_desc(checklist_version::Column::Version)
@@ -478,6 +542,7 @@ mod tests {
             category: category.into(),
             requirement: requirement.into(),
             legal_basis: legal_basis.into(),
+            basis_publication_id: None,
         }
     }
 

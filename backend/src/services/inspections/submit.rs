@@ -53,6 +53,10 @@ pub struct HazardInput {
     pub description: Option<String>,
     pub location: Option<String>,
     pub legal_basis: Option<String>,
+    /// The publication of the library the legal basis names: one the inspector may read, else
+    /// 422 on `…basis_publication_id`. Left out for a failed item whose legal basis is kept as
+    /// the item's, the item's link is copied.
+    pub basis_publication_id: Option<i64>,
     pub suggested_measure: Option<String>,
     /// Proposed rectification deadline, `YYYY-MM-DD`.
     pub deadline: Option<String>,
@@ -117,6 +121,7 @@ struct HazardDraft {
     description: String,
     location: String,
     legal_basis: String,
+    basis_publication_id: Option<i64>,
     suggested_measure: String,
     deadline: NaiveDate,
     photos: Vec<String>,
@@ -192,6 +197,11 @@ fn check_hazard(
         b => b,
     };
     optional(errors, f("legal_basis"), &legal_basis, MAX_BASIS);
+    // The item's link goes with the item's legal basis, not with one the inspector rewrote.
+    let basis_publication_id = input.basis_publication_id.or_else(|| {
+        item.filter(|i| i.legal_basis == legal_basis)
+            .and_then(|i| i.basis_publication_id)
+    });
     let suggested_measure = text(&input.suggested_measure);
     optional(errors, f("suggested_measure"), &suggested_measure, MAX_TEXT);
     let deadline = match text(&input.deadline) {
@@ -235,6 +245,7 @@ fn check_hazard(
         description,
         location,
         legal_basis,
+        basis_publication_id,
         suggested_measure,
         deadline: deadline?,
         photos: input.photos.clone(),
@@ -327,6 +338,30 @@ fn check(
     }
 }
 
+/// The publications the submission's hazards name for their legal basis, with the field of
+/// each (`item_<id>_basis_publication_id`, `extra_<k>_basis_publication_id`).
+fn named_links(submission: &Submission) -> Vec<(String, i64)> {
+    let failed = submission
+        .answers
+        .iter()
+        .filter(|a| AnswerResult::parse(a.result.trim()) == Some(AnswerResult::Fail))
+        .filter_map(|a| {
+            let id = a.hazard.as_ref()?.basis_publication_id?;
+            Some((format!("item_{}_basis_publication_id", a.item_id), id))
+        });
+    let extra = submission
+        .extra_hazards
+        .iter()
+        .enumerate()
+        .filter_map(|(k, h)| {
+            Some((
+                format!("extra_{k}_basis_publication_id"),
+                h.basis_publication_id?,
+            ))
+        });
+    failed.chain(extra).collect()
+}
+
 /// Checks and prepares the files the submission refers to, keyed by field. Files in fields
 /// nothing refers to are not kept.
 async fn prepare_files(
@@ -391,7 +426,26 @@ pub async fn submit(
     }
     let items = checklists::version_items(&core.db, i.template_version_id).await?;
     let today = core.today();
-    let checked = check(submission, &items, today).map_err(AppError::Validation)?;
+    let mut link_errors = FieldErrors::default();
+    checklists::basis::check_links(
+        &core.db,
+        &caller.scope,
+        &named_links(submission),
+        &mut link_errors,
+    )
+    .await?;
+    let checked = match check(submission, &items, today) {
+        Ok(checked) => {
+            link_errors.into_result()?;
+            checked
+        }
+        Err(mut errors) => {
+            for (field, key) in link_errors.0 {
+                errors.add(field, key);
+            }
+            return Err(AppError::Validation(errors));
+        }
+    };
     let mut errors = FieldErrors::default();
     let prepared = prepare_files(core, &checked, uploads, &mut errors).await?;
     errors.into_result()?;
@@ -551,6 +605,7 @@ async fn write(
             description: Set(h.description.clone()),
             location: Set(h.location.clone()),
             legal_basis: Set(h.legal_basis.clone()),
+            basis_publication_id: Set(h.basis_publication_id),
             suggested_measure: Set(h.suggested_measure.clone()),
             found_at: Set(now),
             deadline: Set(h.deadline),
@@ -637,6 +692,7 @@ mod tests {
             category: category.into(),
             requirement: format!("要求 {id}"),
             legal_basis: format!("依据 {id}"),
+            basis_publication_id: None,
         }
     }
 
@@ -678,6 +734,47 @@ mod tests {
         assert_eq!(h.legal_basis, "依据 2");
         assert_eq!(h.level, HazardLevel::General);
         assert_eq!(h.answer_item, Some(2));
+        assert_eq!(h.basis_publication_id, None);
+    }
+
+    #[test]
+    fn a_failed_items_link_is_copied_with_its_legal_basis_and_not_with_another() {
+        let mut linked = item(1, "dust");
+        linked.basis_publication_id = Some(5);
+        let items = vec![linked, item(2, "dust")];
+        let hazard = |basis: Option<&str>, publication: Option<i64>| HazardInput {
+            location: Some("除尘间".into()),
+            deadline: Some("2026-12-20".into()),
+            legal_basis: basis.map(str::to_string),
+            basis_publication_id: publication,
+            ..HazardInput::default()
+        };
+        let run = |h1: HazardInput, h2: HazardInput| {
+            let mut a1 = answer(1, "fail");
+            a1.hazard = Some(h1);
+            let mut a2 = answer(2, "fail");
+            a2.hazard = Some(h2);
+            let s = Submission {
+                inspectors: "张三".into(),
+                answers: vec![a1, a2],
+                ..Submission::default()
+            };
+            let checked = check(&s, &items, day("2026-11-24")).map_err(|e| format!("{e:?}"));
+            checked
+                .expect("valid")
+                .hazards
+                .iter()
+                .map(|h| h.basis_publication_id)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            run(hazard(None, None), hazard(None, Some(9))),
+            [Some(5), Some(9)]
+        );
+        assert_eq!(
+            run(hazard(Some("另写的依据"), None), hazard(None, None)),
+            [None, None]
+        );
     }
 
     #[test]

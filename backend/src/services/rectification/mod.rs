@@ -296,6 +296,7 @@ mod tests {
             description: String::new(),
             location: String::new(),
             legal_basis: String::new(),
+            basis_publication_id: None,
             suggested_measure: String::new(),
             found_at: chrono::DateTime::default(),
             deadline: chrono::NaiveDate::default(),

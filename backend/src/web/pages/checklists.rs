@@ -14,7 +14,8 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::scope::Caller;
 use crate::services::audit::Actor;
 use crate::services::checklists::{
-    self, ChecklistFilter, ItemInput, TemplateDetail, TemplateInput, TemplateSummary, VersionDetail,
+    self, BasisPublication, ChecklistFilter, ItemInput, TemplateDetail, TemplateInput,
+    TemplateSummary, VersionDetail,
 };
 use crate::services::{PageParams, Paged};
 use crate::web::errors::rendered;
@@ -39,7 +40,7 @@ fn keep(status: StatusCode, res: HttpResponse) -> HttpResponse {
 }
 
 /// The editor as posted: the title, topic and note, and one value per row and column
-/// (`category`, `requirement`, `legal_basis` repeated, in row order).
+/// (`category`, `requirement`, `legal_basis`, `basis_publication_id` repeated, in row order).
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct ChecklistForm {
     #[serde(default)]
@@ -54,25 +55,41 @@ pub struct ChecklistForm {
     requirement: Vec<String>,
     #[serde(default)]
     legal_basis: Vec<String>,
+    /// The publication chosen for each row's legal basis (empty: none).
+    #[serde(default)]
+    basis_publication_id: Vec<String>,
+}
+
+/// A row's chosen publication: none when left empty; a value that is no id reads as id 0,
+/// which names no publication, so the editor is told the choice is unknown.
+fn chosen(value: &str) -> Option<i64> {
+    let value = value.trim();
+    (!value.is_empty()).then(|| value.parse().unwrap_or(0))
 }
 
 impl ChecklistForm {
-    /// The template the form describes; rows with neither requirement nor legal basis are
-    /// left out (the editor always shows a few blank ones).
+    /// The template the form describes; rows with neither requirement, legal basis nor a
+    /// publication chosen are left out (the editor always shows a few blank ones).
     fn input(&self) -> TemplateInput {
         let rows = self
             .category
             .len()
             .max(self.requirement.len())
-            .max(self.legal_basis.len());
+            .max(self.legal_basis.len())
+            .max(self.basis_publication_id.len());
         let cell = |v: &Vec<String>, i: usize| v.get(i).cloned().unwrap_or_default();
         let items = (0..rows)
             .map(|i| ItemInput {
                 category: cell(&self.category, i),
                 requirement: cell(&self.requirement, i),
                 legal_basis: cell(&self.legal_basis, i),
+                basis_publication_id: chosen(&cell(&self.basis_publication_id, i)),
             })
-            .filter(|i| !(i.requirement.trim().is_empty() && i.legal_basis.trim().is_empty()))
+            .filter(|i| {
+                !(i.requirement.trim().is_empty()
+                    && i.legal_basis.trim().is_empty()
+                    && i.basis_publication_id.is_none())
+            })
             .collect();
         TemplateInput {
             title: self.title.clone(),
@@ -200,11 +217,13 @@ struct ChecklistFormPage<'a> {
     latest: Option<&'a VersionDetail>,
     /// The number the saved version will have (a new one when the latest is in use).
     next_version: Option<i32>,
+    /// The publications a legal basis may link to (current ones first).
+    publications: Vec<BasisPublication>,
 }
 
 /// The editor: blank for a new template, or the latest version of `detail` to edit, with the
 /// values and messages of a refused save.
-fn form_page(
+async fn form_page(
     state: &AppState,
     ctx: &RequestContext,
     caller: &Caller,
@@ -214,6 +233,8 @@ fn form_page(
     let (status, values, errors) = (form.status, &form.values, &form.errors);
     let latest = detail.and_then(|d| d.versions.first());
     let next_version = latest.map(|v| if v.in_use() { v.version + 1 } else { v.version });
+    let linked = values.items.iter().filter_map(|i| i.basis_publication_id);
+    let publications = checklists::basis::choices(&state.core, &caller.scope, linked).await?;
     render::page(
         &state.templates,
         ctx,
@@ -229,6 +250,7 @@ fn form_page(
             blank_rows: BLANK_ROWS,
             latest,
             next_version,
+            publications,
         },
     )
     .map(|r| keep(status, r))
@@ -247,6 +269,7 @@ pub async fn new_form(
         None,
         &Retry::first(TemplateInput::default()),
     )
+    .await
 }
 
 pub async fn create(
@@ -262,13 +285,16 @@ pub async fn create(
             base(&actor.caller),
             saved.template_id
         ))),
-        Err(AppError::Validation(errors)) => form_page(
-            &state,
-            &ctx,
-            &actor.caller,
-            None,
-            &Retry::invalid(input, errors),
-        ),
+        Err(AppError::Validation(errors)) => {
+            form_page(
+                &state,
+                &ctx,
+                &actor.caller,
+                None,
+                &Retry::invalid(input, errors),
+            )
+            .await
+        }
         Err(e) => Err(e),
     }
 }
@@ -280,7 +306,7 @@ pub async fn edit_form(
     id: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     let (detail, input) = checklists::queries::input_of(&state.core, &caller.scope, *id).await?;
-    form_page(&state, &ctx, &caller, Some(&detail), &Retry::first(input))
+    form_page(&state, &ctx, &caller, Some(&detail), &Retry::first(input)).await
 }
 
 pub async fn update(
@@ -312,6 +338,7 @@ pub async fn update(
                 Some(&detail),
                 &Retry::invalid(input, errors),
             )
+            .await
         }
         Err(e) => Err(e),
     }
@@ -391,10 +418,15 @@ mod tests {
             category: vec!["fire".into(), "fire".into(), "electrical".into()],
             requirement: vec!["通道畅通".into(), "  ".into(), String::new()],
             legal_basis: vec!["《消防法》".into(), String::new(), "GB 50016".into()],
+            basis_publication_id: vec!["7".into(), String::new(), String::new(), "x".into()],
         };
         let items = form.input().items;
-        assert_eq!(items.len(), 2);
+        assert_eq!(items.len(), 3);
+        assert_eq!(items[0].basis_publication_id, Some(7));
         assert_eq!(items[1].category, "electrical");
         assert_eq!(items[1].requirement, "");
+        assert_eq!(items[1].basis_publication_id, None);
+        // A row with only a publication chosen is kept (and refused for what it lacks).
+        assert_eq!(items[2].basis_publication_id, Some(0));
     }
 }

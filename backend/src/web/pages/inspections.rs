@@ -225,6 +225,7 @@ pub async fn show(
         uuid::Uuid::new_v4().to_string(),
         None,
     )
+    .await
 }
 
 /// The form's starting values: each failed item's hazard pre-filled from the item, deadlines
@@ -274,10 +275,12 @@ struct InspectionPage<'a> {
     /// again); none on a first showing.
     photos_dropped: Option<bool>,
     max_photos: usize,
+    /// The publications a free finding's legal basis may link to (current ones first).
+    publications: Vec<checklists::BasisPublication>,
 }
 
 /// The inspection, with its checklist form (first shown, or again after a refusal).
-fn show_page(
+async fn show_page(
     state: &AppState,
     ctx: &RequestContext,
     detail: InspectionDetail,
@@ -287,6 +290,17 @@ fn show_page(
     photos_dropped: Option<bool>,
 ) -> AppResult<HttpResponse> {
     let (status, values, errors) = (form.status, &form.values, &form.errors);
+    // A free finding may name the publication of its legal basis.
+    let publications = match &ctx.caller {
+        Some(caller) if detail.may_submit => {
+            let chosen = values
+                .iter()
+                .filter(|(k, _)| k.ends_with("_basis_publication_id"))
+                .filter_map(|(_, v)| v.trim().parse().ok());
+            checklists::basis::choices(&state.core, &caller.scope, chosen).await?
+        }
+        _ => Vec::new(),
+    };
     let extra_count = values
         .keys()
         .filter_map(|k| {
@@ -314,6 +328,7 @@ fn show_page(
             levels: HazardLevel::codes(),
             photos_dropped,
             max_photos: submit::MAX_PHOTOS,
+            publications,
         },
     )?;
     Ok(if status.is_success() {
@@ -351,6 +366,12 @@ fn submission_of(form: &UploadForm, detail: &InspectionDetail) -> Submission {
         description: get(&format!("{p}description")),
         location: get(&format!("{p}location")),
         legal_basis: get(&format!("{p}legal_basis")),
+        // Empty: none; a value that is no id reads as 0, which names no publication.
+        basis_publication_id: form
+            .value(&format!("{p}basis_publication_id"))
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(|v| v.parse().unwrap_or(0)),
         suggested_measure: get(&format!("{p}suggested_measure")),
         deadline: get(&format!("{p}deadline")),
         photos: if has_files(&format!("{p}photos")) {
@@ -461,6 +482,7 @@ pub async fn submit_form(
                 key.unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
                 Some(photos_given),
             )
+            .await
         }
         Err(e) => Err(e),
     }
@@ -494,6 +516,7 @@ pub async fn review(
                 uuid::Uuid::new_v4().to_string(),
                 None,
             )
+            .await
         }
         Err(e) => Err(e),
     }

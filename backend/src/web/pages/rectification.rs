@@ -85,6 +85,9 @@ fn optional(s: &str) -> Option<String> {
 #[derive(Serialize)]
 struct HazardPage<'a> {
     hazard: &'a HazardDetail,
+    /// The publication the legal basis links to, when the caller may read it: what it is,
+    /// whether it is in force (and its successor), the articles the basis names.
+    basis: Option<&'a crate::services::checklists::LinkedBasis>,
     /// The loop at the top level: `plan`, `timeline`, `actions` (what the caller may do now),
     /// `may_comment`, `pending_extension`, `overdue_days`.
     #[serde(flatten)]
@@ -124,6 +127,7 @@ pub(crate) async fn hazard_page(
         "hazards/show.html",
         HazardPage {
             hazard: &detail,
+            basis: detail.basis.as_ref(),
             rectification: &detail.rectification,
             done,
             refused_form: form,
