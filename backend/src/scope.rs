@@ -65,6 +65,11 @@
 //!   An expert sees every bureau publication (experts serve the whole region; as the bureau
 //!   checklist templates). Anyone, logged in or not, also reads the public ones through
 //!   `public_publications` (the public pages); a non-public one outside the rule is 404.
+//! - **the audience of a publication** (宣传覆盖: who is told, whose reads count, who is
+//!   reminded): the active enterprise accounts (admin and staff) of the enterprises it reaches —
+//!   a bureau's, the enterprises in its region subtree; a committee's, the approved members of
+//!   its alliance (not applicants, not those who left). `publication_audience`, one condition on
+//!   `users` that the reach figures, the publish fan-out and the reminder all use.
 
 use sea_orm::{
     ColumnTrait, Condition,
@@ -79,7 +84,7 @@ use crate::domain::role::{Portal, Role};
 use crate::models::{
     activity_group, alliance, alliance_membership, attachment, audit_log, checklist_template,
     enterprise, group_member, hazard, inspection, inspection_round, publication, region,
-    supervision,
+    supervision, user,
 };
 
 /// The caller's tenant, as far as data access is concerned.
@@ -582,6 +587,27 @@ pub fn publications(scope: &Scope) -> Condition {
             .add(of_alliances_seen()),
         Scope::Expert { .. } => Condition::all().add(P::RegionId.is_not_null()),
     }
+}
+
+/// The audience of a publication (the rule at the top): a condition on `users`.
+pub fn publication_audience(p: &publication::Model) -> Condition {
+    use user::Column as U;
+    let reached = match (p.region_id, p.alliance_id) {
+        (Some(_), _) => Query::select()
+            .column(enterprise::Column::Id)
+            .from(enterprise::Entity)
+            .and_where(enterprise::Column::RegionPath.like(subtree_pattern(&p.region_path)))
+            .to_owned(),
+        (None, Some(alliance_id)) => approved_members(alliance_id),
+        (None, None) => return nothing(),
+    };
+    Condition::all()
+        .add(U::Active.eq(true))
+        .add(U::Role.is_in([
+            Role::EnterpriseAdmin.as_str(),
+            Role::EnterpriseStaff.as_str(),
+        ]))
+        .add(U::EnterpriseId.in_subquery(reached))
 }
 
 /// The publications anyone may read without logging in: those their publisher made public.

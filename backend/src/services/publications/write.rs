@@ -11,7 +11,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
     PaginatorTrait, QueryFilter, QuerySelect, Set,
 };
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 use crate::db::begin_write;
 use crate::domain::publication::PublicationStatus;
@@ -132,7 +132,7 @@ impl Publisher {
     }
 
     /// The publications this publisher manages.
-    fn manages(&self) -> sea_orm::Condition {
+    pub(super) fn manages(&self) -> sea_orm::Condition {
         use publication::Column as P;
         match self {
             Publisher::Region { region_id, .. } => {
@@ -146,11 +146,11 @@ impl Publisher {
 }
 
 /// The saved answer of a retried request, if any.
-async fn replayed(
+pub(super) async fn replayed<T: DeserializeOwned>(
     core: &Core,
     actor: &Actor,
     fingerprint: &str,
-) -> AppResult<Option<PublicationRef>> {
+) -> AppResult<Option<T>> {
     match actor.key()? {
         Some(key) => idempotency::replay(core, actor.caller.user_id, key, fingerprint).await,
         None => Ok(None),
@@ -159,13 +159,13 @@ async fn replayed(
 
 /// Saves the answer for the key (if any) and commits. When a concurrent request with the same
 /// key won, this one rolls back and answers as that one did.
-async fn finish(
+pub(super) async fn finish<T: Serialize + DeserializeOwned>(
     core: &Core,
     actor: &Actor,
     txn: DatabaseTransaction,
     fingerprint: &str,
-    answer: PublicationRef,
-) -> AppResult<PublicationRef> {
+    answer: T,
+) -> AppResult<T> {
     if let Some(key) = actor.key()?
         && let Err(e) =
             idempotency::save(&txn, core, actor.caller.user_id, key, fingerprint, &answer).await
@@ -293,6 +293,8 @@ pub async fn insert<C: ConnectionTrait>(
         created_by: Set(author.user_id),
         created_at: Set(now),
         updated_at: Set(now),
+        requires_ack: Set(parsed.requires_ack),
+        reminded_at: Set(None),
         ..Default::default()
     }
     .insert(db)
@@ -316,13 +318,17 @@ pub async fn create(
     let txn = begin_write(&core.db).await?;
     let author = Author::of(actor);
     let p = insert(&txn, core, &author, &publisher, &parsed).await?;
-    let detail = format!("{} {}", parsed.kind, parsed.title);
+    let told = super::reach::fan_out(&txn, core, &p).await?;
+    let detail = match told {
+        0 => format!("{} {}", parsed.kind, parsed.title),
+        n => format!("{} {} (told {n} accounts)", parsed.kind, parsed.title),
+    };
     audit_publication(&txn, core, &author, "publication.create", p.id, detail).await?;
     finish(core, actor, txn, fingerprint, PublicationRef { id: p.id }).await
 }
 
 /// A publication the caller manages, locked; 404 for any other (403 for a non-publisher).
-async fn managed(
+pub(super) async fn managed(
     txn: &DatabaseTransaction,
     caller: &Caller,
     id: i64,
@@ -367,6 +373,7 @@ pub async fn update(
     m.effective_on = Set(parsed.effective_on);
     m.body = Set(parsed.body.clone());
     m.is_public = Set(parsed.is_public);
+    m.requires_ack = Set(parsed.requires_ack);
     m.updated_at = Set(core.now());
     m.update(&txn).await?;
     save_tags(&txn, id, &parsed).await?;
