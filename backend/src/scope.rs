@@ -678,6 +678,50 @@ mod publication_tests {
         assert!(!q.contains("LIKE"), "{q}");
     }
 
+    fn audience_sql(region_id: Option<i64>, alliance_id: Option<i64>, path: &str) -> String {
+        let p = publication::Model {
+            id: 1,
+            kind: crate::domain::publication::PublicationKind::Notice,
+            title: String::new(),
+            doc_number: None,
+            issuer: String::new(),
+            published_on: chrono::NaiveDate::default(),
+            effective_on: None,
+            status: crate::domain::publication::PublicationStatus::Current,
+            superseded_by: None,
+            body: String::new(),
+            is_public: false,
+            region_id,
+            alliance_id,
+            region_path: path.into(),
+            created_by: None,
+            created_at: chrono::DateTime::default(),
+            updated_at: chrono::DateTime::default(),
+            requires_ack: true,
+            reminded_at: None,
+        };
+        user::Entity::find()
+            .filter(publication_audience(&p))
+            .build(DbBackend::Sqlite)
+            .to_string()
+    }
+
+    #[test]
+    fn a_publications_audience_is_the_active_enterprise_accounts_it_reaches() {
+        let bureau = audience_sql(Some(2), None, "/330381/330381101/");
+        assert!(bureau.contains("LIKE '/330381/330381101/%'"), "{bureau}");
+        assert!(bureau.contains("\"active\" = TRUE"), "{bureau}");
+        assert!(
+            bureau.contains("IN ('enterprise_admin', 'enterprise_staff')"),
+            "{bureau}"
+        );
+        let committee = audience_sql(None, Some(7), "/330381/");
+        assert!(committee.contains("\"alliance_id\" = 7"), "{committee}");
+        // Approved members only: not applicants, not those who left.
+        assert!(committee.contains("\"status\" IN ('approved')"), "{committee}");
+        assert!(!committee.contains("LIKE"), "{committee}");
+    }
+
     #[test]
     fn an_expert_sees_bureau_publications_and_the_admin_everything() {
         let q = sql(&Scope::Expert { expert_id: 1 });
