@@ -718,7 +718,10 @@ mod publication_tests {
         let committee = audience_sql(None, Some(7), "/330381/");
         assert!(committee.contains("\"alliance_id\" = 7"), "{committee}");
         // Approved members only: not applicants, not those who left.
-        assert!(committee.contains("\"status\" IN ('approved')"), "{committee}");
+        assert!(
+            committee.contains("\"status\" IN ('approved')"),
+            "{committee}"
+        );
         assert!(!committee.contains("LIKE"), "{committee}");
     }
 

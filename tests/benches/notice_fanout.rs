@@ -31,7 +31,11 @@ fn settings(dir: &std::path::Path, url: &str) -> Settings {
     s.database.url = Some(url.to_string().into());
     s.database.max_connections = 5;
     s.database.acquire_timeout_secs = 60;
-    s.auth.secret = Some("bench-secret-bench-secret-bench-secret-0123456789".to_string().into());
+    s.auth.secret = Some(
+        "bench-secret-bench-secret-bench-secret-0123456789"
+            .to_string()
+            .into(),
+    );
     s.auth.secure_cookie = Some(false);
     s.demo = Some(false);
     s.data_dir = dir.to_path_buf();
@@ -180,7 +184,10 @@ async fn run(label: &str, url: &str, dir: &std::path::Path) -> String {
         .expect("baseline");
     }
     let baseline = started.elapsed();
-    assert_eq!(count_kind(&core.db, "bench_baseline").await, ids.len() as u64);
+    assert_eq!(
+        count_kind(&core.db, "bench_baseline").await,
+        ids.len() as u64
+    );
 
     // The reach figures over the same audience (one aggregate per breakdown).
     let started = Instant::now();
@@ -235,7 +242,9 @@ async fn main() {
                 .ok();
         }
     }
-    println!("| date | database | rows | service (publish) | baseline (insert_many) | reach figures |");
+    println!(
+        "| date | database | rows | service (publish) | baseline (insert_many) | reach figures |"
+    );
     println!("|---|---|---|---|---|---|");
     for l in lines {
         println!("{l}");

@@ -10,8 +10,7 @@ use portal::models::{alliance_membership, notification, publication_read};
 use portal::services::audit::Author;
 use portal::services::users::{self, NewUser};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set,
-    TransactionTrait,
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set, TransactionTrait,
 };
 use serde_json::{Value, json};
 
@@ -112,10 +111,20 @@ fn row<'a>(rows: &'a Value, name: &str) -> &'a Value {
 /// (enterprises, read, acked, read %, acked %) and the same by account.
 fn figures(v: &Value) -> (Value, Value) {
     (
-        json!([v["enterprises"], v["read_enterprises"], v["acked_enterprises"],
-               v["read_enterprises_pct"], v["acked_enterprises_pct"]]),
-        json!([v["accounts"], v["read_accounts"], v["acked_accounts"],
-               v["read_accounts_pct"], v["acked_accounts_pct"]]),
+        json!([
+            v["enterprises"],
+            v["read_enterprises"],
+            v["acked_enterprises"],
+            v["read_enterprises_pct"],
+            v["acked_enterprises_pct"]
+        ]),
+        json!([
+            v["accounts"],
+            v["read_accounts"],
+            v["acked_accounts"],
+            v["read_accounts_pct"],
+            v["acked_accounts_pct"]
+        ]),
     )
 }
 
@@ -144,7 +153,11 @@ async fn a_city_notice_reaches_every_enterprise_account_and_the_figures_add_up_b
         assert_eq!(notices(&app, u, "publication_ack").await, 1, "{name}");
     }
     assert_eq!(notices(&app, ruihan, "publication_ack").await, 1);
-    assert_eq!(notices(&app, hongda, "publication_ack").await, 0, "inactive");
+    assert_eq!(
+        notices(&app, hongda, "publication_ack").await,
+        0,
+        "inactive"
+    );
     for name in [REGULATOR, COMMITTEE, EXPERT] {
         let u = user_id(&app, name).await;
         assert_eq!(notices(&app, u, "publication_ack").await, 0, "{name}");
@@ -154,7 +167,11 @@ async fn a_city_notice_reaches_every_enterprise_account_and_the_figures_add_up_b
     let qiye1 = app.api_token(ENTERPRISE).await;
     read(&app, &qiye1, id).await;
     let res = app
-        .api_post(&format!("/api/v1/publications/{id}/acknowledge"), &qiye1, &json!({}))
+        .api_post(
+            &format!("/api/v1/publications/{id}/acknowledge"),
+            &qiye1,
+            &json!({}),
+        )
         .await;
     assert_eq!(res.status(), 200);
     read(&app, &app.api_token(STAFF).await, id).await;
@@ -190,7 +207,10 @@ async fn a_city_notice_reaches_every_enterprise_account_and_the_figures_add_up_b
     assert_eq!(r["by_enterprise"]["total"], 3, "{r}");
     assert_eq!(
         figures(row(items, "瑞安市鸿田汽车电器有限公司")),
-        (json!([1, 1, 1, 100.0, 100.0]), json!([2, 2, 1, 100.0, 50.0]))
+        (
+            json!([1, 1, 1, 100.0, 100.0]),
+            json!([2, 2, 1, 100.0, 50.0])
+        )
     );
     assert_eq!(
         figures(row(items, "浙江瑞韩汽车部件有限公司")),
@@ -198,9 +218,15 @@ async fn a_city_notice_reaches_every_enterprise_account_and_the_figures_add_up_b
     );
     // Paged: one enterprise per page.
     let p2 = app
-        .api_json(&format!("/api/v1/publications/{id}/reach?per_page=1&page=2"), &yjj)
+        .api_json(
+            &format!("/api/v1/publications/{id}/reach?per_page=1&page=2"),
+            &yjj,
+        )
         .await;
-    assert_eq!(p2["by_enterprise"]["items"].as_array().map(Vec::len), Some(1));
+    assert_eq!(
+        p2["by_enterprise"]["items"].as_array().map(Vec::len),
+        Some(1)
+    );
     assert_eq!(p2["by_enterprise"]["total"], 3);
 
     // The page shows the same figures.
@@ -237,9 +263,17 @@ async fn a_committee_notice_reaches_its_approved_members_only() {
         assert_eq!(notices(&app, u, "publication_notice").await, 1, "{name}");
     }
     assert_eq!(notices(&app, ruihan, "publication_notice").await, 1);
-    assert_eq!(notices(&app, hongda, "publication_notice").await, 0, "applicant");
+    assert_eq!(
+        notices(&app, hongda, "publication_notice").await,
+        0,
+        "applicant"
+    );
     let other = user_id(&app, ENTERPRISE_OTHER).await;
-    assert_eq!(notices(&app, other, "publication_notice").await, 0, "other alliance");
+    assert_eq!(
+        notices(&app, other, "publication_notice").await,
+        0,
+        "other alliance"
+    );
 
     let r = app
         .api_json(&format!("/api/v1/publications/{id}/reach"), &qpw)
@@ -321,7 +355,11 @@ async fn acknowledging_twice_records_once_and_only_where_it_is_asked() {
     // Not asked for: 409; not an enterprise account: 403; not readable: 404.
     let plain = publish(&app, &town, notice("塘下镇普通通知", false)).await;
     let res = app
-        .api_post(&format!("/api/v1/publications/{plain}/acknowledge"), &qiye1, &json!({}))
+        .api_post(
+            &format!("/api/v1/publications/{plain}/acknowledge"),
+            &qiye1,
+            &json!({}),
+        )
         .await;
     assert_eq!(res.status(), 409);
     let expert = app.api_token(EXPERT).await;
@@ -391,7 +429,11 @@ async fn a_reminder_goes_to_non_readers_only_and_waits_a_day() {
     let res = app.api_post(&path, &town, &json!({})).await;
     assert_eq!(res.status(), 409);
     let body: Value = res.json().await.expect("json");
-    assert_eq!(body["message"], message("reach.reminded_recently"), "{body}");
+    assert_eq!(
+        body["message"],
+        message("reach.reminded_recently"),
+        "{body}"
+    );
     let browser = app.logged_in(TOWN_REGULATOR).await;
     let reach_page = format!("/publications/{id}/reach");
     let html = browser.page(&reach_page).await;

@@ -7,7 +7,7 @@ use crate::error::AppResult;
 use crate::scope::Caller;
 use crate::services::PageParams;
 use crate::services::audit::Actor;
-use crate::services::publications::reach::{self, Receipt, ReachView, Reminded};
+use crate::services::publications::reach::{self, ReachView, Receipt, Reminded};
 use crate::web::AppState;
 
 /// 我已阅知: the caller's enterprise account acknowledges a publication that asks for it;

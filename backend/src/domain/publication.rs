@@ -133,7 +133,10 @@ mod reach_tests {
             next_reminder_at(Some(last), last + Duration::hours(23)),
             Some(last + Duration::hours(24))
         );
-        assert_eq!(next_reminder_at(Some(last), last + Duration::hours(24)), None);
+        assert_eq!(
+            next_reminder_at(Some(last), last + Duration::hours(24)),
+            None
+        );
     }
 
     #[test]

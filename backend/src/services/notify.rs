@@ -129,18 +129,16 @@ async fn insert_notifications<C: ConnectionTrait>(
     let title: String = notice.title(Lang::ZhCn).chars().take(200).collect();
     let body = notice.body(Lang::ZhCn);
     for chunk in user_ids.chunks(CHUNK) {
-        notification::Entity::insert_many(chunk.iter().map(|&user_id| {
-            notification::ActiveModel {
-                user_id: Set(user_id),
-                kind: Set(notice.kind.to_string()),
-                title: Set(title.clone()),
-                body: Set(body.clone()),
-                link: Set(notice.link.clone()),
-                hazard_id: Set(notice.hazard_id),
-                created_at: Set(now),
-                read_at: Set(None),
-                ..Default::default()
-            }
+        notification::Entity::insert_many(chunk.iter().map(|&user_id| notification::ActiveModel {
+            user_id: Set(user_id),
+            kind: Set(notice.kind.to_string()),
+            title: Set(title.clone()),
+            body: Set(body.clone()),
+            link: Set(notice.link.clone()),
+            hazard_id: Set(notice.hazard_id),
+            created_at: Set(now),
+            read_at: Set(None),
+            ..Default::default()
         }))
         .exec_without_returning(conn)
         .await?;

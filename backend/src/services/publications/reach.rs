@@ -64,9 +64,10 @@ impl From<publication_read::Model> for Receipt {
 /// The enterprise of a caller whose reads count: enterprise admin and staff only.
 fn reader_enterprise(caller: &Caller) -> Option<i64> {
     match (&caller.scope, caller.role) {
-        (Scope::Enterprise { enterprise_id, .. }, Role::EnterpriseAdmin | Role::EnterpriseStaff) => {
-            Some(*enterprise_id)
-        }
+        (
+            Scope::Enterprise { enterprise_id, .. },
+            Role::EnterpriseAdmin | Role::EnterpriseStaff,
+        ) => Some(*enterprise_id),
         _ => None,
     }
 }
@@ -76,9 +77,11 @@ async fn receipt_of<C: ConnectionTrait>(
     publication_id: i64,
     user_id: i64,
 ) -> AppResult<Option<publication_read::Model>> {
-    Ok(publication_read::Entity::find_by_id((publication_id, user_id))
-        .one(db)
-        .await?)
+    Ok(
+        publication_read::Entity::find_by_id((publication_id, user_id))
+            .one(db)
+            .await?,
+    )
 }
 
 /// Inserts the first read unless there is one (a concurrent first read makes no error).
@@ -257,8 +260,8 @@ pub async fn remind(core: &Core, actor: &Actor, id: i64) -> AppResult<Reminded> 
         return Err(AppError::Conflict("reach.reminded_recently"));
     }
     let recipients = audience(&txn, &p, true).await?;
-    let told = notify::notify_many(&txn, core, &recipients, &notice(&p, "publication_reminder"))
-        .await?;
+    let told =
+        notify::notify_many(&txn, core, &recipients, &notice(&p, "publication_reminder")).await?;
     let mut m: publication::ActiveModel = p.into();
     m.reminded_at = Set(Some(now));
     m.update(&txn).await?;
@@ -466,7 +469,9 @@ async fn by_alliance(
                 Expr::col((alliance_membership::Entity, M::EnterpriseId))
                     .equals((enterprise::Entity, enterprise::Column::Id)),
             )
-            .add(Expr::col((alliance_membership::Entity, M::Status)).eq(MembershipStatus::Approved)),
+            .add(
+                Expr::col((alliance_membership::Entity, M::Status)).eq(MembershipStatus::Approved),
+            ),
     )
     .inner_join(
         alliance::Entity,
