@@ -450,7 +450,7 @@ async fn by_region(core: &Core, p: &publication::Model) -> AppResult<Vec<ReachRo
             })
         })
         .collect();
-    out.sort_by(|a, b| a.id.cmp(&b.id));
+    out.sort_by_key(|a| a.id);
     Ok(out)
 }
 
