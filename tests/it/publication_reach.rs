@@ -494,3 +494,28 @@ async fn only_the_publisher_sees_the_reach() {
     assert_eq!(app.api_get(&own_api, &hantian).await.status(), 404);
     assert_eq!(app.api_get(&own_api, &yjj).await.status(), 404);
 }
+
+#[tokio::test]
+async fn an_email_rendered_once_for_many_names_each_as_one_rendered_for_them() {
+    use portal::services::notify::Notice;
+    use portal::services::notify::email::{NoticeMail, render_notice};
+    let app = spawn_app().await;
+    let notice = Notice {
+        kind: "publication_ack",
+        hazard_id: None,
+        link: Some("/publications/1".into()),
+        params: vec![
+            ("title", "关于<开展>检查的通知".into()),
+            ("issuer", "局 & 所".into()),
+        ],
+    };
+    let once = NoticeMail::new(&app.core, &notice).expect("render once");
+    for name in ["薛银芬", "O'Brien <b>&</b> \"x\"/y"] {
+        let direct = render_notice(&app.core, &notice, name).expect("render");
+        let named = once.for_name(name);
+        assert_eq!(named.subject, direct.subject);
+        assert_eq!(named.text, direct.text, "{name}");
+        assert_eq!(named.html, direct.html, "{name}");
+        assert!(named.text.contains(name));
+    }
+}

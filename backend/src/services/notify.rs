@@ -146,7 +146,8 @@ async fn insert_notifications<C: ConnectionTrait>(
     Ok(())
 }
 
-/// One outbox row per recipient with an email address, due now, `CHUNK` rows per insert.
+/// One outbox row per recipient with an email address, due now, `CHUNK` rows per insert; the
+/// email is rendered once and named for each.
 async fn queue_emails<C: ConnectionTrait>(
     conn: &C,
     core: &Core,
@@ -155,6 +156,7 @@ async fn queue_emails<C: ConnectionTrait>(
 ) -> AppResult<()> {
     let now = core.now();
     let mut rows = Vec::new();
+    let mut mail = None;
     for r in recipients {
         let Some(address) = r
             .email
@@ -164,7 +166,11 @@ async fn queue_emails<C: ConnectionTrait>(
         else {
             continue;
         };
-        let mail = email::render_notice(core, notice, &r.display_name)?;
+        let mail = match &mail {
+            Some(m) => m,
+            None => mail.insert(email::NoticeMail::new(core, notice)?),
+        }
+        .for_name(&r.display_name);
         rows.push(email_outbox::ActiveModel {
             to_address: Set(address.chars().take(255).collect()),
             to_name: Set(r.display_name.chars().take(64).collect()),
