@@ -68,6 +68,11 @@
 //!   An expert sees every bureau publication (experts serve the whole region; as the bureau
 //!   checklist templates). Anyone, logged in or not, also reads the public ones through
 //!   `public_publications` (the public pages); a non-public one outside the rule is 404.
+//! - **the audience of a publication** (宣传覆盖: who is told, whose reads count, who is
+//!   reminded): the active enterprise accounts (admin and staff) of the enterprises it reaches —
+//!   a bureau's, the enterprises in its region subtree; a committee's, the approved members of
+//!   its alliance (not applicants, not those who left). `publication_audience`, one condition on
+//!   `users` that the reach figures, the publish fan-out and the reminder all use.
 
 use sea_orm::{
     ColumnTrait, Condition,
@@ -82,7 +87,7 @@ use crate::domain::role::{Portal, Role};
 use crate::models::{
     activity_group, alliance, alliance_membership, attachment, audit_log, checklist_template,
     enterprise, group_member, hazard, inspection, inspection_round, publication, region,
-    supervision,
+    supervision, user,
 };
 
 /// The caller's tenant, as far as data access is concerned.
@@ -599,6 +604,27 @@ pub fn publications(scope: &Scope) -> Condition {
     }
 }
 
+/// The audience of a publication (the rule at the top): a condition on `users`.
+pub fn publication_audience(p: &publication::Model) -> Condition {
+    use user::Column as U;
+    let reached = match (p.region_id, p.alliance_id) {
+        (Some(_), _) => Query::select()
+            .column(enterprise::Column::Id)
+            .from(enterprise::Entity)
+            .and_where(enterprise::Column::RegionPath.like(subtree_pattern(&p.region_path)))
+            .to_owned(),
+        (None, Some(alliance_id)) => approved_members(alliance_id),
+        (None, None) => return nothing(),
+    };
+    Condition::all()
+        .add(U::Active.eq(true))
+        .add(U::Role.is_in([
+            Role::EnterpriseAdmin.as_str(),
+            Role::EnterpriseStaff.as_str(),
+        ]))
+        .add(U::EnterpriseId.in_subquery(reached))
+}
+
 /// The publications anyone may read without logging in: those their publisher made public.
 pub fn public_publications() -> Condition {
     Condition::all().add(publication::Column::IsPublic.eq(true))
@@ -665,6 +691,53 @@ mod publication_tests {
         assert!(q.contains("\"enterprise_id\" = 9"), "{q}");
         assert!(q.contains("\"status\" = 'approved'"), "{q}");
         assert!(!q.contains("LIKE"), "{q}");
+    }
+
+    fn audience_sql(region_id: Option<i64>, alliance_id: Option<i64>, path: &str) -> String {
+        let p = publication::Model {
+            id: 1,
+            kind: crate::domain::publication::PublicationKind::Notice,
+            title: String::new(),
+            doc_number: None,
+            issuer: String::new(),
+            published_on: chrono::NaiveDate::default(),
+            effective_on: None,
+            status: crate::domain::publication::PublicationStatus::Current,
+            superseded_by: None,
+            body: String::new(),
+            is_public: false,
+            region_id,
+            alliance_id,
+            region_path: path.into(),
+            created_by: None,
+            created_at: chrono::DateTime::default(),
+            updated_at: chrono::DateTime::default(),
+            requires_ack: true,
+            reminded_at: None,
+        };
+        user::Entity::find()
+            .filter(publication_audience(&p))
+            .build(DbBackend::Sqlite)
+            .to_string()
+    }
+
+    #[test]
+    fn a_publications_audience_is_the_active_enterprise_accounts_it_reaches() {
+        let bureau = audience_sql(Some(2), None, "/330381/330381101/");
+        assert!(bureau.contains("LIKE '/330381/330381101/%'"), "{bureau}");
+        assert!(bureau.contains("\"active\" = TRUE"), "{bureau}");
+        assert!(
+            bureau.contains("IN ('enterprise_admin', 'enterprise_staff')"),
+            "{bureau}"
+        );
+        let committee = audience_sql(None, Some(7), "/330381/");
+        assert!(committee.contains("\"alliance_id\" = 7"), "{committee}");
+        // Approved members only: not applicants, not those who left.
+        assert!(
+            committee.contains("\"status\" IN ('approved')"),
+            "{committee}"
+        );
+        assert!(!committee.contains("LIKE"), "{committee}");
     }
 
     #[test]

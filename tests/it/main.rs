@@ -32,6 +32,7 @@ mod paging;
 mod panics;
 mod participation;
 mod photos;
+mod publication_reach;
 mod publications;
 mod rectification;
 mod registry;

@@ -16,6 +16,7 @@ pub mod memberships;
 pub mod notifications;
 pub mod openapi;
 pub mod participation;
+pub mod publication_reach;
 pub mod publications;
 pub mod rectification;
 pub mod regions;

@@ -33,7 +33,8 @@ pub async fn list(
     Ok(HttpResponse::Ok().json(result))
 }
 
-/// One publication with its body as sanitised HTML, tags, PDFs and successor.
+/// One publication with its body as sanitised HTML, tags, PDFs and successor. An enterprise
+/// account's first read is recorded (宣传覆盖).
 #[utoipa::path(get, path = "/api/v1/publications/{id}", tag = "publications",
     params(("id" = i64, Path, description = "publication id")),
     responses((status = 200, body = PublicationView),
@@ -45,6 +46,7 @@ pub async fn get(
     id: web::Path<i64>,
 ) -> AppResult<HttpResponse> {
     let view = queries::get(&state.core, Some(&caller.scope), *id).await?;
+    publications::reach::record_read(&state.core, &caller, *id).await?;
     Ok(HttpResponse::Ok().json(view))
 }
 

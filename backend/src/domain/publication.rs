@@ -403,3 +403,52 @@ mod tests {
         );
     }
 }
+
+/// 宣传覆盖: how long after a reminder the publisher must wait before sending the next.
+pub const REMINDER_INTERVAL_HOURS: i64 = 24;
+
+/// When the next reminder may go out, if the last one (at `last`) is too recent at `now`.
+pub fn next_reminder_at(
+    last: Option<chrono::DateTime<chrono::Utc>>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    let next = last? + chrono::Duration::hours(REMINDER_INTERVAL_HOURS);
+    (next > now).then_some(next)
+}
+
+/// `part` of `whole` as a percentage with one decimal (0 of nobody is 0).
+pub fn percent(part: i64, whole: i64) -> f64 {
+    if whole <= 0 {
+        return 0.0;
+    }
+    (part as f64 * 1000.0 / whole as f64).round() / 10.0
+}
+
+#[cfg(test)]
+mod reach_tests {
+    use chrono::{Duration, TimeZone, Utc};
+
+    use super::*;
+
+    #[test]
+    fn a_reminder_waits_a_full_day_after_the_last() {
+        let last = Utc.with_ymd_and_hms(2026, 12, 4, 8, 0, 0).unwrap();
+        assert_eq!(next_reminder_at(None, last), None);
+        assert_eq!(
+            next_reminder_at(Some(last), last + Duration::hours(23)),
+            Some(last + Duration::hours(24))
+        );
+        assert_eq!(
+            next_reminder_at(Some(last), last + Duration::hours(24)),
+            None
+        );
+    }
+
+    #[test]
+    fn percentages_have_one_decimal_and_nobody_is_zero() {
+        assert_eq!(percent(2, 3), 66.7);
+        assert_eq!(percent(1, 3), 33.3);
+        assert_eq!(percent(3, 3), 100.0);
+        assert_eq!(percent(0, 0), 0.0);
+    }
+}

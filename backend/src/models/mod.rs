@@ -34,6 +34,7 @@ pub mod participation_target;
 pub mod publication;
 pub mod publication_file;
 pub mod publication_industry;
+pub mod publication_read;
 pub mod publication_risk_tag;
 pub mod rectification_plan;
 pub mod region;

@@ -31,6 +31,10 @@ pub struct Model {
     pub created_by: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// Enterprise accounts are asked to acknowledge it (我已阅知).
+    pub requires_ack: bool,
+    /// When the publisher last reminded the accounts that have not read it.
+    pub reminded_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

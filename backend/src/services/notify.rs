@@ -1,6 +1,8 @@
 //! Telling people what needs their action: one in-app notification (站内信) per recipient,
 //! written in the transaction of the event that caused it, so an event and its notices are
-//! committed together or not at all.
+//! committed together or not at all. `notify` tells a few users by id; `notify_many` is the
+//! bulk path for thousands (a city-wide notice): multi-row inserts in chunks. Both share the
+//! writers below.
 //!
 //! Texts come from the catalog: `notice.<kind>.title` and `notice.<kind>.body`, with the
 //! notice's parameters (`{hazard}`, `{enterprise}`, `{deadline}` …).
@@ -12,7 +14,7 @@
 pub mod email;
 pub mod inbox;
 
-use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
 use crate::domain::membership::Status as MembershipStatus;
 use crate::domain::role::Role;
@@ -48,8 +50,20 @@ impl Notice {
     }
 }
 
+/// Rows per `INSERT` of the bulk path: an outbox row binds 12 values, a notification 8, so a
+/// chunk binds at most 12,000 — under SQLite's 32,766 and PostgreSQL's 65,535 parameters.
+const CHUNK: usize = 1_000;
+
+/// Someone to tell, with what the email needs (the bulk path reads these in one query).
+#[derive(Debug, Clone)]
+pub struct Recipient {
+    pub user_id: i64,
+    pub display_name: String,
+    pub email: Option<String>,
+}
+
 /// Writes the notice for each recipient (user ids; duplicates are told once), and queues an
-/// email for each recipient with an address.
+/// email for each active recipient with an address.
 pub async fn notify<C: ConnectionTrait>(
     conn: &C,
     core: &Core,
@@ -57,50 +71,94 @@ pub async fn notify<C: ConnectionTrait>(
     notice: &Notice,
 ) -> AppResult<()> {
     let mut seen = std::collections::HashSet::new();
+    let told: Vec<i64> = recipients
+        .iter()
+        .copied()
+        .filter(|id| seen.insert(*id))
+        .collect();
+    insert_notifications(conn, core, &told, notice).await?;
+    if told.is_empty() {
+        return Ok(());
+    }
+    let with_address: Vec<Recipient> = user::Entity::find()
+        .filter(user::Column::Id.is_in(told.iter().copied()))
+        .filter(user::Column::Active.eq(true))
+        .filter(user::Column::Email.is_not_null())
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|u| Recipient {
+            user_id: u.id,
+            display_name: u.display_name,
+            email: u.email,
+        })
+        .collect();
+    queue_emails(conn, core, &with_address, notice).await
+}
+
+/// The bulk path (a notice to a whole city): one notification per recipient (duplicates told
+/// once) and one outbox row per recipient with an address, written with multi-row inserts of
+/// `CHUNK` rows, in the caller's transaction. The recipients are taken as given (the caller's
+/// query chose the active accounts). Returns how many were told.
+pub async fn notify_many<C: ConnectionTrait>(
+    conn: &C,
+    core: &Core,
+    recipients: &[Recipient],
+    notice: &Notice,
+) -> AppResult<usize> {
+    let mut seen = std::collections::HashSet::new();
+    let told: Vec<&Recipient> = recipients
+        .iter()
+        .filter(|r| seen.insert(r.user_id))
+        .collect();
+    let ids: Vec<i64> = told.iter().map(|r| r.user_id).collect();
+    insert_notifications(conn, core, &ids, notice).await?;
+    let told: Vec<Recipient> = told.into_iter().cloned().collect();
+    queue_emails(conn, core, &told, notice).await?;
+    Ok(ids.len())
+}
+
+/// One notification row per user id (in order), `CHUNK` rows per insert.
+async fn insert_notifications<C: ConnectionTrait>(
+    conn: &C,
+    core: &Core,
+    user_ids: &[i64],
+    notice: &Notice,
+) -> AppResult<()> {
     let now = core.now();
-    let (title, body) = (notice.title(Lang::ZhCn), notice.body(Lang::ZhCn));
-    let mut told = Vec::new();
-    for &user_id in recipients {
-        if !seen.insert(user_id) {
-            continue;
-        }
-        told.push(user_id);
-        notification::ActiveModel {
+    let title: String = notice.title(Lang::ZhCn).chars().take(200).collect();
+    let body = notice.body(Lang::ZhCn);
+    for chunk in user_ids.chunks(CHUNK) {
+        notification::Entity::insert_many(chunk.iter().map(|&user_id| notification::ActiveModel {
             user_id: Set(user_id),
             kind: Set(notice.kind.to_string()),
-            title: Set(title.chars().take(200).collect()),
+            title: Set(title.clone()),
             body: Set(body.clone()),
             link: Set(notice.link.clone()),
             hazard_id: Set(notice.hazard_id),
             created_at: Set(now),
             read_at: Set(None),
             ..Default::default()
-        }
-        .insert(conn)
+        }))
+        .exec_without_returning(conn)
         .await?;
     }
-    queue_emails(conn, core, &told, notice).await
+    Ok(())
 }
 
-/// One outbox row per recipient with an email address, due now.
+/// One outbox row per recipient with an email address, due now, `CHUNK` rows per insert; the
+/// email is rendered once and named for each.
 async fn queue_emails<C: ConnectionTrait>(
     conn: &C,
     core: &Core,
-    recipients: &[i64],
+    recipients: &[Recipient],
     notice: &Notice,
 ) -> AppResult<()> {
-    if recipients.is_empty() {
-        return Ok(());
-    }
-    let users = user::Entity::find()
-        .filter(user::Column::Id.is_in(recipients.iter().copied()))
-        .filter(user::Column::Active.eq(true))
-        .filter(user::Column::Email.is_not_null())
-        .all(conn)
-        .await?;
     let now = core.now();
-    for u in users {
-        let Some(address) = u
+    let mut rows = Vec::new();
+    let mut mail = None;
+    for r in recipients {
+        let Some(address) = r
             .email
             .as_deref()
             .map(str::trim)
@@ -108,10 +166,14 @@ async fn queue_emails<C: ConnectionTrait>(
         else {
             continue;
         };
-        let mail = email::render_notice(core, notice, &u.display_name)?;
-        email_outbox::ActiveModel {
+        let mail = match &mail {
+            Some(m) => m,
+            None => mail.insert(email::NoticeMail::new(core, notice)?),
+        }
+        .for_name(&r.display_name);
+        rows.push(email_outbox::ActiveModel {
             to_address: Set(address.chars().take(255).collect()),
-            to_name: Set(u.display_name.chars().take(64).collect()),
+            to_name: Set(r.display_name.chars().take(64).collect()),
             subject: Set(mail.subject),
             body_text: Set(mail.text),
             body_html: Set(Some(mail.html)),
@@ -123,9 +185,17 @@ async fn queue_emails<C: ConnectionTrait>(
             created_at: Set(now),
             sent_at: Set(None),
             ..Default::default()
+        });
+        if rows.len() == CHUNK {
+            email_outbox::Entity::insert_many(std::mem::take(&mut rows))
+                .exec_without_returning(conn)
+                .await?;
         }
-        .insert(conn)
-        .await?;
+    }
+    if !rows.is_empty() {
+        email_outbox::Entity::insert_many(rows)
+            .exec_without_returning(conn)
+            .await?;
     }
     Ok(())
 }

@@ -201,6 +201,7 @@ pub async fn load(core: &Core, data: &seed::DemoData) -> AppResult<()> {
             is_public: p.public,
             industries: p.industries.clone(),
             risk_tags: p.risk_tags.clone(),
+            requires_ack: false,
         };
         let parsed = input.parse().map_err(AppError::Validation)?;
         let row = publications::write::insert(&txn, core, &actor, &publisher, &parsed).await?;

@@ -67,6 +67,31 @@ fn render(name_kind: &str, generic: &str, ctx: &minijinja::Value) -> AppResult<S
         .map_err(|e| AppError::internal(anyhow::anyhow!("email template {generic}: {e:#}")))
 }
 
+/// Stands for the recipient's name in an email rendered once for many (`NoticeMail`): two
+/// private-use characters, which no text contains and HTML escaping leaves alone.
+const NAME_SLOT: &str = "\u{E000}\u{E001}";
+
+/// A notice's email rendered once, with a slot for the recipient's name: a notice to a whole
+/// city renders its templates once, not once per recipient. `for_name` gives exactly what
+/// `render_notice` would (the name escaped in the HTML part as the template escapes it).
+#[derive(Debug, Clone)]
+pub struct NoticeMail(Rendered);
+
+impl NoticeMail {
+    pub fn new(core: &Core, notice: &Notice) -> AppResult<NoticeMail> {
+        render_notice(core, notice, NAME_SLOT).map(NoticeMail)
+    }
+
+    pub fn for_name(&self, name: &str) -> Rendered {
+        let html_name = minijinja::HtmlEscape(name).to_string();
+        Rendered {
+            subject: self.0.subject.clone(),
+            text: self.0.text.replace(NAME_SLOT, name),
+            html: self.0.html.replace(NAME_SLOT, &html_name),
+        }
+    }
+}
+
 /// The email telling `name` about `notice`.
 pub fn render_notice(core: &Core, notice: &Notice, name: &str) -> AppResult<Rendered> {
     let zh = part(notice, Lang::ZhCn, name);

@@ -6,6 +6,7 @@
 
 mod bigrams;
 pub mod queries;
+pub mod reach;
 pub mod write;
 
 use chrono::NaiveDate;
@@ -58,6 +59,10 @@ pub struct PublicationInput {
     /// Risk tag codes of the registry.
     #[serde(default)]
     pub risk_tags: Vec<String>,
+    /// Enterprise accounts are asked to acknowledge it (我已阅知); publishing one tells the
+    /// whole audience (as every 通知公告 does).
+    #[serde(default, deserialize_with = "flag")]
+    pub requires_ack: bool,
 }
 
 /// A checkbox (`on`, `true`, `1`) or a JSON boolean.
@@ -103,6 +108,7 @@ pub struct Parsed {
     pub is_public: bool,
     pub industries: Vec<String>,
     pub risk_tags: Vec<String>,
+    pub requires_ack: bool,
 }
 
 fn date(errors: &mut FieldErrors, field: &'static str, text: &str) -> Option<NaiveDate> {
@@ -169,6 +175,7 @@ impl PublicationInput {
                 is_public: self.is_public,
                 industries,
                 risk_tags,
+                requires_ack: self.requires_ack,
             }),
             _ => Err(errors),
         }
@@ -187,6 +194,7 @@ impl PublicationInput {
             is_public: view.is_public,
             industries: view.industries.iter().map(|t| t.code.clone()).collect(),
             risk_tags: view.risk_tags.iter().map(|t| t.code.clone()).collect(),
+            requires_ack: view.requires_ack,
         }
     }
 }
@@ -238,6 +246,7 @@ mod tests {
             is_public: true,
             industries: vec!["C36".into(), "C36".into()],
             risk_tags: vec![],
+            requires_ack: false,
         }
     }
 

@@ -70,6 +70,8 @@ pub struct PublicationItem {
     pub effective_on: Option<NaiveDate>,
     pub status: PublicationStatus,
     pub is_public: bool,
+    /// Enterprise accounts are asked to acknowledge it (我已阅知).
+    pub requires_ack: bool,
     /// The publishing bureau's region or committee's alliance, by name.
     pub publisher: String,
 }
@@ -290,6 +292,7 @@ fn item(p: &publication::Model, publisher: String) -> PublicationItem {
         effective_on: p.effective_on,
         status: p.status,
         is_public: p.is_public,
+        requires_ack: p.requires_ack,
         publisher,
     }
 }

@@ -11,7 +11,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
     PaginatorTrait, QueryFilter, QuerySelect, Set,
 };
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Serialize, de::DeserializeOwned};
 
 use crate::db::begin_write;
 use crate::domain::publication::PublicationStatus;
@@ -139,7 +139,7 @@ impl Publisher {
     }
 
     /// The publications this publisher manages.
-    fn manages(&self) -> sea_orm::Condition {
+    pub(super) fn manages(&self) -> sea_orm::Condition {
         use publication::Column as P;
         match self {
             Publisher::Region { region_id, .. } => {
@@ -153,7 +153,7 @@ impl Publisher {
 }
 
 /// The saved answer of a retried request, if any.
-async fn replayed<T: serde::de::DeserializeOwned>(
+pub(super) async fn replayed<T: DeserializeOwned>(
     core: &Core,
     actor: &Actor,
     fingerprint: &str,
@@ -166,7 +166,7 @@ async fn replayed<T: serde::de::DeserializeOwned>(
 
 /// Saves the answer for the key (if any) and commits. When a concurrent request with the same
 /// key won, this one rolls back and answers as that one did.
-async fn finish<T: Serialize + serde::de::DeserializeOwned>(
+pub(super) async fn finish<T: Serialize + DeserializeOwned>(
     core: &Core,
     actor: &Actor,
     txn: DatabaseTransaction,
@@ -300,6 +300,8 @@ pub async fn insert<C: ConnectionTrait>(
         created_by: Set(author.user_id),
         created_at: Set(now),
         updated_at: Set(now),
+        requires_ack: Set(parsed.requires_ack),
+        reminded_at: Set(None),
         ..Default::default()
     }
     .insert(db)
@@ -324,13 +326,17 @@ pub async fn create(
     let txn = begin_write(&core.db).await?;
     let author = Author::of(actor);
     let p = insert(&txn, core, &author, &publisher, &parsed).await?;
-    let detail = format!("{} {}", parsed.kind, parsed.title);
+    let told = super::reach::fan_out(&txn, core, &p).await?;
+    let detail = match told {
+        0 => format!("{} {}", parsed.kind, parsed.title),
+        n => format!("{} {} (told {n} accounts)", parsed.kind, parsed.title),
+    };
     audit_publication(&txn, core, &author, "publication.create", p.id, detail).await?;
     finish(core, actor, txn, fingerprint, PublicationRef { id: p.id }).await
 }
 
 /// A publication the caller manages, locked; 404 for any other (403 for a non-publisher).
-async fn managed(
+pub(super) async fn managed(
     txn: &DatabaseTransaction,
     caller: &Caller,
     id: i64,
@@ -375,6 +381,7 @@ pub async fn update(
     m.effective_on = Set(parsed.effective_on);
     m.body = Set(parsed.body.clone());
     m.is_public = Set(parsed.is_public);
+    m.requires_ack = Set(parsed.requires_ack);
     m.updated_at = Set(core.now());
     m.update(&txn).await?;
     save_tags(&txn, id, &parsed).await?;

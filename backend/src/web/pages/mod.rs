@@ -19,6 +19,7 @@ pub mod my_alliances;
 pub mod notifications;
 pub mod ops;
 pub mod participation;
+pub mod publication_reach;
 pub mod publications;
 pub mod rectification;
 pub mod regions;

@@ -15,7 +15,7 @@ use crate::services::catalog::{self, IndustryView, RiskTagView};
 use crate::services::files::Upload;
 use crate::services::publications::{
     PublicationFilter, PublicationInput, PublicationItem, PublicationView, StatusChange, queries,
-    write,
+    reach, write,
 };
 use crate::services::{PageParams, Paged, idempotency};
 use crate::web::errors::rendered;
@@ -54,6 +54,10 @@ struct ShowPage {
     status_errors: FieldErrors,
     file_errors: FieldErrors,
     status_values: StatusChange,
+    /// An enterprise account's read of it (recorded by opening the page).
+    receipt: Option<reach::Receipt>,
+    /// The one-time token of the 我已阅知 form.
+    idempotency_key: String,
 }
 
 /// The create or edit form.
@@ -146,6 +150,10 @@ async fn show(
     retry: ShowRetry,
 ) -> AppResult<HttpResponse> {
     let p = queries::get(&state.core, reader.map(|c| &c.scope), id).await?;
+    let receipt = match reader {
+        Some(caller) => reach::record_read(&state.core, caller, id).await?,
+        None => None,
+    };
     let manages = reader.is_some_and(|c| match write::Publisher::of(c) {
         Ok(write::Publisher::Region { region_id, .. }) => p.region_id == Some(region_id),
         Ok(write::Publisher::Alliance { alliance_id, .. }) => p.alliance_id == Some(alliance_id),
@@ -182,6 +190,8 @@ async fn show(
         status_errors,
         file_errors,
         status_values,
+        receipt,
+        idempotency_key: uuid::Uuid::new_v4().to_string(),
     };
     let res = render::page(
         &state.templates,
@@ -199,8 +209,12 @@ pub struct DoneQuery {
 }
 
 fn done_notice(done: Option<&str>) -> Option<String> {
-    done.filter(|d| ["create", "update", "status", "attach"].contains(d))
-        .map(|d| format!("publications.done_{d}"))
+    match done {
+        Some("acknowledge") => Some("reach.done_acknowledge".to_string()),
+        d => d
+            .filter(|d| ["create", "update", "status", "attach"].contains(d))
+            .map(|d| format!("publications.done_{d}")),
+    }
 }
 
 pub async fn get(
@@ -307,6 +321,8 @@ pub struct PostedPublication {
     #[serde(default)]
     risk_tags: Vec<String>,
     #[serde(default)]
+    requires_ack: Option<String>,
+    #[serde(default)]
     idempotency_key: String,
 }
 
@@ -323,6 +339,7 @@ impl PostedPublication {
             is_public: self.is_public.is_some(),
             industries: self.industries,
             risk_tags: self.risk_tags,
+            requires_ack: self.requires_ack.is_some(),
         };
         (input, self.idempotency_key)
     }
