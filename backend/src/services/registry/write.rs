@@ -81,6 +81,7 @@ pub async fn create_expert<C: ConnectionTrait>(
         title: Set(new.title.into()),
         organisation: Set(new.organisation.into()),
         region_id: Set(r.id),
+        region_path: Set(r.path.clone()),
         phone: Set(new.phone.into()),
         active: Set(true),
         ..Default::default()
