@@ -667,7 +667,10 @@ mod expert_tests {
         assert!(q.contains("LIKE '/330381/330381101/%'"), "{q}");
         assert!(!q.contains("active"), "inactive ones too: {q}");
         assert!(manages_expert(&town, &at("/330381/330381101/")));
-        assert!(manages_expert(&town, &at("/330381/330381101/330381101201/")));
+        assert!(manages_expert(
+            &town,
+            &at("/330381/330381101/330381101201/")
+        ));
         assert!(!manages_expert(&town, &at("/330381/")));
         assert!(!manages_expert(&town, &at("/330381/330381104/")));
         assert!(manages_expert(&Scope::System, &at("/330381/")));
@@ -691,8 +694,14 @@ mod expert_tests {
             assert!(q.contains("LIKE '/330381/330381101/%'"), "{q}");
             assert!(!manages_expert(&scope, &at("/330381/330381101/")));
         }
-        assert_eq!(sql(&Scope::Expert { expert_id: 4 }), "\"experts\".\"id\" = 4");
-        assert!(!manages_expert(&Scope::Expert { expert_id: 1 }, &at("/330381/")));
+        assert_eq!(
+            sql(&Scope::Expert { expert_id: 4 }),
+            "\"experts\".\"id\" = 4"
+        );
+        assert!(!manages_expert(
+            &Scope::Expert { expert_id: 1 },
+            &at("/330381/")
+        ));
         assert_eq!(sql(&Scope::System), "TRUE");
     }
 }

@@ -180,6 +180,7 @@ pub fn inventory() -> Vec<RouteSpec> {
         pages::supervision::routes(),
         pages::rectification::routes(),
         pages::publications::routes(),
+        pages::experts::routes(),
         api::openapi::routes(),
         api::auth::routes(),
         api::notifications::routes(),
@@ -200,6 +201,7 @@ pub fn inventory() -> Vec<RouteSpec> {
         api::hazards::routes(),
         api::rectification::routes(),
         api::publications::routes(),
+        api::experts::routes(),
         api::audit::routes(),
     ]
     .into_iter()
