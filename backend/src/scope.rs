@@ -73,6 +73,12 @@
 //!   a bureau's, the enterprises in its region subtree; a committee's, the approved members of
 //!   its alliance (not applicants, not those who left). `publication_audience`, one condition on
 //!   `users` that the reach figures, the publish fan-out and the reminder all use.
+//! - **experts** (专家库, by the expert's `region_path`, copied at registration): admin all; a
+//!   bureau officer those registered in its subtree and on its region path (a town officer
+//!   uses the city's experts), active or not; it manages (edits, activates) only those in its
+//!   subtree (`manages_expert`). A committee or an enterprise the *active* experts on its
+//!   region path or in its subtree, as a directory (name, specialties, organisation only:
+//!   `services::experts::DirectoryEntry`). An expert itself.
 
 use sea_orm::{
     ColumnTrait, Condition,
@@ -86,7 +92,7 @@ use crate::domain::region_path::{path_and_ancestors, subtree_pattern};
 use crate::domain::role::{Portal, Role};
 use crate::models::{
     activity_group, alliance, alliance_membership, attachment, audit_log, checklist_template,
-    enterprise, group_member, hazard, inspection, inspection_round, publication, region,
+    enterprise, expert, group_member, hazard, inspection, inspection_round, publication, region,
     supervision, user,
 };
 
@@ -628,6 +634,117 @@ pub fn publication_audience(p: &publication::Model) -> Condition {
 /// The publications anyone may read without logging in: those their publisher made public.
 pub fn public_publications() -> Condition {
     Condition::all().add(publication::Column::IsPublic.eq(true))
+}
+
+/// The experts whose region is on `path` (its region and those above) or inside its subtree.
+fn experts_in_reach(path: &str) -> Condition {
+    use expert::Column as X;
+    Condition::any()
+        .add(X::RegionPath.is_in(path_and_ancestors(path)))
+        .add(X::RegionPath.like(subtree_pattern(path)))
+}
+
+/// Which experts (专家库) the scope may see (the rule at the top).
+pub fn experts(scope: &Scope) -> Condition {
+    use expert::Column as X;
+    match scope {
+        Scope::System => Condition::all(),
+        Scope::Region { path, .. } => experts_in_reach(path),
+        Scope::Alliance { region_path, .. } | Scope::Enterprise { region_path, .. } => {
+            Condition::all()
+                .add(X::Active.eq(true))
+                .add(experts_in_reach(region_path))
+        }
+        Scope::Expert { expert_id } => Condition::all().add(X::Id.eq(*expert_id)),
+    }
+}
+
+/// Whether the scope manages (edits, activates, deactivates) an expert: the admin any, a
+/// bureau officer those registered in its subtree, nobody else.
+pub fn manages_expert(scope: &Scope, e: &expert::Model) -> bool {
+    governs_region(scope, &e.region_path)
+}
+
+#[cfg(test)]
+mod expert_tests {
+    use sea_orm::{DbBackend, EntityTrait, QueryFilter, QueryTrait};
+
+    use super::*;
+
+    fn sql(scope: &Scope) -> String {
+        let q = expert::Entity::find()
+            .filter(experts(scope))
+            .build(DbBackend::Sqlite)
+            .to_string();
+        q.split_once(" WHERE ")
+            .map(|(_, w)| w.to_string())
+            .unwrap_or_default()
+    }
+
+    fn at(path: &str) -> expert::Model {
+        expert::Model {
+            id: 1,
+            name: "陈志强".into(),
+            organisation: String::new(),
+            region_id: 1,
+            region_path: path.into(),
+            phone: String::new(),
+            title: String::new(),
+            active: true,
+        }
+    }
+
+    #[test]
+    fn a_town_officer_sees_the_city_and_its_subtree_and_manages_its_subtree_only() {
+        let town = Scope::Region {
+            region_id: 2,
+            path: "/330381/330381101/".into(),
+        };
+        let q = sql(&town);
+        assert!(
+            q.contains("\"region_path\" IN ('/330381/', '/330381/330381101/')"),
+            "{q}"
+        );
+        assert!(q.contains("LIKE '/330381/330381101/%'"), "{q}");
+        assert!(!q.contains("active"), "inactive ones too: {q}");
+        assert!(manages_expert(&town, &at("/330381/330381101/")));
+        assert!(manages_expert(
+            &town,
+            &at("/330381/330381101/330381101201/")
+        ));
+        assert!(!manages_expert(&town, &at("/330381/")));
+        assert!(!manages_expert(&town, &at("/330381/330381104/")));
+        assert!(manages_expert(&Scope::System, &at("/330381/")));
+    }
+
+    #[test]
+    fn committees_and_enterprises_see_active_experts_in_reach_and_an_expert_itself() {
+        for scope in [
+            Scope::Alliance {
+                alliance_id: 3,
+                region_path: "/330381/330381101/".into(),
+            },
+            Scope::Enterprise {
+                enterprise_id: 9,
+                region_path: "/330381/330381101/".into(),
+            },
+        ] {
+            let q = sql(&scope);
+            assert!(q.contains("\"active\" = TRUE"), "{q}");
+            assert!(q.contains("'/330381/', '/330381/330381101/'"), "{q}");
+            assert!(q.contains("LIKE '/330381/330381101/%'"), "{q}");
+            assert!(!manages_expert(&scope, &at("/330381/330381101/")));
+        }
+        assert_eq!(
+            sql(&Scope::Expert { expert_id: 4 }),
+            "\"experts\".\"id\" = 4"
+        );
+        assert!(!manages_expert(
+            &Scope::Expert { expert_id: 1 },
+            &at("/330381/")
+        ));
+        assert_eq!(sql(&Scope::System), "TRUE");
+    }
 }
 
 #[cfg(test)]

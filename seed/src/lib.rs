@@ -99,6 +99,13 @@ pub struct ExpertFixture {
     /// Specialty codes (`domain::expert::Specialty`: electromech, dust …).
     pub specialties: Vec<String>,
     pub phone: String,
+    /// An inactive expert (and its account) stays on record; active unless `false`.
+    #[serde(default = "active")]
+    pub active: bool,
+}
+
+fn active() -> bool {
+    true
 }
 
 /// A login. `role` is one of admin, regulator, committee, enterprise_admin,

@@ -13,6 +13,7 @@ mod concurrent_writes;
 mod contract;
 mod db_outage;
 mod expert_visits;
+mod experts;
 mod imports;
 mod inspections;
 mod labels;

@@ -69,7 +69,11 @@ fn concrete(pattern: &str, enterprise_id: i64) -> String {
     // Checklist templates: an id no template has. A template the caller sees but may not
     // change answers 403 by rule, whatever the route allows (tests/it/checklists.rs).
     // Files: an id no attachment has (tests/it/photos.rs checks who sees a real one).
-    let pattern = &if pattern.contains("/checklists/{id}") || pattern.contains("/files/{id}") {
+    // Experts: an id no expert has (a real one would be deactivated, and its account with it).
+    let pattern = &if pattern.contains("/checklists/{id}")
+        || pattern.contains("/files/{id}")
+        || pattern.contains("/experts/{id}")
+    {
         pattern.replace("{id}", "999999")
     } else {
         pattern.to_string()

@@ -28,6 +28,7 @@ use utoipa::{
         (name = "rectification", description = "The rectification loop (整改闭环): plan, evidence, verification, disputes, extensions, timeline, to-do and queue"),
         (name = "labels", description = "Enterprise labels (三色标签): scoring rules and score history"),
         (name = "publications", description = "The regulations and notices library (法律法规 / 通知公告): search, read, publish, status, PDFs"),
+        (name = "experts", description = "The expert pool (专家库): the bureau registers, edits, activates and deactivates experts with their accounts; committees and enterprises read the directory (name, specialties, organisation)"),
     )
 )]
 pub struct ApiDoc;

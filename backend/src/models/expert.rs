@@ -10,6 +10,8 @@ pub struct Model {
     pub name: String,
     pub organisation: String,
     pub region_id: i64,
+    /// The region's path (`/330381/330381101/`), copied when the region is set.
+    pub region_path: String,
     pub phone: String,
     /// 职称 (高级工程师 …), empty when not given.
     pub title: String,

@@ -91,7 +91,7 @@ fn never_written<S: serde::Serializer>(_: &str, s: S) -> Result<S::Ok, S::Error>
     s.serialize_str("")
 }
 
-fn valid_email(s: &str) -> bool {
+pub(crate) fn valid_email(s: &str) -> bool {
     let Some((local, domain)) = s.split_once('@') else {
         return false;
     };

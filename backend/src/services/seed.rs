@@ -6,7 +6,6 @@
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 
 use crate::db::begin_write;
-use crate::domain::expert::Specialty;
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult};
 use crate::models::user;
@@ -16,6 +15,7 @@ use crate::services::audit::{self, Author, Outcome};
 use crate::services::catalog::{self, NewIndustryInput, NewRiskTagInput};
 use crate::services::checklists;
 use crate::services::enterprises::{self, EnterpriseInput};
+use crate::services::experts;
 use crate::services::groups;
 use crate::services::membership::{self, EventAuthor};
 use crate::services::publications;
@@ -139,25 +139,24 @@ pub async fn load(core: &Core, data: &seed::DemoData) -> AppResult<()> {
             groups::set_leader_in(core, &txn, &actor, group, leader.id).await?;
         }
     }
+    // 专家库, through the pool's one insert path (its check, its audit record).
     let mut expert_ids = std::collections::HashMap::new();
+    let mut inactive_experts = Vec::new();
     for x in &data.experts {
-        let specialties = x
-            .specialties
-            .iter()
-            .map(|s| Specialty::parse(s).ok_or(AppError::BadRequest("expert.bad_specialty")))
-            .collect::<AppResult<Vec<_>>>()?;
-        let e = registry::create_expert(
-            &txn,
-            registry::NewExpert {
-                name: &x.name,
-                title: &x.title,
-                organisation: &x.organisation,
-                region_code: &x.region,
-                specialties: &specialties,
-                phone: &x.phone,
-            },
-        )
-        .await?;
+        let input = experts::ExpertInput {
+            name: x.name.clone(),
+            title: x.title.clone(),
+            organisation: x.organisation.clone(),
+            phone: x.phone.clone(),
+            region: x.region.clone(),
+            specialties: x.specialties.clone(),
+            active: true,
+        };
+        let profile = input.parse().map_err(AppError::Validation)?;
+        let e = experts::write::insert(&txn, core, &actor, &Scope::System, &profile).await?;
+        if !x.active {
+            inactive_experts.push(e.clone());
+        }
         expert_ids.insert(x.key.clone(), e.id);
     }
     for a in &data.accounts {
@@ -177,6 +176,20 @@ pub async fn load(core: &Core, data: &seed::DemoData) -> AppResult<()> {
                 enterprise_credit_code: a.enterprise.clone(),
                 expert_id: a.expert.as_ref().and_then(|k| expert_ids.get(k).copied()),
             },
+        )
+        .await?;
+    }
+    // An inactive expert's account is closed with it.
+    for e in inactive_experts {
+        let e = experts::write::apply_active(&txn, core, e, false).await?;
+        audit::record(
+            &txn,
+            core.now(),
+            &actor,
+            "expert.deactivate",
+            Some(("expert", e.id.to_string())),
+            Outcome::Success,
+            Some(e.name),
         )
         .await?;
     }

@@ -168,6 +168,10 @@ fn nav(portal: Portal) -> Vec<NavItem> {
                 label: "publications.nav",
             },
             NavItem {
+                href: "/regulator/experts",
+                label: "experts.nav",
+            },
+            NavItem {
                 href: "/regulator/regions",
                 label: "regions.nav",
             },
@@ -211,6 +215,10 @@ fn nav(portal: Portal) -> Vec<NavItem> {
                 label: "checklists.nav",
             },
             NavItem {
+                href: "/enterprise/experts",
+                label: "experts.nav",
+            },
+            NavItem {
                 href: "/publications",
                 label: "publications.nav",
             },
@@ -244,6 +252,10 @@ fn nav(portal: Portal) -> Vec<NavItem> {
             NavItem {
                 href: "/committee/checklists",
                 label: "checklists.nav",
+            },
+            NavItem {
+                href: "/committee/experts",
+                label: "experts.nav",
             },
             NavItem {
                 href: "/publications",

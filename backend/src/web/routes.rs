@@ -181,6 +181,7 @@ pub fn inventory() -> Vec<RouteSpec> {
         pages::rectification::routes(),
         pages::publications::routes(),
         pages::publication_reach::routes(),
+        pages::experts::routes(),
         api::openapi::routes(),
         api::auth::routes(),
         api::notifications::routes(),
@@ -202,6 +203,7 @@ pub fn inventory() -> Vec<RouteSpec> {
         api::rectification::routes(),
         api::publications::routes(),
         api::publication_reach::routes(),
+        api::experts::routes(),
         api::audit::routes(),
     ]
     .into_iter()

@@ -7,10 +7,9 @@ use super::*;
 
 use sea_orm::{ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
 
-use crate::domain::expert::Specialty;
 use crate::domain::region_path::child_path;
 use crate::error::{AppError, AppResult};
-use crate::models::{enterprise, expert, expert_specialty, region};
+use crate::models::{enterprise, region};
 
 pub async fn create_region<C: ConnectionTrait>(
     conn: &C,
@@ -59,45 +58,4 @@ pub(crate) async fn enterprise_by_code<C: ConnectionTrait>(
         .one(conn)
         .await?
         .ok_or(AppError::BadRequest("enterprise.unknown"))
-}
-
-/// An expert of the pool as the seed writes one.
-pub struct NewExpert<'a> {
-    pub name: &'a str,
-    pub title: &'a str,
-    pub organisation: &'a str,
-    pub region_code: &'a str,
-    pub specialties: &'a [Specialty],
-    pub phone: &'a str,
-}
-
-pub async fn create_expert<C: ConnectionTrait>(
-    conn: &C,
-    new: NewExpert<'_>,
-) -> AppResult<expert::Model> {
-    let r = region_by_code(conn, new.region_code).await?;
-    let e = expert::ActiveModel {
-        name: Set(new.name.into()),
-        title: Set(new.title.into()),
-        organisation: Set(new.organisation.into()),
-        region_id: Set(r.id),
-        phone: Set(new.phone.into()),
-        active: Set(true),
-        ..Default::default()
-    }
-    .insert(conn)
-    .await?;
-    let specialties: std::collections::BTreeSet<&str> =
-        new.specialties.iter().map(|s| s.as_str()).collect();
-    if !specialties.is_empty() {
-        expert_specialty::Entity::insert_many(specialties.into_iter().map(|code| {
-            expert_specialty::ActiveModel {
-                expert_id: Set(e.id),
-                specialty: Set(Specialty::parse(code).expect("a code of the enum")),
-            }
-        }))
-        .exec(conn)
-        .await?;
-    }
-    Ok(e)
 }
