@@ -14,6 +14,7 @@ mod m20261124_000007_closed_loop;
 mod m20261202_000008_login_throttle;
 mod m20261203_000009_publications;
 mod m20261204_000010_expert_pool;
+mod m20261204_000013_expert_requests;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000008_login_throttle::Migration),
             Box::new(m20261203_000009_publications::Migration),
             Box::new(m20261204_000010_expert_pool::Migration),
+            Box::new(m20261204_000013_expert_requests::Migration),
         ]
     }
 }

@@ -53,6 +53,9 @@ coded! {
 coded! {
     /// What someone does to a service request.
     RequestAction(16) {
+        /// 提交申请: the filing, the timeline's first event (it creates the request; `next`
+        /// moves nothing with it).
+        Submit = "submit",
         /// 指派专家.
         Assign = "assign",
         /// 驳回 (with a reason).
@@ -147,7 +150,7 @@ fn may(action: RequestAction, party: Party) -> bool {
         A::Accept | A::Decline => party == Party::PendingExpert,
         A::FileReport => party == Party::AcceptedExpert,
         A::Complete => matches!(party, Party::Bureau | Party::Requester),
-        A::Rate | A::Cancel => party == Party::Requester,
+        A::Submit | A::Rate | A::Cancel => party == Party::Requester,
     }
 }
 
