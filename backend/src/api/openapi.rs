@@ -28,6 +28,7 @@ use utoipa::{
         (name = "rectification", description = "The rectification loop (整改闭环): plan, evidence, verification, disputes, extensions, timeline, to-do and queue"),
         (name = "labels", description = "Enterprise labels (三色标签): scoring rules and score history"),
         (name = "publications", description = "The regulations and notices library (法律法规 / 通知公告): search, read, publish, status, PDFs"),
+        (name = "expert_requests", description = "Expert service requests (专家服务申请): file, suggestions, assign, accept or decline, report, complete, rate, cancel"),
     )
 )]
 pub struct ApiDoc;

@@ -200,6 +200,7 @@ pub fn inventory() -> Vec<RouteSpec> {
         api::hazards::routes(),
         api::rectification::routes(),
         api::publications::routes(),
+        api::expert_requests::routes(),
         api::audit::routes(),
     ]
     .into_iter()
