@@ -7,7 +7,7 @@ use actix_web::{HttpResponse, web};
 use crate::error::{AppError, AppResult};
 use crate::scope::Caller;
 use crate::services::audit::Actor;
-use crate::services::expert_requests::write::{PARTIES, REQUESTERS};
+use crate::services::expert_requests::write::{COMPLETERS, READERS, REQUESTERS};
 use crate::services::expert_requests::{
     AcceptInput, AssignInput, NewRequest, RateInput, ReasonInput, ReportInput, RequestFilter,
     RequestItem, RequestRef, RequestView, SuggestionView, queries, write,
@@ -259,9 +259,9 @@ pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
     use crate::domain::role::Role;
     use crate::web::routes::api;
     vec![
-        api(Roles(PARTIES), __path_list, list),
+        api(Roles(READERS), __path_list, list),
         api(Roles(REQUESTERS), __path_create, create),
-        api(Roles(PARTIES), __path_get, get),
+        api(Roles(READERS), __path_get, get),
         api(Roles(REQUESTERS), __path_attach, attach),
         api(Roles(&[Role::Regulator]), __path_suggestions, suggestions),
         api(Roles(&[Role::Regulator]), __path_assign, assign),
@@ -269,7 +269,7 @@ pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
         api(Roles(&[Role::Expert]), __path_accept, accept),
         api(Roles(&[Role::Expert]), __path_decline, decline),
         api(Roles(&[Role::Expert]), __path_report, report),
-        api(Roles(PARTIES), __path_complete, complete),
+        api(Roles(COMPLETERS), __path_complete, complete),
         api(Roles(REQUESTERS), __path_rate, rate),
         api(Roles(REQUESTERS), __path_cancel, cancel),
     ]

@@ -44,13 +44,21 @@ pub struct RequestRef {
 /// The roles that file requests: enterprise accounts for their enterprise, committees for
 /// their members.
 pub const REQUESTERS: &[Role] = &[Role::EnterpriseAdmin, Role::EnterpriseStaff, Role::Committee];
-/// The roles that take part in a request's flow (each step checks the party).
-pub const PARTIES: &[Role] = &[
+/// The roles that read requests (each sees what `scope::expert_requests` gives it).
+pub const READERS: &[Role] = &[
+    Role::Admin,
     Role::EnterpriseAdmin,
     Role::EnterpriseStaff,
     Role::Committee,
     Role::Regulator,
     Role::Expert,
+];
+/// The roles that confirm a visited request complete: the requester's and the bureau.
+pub const COMPLETERS: &[Role] = &[
+    Role::EnterpriseAdmin,
+    Role::EnterpriseStaff,
+    Role::Committee,
+    Role::Regulator,
 ];
 
 /// The saved answer of a retried request, if any.
