@@ -547,3 +547,43 @@ async fn attachments_are_pdf_jpeg_or_png_from_the_requester() {
     assert_eq!(v["files"].as_array().map(Vec::len), Some(1));
     assert_eq!(v["files"][0]["content_type"], "application/pdf");
 }
+
+#[tokio::test]
+async fn a_request_follows_its_enterprise_when_it_moves_to_another_town() {
+    let app = spawn_app().await;
+    let (qiye1, tangxia, yjj) = (
+        app.api_token(ENTERPRISE).await,
+        app.api_token(TOWN_REGULATOR).await,
+        app.api_token(REGULATOR).await,
+    );
+    let id = file(&app, &qiye1, &new_request(&app, "搬迁前的申请", "dust")).await;
+    let seen = app.api_json("/api/v1/expert-requests", &tangxia).await;
+    assert_eq!(seen["total"], 1);
+    let hongtian = app.enterprise_id(HONGTIAN).await;
+    let input =
+        portal::services::enterprises::input_of(&app.core, &portal::scope::Scope::System, hongtian)
+            .await
+            .expect("input");
+    let mut body = serde_json::to_value(input).expect("json");
+    body["region"] = json!("330381003001");
+    let res = bare_client()
+        .put(app.url(&format!("/api/v1/enterprises/{hongtian}")))
+        .bearer_auth(&yjj)
+        .json(&body)
+        .send()
+        .await
+        .expect("PUT");
+    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap_or_default());
+    let r = portal::models::expert_request::Entity::find_by_id(id)
+        .one(&app.core.db)
+        .await
+        .expect("query")
+        .expect("request");
+    assert_eq!(r.region_path, "/330381/330381003/330381003001/");
+    let seen = app.api_json("/api/v1/expert-requests", &tangxia).await;
+    assert_eq!(seen["total"], 0, "塘下镇 no longer holds it");
+    let res = app.api_get(&format!("/api/v1/expert-requests/{id}"), &tangxia).await;
+    assert_eq!(res.status(), 404);
+    let seen = app.api_json("/api/v1/expert-requests", &yjj).await;
+    assert_eq!(seen["total"], 1, "the city still does");
+}
