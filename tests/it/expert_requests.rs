@@ -587,3 +587,105 @@ async fn a_request_follows_its_enterprise_when_it_moves_to_another_town() {
     let seen = app.api_json("/api/v1/expert-requests", &yjj).await;
     assert_eq!(seen["total"], 1, "the city still does");
 }
+
+#[tokio::test]
+async fn the_pages_file_assign_with_the_conflict_warning_accept_and_list_the_upcoming_visit() {
+    let app = spawn_app().await;
+    let qiye1 = app.logged_in(ENTERPRISE).await;
+    let from = day(3, &app);
+    let to = day(10, &app);
+    // Refused: the values are shown again, nothing is filed.
+    let res = qiye1
+        .post_form(
+            "/expert-requests",
+            "/expert-requests/new",
+            &[("topic", "粉尘涉爆专项体检"), ("specialty", ""), ("description", "除尘系统"),
+              ("preferred_from", &from), ("preferred_to", &to), ("idempotency_key", "page-new-1")],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.expect("body");
+    assert!(html.contains("粉尘涉爆专项体检"), "the topic is kept");
+    assert!(html.contains(&html_escape(&message("expert_requests.bad_specialty"))));
+    let res = qiye1
+        .post_form(
+            "/expert-requests",
+            "/expert-requests/new",
+            &[("topic", "粉尘涉爆专项体检"), ("specialty", "dust"), ("description", "除尘系统"),
+              ("preferred_from", &from), ("preferred_to", &to), ("idempotency_key", "page-new-2")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let at = location(&res);
+    let id: i64 = at
+        .trim_start_matches("/expert-requests/")
+        .split('?')
+        .next()
+        .and_then(|s| s.parse().ok())
+        .expect("id");
+    let html = qiye1.page(&at).await;
+    assert!(html.contains("id=\"cancel-form\""), "the requester may cancel");
+    assert!(!html.contains("id=\"assign-form\""));
+
+    // The bureau's page: suggestions with the warning on an expert of the enterprise itself.
+    let own = create_expert(
+        &app.core.db,
+        NewExpert {
+            name: "鸿田内部专家",
+            title: "",
+            organisation: "瑞安市鸿田汽车电器有限公司",
+            region_code: "330381101",
+            specialties: &[Specialty::Dust],
+            phone: "13800000001",
+        },
+    )
+    .await
+    .expect("expert")
+    .id;
+    let yjj = app.logged_in(REGULATOR).await;
+    let page = format!("/expert-requests/{id}");
+    let html = yjj.page(&page).await;
+    assert!(html.contains("id=\"suggestions\""));
+    assert!(html.contains(&html_escape(&message("expert_requests.conflict"))));
+    let own_id = own.to_string();
+    let res = yjj
+        .post_form(
+            &format!("{page}/assign"),
+            &page,
+            &[("expert_ids", own_id.as_str()), ("idempotency_key", "page-assign-1")],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.expect("body");
+    assert!(html.contains(&html_escape(&message("expert_requests.conflict_unconfirmed"))));
+    let chen = chen(&app).await.to_string();
+    let res = yjj
+        .post_form(
+            &format!("{page}/assign"),
+            &page,
+            &[("expert_ids", chen.as_str()), ("idempotency_key", "page-assign-2")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+
+    // The expert accepts on its page and finds the visit in its upcoming list.
+    let zhuanjia = app.logged_in(EXPERT).await;
+    let visit = day(5, &app);
+    let res = zhuanjia
+        .post_form(
+            &format!("{page}/accept"),
+            &page,
+            &[("visit_on", visit.as_str()), ("idempotency_key", "page-accept-1")],
+        )
+        .await;
+    assert_eq!(res.status(), 303);
+    let html = zhuanjia.page("/expert-requests").await;
+    let upcoming = html
+        .split("id=\"upcoming-visits\"")
+        .nth(1)
+        .and_then(|s| s.split("</section>").next())
+        .unwrap_or_default();
+    assert!(upcoming.contains(&visit) && upcoming.contains("粉尘涉爆专项体检"), "{upcoming}");
+    let html = zhuanjia.page(&page).await;
+    assert!(html.contains("id=\"report-form\""));
+}

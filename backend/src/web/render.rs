@@ -168,6 +168,10 @@ fn nav(portal: Portal) -> Vec<NavItem> {
                 label: "publications.nav",
             },
             NavItem {
+                href: "/expert-requests",
+                label: "expert_requests.title",
+            },
+            NavItem {
                 href: "/regulator/regions",
                 label: "regions.nav",
             },
@@ -214,6 +218,10 @@ fn nav(portal: Portal) -> Vec<NavItem> {
                 href: "/publications",
                 label: "publications.nav",
             },
+            NavItem {
+                href: "/expert-requests",
+                label: "expert_requests.title",
+            },
         ],
         Portal::Committee => vec![
             home,
@@ -249,12 +257,20 @@ fn nav(portal: Portal) -> Vec<NavItem> {
                 href: "/publications",
                 label: "publications.nav",
             },
+            NavItem {
+                href: "/expert-requests",
+                label: "expert_requests.title",
+            },
         ],
         Portal::Expert => vec![
             home,
             NavItem {
                 href: "/publications",
                 label: "publications.nav",
+            },
+            NavItem {
+                href: "/expert-requests",
+                label: "expert_requests.title",
             },
         ],
     }

@@ -180,6 +180,7 @@ pub fn inventory() -> Vec<RouteSpec> {
         pages::supervision::routes(),
         pages::rectification::routes(),
         pages::publications::routes(),
+        pages::expert_requests::routes(),
         api::openapi::routes(),
         api::auth::routes(),
         api::notifications::routes(),

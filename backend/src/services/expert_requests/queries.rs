@@ -487,3 +487,37 @@ pub async fn suggestions(core: &Core, caller: &Caller, id: i64) -> AppResult<Vec
         })
         .collect())
 }
+
+/// A member enterprise a committee may file for.
+#[derive(Debug, Clone, Serialize)]
+pub struct MemberChoice {
+    pub value: String,
+    pub label: String,
+}
+
+/// The approved members of the caller's alliance (committee only; empty for anyone else).
+pub async fn members(core: &Core, scope: &Scope) -> AppResult<Vec<MemberChoice>> {
+    use crate::domain::membership::Status;
+    use crate::models::alliance_membership;
+    let Scope::Alliance { alliance_id, .. } = scope else {
+        return Ok(Vec::new());
+    };
+    let ids: Vec<i64> = alliance_membership::Entity::find()
+        .select_only()
+        .column(alliance_membership::Column::EnterpriseId)
+        .filter(alliance_membership::Column::AllianceId.eq(*alliance_id))
+        .filter(alliance_membership::Column::Status.eq(Status::Approved))
+        .into_tuple()
+        .all(&core.db)
+        .await?;
+    let mut out: Vec<MemberChoice> = names(&core.db, ids)
+        .await?
+        .into_iter()
+        .map(|(id, name)| MemberChoice {
+            value: id.to_string(),
+            label: name,
+        })
+        .collect();
+    out.sort_by(|a, b| a.label.cmp(&b.label));
+    Ok(out)
+}
