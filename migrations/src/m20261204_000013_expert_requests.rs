@@ -3,6 +3,7 @@
 //! carries the enterprise's region path (rewritten when the enterprise moves), so the bureau's
 //! queue is a prefix match on an indexed column, as for hazards.
 
+use sea_orm_migration::sea_orm::ConnectionTrait;
 use sea_orm_migration::{prelude::*, schema::*};
 
 use crate::helpers::{fk, index};
@@ -163,6 +164,17 @@ impl MigrationTrait for Migration {
             )
             .await?;
         // The bureau's queue (subtree, newest first), the enterprise's and the committee's lists.
+        // A prefix `LIKE` uses a b-tree index on PostgreSQL only with the pattern operator class
+        // (outside the C collation); SQLite only when `case_sensitive_like` is on.
+        if manager.get_database_backend() == sea_orm::DbBackend::Postgres {
+            manager
+                .get_connection()
+                .execute_unprepared(
+                    "CREATE INDEX idx_expert_requests_region_pattern ON expert_requests \
+                     (region_path varchar_pattern_ops, created_at)",
+                )
+                .await?;
+        }
         index2(
             manager,
             "idx_expert_requests_region_created",
