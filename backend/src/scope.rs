@@ -83,8 +83,8 @@ use crate::domain::region_path::{path_and_ancestors, subtree_pattern};
 use crate::domain::role::{Portal, Role};
 use crate::models::{
     activity_group, alliance, alliance_membership, attachment, audit_log, checklist_template,
-    enterprise, expert_assignment, expert_request, group_member, hazard, inspection, inspection_round, publication, region,
-    supervision,
+    enterprise, expert_assignment, expert_request, group_member, hazard, inspection,
+    inspection_round, publication, region, supervision,
 };
 
 /// The caller's tenant, as far as data access is concerned.

@@ -149,7 +149,10 @@ async fn the_whole_flow_tells_everyone_concerned_and_leaves_a_timeline_and_audit
     assert_eq!(seen["actions"], json!(["accept", "decline"]));
     let visit = day(7, &app);
     let v = step(&app, &zhuanjia, id, "accept", json!({ "visit_on": visit })).await;
-    assert_eq!((v["state"].clone(), v["visit_on"].clone()), (json!("scheduled"), json!(visit)));
+    assert_eq!(
+        (v["state"].clone(), v["visit_on"].clone()),
+        (json!("scheduled"), json!(visit))
+    );
     assert_eq!(v["actions"], json!(["report"]));
     let v = step(
         &app,
@@ -162,7 +165,14 @@ async fn the_whole_flow_tells_everyone_concerned_and_leaves_a_timeline_and_audit
     assert_eq!(v["state"], "visited");
     let v = step(&app, &qiye1, id, "complete", json!({})).await;
     assert_eq!(v["state"], "completed");
-    let v = step(&app, &qiye1, id, "rate", json!({ "rating": 5, "comment": "专业细致" })).await;
+    let v = step(
+        &app,
+        &qiye1,
+        id,
+        "rate",
+        json!({ "rating": 5, "comment": "专业细致" }),
+    )
+    .await;
     assert_eq!(v["state"], "rated");
     assert_eq!(v["rating"], 5);
     assert_eq!(v["rating_comment"], "专业细致");
@@ -240,7 +250,14 @@ async fn suggestions_order_by_specialty_region_and_load_and_a_conflict_needs_con
     let busy_e = add("戊", "塘下镇安全服务站", "330381101", Specialty::Dust).await;
     // 戊 has one open assignment elsewhere.
     let other = file(&app, &qiye2, &new_request(&app, "冲压设备", "dust")).await;
-    step(&app, &yjj, other, "assign", json!({ "expert_ids": [busy_e] })).await;
+    step(
+        &app,
+        &yjj,
+        other,
+        "assign",
+        json!({ "expert_ids": [busy_e] }),
+    )
+    .await;
 
     let id = file(&app, &qiye1, &new_request(&app, "粉尘涉爆专项体检", "dust")).await;
     let list = app
@@ -310,17 +327,39 @@ async fn a_decline_by_the_last_open_expert_sends_the_request_back_to_submitted()
         app.api_token(REGULATOR).await,
         app.api_token(EXPERT).await,
     );
-    let id = file(&app, &qiye1, &new_request(&app, "电气线路检查", "electrical")).await;
+    let id = file(
+        &app,
+        &qiye1,
+        &new_request(&app, "电气线路检查", "electrical"),
+    )
+    .await;
     let chen = chen(&app).await;
     step(&app, &yjj, id, "assign", json!({ "expert_ids": [chen] })).await;
-    assert_eq!(status_of(&app, &zhuanjia, id, "decline", json!({ "reason": "" })).await, 422);
-    let v = step(&app, &zhuanjia, id, "decline", json!({ "reason": "专业不对口" })).await;
+    assert_eq!(
+        status_of(&app, &zhuanjia, id, "decline", json!({ "reason": "" })).await,
+        422
+    );
+    let v = step(
+        &app,
+        &zhuanjia,
+        id,
+        "decline",
+        json!({ "reason": "专业不对口" }),
+    )
+    .await;
     assert_eq!(v["state"], "submitted");
     assert_eq!(v["assignments"][0]["state"], "declined");
     assert_eq!(v["assignments"][0]["decline_reason"], "专业不对口");
     // Answered once: a second answer is stale.
     assert_eq!(
-        status_of(&app, &zhuanjia, id, "accept", json!({ "visit_on": day(5, &app) })).await,
+        status_of(
+            &app,
+            &zhuanjia,
+            id,
+            "accept",
+            json!({ "visit_on": day(5, &app) })
+        )
+        .await,
         409
     );
     let t = told(&app).await;
@@ -340,11 +379,30 @@ async fn a_decline_by_the_last_open_expert_sends_the_request_back_to_submitted()
 
 /// Files a request and takes it to `visited` (chen accepts and reports).
 async fn visited(app: &TestApp, qiye1: &str, yjj: &str, zhuanjia: &str) -> i64 {
-    let id = file(app, qiye1, &new_request(app, "特种设备检查", "special_equipment")).await;
+    let id = file(
+        app,
+        qiye1,
+        &new_request(app, "特种设备检查", "special_equipment"),
+    )
+    .await;
     let chen = chen(app).await;
     step(app, yjj, id, "assign", json!({ "expert_ids": [chen] })).await;
-    step(app, zhuanjia, id, "accept", json!({ "visit_on": day(2, app) })).await;
-    step(app, zhuanjia, id, "report", json!({ "report": "叉车年检过期。" })).await;
+    step(
+        app,
+        zhuanjia,
+        id,
+        "accept",
+        json!({ "visit_on": day(2, app) }),
+    )
+    .await;
+    step(
+        app,
+        zhuanjia,
+        id,
+        "report",
+        json!({ "report": "叉车年检过期。" }),
+    )
+    .await;
     id
 }
 
@@ -359,19 +417,54 @@ async fn the_requester_rates_once_and_nobody_else_rates() {
         app.api_token(EXPERT).await,
     );
     let id = visited(&app, &qiye1, &yjj, &zhuanjia).await;
-    assert_eq!(status_of(&app, &qiye1, id, "rate", json!({ "rating": 4 })).await, 409, "not completed yet");
+    assert_eq!(
+        status_of(&app, &qiye1, id, "rate", json!({ "rating": 4 })).await,
+        409,
+        "not completed yet"
+    );
     step(&app, &yjj, id, "complete", json!({})).await;
-    assert_eq!(status_of(&app, &yjj, id, "rate", json!({ "rating": 5 })).await, 403);
-    assert_eq!(status_of(&app, &zhuanjia, id, "rate", json!({ "rating": 5 })).await, 403);
-    assert_eq!(status_of(&app, &qiye2, id, "rate", json!({ "rating": 5 })).await, 404);
-    for bad in [json!({ "rating": 0 }), json!({ "rating": 6 }), json!({}), json!({ "rating": 3, "comment": "好".repeat(501) })] {
-        assert_eq!(status_of(&app, &qiye1, id, "rate", bad.clone()).await, 422, "{bad}");
+    assert_eq!(
+        status_of(&app, &yjj, id, "rate", json!({ "rating": 5 })).await,
+        403
+    );
+    assert_eq!(
+        status_of(&app, &zhuanjia, id, "rate", json!({ "rating": 5 })).await,
+        403
+    );
+    assert_eq!(
+        status_of(&app, &qiye2, id, "rate", json!({ "rating": 5 })).await,
+        404
+    );
+    for bad in [
+        json!({ "rating": 0 }),
+        json!({ "rating": 6 }),
+        json!({}),
+        json!({ "rating": 3, "comment": "好".repeat(501) }),
+    ] {
+        assert_eq!(
+            status_of(&app, &qiye1, id, "rate", bad.clone()).await,
+            422,
+            "{bad}"
+        );
     }
-    let v = step(&app, &staff, id, "rate", json!({ "rating": 4, "comment": "" })).await;
+    let v = step(
+        &app,
+        &staff,
+        id,
+        "rate",
+        json!({ "rating": 4, "comment": "" }),
+    )
+    .await;
     assert_eq!(v["rating"], 4);
     assert_eq!(v["rating_comment"], Value::Null);
-    assert_eq!(status_of(&app, &qiye1, id, "rate", json!({ "rating": 1 })).await, 409, "once");
-    let v = app.api_json(&format!("/api/v1/expert-requests/{id}"), &qiye1).await;
+    assert_eq!(
+        status_of(&app, &qiye1, id, "rate", json!({ "rating": 1 })).await,
+        409,
+        "once"
+    );
+    let v = app
+        .api_json(&format!("/api/v1/expert-requests/{id}"), &qiye1)
+        .await;
     assert_eq!(v["rating"], 4);
 }
 
@@ -384,13 +477,23 @@ async fn a_request_is_cancelled_before_the_visit_but_not_after_it() {
         app.api_token(EXPERT).await,
     );
     let id = visited(&app, &qiye1, &yjj, &zhuanjia).await;
-    assert_eq!(status_of(&app, &qiye1, id, "cancel", json!({ "reason": "" })).await, 409);
+    assert_eq!(
+        status_of(&app, &qiye1, id, "cancel", json!({ "reason": "" })).await,
+        409
+    );
 
     let early = file(&app, &qiye1, &new_request(&app, "消防检查", "fire")).await;
     let chen = chen(&app).await;
     step(&app, &yjj, early, "assign", json!({ "expert_ids": [chen] })).await;
     assert_eq!(status_of(&app, &yjj, early, "cancel", json!({})).await, 403);
-    let v = step(&app, &qiye1, early, "cancel", json!({ "reason": "已自行整改" })).await;
+    let v = step(
+        &app,
+        &qiye1,
+        early,
+        "cancel",
+        json!({ "reason": "已自行整改" }),
+    )
+    .await;
     assert_eq!(v["state"], "cancelled");
     assert_eq!(v["reason"], "已自行整改");
     assert_eq!(v["assignments"][0]["state"], "withdrawn");
@@ -399,12 +502,24 @@ async fn a_request_is_cancelled_before_the_visit_but_not_after_it() {
         Some(&users(&[EXPERT, TOWN_REGULATOR, REGULATOR]))
     );
     // Withdrawn: the expert no longer sees it.
-    let res = app.api_get(&format!("/api/v1/expert-requests/{early}"), &zhuanjia).await;
+    let res = app
+        .api_get(&format!("/api/v1/expert-requests/{early}"), &zhuanjia)
+        .await;
     assert_eq!(res.status(), 404);
 
     let rejected = file(&app, &qiye1, &new_request(&app, "通风检查", "ventilation")).await;
-    assert_eq!(status_of(&app, &yjj, rejected, "reject", json!({ "reason": "" })).await, 422);
-    let v = step(&app, &yjj, rejected, "reject", json!({ "reason": "请先完成自查" })).await;
+    assert_eq!(
+        status_of(&app, &yjj, rejected, "reject", json!({ "reason": "" })).await,
+        422
+    );
+    let v = step(
+        &app,
+        &yjj,
+        rejected,
+        "reject",
+        json!({ "reason": "请先完成自查" }),
+    )
+    .await;
     assert_eq!(v["state"], "rejected");
     assert_eq!(
         told(&app).await.get("expert_rejected"),
@@ -421,10 +536,24 @@ async fn a_retried_request_with_the_same_key_answers_the_same_and_changes_nothin
         app.api_token(EXPERT).await,
     );
     let body = new_request(&app, "有限空间作业检查", "confined_space");
-    let first = post(&app, &qiye1, "/api/v1/expert-requests", &body, Some("er-file-1")).await;
+    let first = post(
+        &app,
+        &qiye1,
+        "/api/v1/expert-requests",
+        &body,
+        Some("er-file-1"),
+    )
+    .await;
     assert_eq!(first.status(), 201);
     let first: Value = first.json().await.expect("json");
-    let again = post(&app, &qiye1, "/api/v1/expert-requests", &body, Some("er-file-1")).await;
+    let again = post(
+        &app,
+        &qiye1,
+        "/api/v1/expert-requests",
+        &body,
+        Some("er-file-1"),
+    )
+    .await;
     assert_eq!(again.status(), 201);
     let again: Value = again.json().await.expect("json");
     assert_eq!(first["id"], again["id"]);
@@ -447,7 +576,10 @@ async fn a_retried_request_with_the_same_key_answers_the_same_and_changes_nothin
         .expect("count");
     assert_eq!(accepts, 3, "submit, assign, one accept");
     // Without the key, a second accept is stale.
-    assert_eq!(post(&app, &zhuanjia, &path, &accept, None).await.status(), 409);
+    assert_eq!(
+        post(&app, &zhuanjia, &path, &accept, None).await.status(),
+        409
+    );
     let t = told(&app).await;
     assert_eq!(t.get("expert_submitted").map(Vec::len), Some(2));
     assert_eq!(t.get("expert_accepted").map(Vec::len), Some(4));
@@ -487,21 +619,34 @@ async fn each_party_sees_only_its_own_requests() {
         let app = &app;
         async move { ids(&app.api_json("/api/v1/expert-requests", &t).await) }
     };
-    assert_eq!(list(qiye1.clone()).await, [own, filed], "both are its enterprise's");
+    assert_eq!(
+        list(qiye1.clone()).await,
+        [own, filed],
+        "both are its enterprise's"
+    );
     assert_eq!(list(qiye2.clone()).await, Vec::<i64>::new());
     assert_eq!(list(qpw.clone()).await, [filed]);
     assert_eq!(list(hantian.clone()).await, Vec::<i64>::new());
     assert_eq!(list(yjj.clone()).await, [own, filed]);
     assert_eq!(list(zhuanjia.clone()).await, Vec::<i64>::new());
-    for (token, id) in [(&qiye2, own), (&hantian, filed), (&qpw, own), (&zhuanjia, own)] {
-        let res = app.api_get(&format!("/api/v1/expert-requests/{id}"), token).await;
+    for (token, id) in [
+        (&qiye2, own),
+        (&hantian, filed),
+        (&qpw, own),
+        (&zhuanjia, own),
+    ] {
+        let res = app
+            .api_get(&format!("/api/v1/expert-requests/{id}"), token)
+            .await;
         assert_eq!(res.status(), 404, "{id}");
     }
     // The committee is the requester of what it filed: it is told and may cancel.
     let chen = chen(&app).await;
     step(&app, &yjj, filed, "assign", json!({ "expert_ids": [chen] })).await;
     assert_eq!(list(zhuanjia.clone()).await, [filed]);
-    let res = app.api_get(&format!("/api/v1/expert-requests/{own}"), &zhuanjia).await;
+    let res = app
+        .api_get(&format!("/api/v1/expert-requests/{own}"), &zhuanjia)
+        .await;
     assert_eq!(res.status(), 404);
     let t = told(&app).await;
     assert_eq!(
@@ -511,16 +656,23 @@ async fn each_party_sees_only_its_own_requests() {
     let v = step(&app, &qpw, filed, "cancel", json!({})).await;
     assert_eq!(v["state"], "cancelled");
     // The state filter.
-    let submitted = app.api_json("/api/v1/expert-requests?state=submitted", &yjj).await;
+    let submitted = app
+        .api_json("/api/v1/expert-requests?state=submitted", &yjj)
+        .await;
     assert_eq!(ids(&submitted), [own]);
-    let res = app.api_get("/api/v1/expert-requests?state=nope", &yjj).await;
+    let res = app
+        .api_get("/api/v1/expert-requests?state=nope", &yjj)
+        .await;
     assert_eq!(res.status(), 422);
 }
 
 #[tokio::test]
 async fn attachments_are_pdf_jpeg_or_png_from_the_requester() {
     let app = spawn_app().await;
-    let (qiye1, yjj) = (app.api_token(ENTERPRISE).await, app.api_token(REGULATOR).await);
+    let (qiye1, yjj) = (
+        app.api_token(ENTERPRISE).await,
+        app.api_token(REGULATOR).await,
+    );
     let id = file(&app, &qiye1, &new_request(&app, "附件测试", "dust")).await;
     let upload = |token: String, name: &'static str, bytes: Vec<u8>| {
         let url = app.url(&format!("/api/v1/expert-requests/{id}/files"));
@@ -540,10 +692,21 @@ async fn attachments_are_pdf_jpeg_or_png_from_the_requester() {
                 .as_u16()
         }
     };
-    assert_eq!(upload(qiye1.clone(), "方案.pdf", crate::photos::pdf_bytes()).await, 200);
-    assert_eq!(upload(qiye1.clone(), "a.txt", b"plain text".to_vec()).await, 422);
-    assert_eq!(upload(yjj.clone(), "方案.pdf", crate::photos::pdf_bytes()).await, 403);
-    let v = app.api_json(&format!("/api/v1/expert-requests/{id}"), &qiye1).await;
+    assert_eq!(
+        upload(qiye1.clone(), "方案.pdf", crate::photos::pdf_bytes()).await,
+        200
+    );
+    assert_eq!(
+        upload(qiye1.clone(), "a.txt", b"plain text".to_vec()).await,
+        422
+    );
+    assert_eq!(
+        upload(yjj.clone(), "方案.pdf", crate::photos::pdf_bytes()).await,
+        403
+    );
+    let v = app
+        .api_json(&format!("/api/v1/expert-requests/{id}"), &qiye1)
+        .await;
     assert_eq!(v["files"].as_array().map(Vec::len), Some(1));
     assert_eq!(v["files"][0]["content_type"], "application/pdf");
 }
@@ -573,7 +736,12 @@ async fn a_request_follows_its_enterprise_when_it_moves_to_another_town() {
         .send()
         .await
         .expect("PUT");
-    assert_eq!(res.status(), 200, "{}", res.text().await.unwrap_or_default());
+    assert_eq!(
+        res.status(),
+        200,
+        "{}",
+        res.text().await.unwrap_or_default()
+    );
     let r = portal::models::expert_request::Entity::find_by_id(id)
         .one(&app.core.db)
         .await
@@ -582,7 +750,9 @@ async fn a_request_follows_its_enterprise_when_it_moves_to_another_town() {
     assert_eq!(r.region_path, "/330381/330381003/330381003001/");
     let seen = app.api_json("/api/v1/expert-requests", &tangxia).await;
     assert_eq!(seen["total"], 0, "塘下镇 no longer holds it");
-    let res = app.api_get(&format!("/api/v1/expert-requests/{id}"), &tangxia).await;
+    let res = app
+        .api_get(&format!("/api/v1/expert-requests/{id}"), &tangxia)
+        .await;
     assert_eq!(res.status(), 404);
     let seen = app.api_json("/api/v1/expert-requests", &yjj).await;
     assert_eq!(seen["total"], 1, "the city still does");
@@ -599,8 +769,14 @@ async fn the_pages_file_assign_with_the_conflict_warning_accept_and_list_the_upc
         .post_form(
             "/expert-requests",
             "/expert-requests/new",
-            &[("topic", "粉尘涉爆专项体检"), ("specialty", ""), ("description", "除尘系统"),
-              ("preferred_from", &from), ("preferred_to", &to), ("idempotency_key", "page-new-1")],
+            &[
+                ("topic", "粉尘涉爆专项体检"),
+                ("specialty", ""),
+                ("description", "除尘系统"),
+                ("preferred_from", &from),
+                ("preferred_to", &to),
+                ("idempotency_key", "page-new-1"),
+            ],
         )
         .await;
     assert_eq!(res.status(), 422);
@@ -611,8 +787,14 @@ async fn the_pages_file_assign_with_the_conflict_warning_accept_and_list_the_upc
         .post_form(
             "/expert-requests",
             "/expert-requests/new",
-            &[("topic", "粉尘涉爆专项体检"), ("specialty", "dust"), ("description", "除尘系统"),
-              ("preferred_from", &from), ("preferred_to", &to), ("idempotency_key", "page-new-2")],
+            &[
+                ("topic", "粉尘涉爆专项体检"),
+                ("specialty", "dust"),
+                ("description", "除尘系统"),
+                ("preferred_from", &from),
+                ("preferred_to", &to),
+                ("idempotency_key", "page-new-2"),
+            ],
         )
         .await;
     assert_eq!(res.status(), 303);
@@ -624,7 +806,10 @@ async fn the_pages_file_assign_with_the_conflict_warning_accept_and_list_the_upc
         .and_then(|s| s.parse().ok())
         .expect("id");
     let html = qiye1.page(&at).await;
-    assert!(html.contains("id=\"cancel-form\""), "the requester may cancel");
+    assert!(
+        html.contains("id=\"cancel-form\""),
+        "the requester may cancel"
+    );
     assert!(!html.contains("id=\"assign-form\""));
 
     // The bureau's page: suggestions with the warning on an expert of the enterprise itself.
@@ -652,18 +837,26 @@ async fn the_pages_file_assign_with_the_conflict_warning_accept_and_list_the_upc
         .post_form(
             &format!("{page}/assign"),
             &page,
-            &[("expert_ids", own_id.as_str()), ("idempotency_key", "page-assign-1")],
+            &[
+                ("expert_ids", own_id.as_str()),
+                ("idempotency_key", "page-assign-1"),
+            ],
         )
         .await;
     assert_eq!(res.status(), 422);
     let html = res.text().await.expect("body");
-    assert!(html.contains(&html_escape(&message("expert_requests.conflict_unconfirmed"))));
+    assert!(html.contains(&html_escape(&message(
+        "expert_requests.conflict_unconfirmed"
+    ))));
     let chen = chen(&app).await.to_string();
     let res = yjj
         .post_form(
             &format!("{page}/assign"),
             &page,
-            &[("expert_ids", chen.as_str()), ("idempotency_key", "page-assign-2")],
+            &[
+                ("expert_ids", chen.as_str()),
+                ("idempotency_key", "page-assign-2"),
+            ],
         )
         .await;
     assert_eq!(res.status(), 303);
@@ -675,7 +868,10 @@ async fn the_pages_file_assign_with_the_conflict_warning_accept_and_list_the_upc
         .post_form(
             &format!("{page}/accept"),
             &page,
-            &[("visit_on", visit.as_str()), ("idempotency_key", "page-accept-1")],
+            &[
+                ("visit_on", visit.as_str()),
+                ("idempotency_key", "page-accept-1"),
+            ],
         )
         .await;
     assert_eq!(res.status(), 303);
@@ -685,7 +881,10 @@ async fn the_pages_file_assign_with_the_conflict_warning_accept_and_list_the_upc
         .nth(1)
         .and_then(|s| s.split("</section>").next())
         .unwrap_or_default();
-    assert!(upcoming.contains(&visit) && upcoming.contains("粉尘涉爆专项体检"), "{upcoming}");
+    assert!(
+        upcoming.contains(&visit) && upcoming.contains("粉尘涉爆专项体检"),
+        "{upcoming}"
+    );
     let html = zhuanjia.page(&page).await;
     assert!(html.contains("id=\"report-form\""));
 }

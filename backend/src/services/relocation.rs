@@ -60,7 +60,10 @@ pub async fn follow_enterprise<C: ConnectionTrait>(
             .await?
             .rows_affected;
         let requests = expert_request::Entity::update_many()
-            .col_expr(expert_request::Column::RegionPath, Expr::value(path.clone()))
+            .col_expr(
+                expert_request::Column::RegionPath,
+                Expr::value(path.clone()),
+            )
             .filter(expert_request::Column::EnterpriseId.eq(id))
             .exec(conn)
             .await?

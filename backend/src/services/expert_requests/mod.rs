@@ -25,7 +25,10 @@ pub use write::RequestRef;
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct NewRequest {
     /// The member enterprise a committee files for (ignored for an enterprise's own request).
-    #[serde(default, deserialize_with = "crate::services::publications::optional_id")]
+    #[serde(
+        default,
+        deserialize_with = "crate::services::publications::optional_id"
+    )]
     #[schema(value_type = Option<i64>)]
     pub enterprise_id: Option<String>,
     #[serde(default)]
@@ -225,7 +228,10 @@ impl ReportInput {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RateInput {
     /// 1 to 5 (a number or its text).
-    #[serde(default, deserialize_with = "crate::services::publications::optional_id")]
+    #[serde(
+        default,
+        deserialize_with = "crate::services::publications::optional_id"
+    )]
     #[schema(value_type = i32, minimum = 1, maximum = 5)]
     pub rating: Option<String>,
     #[serde(default)]
@@ -269,11 +275,20 @@ mod tests {
 
     #[test]
     fn a_request_needs_its_fields_and_a_period_ahead() {
-        let empty = NewRequest::default().parse(today()).err().unwrap_or_default();
+        let empty = NewRequest::default()
+            .parse(today())
+            .err()
+            .unwrap_or_default();
         let fields: Vec<&str> = empty.0.keys().map(|k| k.as_ref()).collect();
         assert_eq!(
             fields,
-            ["description", "preferred_from", "preferred_to", "specialty", "topic"]
+            [
+                "description",
+                "preferred_from",
+                "preferred_to",
+                "specialty",
+                "topic"
+            ]
         );
         let ok = NewRequest {
             enterprise_id: None,
@@ -289,7 +304,10 @@ mod tests {
             ..ok.clone()
         };
         assert_eq!(
-            reversed.parse(today()).err().map(|e| e.0.into_keys().collect::<Vec<_>>()),
+            reversed
+                .parse(today())
+                .err()
+                .map(|e| e.0.into_keys().collect::<Vec<_>>()),
             Some(vec!["preferred_to".into()])
         );
         let past = NewRequest {

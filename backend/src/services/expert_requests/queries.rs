@@ -6,8 +6,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::{Deserialize, Serialize};
 
@@ -402,7 +401,10 @@ pub async fn candidates<C: ConnectionTrait>(db: &C) -> AppResult<Vec<Candidate>>
         .all(db)
         .await?
     {
-        specialties.entry(s.expert_id).or_default().push(s.specialty);
+        specialties
+            .entry(s.expert_id)
+            .or_default()
+            .push(s.specialty);
     }
     use expert_assignment::Column as A;
     let load: HashMap<i64, i64> = expert_assignment::Entity::find()
@@ -469,7 +471,11 @@ pub async fn suggestions(core: &Core, caller: &Caller, id: i64) -> AppResult<Vec
         .one(db)
         .await?
         .ok_or(AppError::NotFound)?;
-    let assigned: Vec<i64> = assignments(db, id).await?.iter().map(|a| a.expert_id).collect();
+    let assigned: Vec<i64> = assignments(db, id)
+        .await?
+        .iter()
+        .map(|a| a.expert_id)
+        .collect();
     let ranked = expert_flow::rank(candidates(db).await?, r.specialty, &r.region_path, &e.name);
     Ok(ranked
         .into_iter()

@@ -43,7 +43,11 @@ pub struct RequestRef {
 
 /// The roles that file requests: enterprise accounts for their enterprise, committees for
 /// their members.
-pub const REQUESTERS: &[Role] = &[Role::EnterpriseAdmin, Role::EnterpriseStaff, Role::Committee];
+pub const REQUESTERS: &[Role] = &[
+    Role::EnterpriseAdmin,
+    Role::EnterpriseStaff,
+    Role::Committee,
+];
 /// The roles that read requests (each sees what `scope::expert_requests` gives it).
 pub const READERS: &[Role] = &[
     Role::Admin,
@@ -98,8 +102,7 @@ async fn event<C: ConnectionTrait>(
     actor: &Actor,
     request_id: i64,
     action: RequestAction,
-    from: Option<RequestState>,
-    to: RequestState,
+    (from, to): (Option<RequestState>, RequestState),
     note: Option<String>,
 ) -> AppResult<()> {
     expert_request_event::ActiveModel {
@@ -156,18 +159,21 @@ pub async fn create(core: &Core, actor: &Actor, input: &NewRequest) -> AppResult
     let parsed = input.parse(core.today()).map_err(AppError::Validation)?;
     let txn = begin_write(&core.db).await?;
     let (enterprise_id, alliance_id) = match (&actor.caller.scope, actor.caller.role) {
-        (Scope::Enterprise { enterprise_id, .. }, Role::EnterpriseAdmin | Role::EnterpriseStaff) => {
-            (*enterprise_id, None)
-        }
+        (
+            Scope::Enterprise { enterprise_id, .. },
+            Role::EnterpriseAdmin | Role::EnterpriseStaff,
+        ) => (*enterprise_id, None),
         (Scope::Alliance { alliance_id, .. }, Role::Committee) => {
             let member = match parsed.enterprise_id {
-                Some(e) => alliance_membership::Entity::find()
-                    .filter(alliance_membership::Column::AllianceId.eq(*alliance_id))
-                    .filter(alliance_membership::Column::EnterpriseId.eq(e))
-                    .filter(alliance_membership::Column::Status.eq(MembershipStatus::Approved))
-                    .count(&txn)
-                    .await?
-                    > 0,
+                Some(e) => {
+                    alliance_membership::Entity::find()
+                        .filter(alliance_membership::Column::AllianceId.eq(*alliance_id))
+                        .filter(alliance_membership::Column::EnterpriseId.eq(e))
+                        .filter(alliance_membership::Column::Status.eq(MembershipStatus::Approved))
+                        .count(&txn)
+                        .await?
+                        > 0
+                }
                 None => false,
             };
             match parsed.enterprise_id {
@@ -209,8 +215,7 @@ pub async fn create(core: &Core, actor: &Actor, input: &NewRequest) -> AppResult
         actor,
         r.id,
         RequestAction::Submit,
-        None,
-        RequestState::Submitted,
+        (None, RequestState::Submitted),
         None,
     )
     .await?;
@@ -367,7 +372,11 @@ pub async fn assign(
         .all(&txn)
         .await?;
     let mut errors = FieldErrors::default();
-    if chosen.len() != ids.len() || ids.iter().any(|i| step.all.iter().any(|a| a.expert_id == *i)) {
+    if chosen.len() != ids.len()
+        || ids
+            .iter()
+            .any(|i| step.all.iter().any(|a| a.expert_id == *i))
+    {
         errors.add("expert_ids", "expert_requests.bad_expert");
     } else if step.all.len() + ids.len() > expert_flow::MAX_EXPERTS {
         errors.add("expert_ids", "expert_requests.too_many_experts");
@@ -397,16 +406,48 @@ pub async fn assign(
     step.advance(&txn, core, to, vec![]).await?;
     let names: Vec<String> = chosen.iter().map(|e| e.name.clone()).collect();
     let note = names.join("、");
-    event(&txn, core, actor, id, RequestAction::Assign, Some(step.r.state), to, Some(note.clone()))
-        .await?;
-    audit_step(&txn, core, actor, RequestAction::Assign, id, format!("experts {ids:?}")).await?;
+    event(
+        &txn,
+        core,
+        actor,
+        id,
+        RequestAction::Assign,
+        (Some(step.r.state), to),
+        Some(note.clone()),
+    )
+    .await?;
+    audit_step(
+        &txn,
+        core,
+        actor,
+        RequestAction::Assign,
+        id,
+        format!("experts {ids:?}"),
+    )
+    .await?;
     let experts = notices::experts(&txn, &ids).await?;
     let extra = vec![("expert", note)];
-    notices::tell(&txn, core, &experts, "expert_assigned", &step.r, &step.enterprise, extra.clone())
-        .await?;
+    notices::tell(
+        &txn,
+        core,
+        &experts,
+        "expert_assigned",
+        &step.r,
+        &step.enterprise,
+        extra.clone(),
+    )
+    .await?;
     let requester = notices::requester(&txn, &step.r).await?;
-    notices::tell(&txn, core, &requester, "expert_assigned_requester", &step.r, &step.enterprise, extra)
-        .await?;
+    notices::tell(
+        &txn,
+        core,
+        &requester,
+        "expert_assigned_requester",
+        &step.r,
+        &step.enterprise,
+        extra,
+    )
+    .await?;
     finish(core, actor, txn, &fingerprint, RequestRef { id }).await
 }
 
@@ -423,16 +464,45 @@ pub async fn reject(
         Err(saved) => return Ok(saved),
     };
     let to = step.decide(RequestAction::Reject)?;
-    step.advance(&txn, core, to, vec![(expert_request::Column::Reason, Expr::value(reason.clone()))])
-        .await?;
-    move_assignments(&txn, core, id, None, &[AssignmentState::Assigned], AssignmentState::Withdrawn, None)
-        .await?;
-    event(&txn, core, actor, id, RequestAction::Reject, Some(step.r.state), to, Some(reason.clone()))
-        .await?;
+    step.advance(
+        &txn,
+        core,
+        to,
+        vec![(expert_request::Column::Reason, Expr::value(reason.clone()))],
+    )
+    .await?;
+    move_assignments(
+        &txn,
+        core,
+        id,
+        None,
+        &[AssignmentState::Assigned],
+        AssignmentState::Withdrawn,
+        None,
+    )
+    .await?;
+    event(
+        &txn,
+        core,
+        actor,
+        id,
+        RequestAction::Reject,
+        (Some(step.r.state), to),
+        Some(reason.clone()),
+    )
+    .await?;
     audit_step(&txn, core, actor, RequestAction::Reject, id, reason.clone()).await?;
     let requester = notices::requester(&txn, &step.r).await?;
-    notices::tell(&txn, core, &requester, "expert_rejected", &step.r, &step.enterprise, vec![("reason", reason)])
-        .await?;
+    notices::tell(
+        &txn,
+        core,
+        &requester,
+        "expert_rejected",
+        &step.r,
+        &step.enterprise,
+        vec![("reason", reason)],
+    )
+    .await?;
     finish(core, actor, txn, &fingerprint, RequestRef { id }).await
 }
 
@@ -450,8 +520,13 @@ pub async fn cancel(
         Err(saved) => return Ok(saved),
     };
     let to = step.decide(RequestAction::Cancel)?;
-    step.advance(&txn, core, to, vec![(expert_request::Column::Reason, Expr::value(reason.clone()))])
-        .await?;
+    step.advance(
+        &txn,
+        core,
+        to,
+        vec![(expert_request::Column::Reason, Expr::value(reason.clone()))],
+    )
+    .await?;
     let open = step.experts_in(&[AssignmentState::Assigned, AssignmentState::Accepted]);
     move_assignments(
         &txn,
@@ -463,14 +538,38 @@ pub async fn cancel(
         None,
     )
     .await?;
-    event(&txn, core, actor, id, RequestAction::Cancel, Some(step.r.state), to, reason.clone())
-        .await?;
-    audit_step(&txn, core, actor, RequestAction::Cancel, id, reason.clone().unwrap_or_default())
-        .await?;
+    event(
+        &txn,
+        core,
+        actor,
+        id,
+        RequestAction::Cancel,
+        (Some(step.r.state), to),
+        reason.clone(),
+    )
+    .await?;
+    audit_step(
+        &txn,
+        core,
+        actor,
+        RequestAction::Cancel,
+        id,
+        reason.clone().unwrap_or_default(),
+    )
+    .await?;
     let mut told = notices::bureau(&txn, &step.r).await?;
     told.extend(notices::experts(&txn, &open).await?);
     let extra = vec![("reason", reason.unwrap_or_default())];
-    notices::tell(&txn, core, &told, "expert_cancelled", &step.r, &step.enterprise, extra).await?;
+    notices::tell(
+        &txn,
+        core,
+        &told,
+        "expert_cancelled",
+        &step.r,
+        &step.enterprise,
+        extra,
+    )
+    .await?;
     finish(core, actor, txn, &fingerprint, RequestRef { id }).await
 }
 
@@ -492,21 +591,54 @@ pub async fn accept(
         Some(d) if step.r.state == RequestState::Scheduled => d,
         _ => input.parse(core.today()).map_err(AppError::Validation)?,
     };
-    let moved = move_assignments(&txn, core, id, own, &[AssignmentState::Assigned], AssignmentState::Accepted, None)
-        .await?;
+    let moved = move_assignments(
+        &txn,
+        core,
+        id,
+        own,
+        &[AssignmentState::Assigned],
+        AssignmentState::Accepted,
+        None,
+    )
+    .await?;
     if moved != 1 {
         return Err(AppError::Conflict(Refusal::WrongState.message_key()));
     }
-    step.advance(&txn, core, to, vec![(expert_request::Column::VisitOn, Expr::value(visit_on))])
-        .await?;
+    step.advance(
+        &txn,
+        core,
+        to,
+        vec![(expert_request::Column::VisitOn, Expr::value(visit_on))],
+    )
+    .await?;
     let note = visit_on.to_string();
-    event(&txn, core, actor, id, RequestAction::Accept, Some(step.r.state), to, Some(note.clone()))
-        .await?;
+    event(
+        &txn,
+        core,
+        actor,
+        id,
+        RequestAction::Accept,
+        (Some(step.r.state), to),
+        Some(note.clone()),
+    )
+    .await?;
     audit_step(&txn, core, actor, RequestAction::Accept, id, note.clone()).await?;
     let mut told = notices::requester(&txn, &step.r).await?;
     told.extend(notices::bureau(&txn, &step.r).await?);
-    let extra = vec![("date", note), ("expert", actor.caller.display_name.clone())];
-    notices::tell(&txn, core, &told, "expert_accepted", &step.r, &step.enterprise, extra).await?;
+    let extra = vec![
+        ("date", note),
+        ("expert", actor.caller.display_name.clone()),
+    ];
+    notices::tell(
+        &txn,
+        core,
+        &told,
+        "expert_accepted",
+        &step.r,
+        &step.enterprise,
+        extra,
+    )
+    .await?;
     finish(core, actor, txn, &fingerprint, RequestRef { id }).await
 }
 
@@ -539,12 +671,40 @@ pub async fn decline(
         return Err(AppError::Conflict(Refusal::WrongState.message_key()));
     }
     step.advance(&txn, core, to, vec![]).await?;
-    event(&txn, core, actor, id, RequestAction::Decline, Some(step.r.state), to, Some(reason.clone()))
-        .await?;
-    audit_step(&txn, core, actor, RequestAction::Decline, id, reason.clone()).await?;
+    event(
+        &txn,
+        core,
+        actor,
+        id,
+        RequestAction::Decline,
+        (Some(step.r.state), to),
+        Some(reason.clone()),
+    )
+    .await?;
+    audit_step(
+        &txn,
+        core,
+        actor,
+        RequestAction::Decline,
+        id,
+        reason.clone(),
+    )
+    .await?;
     let bureau = notices::bureau(&txn, &step.r).await?;
-    let extra = vec![("reason", reason), ("expert", actor.caller.display_name.clone())];
-    notices::tell(&txn, core, &bureau, "expert_declined", &step.r, &step.enterprise, extra).await?;
+    let extra = vec![
+        ("reason", reason),
+        ("expert", actor.caller.display_name.clone()),
+    ];
+    notices::tell(
+        &txn,
+        core,
+        &bureau,
+        "expert_declined",
+        &step.r,
+        &step.enterprise,
+        extra,
+    )
+    .await?;
     finish(core, actor, txn, &fingerprint, RequestRef { id }).await
 }
 
@@ -562,8 +722,16 @@ pub async fn report(
     };
     let to = step.decide(RequestAction::FileReport)?;
     // Experts still pending when the visit is done did not take part.
-    move_assignments(&txn, core, id, None, &[AssignmentState::Assigned], AssignmentState::Withdrawn, None)
-        .await?;
+    move_assignments(
+        &txn,
+        core,
+        id,
+        None,
+        &[AssignmentState::Assigned],
+        AssignmentState::Withdrawn,
+        None,
+    )
+    .await?;
     step.advance(
         &txn,
         core,
@@ -574,14 +742,39 @@ pub async fn report(
         ],
     )
     .await?;
-    event(&txn, core, actor, id, RequestAction::FileReport, Some(step.r.state), to, None).await?;
+    event(
+        &txn,
+        core,
+        actor,
+        id,
+        RequestAction::FileReport,
+        (Some(step.r.state), to),
+        None,
+    )
+    .await?;
     let chars = text.chars().count();
-    audit_step(&txn, core, actor, RequestAction::FileReport, id, format!("{chars} characters"))
-        .await?;
+    audit_step(
+        &txn,
+        core,
+        actor,
+        RequestAction::FileReport,
+        id,
+        format!("{chars} characters"),
+    )
+    .await?;
     let mut told = notices::requester(&txn, &step.r).await?;
     told.extend(notices::bureau(&txn, &step.r).await?);
     let extra = vec![("expert", actor.caller.display_name.clone())];
-    notices::tell(&txn, core, &told, "expert_reported", &step.r, &step.enterprise, extra).await?;
+    notices::tell(
+        &txn,
+        core,
+        &told,
+        "expert_reported",
+        &step.r,
+        &step.enterprise,
+        extra,
+    )
+    .await?;
     finish(core, actor, txn, &fingerprint, RequestRef { id }).await
 }
 
@@ -592,12 +785,43 @@ pub async fn complete(core: &Core, actor: &Actor, id: i64) -> AppResult<RequestR
         Err(saved) => return Ok(saved),
     };
     let to = step.decide(RequestAction::Complete)?;
-    step.advance(&txn, core, to, vec![(expert_request::Column::CompletedAt, Expr::value(core.now()))])
-        .await?;
-    event(&txn, core, actor, id, RequestAction::Complete, Some(step.r.state), to, None).await?;
-    audit_step(&txn, core, actor, RequestAction::Complete, id, String::new()).await?;
+    step.advance(
+        &txn,
+        core,
+        to,
+        vec![(expert_request::Column::CompletedAt, Expr::value(core.now()))],
+    )
+    .await?;
+    event(
+        &txn,
+        core,
+        actor,
+        id,
+        RequestAction::Complete,
+        (Some(step.r.state), to),
+        None,
+    )
+    .await?;
+    audit_step(
+        &txn,
+        core,
+        actor,
+        RequestAction::Complete,
+        id,
+        String::new(),
+    )
+    .await?;
     let experts = notices::experts(&txn, &step.experts_in(&[AssignmentState::Accepted])).await?;
-    notices::tell(&txn, core, &experts, "expert_completed", &step.r, &step.enterprise, vec![]).await?;
+    notices::tell(
+        &txn,
+        core,
+        &experts,
+        "expert_completed",
+        &step.r,
+        &step.enterprise,
+        vec![],
+    )
+    .await?;
     finish(core, actor, txn, &fingerprint, RequestRef { id }).await
 }
 
@@ -615,16 +839,45 @@ pub async fn rate(core: &Core, actor: &Actor, id: i64, input: &RateInput) -> App
         to,
         vec![
             (expert_request::Column::Rating, Expr::value(rating)),
-            (expert_request::Column::RatingComment, Expr::value(comment.clone())),
+            (
+                expert_request::Column::RatingComment,
+                Expr::value(comment.clone()),
+            ),
             (expert_request::Column::RatedAt, Expr::value(core.now())),
         ],
     )
     .await?;
-    event(&txn, core, actor, id, RequestAction::Rate, Some(step.r.state), to, comment).await?;
-    audit_step(&txn, core, actor, RequestAction::Rate, id, format!("rating {rating}")).await?;
+    event(
+        &txn,
+        core,
+        actor,
+        id,
+        RequestAction::Rate,
+        (Some(step.r.state), to),
+        comment,
+    )
+    .await?;
+    audit_step(
+        &txn,
+        core,
+        actor,
+        RequestAction::Rate,
+        id,
+        format!("rating {rating}"),
+    )
+    .await?;
     let experts = notices::experts(&txn, &step.experts_in(&[AssignmentState::Accepted])).await?;
     let extra = vec![("rating", rating.to_string())];
-    notices::tell(&txn, core, &experts, "expert_rated", &step.r, &step.enterprise, extra).await?;
+    notices::tell(
+        &txn,
+        core,
+        &experts,
+        "expert_rated",
+        &step.r,
+        &step.enterprise,
+        extra,
+    )
+    .await?;
     finish(core, actor, txn, &fingerprint, RequestRef { id }).await
 }
 

@@ -107,7 +107,9 @@ pub async fn list(
     let core = &state.core;
     let result = queries::list(core, &caller.scope, &filter, page).await?;
     let upcoming = match caller.scope {
-        Scope::Expert { .. } => Some(queries::upcoming_visits(core, &caller.scope, core.today()).await?),
+        Scope::Expert { .. } => {
+            Some(queries::upcoming_visits(core, &caller.scope, core.today()).await?)
+        }
         _ => None,
     };
     let view = ListPage {
@@ -119,7 +121,13 @@ pub async fn list(
         query: serde_urlencoded::to_string(&*filter).unwrap_or_default(),
         states: RequestState::codes(),
     };
-    render::page(&state.templates, &ctx, StatusCode::OK, "expert_requests/list.html", view)
+    render::page(
+        &state.templates,
+        &ctx,
+        StatusCode::OK,
+        "expert_requests/list.html",
+        view,
+    )
 }
 
 async fn new_page(
@@ -137,7 +145,13 @@ async fn new_page(
         specialties: Specialty::codes(),
         idempotency_key: uuid::Uuid::new_v4().to_string(),
     };
-    let res = render::page(&state.templates, ctx, retry.status, "expert_requests/new.html", view)?;
+    let res = render::page(
+        &state.templates,
+        ctx,
+        retry.status,
+        "expert_requests/new.html",
+        view,
+    )?;
     Ok(finish(res, retry.status))
 }
 
@@ -243,7 +257,13 @@ async fn show(
         idempotency_key: uuid::Uuid::new_v4().to_string(),
         done,
     };
-    let res = render::page(&state.templates, ctx, status, "expert_requests/show.html", view)?;
+    let res = render::page(
+        &state.templates,
+        ctx,
+        status,
+        "expert_requests/show.html",
+        view,
+    )?;
     Ok(finish(res, status))
 }
 
@@ -284,26 +304,57 @@ async fn take(
             write::assign(core, &actor, id, &input).await
         }
         RequestAction::Reject => {
-            write::reject(core, &actor, id, &ReasonInput { reason: v.reason.clone() }).await
+            write::reject(
+                core,
+                &actor,
+                id,
+                &ReasonInput {
+                    reason: v.reason.clone(),
+                },
+            )
+            .await
         }
         RequestAction::Cancel => {
-            write::cancel(core, &actor, id, &ReasonInput { reason: v.reason.clone() }).await
+            write::cancel(
+                core,
+                &actor,
+                id,
+                &ReasonInput {
+                    reason: v.reason.clone(),
+                },
+            )
+            .await
         }
         RequestAction::Decline => {
-            write::decline(core, &actor, id, &ReasonInput { reason: v.reason.clone() }).await
+            write::decline(
+                core,
+                &actor,
+                id,
+                &ReasonInput {
+                    reason: v.reason.clone(),
+                },
+            )
+            .await
         }
         RequestAction::Accept => {
-            let input = AcceptInput { visit_on: v.visit_on.clone() };
+            let input = AcceptInput {
+                visit_on: v.visit_on.clone(),
+            };
             write::accept(core, &actor, id, &input).await
         }
         RequestAction::FileReport => {
-            let input = ReportInput { report: v.report.clone() };
+            let input = ReportInput {
+                report: v.report.clone(),
+            };
             write::report(core, &actor, id, &input).await
         }
         RequestAction::Complete => write::complete(core, &actor, id).await,
         RequestAction::Rate => {
             let rating = Some(v.rating.clone()).filter(|r| !r.trim().is_empty());
-            let input = RateInput { rating, comment: v.comment.clone() };
+            let input = RateInput {
+                rating,
+                comment: v.comment.clone(),
+            };
             write::rate(core, &actor, id, &input).await
         }
         RequestAction::Submit => Err(AppError::NotFound),
@@ -311,7 +362,15 @@ async fn take(
     match result {
         Ok(r) => Ok(see_other(&format!("{BASE}/{}?done={action}", r.id))),
         Err(AppError::Validation(errors)) => {
-            show(state, ctx, &actor.caller, id, None, Some((action, v, errors))).await
+            show(
+                state,
+                ctx,
+                &actor.caller,
+                id,
+                None,
+                Some((action, v, errors)),
+            )
+            .await
         }
         Err(e) => Err(e),
     }
@@ -349,7 +408,8 @@ pub async fn attach(
     CsrfUpload(upload): CsrfUpload,
 ) -> AppResult<HttpResponse> {
     let id = *id;
-    let refused = |errors: FieldErrors| Some((RequestAction::Submit, StepValues::default(), errors));
+    let refused =
+        |errors: FieldErrors| Some((RequestAction::Submit, StepValues::default(), errors));
     if let Err(AppError::Validation(errors)) = upload.check() {
         return show(&state, &ctx, &actor.caller, id, None, refused(errors)).await;
     }
