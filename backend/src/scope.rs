@@ -79,6 +79,11 @@
 //!   subtree (`manages_expert`). A committee or an enterprise the *active* experts on its
 //!   region path or in its subtree, as a directory (name, specialties, organisation only:
 //!   `services::experts::DirectoryEntry`). An expert itself.
+//! - **expert service requests** (专家服务申请, with their files, assignments and timeline):
+//!   admin all; bureau by the request's `region_path` (the enterprise's, copied and moved with
+//!   it) in its subtree; committee those it filed for its members (`alliance_id` its own);
+//!   enterprise users their own enterprise's (filed by it or by a committee for it); experts
+//!   those they have an assignment on in any state but withdrawn.
 
 use sea_orm::{
     ColumnTrait, Condition,
@@ -92,8 +97,8 @@ use crate::domain::region_path::{path_and_ancestors, subtree_pattern};
 use crate::domain::role::{Portal, Role};
 use crate::models::{
     activity_group, alliance, alliance_membership, attachment, audit_log, checklist_template,
-    enterprise, expert, group_member, hazard, inspection, inspection_round, publication, region,
-    supervision, user,
+    enterprise, expert, expert_assignment, expert_request, group_member, hazard, inspection,
+    inspection_round, publication, region, supervision, user,
 };
 
 /// The caller's tenant, as far as data access is concerned.
@@ -744,6 +749,75 @@ mod expert_tests {
             &at("/330381/")
         ));
         assert_eq!(sql(&Scope::System), "TRUE");
+    }
+}
+
+/// Which expert service requests the scope may see (the rule at the top).
+pub fn expert_requests(scope: &Scope) -> Condition {
+    use expert_request::Column as R;
+    match scope {
+        Scope::System => Condition::all(),
+        Scope::Region { path, .. } => {
+            Condition::all().add(R::RegionPath.like(subtree_pattern(path)))
+        }
+        Scope::Alliance { alliance_id, .. } => Condition::all().add(R::AllianceId.eq(*alliance_id)),
+        Scope::Enterprise { enterprise_id, .. } => {
+            Condition::all().add(R::EnterpriseId.eq(*enterprise_id))
+        }
+        Scope::Expert { expert_id } => Condition::all().add(
+            R::Id.in_subquery(
+                Query::select()
+                    .column(expert_assignment::Column::RequestId)
+                    .from(expert_assignment::Entity)
+                    .and_where(expert_assignment::Column::ExpertId.eq(*expert_id))
+                    .and_where(
+                        expert_assignment::Column::State
+                            .ne(crate::domain::expert_flow::AssignmentState::Withdrawn),
+                    )
+                    .to_owned(),
+            ),
+        ),
+    }
+}
+
+#[cfg(test)]
+mod expert_request_tests {
+    use sea_orm::{DbBackend, EntityTrait, QueryFilter, QueryTrait};
+
+    use super::*;
+
+    fn sql(scope: &Scope) -> String {
+        let q = expert_request::Entity::find()
+            .filter(expert_requests(scope))
+            .build(DbBackend::Sqlite)
+            .to_string();
+        q.split_once(" WHERE ")
+            .map(|(_, w)| w.to_string())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn each_party_sees_its_own_requests_only() {
+        assert_eq!(sql(&Scope::System), "TRUE");
+        let town = Scope::Region {
+            region_id: 2,
+            path: "/330381/330381101/".into(),
+        };
+        assert!(sql(&town).contains("\"region_path\" LIKE '/330381/330381101/%'"));
+        let committee = Scope::Alliance {
+            alliance_id: 7,
+            region_path: "/330381/".into(),
+        };
+        assert_eq!(sql(&committee), "\"expert_requests\".\"alliance_id\" = 7");
+        let e = Scope::Enterprise {
+            enterprise_id: 9,
+            region_path: "/330381/".into(),
+        };
+        assert_eq!(sql(&e), "\"expert_requests\".\"enterprise_id\" = 9");
+        let q = sql(&Scope::Expert { expert_id: 4 });
+        assert!(q.contains("FROM \"expert_assignments\""), "{q}");
+        assert!(q.contains("\"expert_id\" = 4"), "{q}");
+        assert!(q.contains("\"state\" <> 'withdrawn'"), "{q}");
     }
 }
 

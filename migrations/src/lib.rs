@@ -16,6 +16,7 @@ mod m20261203_000009_publications;
 mod m20261204_000010_expert_pool;
 mod m20261204_000011_publication_reach;
 mod m20261204_000012_legal_basis_links;
+mod m20261204_000013_expert_requests;
 mod m20261204_000014_expert_accounts;
 mod m20261204_000015_publication_bigrams;
 mod m20261204_000016_expert_inspections;
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000010_expert_pool::Migration),
             Box::new(m20261204_000011_publication_reach::Migration),
             Box::new(m20261204_000012_legal_basis_links::Migration),
+            Box::new(m20261204_000013_expert_requests::Migration),
             Box::new(m20261204_000014_expert_accounts::Migration),
             Box::new(m20261204_000015_publication_bigrams::Migration),
             Box::new(m20261204_000016_expert_inspections::Migration),

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod catalog;
 pub mod checklists;
 pub mod enterprises;
+pub mod expert_requests;
 pub mod experts;
 pub mod files;
 pub mod groups;

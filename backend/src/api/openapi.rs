@@ -29,6 +29,7 @@ use utoipa::{
         (name = "labels", description = "Enterprise labels (三色标签): scoring rules and score history"),
         (name = "publications", description = "The regulations and notices library (法律法规 / 通知公告): search, read, publish, status, PDFs"),
         (name = "experts", description = "The expert pool (专家库): the bureau registers, edits, activates and deactivates experts with their accounts; committees and enterprises read the directory (name, specialties, organisation)"),
+        (name = "expert_requests", description = "Expert service requests (专家服务申请): file, suggestions, assign, accept or decline, report, complete, rate, cancel"),
     )
 )]
 pub struct ApiDoc;

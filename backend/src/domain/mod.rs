@@ -92,6 +92,7 @@ pub mod bigrams;
 pub mod credit_code;
 pub mod enterprise;
 pub mod expert;
+pub mod expert_flow;
 pub mod hazard_flow;
 pub mod import;
 pub mod inspection;
@@ -158,6 +159,9 @@ mod tests {
         round_trips(super::publication::PublicationKind::ALL);
         round_trips(super::publication::PublicationStatus::ALL);
         round_trips(super::expert::Specialty::ALL);
+        round_trips(super::expert_flow::RequestState::ALL);
+        round_trips(super::expert_flow::RequestAction::ALL);
+        round_trips(super::expert_flow::AssignmentState::ALL);
         for s in Status::ALL {
             assert_eq!(Status::parse(s.as_str()), Some(*s));
         }

@@ -9,6 +9,7 @@ pub mod checklists;
 pub mod committee;
 pub mod dashboard;
 pub mod enterprises;
+pub mod expert_requests;
 pub mod experts;
 pub mod files;
 pub mod groups;

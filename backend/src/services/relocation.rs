@@ -4,7 +4,7 @@
 //!
 //! What follows the enterprise: rows copied from the **inspected** enterprise — its hazards,
 //! the inspections of it (`region_path` is the inspected side's), the supervision listings of
-//! its hazards and the attachments about it. Nothing is copied from the inspecting side, so an
+//! its hazards and the attachments about it — and its expert service requests. Nothing is copied from the inspecting side, so an
 //! inspector that moves moves no rows. The audit log keeps the path its actor had at the time
 //! (a record of what happened, never rewritten); released listings keep the unit that
 //! supervised them; a unit the bureau typed by hand is kept.
@@ -17,7 +17,7 @@ use sea_orm::{
 
 use crate::domain::supervision::SupervisionStatus;
 use crate::error::AppResult;
-use crate::models::{attachment, enterprise, hazard, inspection, supervision};
+use crate::models::{attachment, enterprise, expert_request, hazard, inspection, supervision};
 use crate::services::audit::{self, Author, Outcome};
 use crate::services::supervision::{MAX_UNIT, supervising_unit};
 
@@ -59,6 +59,15 @@ pub async fn follow_enterprise<C: ConnectionTrait>(
             .exec(conn)
             .await?
             .rows_affected;
+        let requests = expert_request::Entity::update_many()
+            .col_expr(
+                expert_request::Column::RegionPath,
+                Expr::value(path.clone()),
+            )
+            .filter(expert_request::Column::EnterpriseId.eq(id))
+            .exec(conn)
+            .await?
+            .rows_affected;
         let (old_unit, new_unit) = (
             supervising_unit(conn, &before.region_path).await?,
             supervising_unit(conn, &path).await?,
@@ -85,7 +94,7 @@ pub async fn follow_enterprise<C: ConnectionTrait>(
             Outcome::Success,
             Some(format!(
                 "{} → {path}: {hazards} hazards, {inspections} inspections, \
-                 {listings} listings, {files} files",
+                 {listings} listings, {files} files, {requests} expert requests",
                 before.region_path
             )),
         )

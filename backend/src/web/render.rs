@@ -172,6 +172,10 @@ fn nav(portal: Portal) -> Vec<NavItem> {
                 label: "experts.nav",
             },
             NavItem {
+                href: "/expert-requests",
+                label: "expert_requests.title",
+            },
+            NavItem {
                 href: "/regulator/regions",
                 label: "regions.nav",
             },
@@ -222,6 +226,10 @@ fn nav(portal: Portal) -> Vec<NavItem> {
                 href: "/publications",
                 label: "publications.nav",
             },
+            NavItem {
+                href: "/expert-requests",
+                label: "expert_requests.title",
+            },
         ],
         Portal::Committee => vec![
             home,
@@ -261,6 +269,10 @@ fn nav(portal: Portal) -> Vec<NavItem> {
                 href: "/publications",
                 label: "publications.nav",
             },
+            NavItem {
+                href: "/expert-requests",
+                label: "expert_requests.title",
+            },
         ],
         Portal::Expert => vec![
             home,
@@ -279,6 +291,10 @@ fn nav(portal: Portal) -> Vec<NavItem> {
             NavItem {
                 href: "/publications",
                 label: "publications.nav",
+            },
+            NavItem {
+                href: "/expert-requests",
+                label: "expert_requests.title",
             },
         ],
     }

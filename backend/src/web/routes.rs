@@ -182,6 +182,7 @@ pub fn inventory() -> Vec<RouteSpec> {
         pages::publications::routes(),
         pages::publication_reach::routes(),
         pages::experts::routes(),
+        pages::expert_requests::routes(),
         api::openapi::routes(),
         api::auth::routes(),
         api::notifications::routes(),
@@ -204,6 +205,7 @@ pub fn inventory() -> Vec<RouteSpec> {
         api::publications::routes(),
         api::publication_reach::routes(),
         api::experts::routes(),
+        api::expert_requests::routes(),
         api::audit::routes(),
     ]
     .into_iter()

@@ -66,7 +66,7 @@ pub struct PublicationInput {
 }
 
 /// A checkbox (`on`, `true`, `1`) or a JSON boolean.
-fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
+pub(crate) fn flag<'de, D: Deserializer<'de>>(d: D) -> Result<bool, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]
     enum Flag {
