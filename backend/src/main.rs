@@ -95,6 +95,7 @@ async fn main() -> anyhow::Result<()> {
                 "the database already has accounts; demo data is only loaded into an empty database"
             );
             services::seed::load_demo(&core).await?;
+            services::expert_requests::demo::load(&core).await?;
             println!("demo data loaded");
             print_logins()
         }

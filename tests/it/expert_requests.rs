@@ -888,3 +888,24 @@ async fn the_pages_file_assign_with_the_conflict_warning_accept_and_list_the_upc
     let html = zhuanjia.page(&page).await;
     assert!(html.contains("id=\"report-form\""));
 }
+
+#[tokio::test]
+async fn the_demo_requests_go_through_the_services_into_their_states() {
+    let app = spawn_app().await;
+    portal::services::expert_requests::demo::load(&app.core)
+        .await
+        .expect("demo requests");
+    let yjj = app.api_token(REGULATOR).await;
+    let list = app.api_json("/api/v1/expert-requests", &yjj).await;
+    let mut states: Vec<String> = list["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .map(|i| i["state"].as_str().unwrap_or_default().to_string())
+        .collect();
+    states.sort();
+    assert_eq!(states, ["rated", "rejected", "scheduled", "submitted"]);
+    let zhuanjia = app.api_token(EXPERT).await;
+    let mine = app.api_json("/api/v1/expert-requests", &zhuanjia).await;
+    assert_eq!(mine["total"], 2, "the expert's two assignments");
+}

@@ -40,7 +40,7 @@ async fn publish(app: &TestApp, token: &str, body: &Value) -> i64 {
 
 async fn edit(app: &TestApp, token: &str, id: i64, body: &Value) {
     let res = app
-        .api_post(&format!("/api/v1/publications/{id}"), token, body)
+        .api_put(&format!("/api/v1/publications/{id}"), token, body)
         .await;
     assert_eq!(res.status(), 200, "edit {body}");
 }

@@ -4,6 +4,7 @@
 //! the requester rates. Who sees what is `scope::expert_requests`; the rules of the flow are
 //! `domain::expert_flow`. Reads are in `queries`, writes in `write`, the notices in `notices`.
 
+pub mod demo;
 pub mod notices;
 pub mod queries;
 pub mod write;

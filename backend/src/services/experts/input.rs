@@ -100,13 +100,47 @@ fn never_written<S: serde::Serializer>(_: &str, s: S) -> Result<S::Ok, S::Error>
     s.serialize_str("")
 }
 
-/// A registration: the expert and its account.
-#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+/// A registration: the expert and its account, in one flat body (the fields of
+/// `ExpertInput` and of `AccountInput`).
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct RegistrationInput {
-    #[serde(flatten)]
-    pub expert: ExpertInput,
-    #[serde(flatten)]
-    pub account: AccountInput,
+    #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 50)]
+    pub name: String,
+    /// 职称 (高级工程师 …), optional.
+    #[serde(default)]
+    #[schema(max_length = 50)]
+    pub title: String,
+    #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 100)]
+    pub organisation: String,
+    /// 7–20 digits.
+    #[serde(default)]
+    #[schema(required = true, pattern = r"^[0-9]{7,20}$")]
+    pub phone: String,
+    /// The code of the expert's region (inside the officer's subtree).
+    #[serde(default)]
+    #[schema(required = true, pattern = r"^[0-9]{1,12}$")]
+    pub region: String,
+    /// Specialty codes (`mining`, `fire`, `dust` …), 1 to 6.
+    #[serde(default)]
+    #[schema(required = true, min_items = 1, max_items = 6)]
+    pub specialties: Vec<String>,
+    /// Registered inactive when `false` (its account closed).
+    #[serde(default = "yes", deserialize_with = "flag")]
+    pub active: bool,
+    #[serde(default)]
+    #[schema(required = true, pattern = r"^[A-Za-z0-9._-]{1,64}$")]
+    pub username: String,
+    /// Initial password (password policy: 10+ characters, three of four classes, not the
+    /// username).
+    #[serde(default, serialize_with = "never_written")]
+    #[schema(required = true, min_length = 10, max_length = 128)]
+    pub password: String,
+    /// Optional.
+    #[serde(default)]
+    #[schema(max_length = 254)]
+    pub email: String,
 }
 
 /// A checked profile.
@@ -154,12 +188,14 @@ impl ExpertInput {
             errors.add("region", "experts.unknown_region");
         }
         let mut specialties = Vec::new();
-        for code in self
-            .specialties
-            .iter()
-            .map(|c| c.trim())
-            .filter(|c| !c.is_empty())
-        {
+        // More codes than there are specialties cannot be a choice (and are not read).
+        let given = if self.specialties.len() > Specialty::ALL.len() {
+            errors.add("specialties", "experts.too_many_specialties");
+            &[][..]
+        } else {
+            &self.specialties[..]
+        };
+        for code in given.iter().map(|c| c.trim()).filter(|c| !c.is_empty()) {
             match Specialty::parse(code) {
                 Some(s) => specialties.push(s),
                 None => errors.add("specialties", "experts.bad_specialty"),
@@ -206,11 +242,48 @@ impl AccountInput {
 }
 
 impl RegistrationInput {
+    /// The registration of `expert` with `account`.
+    pub fn new(expert: ExpertInput, account: AccountInput) -> RegistrationInput {
+        RegistrationInput {
+            name: expert.name,
+            title: expert.title,
+            organisation: expert.organisation,
+            phone: expert.phone,
+            region: expert.region,
+            specialties: expert.specialties,
+            active: expert.active,
+            username: account.username,
+            password: account.password,
+            email: account.email,
+        }
+    }
+
+    /// The expert's and the account's parts.
+    pub fn split(&self) -> (ExpertInput, AccountInput) {
+        (
+            ExpertInput {
+                name: self.name.clone(),
+                title: self.title.clone(),
+                organisation: self.organisation.clone(),
+                phone: self.phone.clone(),
+                region: self.region.clone(),
+                specialties: self.specialties.clone(),
+                active: self.active,
+            },
+            AccountInput {
+                username: self.username.clone(),
+                password: self.password.clone(),
+                email: self.email.clone(),
+            },
+        )
+    }
+
     /// Checks the expert and its account together (every problem at once).
     pub fn parse(&self) -> Result<(Profile, NewAccount), FieldErrors> {
+        let (expert, account) = self.split();
         let mut errors = FieldErrors::default();
-        let profile = self.expert.check(&mut errors);
-        let account = self.account.check(&mut errors);
+        let profile = expert.check(&mut errors);
+        let account = account.check(&mut errors);
         match (profile, account) {
             (Some(p), Some(a)) if errors.is_empty() => Ok((p, a)),
             _ => Err(errors),
@@ -223,8 +296,8 @@ mod tests {
     use super::*;
 
     fn good() -> RegistrationInput {
-        RegistrationInput {
-            expert: ExpertInput {
+        RegistrationInput::new(
+            ExpertInput {
                 name: " 王海涛 ".into(),
                 title: "高级工程师".into(),
                 organisation: "温州市特种设备检测研究院".into(),
@@ -233,12 +306,12 @@ mod tests {
                 specialties: vec!["dust".into(), "fire".into(), "dust".into()],
                 active: true,
             },
-            account: AccountInput {
+            AccountInput {
                 username: "WangHT".into(),
                 password: "Zhuanjia#2026".into(),
                 email: String::new(),
             },
-        }
+        )
     }
 
     #[test]
@@ -253,15 +326,15 @@ mod tests {
     #[test]
     fn every_bound_is_reported_by_field() {
         let mut bad = good();
-        bad.expert.name = "名".repeat(MAX_NAME + 1);
-        bad.expert.title = "职".repeat(MAX_TITLE + 1);
-        bad.expert.organisation = " ".into();
-        bad.expert.phone = "0577-1234".into();
-        bad.expert.region = "33'0381".into();
-        bad.expert.specialties = vec!["cooking".into()];
-        bad.account.username = "王".into();
-        bad.account.password = "short".into();
-        bad.account.email = "nobody".into();
+        bad.name = "名".repeat(MAX_NAME + 1);
+        bad.title = "职".repeat(MAX_TITLE + 1);
+        bad.organisation = " ".into();
+        bad.phone = "0577-1234".into();
+        bad.region = "33'0381".into();
+        bad.specialties = vec!["cooking".into()];
+        bad.username = "王".into();
+        bad.password = "short".into();
+        bad.email = "nobody".into();
         let errors = bad.parse().expect_err("refused");
         let fields: Vec<&str> = errors.0.keys().map(|k| k.as_ref()).collect();
         assert_eq!(
@@ -283,12 +356,15 @@ mod tests {
 
     #[test]
     fn the_number_of_specialties_and_phone_digits_are_bounded() {
-        let mut input = good().expert;
+        let mut input = good().split().0;
         input.specialties = Specialty::ALL[..=MAX_SPECIALTIES]
             .iter()
             .map(|s| s.as_str().to_string())
             .collect();
         input.phone = "1".repeat(21);
+        let errors = input.parse().expect_err("refused");
+        assert_eq!(errors.0["specialties"], "experts.too_many_specialties");
+        input.specialties = vec!["fire".to_string(); Specialty::ALL.len() + 1];
         let errors = input.parse().expect_err("refused");
         assert_eq!(errors.0["specialties"], "experts.too_many_specialties");
         assert_eq!(errors.0["phone"], "experts.bad_phone");

@@ -6,9 +6,8 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Select,
-    sea_query::{Expr, ExprTrait, LikeExpr, Query, SimpleExpr, extension::postgres::PgExpr},
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    Select, sea_query::Query,
 };
 use serde::{Deserialize, Serialize};
 
@@ -18,7 +17,7 @@ use crate::domain::role::Role;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::models::{expert, expert_specialty, region, user};
 use crate::scope::{self, Scope};
-use crate::services::{PageParams, Paged, given};
+use crate::services::{PageParams, Paged, given, text_contains};
 use crate::state::Core;
 
 /// The specialties of `experts`, in the order of the codes, by expert id.
@@ -156,23 +155,6 @@ pub fn sees_full_profile(scope: &Scope) -> bool {
     )
 }
 
-/// `word` as a `LIKE` pattern matching it anywhere, its wildcards taken literally (through
-/// the publications' helper until it moves to `services`).
-fn contains_pattern(backend: DbBackend, word: &str) -> String {
-    crate::services::publications::queries::contains_pattern(backend, word)
-}
-
-/// `column LIKE pattern` with the escape `contains_pattern` uses on each engine (a backslash,
-/// `ILIKE`'s default, on PostgreSQL; `!` with `ESCAPE` on SQLite).
-fn like(backend: DbBackend, column: expert::Column, pattern: &str) -> SimpleExpr {
-    let col = Expr::col((expert::Entity, column));
-    if backend == DbBackend::Postgres {
-        col.ilike(pattern)
-    } else {
-        col.like(LikeExpr::new(pattern).escape('!'))
-    }
-}
-
 /// The filtered query (not yet ordered), or the fields that are not acceptable.
 async fn filtered(
     core: &Core,
@@ -180,7 +162,6 @@ async fn filtered(
     f: &ExpertFilter,
 ) -> AppResult<Select<expert::Entity>> {
     use expert::Column as X;
-    let backend = core.db.get_database_backend();
     let mut errors = FieldErrors::default();
     let mut q = expert::Entity::find().filter(scope::experts(scope));
     if let Some(code) = given(&f.specialty) {
@@ -218,11 +199,10 @@ async fn filtered(
             errors.add("q", "experts.query_too_long");
         }
         for w in text.split_whitespace().take(MAX_WORDS) {
-            let pattern = contains_pattern(backend, w);
             q = q.filter(
                 Condition::any()
-                    .add(like(backend, X::Name, &pattern))
-                    .add(like(backend, X::Organisation, &pattern)),
+                    .add(text_contains(X::Name, w))
+                    .add(text_contains(X::Organisation, w)),
             );
         }
     }

@@ -298,12 +298,11 @@ pub async fn create(
 ) -> AppResult<HttpResponse> {
     let (expert, account, key) = posted.split();
     let actor = keyed(actor, &key)?;
-    let input = RegistrationInput { expert, account };
+    let input = RegistrationInput::new(expert, account);
     match write::register(&state.core, &actor, &input).await {
         Ok(r) => Ok(see_other(&format!("{BASE}/{}?done=create", r.id))),
         Err(AppError::Validation(errors)) => {
-            let values = (input.expert, input.account);
-            let retry = Retry::invalid(values, errors);
+            let retry = Retry::invalid(input.split(), errors);
             form(&state, &ctx, &actor.caller, None, retry).await
         }
         Err(e) => Err(e),
