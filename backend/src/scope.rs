@@ -9,7 +9,7 @@
 //! - **enterprises**: system admin all; bureau officer those whose `region_path` lies in its
 //!   region subtree; committee member the enterprises that are members of its alliance or have
 //!   applied to it; enterprise users their own enterprise; experts the enterprises they visit
-//!   (an inspection of theirs).
+//!   (an inspection of theirs) and those of the service requests they are assigned to.
 //! - **alliances**: admin all; bureau officer those registered in its region subtree; committee
 //!   member its own; enterprise users the alliances they are an approved member of; experts none.
 //! - **audit log**: admin all; bureau officer rows whose actor's tenant lies in its region
@@ -212,15 +212,27 @@ pub fn enterprises(scope: &Scope) -> Condition {
         Scope::Enterprise { enterprise_id, .. } => {
             Condition::all().add(enterprise::Column::Id.eq(*enterprise_id))
         }
-        Scope::Expert { expert_id } => Condition::all().add(
-            enterprise::Column::Id.in_subquery(
-                Query::select()
-                    .column(inspection::Column::InspectedEnterpriseId)
-                    .from(inspection::Entity)
-                    .and_where(inspection::Column::InspectingExpertId.eq(*expert_id))
-                    .to_owned(),
+        // The enterprises it visits, and those whose service requests it is assigned to (to
+        // decide on an assignment before a visit exists).
+        Scope::Expert { expert_id } => Condition::any()
+            .add(
+                enterprise::Column::Id.in_subquery(
+                    Query::select()
+                        .column(inspection::Column::InspectedEnterpriseId)
+                        .from(inspection::Entity)
+                        .and_where(inspection::Column::InspectingExpertId.eq(*expert_id))
+                        .to_owned(),
+                ),
+            )
+            .add(
+                enterprise::Column::Id.in_subquery(
+                    Query::select()
+                        .column(expert_request::Column::EnterpriseId)
+                        .from(expert_request::Entity)
+                        .and_where(expert_requests(scope).into())
+                        .to_owned(),
+                ),
             ),
-        ),
     }
 }
 

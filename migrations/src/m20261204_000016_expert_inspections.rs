@@ -1,6 +1,8 @@
 //! The visit of an expert is an inspection (kind `expert`): an inspection's inspecting party is
 //! an enterprise or an expert (`inspecting_expert_id`), and a hazard found by an expert names it
-//! (`reporter_expert_id`). Both are indexed for the expert's own lists.
+//! (`reporter_expert_id`). Both are indexed for the expert's own lists. A visit scheduled by a
+//! service request names it (`expert_request_id`), so the request lists its visits and their
+//! findings.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::sea_orm::ConnectionTrait;
@@ -13,14 +15,18 @@ pub struct Migration;
 const UP: &[&str] = &[
     "ALTER TABLE inspections ADD COLUMN inspecting_expert_id BIGINT NULL REFERENCES experts(id)",
     "ALTER TABLE hazards ADD COLUMN reporter_expert_id BIGINT NULL REFERENCES experts(id)",
+    "ALTER TABLE inspections ADD COLUMN expert_request_id BIGINT NULL REFERENCES expert_requests(id)",
     "CREATE INDEX idx_inspections_expert ON inspections (inspecting_expert_id, planned_on)",
+    "CREATE INDEX idx_inspections_expert_request ON inspections (expert_request_id)",
     "CREATE INDEX idx_hazards_reporter_expert ON hazards (reporter_expert_id, found_at)",
 ];
 
 const DOWN: &[&str] = &[
     "DROP INDEX idx_hazards_reporter_expert",
+    "DROP INDEX idx_inspections_expert_request",
     "DROP INDEX idx_inspections_expert",
     "ALTER TABLE hazards DROP COLUMN reporter_expert_id",
+    "ALTER TABLE inspections DROP COLUMN expert_request_id",
     "ALTER TABLE inspections DROP COLUMN inspecting_expert_id",
 ];
 

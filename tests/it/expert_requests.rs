@@ -7,14 +7,54 @@ use std::collections::BTreeMap;
 
 use portal::domain::expert::Specialty;
 use portal::models::{audit_log, expert, expert_request_event, notification, user};
-use portal::services::registry::{NewExpert, create_expert};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde_json::{Value, json};
 
 use crate::helpers::*;
 
+/// Registers an active expert through the pool's one insert path; returns its id.
+async fn add_expert(
+    app: &TestApp,
+    name: &str,
+    organisation: &str,
+    region: &str,
+    specialty: Specialty,
+) -> i64 {
+    use portal::services::audit::Author;
+    use portal::services::experts::{ExpertInput, write};
+    let profile = ExpertInput {
+        name: name.into(),
+        title: "工程师".into(),
+        organisation: organisation.into(),
+        phone: "13800000000".into(),
+        region: region.into(),
+        specialties: vec![specialty.as_str().into()],
+        active: true,
+    }
+    .parse()
+    .expect("a valid expert");
+    let txn = portal::db::begin_write(&app.core.db).await.expect("txn");
+    let e = write::insert(
+        &txn,
+        &app.core,
+        &Author::system(),
+        &portal::scope::Scope::System,
+        &profile,
+    )
+    .await
+    .expect("expert");
+    txn.commit().await.expect("commit");
+    e.id
+}
+
 fn day(offset: i64, app: &TestApp) -> String {
     (app.core.today() + chrono::Duration::days(offset)).to_string()
+}
+
+/// An acceptance for a visit on `visit_on` with a bureau checklist of the city.
+async fn acceptance(app: &TestApp, visit_on: &str) -> Value {
+    let (version, _) = crate::inspections::checklist(app).await;
+    json!({ "visit_on": visit_on, "template_version_id": version })
 }
 
 fn new_request(app: &TestApp, topic: &str, specialty: &str) -> Value {
@@ -148,7 +188,14 @@ async fn the_whole_flow_tells_everyone_concerned_and_leaves_a_timeline_and_audit
         .await;
     assert_eq!(seen["actions"], json!(["accept", "decline"]));
     let visit = day(7, &app);
-    let v = step(&app, &zhuanjia, id, "accept", json!({ "visit_on": visit })).await;
+    let v = step(
+        &app,
+        &zhuanjia,
+        id,
+        "accept",
+        acceptance(&app, &visit).await,
+    )
+    .await;
     assert_eq!(
         (v["state"].clone(), v["visit_on"].clone()),
         (json!("scheduled"), json!(visit))
@@ -224,30 +271,11 @@ async fn suggestions_order_by_specialty_region_and_load_and_a_conflict_needs_con
         app.api_token(REGULATOR).await,
     );
     let hongtian = "瑞安市鸿田汽车电器有限公司";
-    let add = |name: &'static str, org: &'static str, region: &'static str, s: Specialty| {
-        let db = app.core.db.clone();
-        async move {
-            create_expert(
-                &db,
-                NewExpert {
-                    name,
-                    title: "工程师",
-                    organisation: org,
-                    region_code: region,
-                    specialties: &[s],
-                    phone: "13800000000",
-                },
-            )
-            .await
-            .expect("expert")
-            .id
-        }
-    };
-    let town_a = add("甲", "塘下镇安全服务站", "330381101", Specialty::Dust).await;
-    let city_b = add("乙", "瑞安市安全协会", "330381", Specialty::Dust).await;
-    let village_c = add("丙", "韩田村", "330381101201", Specialty::Fire).await;
-    let own_d = add("丁", hongtian, "330381101", Specialty::Dust).await;
-    let busy_e = add("戊", "塘下镇安全服务站", "330381101", Specialty::Dust).await;
+    let town_a = add_expert(&app, "甲", "塘下镇安全服务站", "330381101", Specialty::Dust).await;
+    let city_b = add_expert(&app, "乙", "瑞安市安全协会", "330381", Specialty::Dust).await;
+    let village_c = add_expert(&app, "丙", "韩田村", "330381101201", Specialty::Fire).await;
+    let own_d = add_expert(&app, "丁", hongtian, "330381101", Specialty::Dust).await;
+    let busy_e = add_expert(&app, "戊", "塘下镇安全服务站", "330381101", Specialty::Dust).await;
     // 戊 has one open assignment elsewhere.
     let other = file(&app, &qiye2, &new_request(&app, "冲压设备", "dust")).await;
     step(
@@ -357,7 +385,7 @@ async fn a_decline_by_the_last_open_expert_sends_the_request_back_to_submitted()
             &zhuanjia,
             id,
             "accept",
-            json!({ "visit_on": day(5, &app) })
+            acceptance(&app, &day(5, &app)).await
         )
         .await,
         409
@@ -392,7 +420,7 @@ async fn visited(app: &TestApp, qiye1: &str, yjj: &str, zhuanjia: &str) -> i64 {
         zhuanjia,
         id,
         "accept",
-        json!({ "visit_on": day(2, app) }),
+        acceptance(app, &day(2, app)).await,
     )
     .await;
     step(
@@ -564,7 +592,7 @@ async fn a_retried_request_with_the_same_key_answers_the_same_and_changes_nothin
     let chen = chen(&app).await;
     step(&app, &yjj, id, "assign", json!({ "expert_ids": [chen] })).await;
     let path = format!("/api/v1/expert-requests/{id}/accept");
-    let accept = json!({ "visit_on": day(4, &app) });
+    let accept = acceptance(&app, &day(4, &app)).await;
     for _ in 0..2 {
         let res = post(&app, &zhuanjia, &path, &accept, Some("er-accept-1")).await;
         assert_eq!(res.status(), 200);
@@ -813,20 +841,14 @@ async fn the_pages_file_assign_with_the_conflict_warning_accept_and_list_the_upc
     assert!(!html.contains("id=\"assign-form\""));
 
     // The bureau's page: suggestions with the warning on an expert of the enterprise itself.
-    let own = create_expert(
-        &app.core.db,
-        NewExpert {
-            name: "鸿田内部专家",
-            title: "",
-            organisation: "瑞安市鸿田汽车电器有限公司",
-            region_code: "330381101",
-            specialties: &[Specialty::Dust],
-            phone: "13800000001",
-        },
+    let own = add_expert(
+        &app,
+        "鸿田内部专家",
+        "瑞安市鸿田汽车电器有限公司",
+        "330381101",
+        Specialty::Dust,
     )
-    .await
-    .expect("expert")
-    .id;
+    .await;
     let yjj = app.logged_in(REGULATOR).await;
     let page = format!("/expert-requests/{id}");
     let html = yjj.page(&page).await;
@@ -861,7 +883,9 @@ async fn the_pages_file_assign_with_the_conflict_warning_accept_and_list_the_upc
         .await;
     assert_eq!(res.status(), 303);
 
-    // The expert accepts on its page and finds the visit in its upcoming list.
+    // The expert accepts on its page: without a checklist the form comes back with the date
+    // kept; with one of the offered checklists the visit is scheduled and in its upcoming list.
+    let (version, _) = crate::inspections::checklist(&app).await;
     let zhuanjia = app.logged_in(EXPERT).await;
     let visit = day(5, &app);
     let res = zhuanjia
@@ -870,6 +894,25 @@ async fn the_pages_file_assign_with_the_conflict_warning_accept_and_list_the_upc
             &page,
             &[
                 ("visit_on", visit.as_str()),
+                ("idempotency_key", "page-accept-0"),
+            ],
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.expect("body");
+    assert!(html.contains(&format!("value=\"{visit}\"")), "date kept");
+    assert!(
+        html.contains(&format!("<option value=\"{version}\"")),
+        "the city's checklist is offered"
+    );
+    let version = version.to_string();
+    let res = zhuanjia
+        .post_form(
+            &format!("{page}/accept"),
+            &page,
+            &[
+                ("visit_on", visit.as_str()),
+                ("template_version_id", version.as_str()),
                 ("idempotency_key", "page-accept-1"),
             ],
         )
@@ -908,4 +951,103 @@ async fn the_demo_requests_go_through_the_services_into_their_states() {
     let zhuanjia = app.api_token(EXPERT).await;
     let mine = app.api_json("/api/v1/expert-requests", &zhuanjia).await;
     assert_eq!(mine["total"], 2, "the expert's two assignments");
+}
+
+#[tokio::test]
+async fn the_accepted_visit_is_an_inspection_of_the_request_and_a_cancel_cancels_it() {
+    use portal::models::inspection;
+    let app = spawn_app().await;
+    let (qiye1, yjj, zhuanjia) = (
+        app.api_token(ENTERPRISE).await,
+        app.api_token(REGULATOR).await,
+        app.api_token(EXPERT).await,
+    );
+    let id = file(
+        &app,
+        &qiye1,
+        &new_request(&app, "有限空间作业检查", "confined_space"),
+    )
+    .await;
+    let chen = chen(&app).await;
+    step(&app, &yjj, id, "assign", json!({ "expert_ids": [chen] })).await;
+
+    // A checklist that is none (or missing) is a field error and changes nothing.
+    let path = format!("/api/v1/expert-requests/{id}/accept");
+    for body in [
+        json!({ "visit_on": day(6, &app), "template_version_id": 999_999 }),
+        json!({ "visit_on": day(6, &app) }),
+    ] {
+        let res = post(&app, &zhuanjia, &path, &body, None).await;
+        assert_eq!(res.status(), 422);
+        let v: Value = res.json().await.expect("json");
+        assert!(v["fields"]["template_version_id"].is_string(), "{v}");
+    }
+    let linked = || {
+        inspection::Entity::find()
+            .filter(inspection::Column::ExpertRequestId.eq(id))
+            .all(&app.core.db)
+    };
+    assert!(linked().await.expect("query").is_empty());
+    let seen = app
+        .api_json(&format!("/api/v1/expert-requests/{id}"), &zhuanjia)
+        .await;
+    assert_eq!(seen["state"], "assigned");
+
+    let visit = day(6, &app);
+    let v = step(
+        &app,
+        &zhuanjia,
+        id,
+        "accept",
+        acceptance(&app, &visit).await,
+    )
+    .await;
+    assert_eq!(v["state"], "scheduled");
+    let planned = linked().await.expect("query");
+    assert_eq!(planned.len(), 1);
+    let i = &planned[0];
+    assert_eq!(
+        (
+            i.kind.as_str(),
+            i.inspecting_expert_id,
+            i.planned_on.to_string()
+        ),
+        ("expert", Some(chen), visit.clone())
+    );
+    assert_eq!(v["visits"][0]["inspection_id"], i.id);
+    assert_eq!(v["visits"][0]["state"], "planned");
+    assert_eq!(v["visits"][0]["readable"], true);
+    // The expert finds it among its visits, the enterprise among the inspections of it.
+    let mine = app.api_json("/api/v1/inspections", &zhuanjia).await;
+    assert!(
+        mine["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .any(|r| r["id"] == i.id),
+        "{mine}"
+    );
+    let theirs = app
+        .api_json(&format!("/api/v1/inspections/{}", i.id), &qiye1)
+        .await;
+    assert_eq!(theirs["kind"], "expert");
+
+    // The requester cancels before the visit: the planned inspection is cancelled with it.
+    let v = step(
+        &app,
+        &qiye1,
+        id,
+        "cancel",
+        json!({ "reason": "改期另行申请" }),
+    )
+    .await;
+    assert_eq!(v["state"], "cancelled");
+    assert_eq!(v["visits"][0]["state"], "cancelled");
+    let audits = audit_log::Entity::find()
+        .filter(audit_log::Column::Action.eq("inspection.cancel"))
+        .filter(audit_log::Column::TargetId.eq(i.id.to_string()))
+        .count(&app.core.db)
+        .await
+        .expect("audit");
+    assert_eq!(audits, 1);
 }

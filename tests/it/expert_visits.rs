@@ -46,6 +46,7 @@ async fn visit(app: &TestApp) -> (i64, Vec<i64>) {
         template_version_id: version,
         planned_on: app.core.today(),
         created_by: crate::photos::user_id(app, REGULATOR).await,
+        request_id: None,
     };
     let txn = portal::db::begin_write(&app.core.db).await.expect("txn");
     let i = plan_expert_visit(&app.core, &txn, &Author::system(), &visit)
@@ -242,6 +243,7 @@ async fn an_inactive_expert_is_not_sent_on_a_visit() {
         template_version_id: version,
         planned_on: app.core.today(),
         created_by: crate::photos::user_id(&app, REGULATOR).await,
+        request_id: None,
     };
     let txn = portal::db::begin_write(&app.core.db).await.expect("txn");
     let refused = plan_expert_visit(&app.core, &txn, &Author::system(), &visit).await;

@@ -151,5 +151,8 @@ async fn a_code_filter_naming_no_code_is_a_422_naming_the_field_not_an_empty_lis
     let res = bureau.get("/regulator/hazards?state=bogus").await;
     assert_eq!(res.status(), 422);
     let html = res.text().await.expect("body");
-    assert!(html.contains(&html_escape(&message("list.bad_filter"))), "{html}");
+    assert!(
+        html.contains(&html_escape(&message("list.bad_filter"))),
+        "{html}"
+    );
 }

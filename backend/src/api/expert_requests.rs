@@ -9,8 +9,8 @@ use crate::scope::Caller;
 use crate::services::audit::Actor;
 use crate::services::expert_requests::write::{COMPLETERS, READERS, REQUESTERS};
 use crate::services::expert_requests::{
-    AcceptInput, AssignInput, NewRequest, RateInput, ReasonInput, ReportInput, RequestFilter,
-    RequestItem, RequestRef, RequestView, SuggestionView, queries, write,
+    AcceptInput, AssignInput, GivenReason, NewRequest, RateInput, ReasonInput, ReportInput,
+    RequestFilter, RequestItem, RequestRef, RequestView, SuggestionView, queries, write,
 };
 use crate::services::{PageParams, Paged};
 use crate::web::AppState;
@@ -134,7 +134,7 @@ pub async fn assign(
 
 /// Reject with a reason (the bureau, before an expert accepted).
 #[utoipa::path(post, path = "/api/v1/expert-requests/{id}/reject", tag = "expert_requests",
-    request_body = ReasonInput,
+    request_body = GivenReason,
     params(("id" = i64, Path, description = "request id"),
            ("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
     responses((status = 200, body = RequestView)),
@@ -143,9 +143,9 @@ pub async fn reject(
     state: web::Data<AppState>,
     actor: Actor,
     id: web::Path<i64>,
-    body: web::Json<ReasonInput>,
+    body: web::Json<GivenReason>,
 ) -> AppResult<HttpResponse> {
-    let r = write::reject(&state.core, &actor, *id, &body).await?;
+    let r = write::reject(&state.core, &actor, *id, &body.into_inner().into()).await?;
     current(&state, &actor.caller, r).await
 }
 
@@ -168,7 +168,7 @@ pub async fn accept(
 
 /// Decline with a reason (an assigned expert).
 #[utoipa::path(post, path = "/api/v1/expert-requests/{id}/decline", tag = "expert_requests",
-    request_body = ReasonInput,
+    request_body = GivenReason,
     params(("id" = i64, Path, description = "request id"),
            ("Idempotency-Key" = Option<String>, Header, description = "makes a retry safe")),
     responses((status = 200, body = RequestView)),
@@ -177,9 +177,9 @@ pub async fn decline(
     state: web::Data<AppState>,
     actor: Actor,
     id: web::Path<i64>,
-    body: web::Json<ReasonInput>,
+    body: web::Json<GivenReason>,
 ) -> AppResult<HttpResponse> {
-    let r = write::decline(&state.core, &actor, *id, &body).await?;
+    let r = write::decline(&state.core, &actor, *id, &body.into_inner().into()).await?;
     current(&state, &actor.caller, r).await
 }
 

@@ -17,6 +17,8 @@ pub struct Model {
     /// The inspecting expert of an expert's visit (kind `expert`); then no inspecting
     /// enterprise.
     pub inspecting_expert_id: Option<i64>,
+    /// The service request (专家服务申请) whose accepted expert visits, for a visit it scheduled.
+    pub expert_request_id: Option<i64>,
     pub inspected_enterprise_id: i64,
     /// The inspected enterprise's region path, copied at creation.
     pub region_path: String,

@@ -9,13 +9,13 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::services::code_filter;
-use crate::error::FieldErrors;
 use crate::domain::hazard_flow::HazardState;
 use crate::domain::inspection::{HazardCategory, HazardLevel, InspectionKind};
+use crate::error::FieldErrors;
 use crate::error::{AppError, AppResult};
 use crate::models::{attachment, enterprise, hazard, inspection};
 use crate::scope::{self, Caller, Scope};
+use crate::services::code_filter;
 use crate::services::inspections::FileRef;
 use crate::services::{PageParams, Paged, given, registry, text_contains};
 use crate::state::Core;

@@ -11,17 +11,17 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::services::code_filter;
-use crate::error::FieldErrors;
 use crate::db::begin_write;
 use crate::domain::alliance::{AllianceKind, AllianceStatus};
 use crate::domain::enterprise::EnterpriseStatus;
 use crate::domain::membership::Status as MembershipStatus;
 use crate::domain::region_path::subtree_pattern;
+use crate::error::FieldErrors;
 use crate::error::{AppError, AppResult};
 use crate::models::{activity_group, alliance, alliance_membership, enterprise, region};
 use crate::scope::{self, Scope};
 use crate::services::audit::{self, Actor, Author, Outcome};
+use crate::services::code_filter;
 use crate::services::committee::{self, CommitteeAccount};
 use crate::services::enterprises::{Choice, EXPORT_LIMIT};
 use crate::services::registry::{EnterpriseSummary, GroupView, names, summary};

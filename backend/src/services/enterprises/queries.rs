@@ -10,18 +10,18 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::services::code_filter;
-use crate::error::FieldErrors;
 use crate::db::begin_write;
 use crate::domain::enterprise::EnterpriseScale;
 use crate::domain::membership::Status as MembershipStatus;
 use crate::domain::region_path::subtree_pattern;
+use crate::error::FieldErrors;
 use crate::error::{AppError, AppResult};
 use crate::models::{
     alliance, alliance_membership, enterprise, enterprise_risk_tag, industry, region, risk_tag,
 };
 use crate::scope::{self, Scope};
 use crate::services::audit::{self, Actor, Author, Outcome};
+use crate::services::code_filter;
 use crate::services::registry::{EnterpriseSummary, names, summary};
 use crate::services::{PageParams, Paged, given, text_contains};
 use crate::state::Core;

@@ -65,8 +65,11 @@ pub async fn load(core: &Core) -> AppResult<()> {
         expert_ids: vec![chen],
         confirm_conflict: false,
     };
-    let visit = AcceptInput {
-        visit_on: (core.today() + chrono::Duration::days(7)).to_string(),
+    let visit_on = (core.today() + chrono::Duration::days(7)).to_string();
+    // The visit's checklist: the first bureau checklist offered for the request's enterprise.
+    let visit = |checklists: Vec<crate::services::checklists::VersionChoice>| AcceptInput {
+        visit_on: visit_on.clone(),
+        template_version_id: checklists.first().map(|c| c.version_id),
     };
 
     let rated = write::create(
@@ -81,7 +84,8 @@ pub async fn load(core: &Core) -> AppResult<()> {
     )
     .await?;
     write::assign(core, &yjj, rated.id, &assign).await?;
-    write::accept(core, &zhuanjia, rated.id, &visit).await?;
+    let offered = super::queries::visit_checklists(core, &zhuanjia.caller, rated.id).await?;
+    write::accept(core, &zhuanjia, rated.id, &visit(offered)).await?;
     let report = ReportInput {
         report: "现场检查抛光车间除尘系统：风管积尘约 2 毫米，建议每班清扫并记录；泄爆片完好；湿式除尘器水位报警正常。".into(),
     };
@@ -108,7 +112,8 @@ pub async fn load(core: &Core) -> AppResult<()> {
     for_member.enterprise_id = Some(ruihan.to_string());
     let scheduled = write::create(core, &qpw, &for_member).await?;
     write::assign(core, &yjj, scheduled.id, &assign).await?;
-    write::accept(core, &zhuanjia, scheduled.id, &visit).await?;
+    let offered = super::queries::visit_checklists(core, &zhuanjia.caller, scheduled.id).await?;
+    write::accept(core, &zhuanjia, scheduled.id, &visit(offered)).await?;
 
     write::create(
         core,

@@ -134,6 +134,7 @@ impl NewRequest {
 pub struct AssignInput {
     /// One to five expert ids.
     #[serde(default)]
+    #[schema(required = true, min_items = 1, max_items = 5)]
     pub expert_ids: Vec<i64>,
     /// Required (true) when a chosen expert's organisation is the enterprise itself (回避).
     #[serde(default, deserialize_with = "crate::services::publications::flag")]
@@ -164,7 +165,23 @@ impl AssignInput {
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ReasonInput {
     #[serde(default)]
+    #[schema(max_length = 500)]
     pub reason: String,
+}
+
+/// A reason that must be given (reject, decline): the API's body of those steps, the same
+/// field as `ReasonInput` documented as required.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct GivenReason {
+    #[serde(default)]
+    #[schema(required = true, min_length = 1, max_length = 500)]
+    pub reason: String,
+}
+
+impl From<GivenReason> for ReasonInput {
+    fn from(g: GivenReason) -> ReasonInput {
+        ReasonInput { reason: g.reason }
+    }
 }
 
 impl ReasonInput {
@@ -188,20 +205,39 @@ impl ReasonInput {
     }
 }
 
-/// An expert's acceptance, with the visit date.
+/// An expert's acceptance: the visit date and the checklist of the visit (a bureau checklist
+/// usable in the enterprise's region; the visit is an inspection of kind `expert`).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AcceptInput {
     /// `YYYY-MM-DD`, from today (ignored when another expert already set the date).
     #[serde(default)]
     pub visit_on: String,
+    /// The checklist version the expert inspects with (`/api/v1/checklists/choices`).
+    #[serde(default)]
+    #[schema(required = true, minimum = 1)]
+    pub template_version_id: Option<i64>,
 }
 
 impl AcceptInput {
-    pub fn parse(&self, today: NaiveDate) -> Result<NaiveDate, FieldErrors> {
+    /// The visit date (`set`, the date another expert already fixed, wins) and the checklist
+    /// version, or the field errors of both.
+    pub fn parse(
+        &self,
+        today: NaiveDate,
+        set: Option<NaiveDate>,
+    ) -> Result<(NaiveDate, i64), FieldErrors> {
         let mut errors = FieldErrors::default();
-        match day_ahead(&mut errors, "visit_on", &self.visit_on, today) {
-            Some(d) => Ok(d),
-            None => Err(errors),
+        let day = match set {
+            Some(d) => Some(d),
+            None => day_ahead(&mut errors, "visit_on", &self.visit_on, today),
+        };
+        let version = self.template_version_id.filter(|v| *v > 0);
+        if version.is_none() {
+            errors.add("template_version_id", "form.required");
+        }
+        match (day, version) {
+            (Some(d), Some(v)) if errors.is_empty() => Ok((d, v)),
+            _ => Err(errors),
         }
     }
 }
@@ -233,7 +269,7 @@ pub struct RateInput {
         default,
         deserialize_with = "crate::services::publications::optional_id"
     )]
-    #[schema(value_type = i32, minimum = 1, maximum = 5)]
+    #[schema(value_type = i32, required = true, minimum = 1, maximum = 5)]
     pub rating: Option<String>,
     #[serde(default)]
     pub comment: String,

@@ -18,7 +18,7 @@ use crate::domain::role::Role;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::models::{
     enterprise, expert, expert_assignment, expert_request, expert_request_event,
-    expert_request_file, expert_specialty, region,
+    expert_request_file,
 };
 use crate::scope::{self, Caller, Scope};
 use crate::services::{PageParams, Paged, given};
@@ -59,6 +59,8 @@ pub struct RequestItem {
     pub visit_on: Option<NaiveDate>,
     /// Filed by a committee for its member.
     pub alliance_id: Option<i64>,
+    /// The requester's rating (1–5), once given.
+    pub rating: Option<i32>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -108,8 +110,24 @@ pub struct RequestView {
     pub assignments: Vec<AssignmentView>,
     pub files: Vec<RequestFileView>,
     pub timeline: Vec<EventView>,
+    /// The visits the accepted experts make (inspections of kind `expert`), by date.
+    pub visits: Vec<VisitView>,
     /// What the caller may do now.
     pub actions: Vec<RequestAction>,
+}
+
+/// One expert's visit for the request: an inspection of kind `expert`, with its findings.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct VisitView {
+    pub inspection_id: i64,
+    pub expert_id: Option<i64>,
+    pub planned_on: chrono::NaiveDate,
+    pub state: crate::domain::inspection::InspectionState,
+    /// The hazards the visit found.
+    pub findings: u64,
+    /// Whether the caller may open the inspection (a committee reads the request, not the
+    /// visit of an enterprise outside its alliance's inspections).
+    pub readable: bool,
 }
 
 /// An expert offered to the bureau, with the reasons of its place.
@@ -217,6 +235,7 @@ fn item(r: &expert_request::Model, enterprise_name: String) -> RequestItem {
         preferred_to: r.preferred_to,
         visit_on: r.visit_on,
         alliance_id: r.alliance_id,
+        rating: r.rating,
         created_at: r.created_at,
     }
 }
@@ -241,6 +260,31 @@ pub async fn list(
     let total = pages.num_items().await?;
     let rows = pages.fetch_page(page.page() - 1).await?;
     let names = names(&core.db, rows.iter().map(|r| r.enterprise_id).collect()).await?;
+    let items = rows
+        .iter()
+        .map(|r| item(r, names.get(&r.enterprise_id).cloned().unwrap_or_default()))
+        .collect();
+    Ok(Paged::new(items, page, total))
+}
+
+/// The latest requests of one enterprise the scope may see, newest first (the 一企一档's
+/// expert-services section).
+pub async fn of_enterprise(
+    core: &Core,
+    scope: &Scope,
+    enterprise_id: i64,
+    page: PageParams,
+) -> AppResult<Paged<RequestItem>> {
+    use expert_request::Column as R;
+    let pages = expert_request::Entity::find()
+        .filter(scope::expert_requests(scope))
+        .filter(R::EnterpriseId.eq(enterprise_id))
+        .order_by_desc(R::CreatedAt)
+        .order_by_desc(R::Id)
+        .paginate(&core.db, page.per_page());
+    let total = pages.num_items().await?;
+    let rows = pages.fetch_page(page.page() - 1).await?;
+    let names = names(&core.db, vec![enterprise_id]).await?;
     let items = rows
         .iter()
         .map(|r| item(r, names.get(&r.enterprise_id).cloned().unwrap_or_default()))
@@ -359,6 +403,7 @@ pub async fn get(core: &Core, caller: &Caller, id: i64) -> AppResult<RequestView
             at: e.at,
         })
         .collect();
+    let visits = visits(db, &caller.scope, id).await?;
     let name = names(db, vec![r.enterprise_id])
         .await?
         .remove(&r.enterprise_id)
@@ -373,39 +418,98 @@ pub async fn get(core: &Core, caller: &Caller, id: i64) -> AppResult<RequestView
         assignments,
         files,
         timeline,
+        visits,
         actions,
     })
 }
 
-/// Every active expert with its region, specialties, open load and ratings: the one query the
-/// suggestions read (swap for the pool's `experts::queries::active_in_reach` when it lands).
-pub async fn candidates<C: ConnectionTrait>(db: &C) -> AppResult<Vec<Candidate>> {
-    let experts = expert::Entity::find()
-        .filter(expert::Column::Active.eq(true))
-        .order_by_asc(expert::Column::Id)
+/// The checklists an accepting expert may visit the request's enterprise with: the bureau
+/// checklists in use in the enterprise's region that the caller may use (the visit's rule in
+/// `inspections::plan_expert_visit`).
+pub async fn visit_checklists(
+    core: &Core,
+    caller: &Caller,
+    id: i64,
+) -> AppResult<Vec<crate::services::checklists::VersionChoice>> {
+    use crate::services::checklists;
+    let r = visible(&core.db, &caller.scope, id).await?;
+    let e = enterprise::Entity::find_by_id(r.enterprise_id)
+        .one(&core.db)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mine: std::collections::HashSet<i64> = checklists::choices(core, &caller.scope)
+        .await?
+        .into_iter()
+        .map(|c| c.template_id)
+        .collect();
+    let theirs = Scope::Enterprise {
+        enterprise_id: e.id,
+        region_path: e.region_path,
+    };
+    Ok(checklists::choices(core, &theirs)
+        .await?
+        .into_iter()
+        .filter(|c| mine.contains(&c.template_id))
+        .collect())
+}
+
+/// The visits a request scheduled, by date, with their findings and whether `scope` may open
+/// each (the inspection's own rule).
+async fn visits<C: ConnectionTrait>(db: &C, scope: &Scope, id: i64) -> AppResult<Vec<VisitView>> {
+    use crate::models::{hazard, inspection};
+    let rows = inspection::Entity::find()
+        .filter(inspection::Column::ExpertRequestId.eq(id))
+        .order_by_asc(inspection::Column::PlannedOn)
+        .order_by_asc(inspection::Column::Id)
         .all(db)
         .await?;
-    let ids: Vec<i64> = experts.iter().map(|e| e.id).collect();
-    let paths: HashMap<i64, String> = region::Entity::find()
+    if rows.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<i64> = rows.iter().map(|i| i.id).collect();
+    let readable: std::collections::HashSet<i64> = inspection::Entity::find()
         .select_only()
-        .columns([region::Column::Id, region::Column::Path])
-        .filter(region::Column::Id.is_in(experts.iter().map(|e| e.region_id)))
-        .into_tuple::<(i64, String)>()
+        .column(inspection::Column::Id)
+        .filter(inspection::Column::Id.is_in(ids.clone()))
+        .filter(crate::scope::inspections(scope))
+        .into_tuple::<i64>()
         .all(db)
         .await?
         .into_iter()
         .collect();
-    let mut specialties: HashMap<i64, Vec<Specialty>> = HashMap::new();
-    for s in expert_specialty::Entity::find()
-        .filter(expert_specialty::Column::ExpertId.is_in(ids.clone()))
+    let mut findings: HashMap<i64, u64> = HashMap::new();
+    let found: Vec<Option<i64>> = hazard::Entity::find()
+        .select_only()
+        .column(hazard::Column::InspectionId)
+        .filter(hazard::Column::InspectionId.is_in(ids))
+        .into_tuple()
         .all(db)
-        .await?
-    {
-        specialties
-            .entry(s.expert_id)
-            .or_default()
-            .push(s.specialty);
+        .await?;
+    for i in found.into_iter().flatten() {
+        *findings.entry(i).or_insert(0) += 1;
     }
+    Ok(rows
+        .into_iter()
+        .map(|i| VisitView {
+            inspection_id: i.id,
+            expert_id: i.inspecting_expert_id,
+            planned_on: i.planned_on,
+            state: i.state,
+            findings: findings.get(&i.id).copied().unwrap_or(0),
+            readable: readable.contains(&i.id),
+        })
+        .collect())
+}
+
+/// The active experts in reach of the enterprise's region (on its path or inside its subtree:
+/// the pool's `experts::queries::active_in_reach`) with their specialties, open load and
+/// ratings: the one query the suggestions read.
+pub async fn candidates<C: ConnectionTrait>(
+    db: &C,
+    region_path: &str,
+) -> AppResult<Vec<Candidate>> {
+    let found = crate::services::experts::queries::active_in_reach(db, region_path).await?;
+    let ids: Vec<i64> = found.iter().map(|(e, _)| e.id).collect();
     use expert_assignment::Column as A;
     let load: HashMap<i64, i64> = expert_assignment::Entity::find()
         .select_only()
@@ -441,14 +545,14 @@ pub async fn candidates<C: ConnectionTrait>(db: &C) -> AppResult<Vec<Candidate>>
         .into_iter()
         .map(|(e, s, c)| (e, (s, c)))
         .collect();
-    Ok(experts
+    Ok(found
         .into_iter()
-        .map(|e| {
+        .map(|(e, specialties)| {
             let (rating_sum, rating_count) = ratings.get(&e.id).copied().unwrap_or((0, 0));
             Candidate {
                 expert_id: e.id,
-                region_path: paths.get(&e.region_id).cloned().unwrap_or_default(),
-                specialties: specialties.remove(&e.id).unwrap_or_default(),
+                region_path: e.region_path,
+                specialties,
                 open_load: load.get(&e.id).copied().unwrap_or(0).max(0) as u64,
                 rating_sum,
                 rating_count,
@@ -476,7 +580,12 @@ pub async fn suggestions(core: &Core, caller: &Caller, id: i64) -> AppResult<Vec
         .iter()
         .map(|a| a.expert_id)
         .collect();
-    let ranked = expert_flow::rank(candidates(db).await?, r.specialty, &r.region_path, &e.name);
+    let ranked = expert_flow::rank(
+        candidates(db, &r.region_path).await?,
+        r.specialty,
+        &r.region_path,
+        &e.name,
+    );
     Ok(ranked
         .into_iter()
         .map(|s| SuggestionView {

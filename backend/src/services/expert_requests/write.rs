@@ -29,7 +29,7 @@ use crate::models::{
 use crate::scope::{self, Scope};
 use crate::services::audit::{self, Actor, Author, Outcome};
 use crate::services::files::{self, Kind, Upload};
-use crate::services::idempotency;
+use crate::services::{idempotency, inspections};
 use crate::state::Core;
 
 use super::queries::{self, others_open, party};
@@ -528,6 +528,7 @@ pub async fn cancel(
     )
     .await?;
     let open = step.experts_in(&[AssignmentState::Assigned, AssignmentState::Accepted]);
+    inspections::cancel_request_visits(&txn, core.now(), &Author::of(actor), id).await?;
     move_assignments(
         &txn,
         core,
@@ -587,9 +588,15 @@ pub async fn accept(
     };
     let to = step.decide(RequestAction::Accept)?;
     let own = step.own.as_ref().map(|a| a.expert_id);
-    let visit_on = match step.r.visit_on {
-        Some(d) if step.r.state == RequestState::Scheduled => d,
-        _ => input.parse(core.today()).map_err(AppError::Validation)?,
+    let set = step
+        .r
+        .visit_on
+        .filter(|_| step.r.state == RequestState::Scheduled);
+    let (visit_on, version_id) = input
+        .parse(core.today(), set)
+        .map_err(AppError::Validation)?;
+    let Some(expert_id) = own else {
+        return Err(AppError::Conflict(Refusal::WrongState.message_key()));
     };
     let moved = move_assignments(
         &txn,
@@ -611,6 +618,24 @@ pub async fn accept(
         vec![(expert_request::Column::VisitOn, Expr::value(visit_on))],
     )
     .await?;
+    // The visit is an inspection of kind `expert`, planned for the visit date.
+    let visit = inspections::ExpertVisit {
+        expert_id,
+        enterprise_id: step.r.enterprise_id,
+        template_version_id: version_id,
+        planned_on: visit_on,
+        created_by: actor.caller.user_id,
+        request_id: Some(id),
+    };
+    match inspections::plan_expert_visit(core, &txn, &Author::of(actor), &visit).await {
+        Ok(_) => {}
+        Err(AppError::BadRequest("inspections.unknown_checklist")) => {
+            let mut errors = FieldErrors::default();
+            errors.add("template_version_id", "inspections.unknown_checklist");
+            return Err(AppError::Validation(errors));
+        }
+        Err(e) => return Err(e),
+    }
     let note = visit_on.to_string();
     event(
         &txn,

@@ -265,6 +265,8 @@ pub struct ExpertVisit {
     pub planned_on: NaiveDate,
     /// The account that plans it (the service request's step that schedules the visit).
     pub created_by: i64,
+    /// The service request the visit serves.
+    pub request_id: Option<i64>,
 }
 
 /// Plans an expert's visit as an inspection of kind `expert`, inside the caller's transaction
@@ -302,7 +304,7 @@ pub async fn plan_expert_visit(
         return Err(AppError::BadRequest("inspections.unknown_checklist"));
     }
     let now = core.now();
-    let created = planned_row(Planned {
+    let mut row = planned_row(Planned {
         kind: InspectionKind::Expert,
         round: None,
         inspecting: Inspecting::Expert(expert.id),
@@ -312,9 +314,9 @@ pub async fn plan_expert_visit(
         planned_on: visit.planned_on,
         created_by: visit.created_by,
         now,
-    })
-    .insert(txn)
-    .await?;
+    });
+    row.expert_request_id = Set(visit.request_id);
+    let created = row.insert(txn).await?;
     audit::record(
         txn,
         now,
@@ -464,6 +466,57 @@ pub(crate) async fn hazard_counts(core: &Core, ids: &[i64]) -> AppResult<HashMap
 
 use sea_orm::QuerySelect;
 
+/// A service request was cancelled: the open visits it scheduled are cancelled inside the
+/// caller's transaction, each with an `inspection.cancel` audit record naming the request.
+/// Returns how many were cancelled.
+pub(crate) async fn cancel_request_visits<C: ConnectionTrait>(
+    conn: &C,
+    at: chrono::DateTime<chrono::Utc>,
+    author: &Author,
+    request_id: i64,
+) -> AppResult<u64> {
+    use inspection::Column as I;
+    let open: Vec<InspectionState> = InspectionState::ALL
+        .iter()
+        .copied()
+        .filter(|s| s.is_open())
+        .collect();
+    let affected = inspection::Entity::find()
+        .filter(I::ExpertRequestId.eq(request_id))
+        .filter(I::State.is_in(open.clone()))
+        .all(conn)
+        .await?;
+    let mut cancelled = 0;
+    for i in &affected {
+        let done = inspection::Entity::update_many()
+            .col_expr(
+                I::State,
+                sea_orm::sea_query::Expr::value(InspectionState::Cancelled),
+            )
+            .filter(I::Id.eq(i.id))
+            .filter(I::State.is_in(open.clone()))
+            .exec(conn)
+            .await?;
+        if done.rows_affected == 1 {
+            cancelled += 1;
+            audit::record(
+                conn,
+                at,
+                author,
+                "inspection.cancel",
+                Some(("inspection", i.id.to_string())),
+                Outcome::Success,
+                Some(format!(
+                    "service request {request_id} cancelled ({} → cancelled)",
+                    i.state.as_str()
+                )),
+            )
+            .await?;
+        }
+    }
+    Ok(cancelled)
+}
+
 /// An enterprise left an alliance: its open (planned or in-progress) inspections in that
 /// alliance, as the inspecting party and as the inspected one, are cancelled inside the
 /// caller's transaction, each with an `inspection.cancel` audit record naming its round. The
@@ -520,8 +573,6 @@ pub(crate) async fn cancel_for_leaver<C: ConnectionTrait>(
     Ok(affected.len() as u64)
 }
 
-/// A planned inspection as its creator gives it; `round` is (round, alliance, group) for a
-/// mutual inspection of a round.
 /// The inspecting party: an enterprise (mutual and self-inspections) or an expert (a visit).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Inspecting {
@@ -529,6 +580,8 @@ pub(crate) enum Inspecting {
     Expert(i64),
 }
 
+/// A planned inspection as its creator gives it; `round` is (round, alliance, group) for a
+/// mutual inspection of a round.
 pub(crate) struct Planned {
     pub kind: InspectionKind,
     pub round: Option<(i64, i64, i64)>,

@@ -9,18 +9,18 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
-use crate::services::code_filter;
-use crate::error::FieldErrors;
 use crate::db::begin_write;
 use crate::domain::hazard_flow::{self, HazardState};
 use crate::domain::inspection::{HazardCategory, HazardLevel};
 use crate::domain::region_path::subtree_pattern;
 use crate::domain::supervision::{ReviewResult, SupervisionStatus};
+use crate::error::FieldErrors;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Lang};
 use crate::models::{enterprise, hazard, nested, region, supervision};
 use crate::scope::{self, Scope};
 use crate::services::audit::{self, Actor, Author, Outcome};
+use crate::services::code_filter;
 use crate::services::enterprises::EXPORT_LIMIT;
 use crate::services::{PageParams, Paged, given, rectification};
 use crate::state::Core;

@@ -47,6 +47,8 @@ pub struct StepValues {
     #[serde(default)]
     visit_on: String,
     #[serde(default)]
+    template_version_id: String,
+    #[serde(default)]
     report: String,
     #[serde(default)]
     rating: String,
@@ -65,6 +67,8 @@ struct ShowPage {
     base: &'static str,
     r: RequestView,
     suggestions: Option<Vec<SuggestionView>>,
+    /// The checklists the accepting expert may choose for the visit.
+    checklists: Vec<crate::services::checklists::VersionChoice>,
     /// The step whose form was refused, its values and errors.
     refused: Option<RequestAction>,
     v: StepValues,
@@ -236,6 +240,11 @@ async fn show(
     } else {
         None
     };
+    let checklists = if r.actions.contains(&RequestAction::Accept) {
+        queries::visit_checklists(core, caller, id).await?
+    } else {
+        Vec::new()
+    };
     let may_attach = r.actions.contains(&RequestAction::Cancel);
     let status = if refused.is_some() {
         StatusCode::UNPROCESSABLE_ENTITY
@@ -250,6 +259,7 @@ async fn show(
         base: BASE,
         r,
         suggestions,
+        checklists,
         refused,
         v,
         errors,
@@ -339,6 +349,8 @@ async fn take(
         RequestAction::Accept => {
             let input = AcceptInput {
                 visit_on: v.visit_on.clone(),
+                // A value that is no number is no choice: the field error says so.
+                template_version_id: v.template_version_id.trim().parse().ok(),
             };
             write::accept(core, &actor, id, &input).await
         }

@@ -26,11 +26,12 @@ use crate::web::upload::{CsrfUpload, UploadForm};
 use crate::web::{AppState, render};
 
 /// The 一企一档 sections of an enterprise (`enterprise/_file.html`, the parts under `sections`): its
-/// latest inspections and hazards, ten each, with the totals.
+/// latest inspections, hazards and expert service requests, ten each, with the totals.
 #[derive(Debug, Serialize)]
 pub(crate) struct FileSections {
     pub inspections: Paged<InspectionRow>,
     pub hazards: Paged<HazardRow>,
+    pub expert_services: Paged<crate::services::expert_requests::RequestItem>,
 }
 
 /// The 一企一档 sections of an enterprise, as far as the scope may see them.
@@ -63,9 +64,13 @@ pub(crate) async fn file_sections(
         first,
     )
     .await?;
+    let expert_services =
+        crate::services::expert_requests::queries::of_enterprise(core, scope, enterprise_id, first)
+            .await?;
     Ok(FileSections {
         inspections,
         hazards,
+        expert_services,
     })
 }
 
