@@ -34,7 +34,7 @@ fn texts(demo: &[seed::PublicationFixture], i: usize) -> (String, String) {
         .map(|k| demo[k % n].body.as_str())
         .collect::<Vec<_>>()
         .join("\n\n");
-    if i % EVERY == 0 {
+    if i.is_multiple_of(EVERY) {
         body.push_str("\n\n检查配电箱和电气线路是否老化、私拉乱接。");
     }
     (title, body)

@@ -951,6 +951,16 @@ async fn the_demo_requests_go_through_the_services_into_their_states() {
     let zhuanjia = app.api_token(EXPERT).await;
     let mine = app.api_json("/api/v1/expert-requests", &zhuanjia).await;
     assert_eq!(mine["total"], 2, "the expert's two assignments");
+    // Both accepted visits are inspections of kind expert; the expert's list shows its rating.
+    let visits = portal::models::inspection::Entity::find()
+        .filter(portal::models::inspection::Column::ExpertRequestId.is_not_null())
+        .count(&app.core.db)
+        .await
+        .expect("count");
+    assert_eq!(visits, 2);
+    let html = app.logged_in(EXPERT).await.page("/expert-requests").await;
+    let rating = html_escape(&message("expert_requests.rated").replace("{n}", "5"));
+    assert!(html.contains(&rating), "{rating} on the expert's list");
 }
 
 #[tokio::test]
