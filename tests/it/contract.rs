@@ -385,3 +385,46 @@ async fn a_json_body_of_the_wrong_types_is_a_422_and_broken_json_a_400() {
         "nothing written"
     );
 }
+
+/// A body that is one of several shapes where one shape holds every field of another (the
+/// expert pool: the full entry and the directory's) is documented as `anyOf`: with `oneOf` a
+/// full entry, or an empty page, matches both and every answer violates the document.
+#[tokio::test]
+async fn no_untagged_oneof_in_the_document_has_a_branch_holding_all_of_anothers_fields() {
+    let app = spawn_app().await;
+    let doc = document(&app).await;
+    let schemas = doc["components"]["schemas"].as_object().expect("schemas");
+    let fields = |s: &Value| -> Option<Vec<String>> {
+        let s = resolve(&doc, s);
+        s["properties"]
+            .as_object()
+            .map(|p| p.keys().cloned().collect())
+    };
+    let mut clashes = Vec::new();
+    for (name, schema) in schemas {
+        let Some(branches) = schema["oneOf"].as_array() else {
+            continue;
+        };
+        // A tagged enum's branches differ in the tag's value: they never clash.
+        let tagged = branches.iter().all(|b| {
+            resolve(&doc, b)["properties"]
+                .as_object()
+                .is_some_and(|p| p.values().any(|v| v["enum"].is_array()))
+        });
+        if tagged {
+            continue;
+        }
+        let sets: Vec<Vec<String>> = branches.iter().filter_map(fields).collect();
+        for (i, a) in sets.iter().enumerate() {
+            for (j, b) in sets.iter().enumerate() {
+                if i != j && a.iter().all(|k| b.contains(k)) {
+                    clashes.push(format!("{name}: branch {j} holds all of branch {i}"));
+                }
+            }
+        }
+    }
+    assert!(clashes.is_empty(), "{clashes:#?}");
+    for name in ["Listed", "Shown"] {
+        assert!(schemas[name]["anyOf"].is_array(), "{name} is anyOf");
+    }
+}

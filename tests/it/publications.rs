@@ -135,6 +135,33 @@ async fn a_retried_create_with_the_same_key_publishes_once() {
 }
 
 #[tokio::test]
+async fn an_idempotency_key_the_document_refuses_is_a_400_and_changes_nothing() {
+    let app = spawn_app().await;
+    let yjj = app.api_token(REGULATOR).await;
+    let id = publish(&app, &yjj, publication("键值检查的通知", "正文")).await;
+    // (Spaces around a value are HTTP's own: the server never sees them.)
+    let bad: [&[u8]; 4] = [b"", b"\xe9\x94\xae", b"tab\there", &[b'k'; 65]];
+    for key in bad {
+        let res = bare_client()
+            .put(app.url(&format!("/api/v1/publications/{id}")))
+            .bearer_auth(&yjj)
+            .header(
+                "Idempotency-Key",
+                reqwest::header::HeaderValue::from_bytes(key).expect("header value"),
+            )
+            .json(&publication("改过的标题", "正文"))
+            .send()
+            .await
+            .expect("PUT");
+        assert_eq!(res.status(), 400, "key {:?}", String::from_utf8_lossy(key));
+    }
+    let v = app
+        .api_json(&format!("/api/v1/publications/{id}"), &yjj)
+        .await;
+    assert_eq!(v["title"], "键值检查的通知");
+}
+
+#[tokio::test]
 async fn a_committees_notice_reaches_its_members_only_and_a_towns_stays_in_its_town() {
     let app = spawn_app().await;
     let committee = app.api_token(COMMITTEE).await;

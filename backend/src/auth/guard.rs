@@ -273,8 +273,8 @@ impl FromRequest for Actor {
         let sent_key = is_api(&ctx.path)
             .then(|| req.headers().get("Idempotency-Key"))
             .flatten()
-            .and_then(|v| v.to_str().ok())
-            .map(str::to_string);
+            // Bytes outside visible ASCII are kept (lossily) so that the check refuses them.
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
         ready(Ok(Actor {
             caller,
             ip: ctx.ip.clone(),

@@ -37,9 +37,9 @@ impl Actor {
         Actor { sent_key, ..self }
     }
 
-    /// The idempotency key, checked (`idempotency::check_key`): 400 when malformed.
+    /// The idempotency key, checked (`idempotency::check_sent_key`): 400 when malformed.
     pub fn key(&self) -> AppResult<Option<&str>> {
-        idempotency::check_key(self.sent_key.as_deref())
+        idempotency::check_sent_key(self.sent_key.as_deref())
     }
 }
 

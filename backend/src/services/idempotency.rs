@@ -30,6 +30,21 @@ pub fn check_key(raw: Option<&str>) -> AppResult<Option<&str>> {
     }
 }
 
+/// The key a request carries (the API header as sent, or a page token `parse_key` already
+/// checked), held to the document's `^[!-~]{1,64}$` exactly: no trimming, so a blank, padded
+/// or non-ASCII header is refused (400) rather than taken as no key.
+pub fn check_sent_key(raw: Option<&str>) -> AppResult<Option<&str>> {
+    match raw {
+        None => Ok(None),
+        Some(k)
+            if !k.is_empty() && k.len() <= MAX_KEY && k.bytes().all(|b| b.is_ascii_graphic()) =>
+        {
+            Ok(Some(k))
+        }
+        Some(_) => Err(AppError::BadRequest("idempotency.bad_key")),
+    }
+}
+
 /// The saved answer to an earlier request with this key, if any.
 pub async fn replay<T: DeserializeOwned>(
     core: &Core,

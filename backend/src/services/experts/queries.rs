@@ -132,7 +132,7 @@ pub struct ExpertView {
 
 /// A page of the pool in the caller's view: the full one (bureau, admin, the expert itself)
 /// or the directory (committee, enterprise).
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 #[serde(untagged)]
 pub enum Listed {
     Full(Paged<ExpertView>),
@@ -140,11 +140,76 @@ pub enum Listed {
 }
 
 /// One expert in the caller's view.
-#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 #[serde(untagged)]
 pub enum Shown {
     Full(ExpertView),
     Directory(DirectoryEntry),
+}
+
+/// The document says `anyOf`, not the derive's `oneOf`: a full entry holds every field of a
+/// directory entry (and an empty page is both), so exactly one never matches.
+fn any_of(
+    description: &str,
+    items: [utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>; 2],
+) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+    let mut b = utoipa::openapi::schema::AnyOfBuilder::new().description(Some(description));
+    for i in items {
+        b = b.item(i);
+    }
+    b.into()
+}
+
+impl utoipa::PartialSchema for Listed {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        any_of(
+            "A page of the pool: the full entries (bureau, admin, the expert itself) or the \
+             directory's (committee, enterprise).",
+            [
+                Paged::<ExpertView>::schema(),
+                Paged::<DirectoryEntry>::schema(),
+            ],
+        )
+    }
+}
+
+impl utoipa::ToSchema for Listed {
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        use utoipa::{PartialSchema, ToSchema};
+        schemas.push((ExpertView::name().into(), ExpertView::schema()));
+        schemas.push((DirectoryEntry::name().into(), DirectoryEntry::schema()));
+        <Paged<ExpertView> as ToSchema>::schemas(schemas);
+        <Paged<DirectoryEntry> as ToSchema>::schemas(schemas);
+    }
+}
+
+impl utoipa::PartialSchema for Shown {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        any_of(
+            "One expert in the caller's view: full, or as the directory shows it.",
+            [ExpertView::schema(), DirectoryEntry::schema()],
+        )
+    }
+}
+
+impl utoipa::ToSchema for Shown {
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        use utoipa::{PartialSchema, ToSchema};
+        schemas.push((ExpertView::name().into(), ExpertView::schema()));
+        schemas.push((DirectoryEntry::name().into(), DirectoryEntry::schema()));
+        <ExpertView as ToSchema>::schemas(schemas);
+        <DirectoryEntry as ToSchema>::schemas(schemas);
+    }
 }
 
 /// Whether the scope reads the full profile (else the directory's three fields).
