@@ -42,3 +42,37 @@ pub struct ApiError {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub request_id: Option<String>,
 }
+
+/// The routes of every API module, in registration order: fixed paths before the `{param}`
+/// paths that would take them (`web::routes::inventory` composes them; its test checks the order).
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    [
+        openapi::routes(),
+        auth::routes(),
+        notifications::routes(),
+        files::routes(),
+        enterprises::routes(),
+        memberships::routes(),
+        groups::routes(),
+        rounds::routes(),
+        participation::routes(),
+        labels::routes(),
+        regions::routes(),
+        catalog::routes(),
+        staff::routes(),
+        alliances::routes(),
+        checklists::routes(),
+        supervision::routes(),
+        inspections::routes(),
+        hazards::routes(),
+        rectification::routes(),
+        publications::routes(),
+        publication_reach::routes(),
+        experts::routes(),
+        expert_requests::routes(),
+        audit::routes(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}

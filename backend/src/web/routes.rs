@@ -155,62 +155,9 @@ fn http_method(method: &HttpMethod) -> Method {
 /// before the `{param}` paths that would take them (the router takes the first pattern that
 /// matches; the test below checks every pair).
 pub fn inventory() -> Vec<RouteSpec> {
-    [
-        pages::ops::routes(),
-        pages::account::routes(),
-        pages::notifications::routes(),
-        pages::files::routes(),
-        pages::home::routes(),
-        pages::audit::routes(),
-        pages::enterprises::routes(),
-        pages::alliances::routes(),
-        pages::imports::routes(),
-        pages::regions::routes(),
-        pages::catalog::routes(),
-        pages::staff::routes(),
-        pages::participation::routes(),
-        pages::labels::routes(),
-        pages::checklists::routes(),
-        pages::members::routes(),
-        pages::groups::routes(),
-        pages::rounds::routes(),
-        pages::my_alliances::routes(),
-        pages::inspections::routes(),
-        pages::hazards::routes(),
-        pages::supervision::routes(),
-        pages::rectification::routes(),
-        pages::publications::routes(),
-        pages::publication_reach::routes(),
-        pages::experts::routes(),
-        pages::expert_requests::routes(),
-        api::openapi::routes(),
-        api::auth::routes(),
-        api::notifications::routes(),
-        api::files::routes(),
-        api::enterprises::routes(),
-        api::memberships::routes(),
-        api::groups::routes(),
-        api::rounds::routes(),
-        api::participation::routes(),
-        api::labels::routes(),
-        api::regions::routes(),
-        api::catalog::routes(),
-        api::staff::routes(),
-        api::alliances::routes(),
-        api::checklists::routes(),
-        api::supervision::routes(),
-        api::inspections::routes(),
-        api::hazards::routes(),
-        api::rectification::routes(),
-        api::publications::routes(),
-        api::publication_reach::routes(),
-        api::experts::routes(),
-        api::expert_requests::routes(),
-        api::audit::routes(),
-    ]
-    .into_iter()
-    .flatten()
-    .collect()
+    let mut all = pages::routes();
+    all.extend(api::routes());
+    all
 }
 
 /// The inventory grouped by path: each path once, in the order it first appears, with its

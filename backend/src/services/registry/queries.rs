@@ -157,8 +157,9 @@ pub(crate) fn summary(
     }
 }
 
-/// The 一企一档 file as far as the registry knows it. Later issues add inspections, hazards,
-/// expert services and score history as further sections.
+/// The 一企一档 file as far as the registry knows it: profile, alliances and groups. The page adds
+/// the inspection, hazard and expert-service sections (`web::pages::inspections::file_sections`)
+/// and the label with its history (`services::labels::file_section`).
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct EnterpriseFile {
     #[serde(flatten)]

@@ -90,3 +90,40 @@ mod tests {
         );
     }
 }
+
+/// The routes of every page module, in registration order: fixed paths before the `{param}`
+/// paths that would take them (`web::routes::inventory` composes them; its test checks the order).
+pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
+    [
+        ops::routes(),
+        account::routes(),
+        notifications::routes(),
+        files::routes(),
+        home::routes(),
+        audit::routes(),
+        enterprises::routes(),
+        alliances::routes(),
+        imports::routes(),
+        regions::routes(),
+        catalog::routes(),
+        staff::routes(),
+        participation::routes(),
+        labels::routes(),
+        checklists::routes(),
+        members::routes(),
+        groups::routes(),
+        rounds::routes(),
+        my_alliances::routes(),
+        inspections::routes(),
+        hazards::routes(),
+        supervision::routes(),
+        rectification::routes(),
+        publications::routes(),
+        publication_reach::routes(),
+        experts::routes(),
+        expert_requests::routes(),
+    ]
+    .into_iter()
+    .flatten()
+    .collect()
+}
