@@ -17,6 +17,7 @@ pub struct DemoData {
     pub accounts: Vec<AccountFixture>,
     pub checklists: Vec<ChecklistFixture>,
     pub publications: Vec<PublicationFixture>,
+    pub expert_requests: Vec<ExpertRequestFixture>,
 }
 
 /// 行政区划: `parent` is the parent's code (absent for the city).
@@ -173,6 +174,33 @@ pub struct PublicationFixture {
     pub body: String,
 }
 
+/// A demo service request and how far the demo takes it (see `expert_requests.toml`).
+#[derive(Debug, Clone, Deserialize)]
+pub struct ExpertRequestFixture {
+    pub by: String,
+    pub enterprise: Option<String>,
+    pub topic: String,
+    pub specialty: String,
+    pub description: String,
+    /// The preferred dates, as days from today.
+    pub preferred: [i64; 2],
+    pub expert: Option<String>,
+    pub assigned_by: Option<String>,
+    pub visit_in_days: Option<i64>,
+    pub report: Option<String>,
+    pub completed_by: Option<String>,
+    pub rating: Option<u8>,
+    #[serde(default)]
+    pub comment: String,
+    pub rejected_by: Option<String>,
+    pub rejected: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct ExpertRequests {
+    request: Vec<ExpertRequestFixture>,
+}
+
 #[derive(Deserialize)]
 struct Publications {
     publication: Vec<PublicationFixture>,
@@ -213,6 +241,8 @@ pub fn demo() -> Result<DemoData, toml::de::Error> {
     let people: People = toml::from_str(include_str!("../fixtures/people.toml"))?;
     let checklists: Checklists = toml::from_str(include_str!("../fixtures/checklists.toml"))?;
     let publications: Publications = toml::from_str(include_str!("../fixtures/publications.toml"))?;
+    let requests: ExpertRequests =
+        toml::from_str(include_str!("../fixtures/expert_requests.toml"))?;
     Ok(DemoData {
         regions: regions.region,
         industries: industries.industry,
@@ -223,6 +253,7 @@ pub fn demo() -> Result<DemoData, toml::de::Error> {
         accounts: people.account,
         checklists: checklists.checklist,
         publications: publications.publication,
+        expert_requests: requests.request,
     })
 }
 

@@ -532,6 +532,7 @@ async fn the_seed_refuses_a_bad_credit_code_as_registration_does_and_writes_noth
         accounts: Vec::new(),
         checklists: Vec::new(),
         publications: Vec::new(),
+        expert_requests: Vec::new(),
     };
     let err = portal::services::seed::load(&app.core, &only)
         .await

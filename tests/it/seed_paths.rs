@@ -29,6 +29,7 @@ fn only(alliances: Vec<seed::AllianceFixture>) -> seed::DemoData {
         accounts: Vec::new(),
         checklists: Vec::new(),
         publications: Vec::new(),
+        expert_requests: Vec::new(),
     }
 }
 
