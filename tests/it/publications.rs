@@ -637,3 +637,37 @@ async fn the_demo_library_is_searched_in_chinese_and_links_repealed_texts_to_the
         .await;
     assert_eq!(list["total"], 1, "{list}");
 }
+
+#[tokio::test]
+async fn an_audit_record_names_the_request_that_wrote_it() {
+    use portal::models::audit_log;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    let app = spawn_app().await;
+    let yjj = app.api_token(REGULATOR).await;
+    publish(&app, &yjj, publication("请求编号甲", "正文")).await;
+    publish(&app, &yjj, publication("请求编号乙", "正文")).await;
+    let ids: Vec<Option<String>> = audit_log::Entity::find()
+        .filter(audit_log::Column::Action.eq("publication.create"))
+        .order_by_asc(audit_log::Column::Id)
+        .all(&app.core.db)
+        .await
+        .expect("audit")
+        .into_iter()
+        .filter(|r| r.actor_name == REGULATOR)
+        .map(|r| r.request_id)
+        .collect();
+    assert_eq!(ids.len(), 2, "{ids:?}");
+    assert!(
+        ids.iter().all(|i| i.as_ref().is_some_and(|s| s.len() >= 8)),
+        "{ids:?}"
+    );
+    assert_ne!(ids[0], ids[1], "each request its own id");
+    // The seed's records are the system's: no request.
+    let seeded = audit_log::Entity::find()
+        .filter(audit_log::Column::ActorName.eq("system"))
+        .filter(audit_log::Column::RequestId.is_not_null())
+        .all(&app.core.db)
+        .await
+        .expect("audit");
+    assert!(seeded.is_empty());
+}

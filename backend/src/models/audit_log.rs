@@ -25,6 +25,8 @@ pub struct Model {
     pub outcome: String,
     #[sea_orm(column_type = "Text", nullable)]
     pub detail: Option<String>,
+    /// The id of the request that wrote it (the one its log lines and an error page show).
+    pub request_id: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -52,12 +52,17 @@ pub struct Author {
     pub tenant: Option<String>,
     pub region_path: Option<String>,
     pub ip: Option<String>,
+    /// The request acting, when there is one.
+    pub request_id: Option<String>,
 }
 
 impl Author {
     /// The account acting in a request.
     pub fn of(actor: &Actor) -> Author {
-        Author::user(&actor.caller, actor.ip.as_deref())
+        Author {
+            request_id: actor.request_id.clone(),
+            ..Author::user(&actor.caller, actor.ip.as_deref())
+        }
     }
 
     /// A logged-in account (or one logging in), from this address.
@@ -69,6 +74,7 @@ impl Author {
             tenant: Some(caller.scope.tenant_label()),
             region_path: caller.scope.region_path().map(str::to_string),
             ip: ip.map(str::to_string),
+            request_id: None,
         }
     }
 
@@ -81,6 +87,7 @@ impl Author {
             tenant: None,
             region_path: None,
             ip: None,
+            request_id: None,
         }
     }
 
@@ -93,6 +100,7 @@ impl Author {
             tenant: None,
             region_path: None,
             ip: ip.map(str::to_string),
+            request_id: None,
         }
     }
 }
@@ -141,6 +149,7 @@ pub async fn record<C: ConnectionTrait>(
         target_id: Set(target_id),
         outcome: Set(outcome.as_str().to_string()),
         detail: Set(detail),
+        request_id: Set(author.request_id.clone()),
         ..Default::default()
     }
     .insert(conn)
