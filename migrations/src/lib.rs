@@ -20,6 +20,8 @@ mod m20261204_000013_expert_requests;
 mod m20261204_000014_expert_accounts;
 mod m20261204_000015_publication_bigrams;
 mod m20261204_000016_expert_inspections;
+mod m20261206_000017_audit_request_id;
+mod m20261206_000018_outbox_lz4;
 
 pub struct Migrator;
 
@@ -43,6 +45,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000014_expert_accounts::Migration),
             Box::new(m20261204_000015_publication_bigrams::Migration),
             Box::new(m20261204_000016_expert_inspections::Migration),
+            Box::new(m20261206_000017_audit_request_id::Migration),
+            Box::new(m20261206_000018_outbox_lz4::Migration),
         ]
     }
 }

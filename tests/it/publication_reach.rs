@@ -519,3 +519,85 @@ async fn an_email_rendered_once_for_many_names_each_as_one_rendered_for_them() {
         assert!(named.text.contains(name));
     }
 }
+
+/// The bulk path (the database puts each name in on PostgreSQL) writes every notification and
+/// email exactly as a notice rendered for that recipient alone; no address, no email.
+#[tokio::test]
+async fn the_bulk_notice_writes_each_recipients_rows_as_one_written_for_them_alone() {
+    use portal::models::{email_outbox, notification};
+    use portal::services::notify::email::render_notice;
+    use portal::services::notify::{Notice, Recipient, notify_many};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+    let app = spawn_app().await;
+    let notice = Notice {
+        kind: "publication_ack",
+        hazard_id: None,
+        link: Some("/publications/1".into()),
+        params: vec![
+            ("title", "关于<开展>检查的通知".into()),
+            ("issuer", "局 & 所".into()),
+        ],
+    };
+    let (a, b, c) = (
+        user_id(&app, ENTERPRISE).await,
+        user_id(&app, STAFF).await,
+        user_id(&app, ENTERPRISE_OTHER).await,
+    );
+    let people = vec![
+        Recipient {
+            user_id: a,
+            display_name: "薛银芬".into(),
+            email: Some("xue@example.com".into()),
+        },
+        Recipient {
+            user_id: b,
+            display_name: "O'Brien <b>&</b> \"x\"/y".into(),
+            email: Some(" obrien@example.com ".into()),
+        },
+        Recipient {
+            user_id: c,
+            display_name: "无邮箱".into(),
+            email: None,
+        },
+        // Told once.
+        Recipient {
+            user_id: a,
+            display_name: "薛银芬".into(),
+            email: Some("xue@example.com".into()),
+        },
+    ];
+    let txn = portal::db::begin_write(&app.core.db).await.expect("txn");
+    let told = notify_many(&txn, &app.core, &people, &notice)
+        .await
+        .expect("bulk");
+    txn.commit().await.expect("commit");
+    assert_eq!(told, 3);
+    let rows = notification::Entity::find()
+        .filter(notification::Column::Kind.eq("publication_ack"))
+        .filter(notification::Column::UserId.is_in([a, b, c]))
+        .all(&app.core.db)
+        .await
+        .expect("notifications");
+    assert_eq!(rows.len(), 3);
+    for r in &rows {
+        assert_eq!(r.title, notice.title(portal::i18n::Lang::ZhCn));
+        assert_eq!(r.link.as_deref(), Some("/publications/1"));
+        assert_eq!(r.hazard_id, None);
+        assert_eq!(r.read_at, None);
+    }
+    let mails = email_outbox::Entity::find()
+        .filter(email_outbox::Column::ToAddress.is_in(["xue@example.com", "obrien@example.com"]))
+        .order_by_asc(email_outbox::Column::ToAddress)
+        .all(&app.core.db)
+        .await
+        .expect("outbox");
+    assert_eq!(mails.len(), 2, "no email without an address");
+    for (m, name) in mails.iter().zip(["O'Brien <b>&</b> \"x\"/y", "薛银芬"]) {
+        let alone = render_notice(&app.core, &notice, name).expect("render");
+        assert_eq!(m.to_name, name);
+        assert_eq!(m.subject, alone.subject);
+        assert_eq!(m.body_text, alone.text, "{name}");
+        assert_eq!(m.body_html.as_deref(), Some(alone.html.as_str()), "{name}");
+        assert_eq!(m.attempts, 0);
+    }
+}

@@ -14,7 +14,7 @@
 pub mod email;
 pub mod inbox;
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Set, Statement};
 
 use crate::domain::membership::Status as MembershipStatus;
 use crate::domain::role::Role;
@@ -128,6 +128,32 @@ async fn insert_notifications<C: ConnectionTrait>(
     let now = core.now();
     let title: String = notice.title(Lang::ZhCn).chars().take(200).collect();
     let body = notice.body(Lang::ZhCn);
+    if conn.get_database_backend() == DbBackend::Postgres {
+        // One statement: the ids travel as one text, the row's other values once.
+        let ids = user_ids
+            .iter()
+            .map(i64::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
+        let sql = "INSERT INTO notifications (user_id, kind, title, body, link, hazard_id, created_at) \
+                   SELECT u::bigint, $2, $3, $4, $5::text, $6::bigint, $7 \
+                   FROM unnest(string_to_array($1, ',')) AS u";
+        conn.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            sql,
+            [
+                ids.into(),
+                notice.kind.to_string().into(),
+                title.into(),
+                body.into(),
+                notice.link.clone().into(),
+                notice.hazard_id.into(),
+                now.into(),
+            ],
+        ))
+        .await?;
+        return Ok(());
+    }
     for chunk in user_ids.chunks(CHUNK) {
         notification::Entity::insert_many(chunk.iter().map(|&user_id| notification::ActiveModel {
             user_id: Set(user_id),
@@ -155,6 +181,9 @@ async fn queue_emails<C: ConnectionTrait>(
     notice: &Notice,
 ) -> AppResult<()> {
     let now = core.now();
+    if conn.get_database_backend() == DbBackend::Postgres {
+        return queue_emails_pg(conn, core, recipients, notice).await;
+    }
     let mut rows = Vec::new();
     let mut mail = None;
     for r in recipients {
@@ -197,6 +226,58 @@ async fn queue_emails<C: ConnectionTrait>(
             .exec_without_returning(conn)
             .await?;
     }
+    Ok(())
+}
+
+/// `queue_emails` on PostgreSQL: one statement. The email goes once with its name slot; the
+/// recipients go as one JSON array of (address, name, name as HTML), and the database writes
+/// each row with the name put in (exactly `NoticeMail::for_name`).
+async fn queue_emails_pg<C: ConnectionTrait>(
+    conn: &C,
+    core: &Core,
+    recipients: &[Recipient],
+    notice: &Notice,
+) -> AppResult<()> {
+    let people: Vec<serde_json::Value> = recipients
+        .iter()
+        .filter_map(|r| {
+            let address = r
+                .email
+                .as_deref()
+                .map(str::trim)
+                .filter(|a| a.contains('@'))?;
+            Some(serde_json::json!({
+                "a": address.chars().take(255).collect::<String>(),
+                "n": r.display_name.chars().take(64).collect::<String>(),
+                "full": r.display_name,
+                "h": email::NoticeMail::html_name(&r.display_name),
+            }))
+        })
+        .collect();
+    if people.is_empty() {
+        return Ok(());
+    }
+    let mail = email::NoticeMail::new(core, notice)?;
+    let m = mail.with_slot();
+    let now = core.now();
+    let sql = "INSERT INTO email_outbox \
+               (to_address, to_name, subject, body_text, body_html, status, attempts, next_attempt_at, created_at) \
+               SELECT x.a, x.n, $2, replace($3, $4, x.full), replace($5, $4, x.h), $6, 0, $7, $7 \
+               FROM json_to_recordset($1::json) AS x(a text, n text, \"full\" text, h text)";
+    conn.execute_raw(Statement::from_sql_and_values(
+        DbBackend::Postgres,
+        sql,
+        [
+            serde_json::Value::Array(people).to_string().into(),
+            m.subject.clone().into(),
+            m.text.clone().into(),
+            email::NoticeMail::slot().into(),
+            m.html.clone().into(),
+            crate::domain::notice::OutboxStatus::Pending.as_str().into(),
+            now.into(),
+        ],
+    ))
+    .await?;
     Ok(())
 }
 

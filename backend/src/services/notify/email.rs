@@ -82,8 +82,24 @@ impl NoticeMail {
         render_notice(core, notice, NAME_SLOT).map(NoticeMail)
     }
 
+    /// The email as rendered once, with `slot()` where each recipient's name goes (the
+    /// database fills it in for a bulk insert; `for_name` does the same in Rust).
+    pub fn with_slot(&self) -> &Rendered {
+        &self.0
+    }
+
+    /// What stands for the name in `with_slot`.
+    pub fn slot() -> &'static str {
+        NAME_SLOT
+    }
+
+    /// The name as the HTML part holds it.
+    pub fn html_name(name: &str) -> String {
+        minijinja::HtmlEscape(name).to_string()
+    }
+
     pub fn for_name(&self, name: &str) -> Rendered {
-        let html_name = minijinja::HtmlEscape(name).to_string();
+        let html_name = NoticeMail::html_name(name);
         Rendered {
             subject: self.0.subject.clone(),
             text: self.0.text.replace(NAME_SLOT, name),
