@@ -60,37 +60,6 @@ pub fn see_other(location: &str) -> HttpResponse {
         .finish()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::safe_next;
-
-    #[test]
-    fn next_stays_on_site() {
-        assert_eq!(safe_next(Some("/committee"), "/"), "/committee");
-        assert_eq!(safe_next(Some("//evil.example"), "/"), "/");
-        assert_eq!(safe_next(Some("https://evil.example"), "/"), "/");
-        assert_eq!(safe_next(Some("/\\evil.example"), "/"), "/");
-        assert_eq!(safe_next(None, "/x"), "/x");
-        for bad in [
-            "/\t/evil.example",
-            "/\n/evil.example",
-            "/\r\n/evil.example",
-            "/ /evil.example",
-            "/\u{3000}/evil.example",
-            "/\u{0}/evil.example",
-            "\\\\evil.example",
-            "",
-            "evil.example",
-        ] {
-            assert_eq!(safe_next(Some(bad), "/"), "/", "{bad:?}");
-        }
-        assert_eq!(
-            safe_next(Some("/login?next=%2Fenterprise"), "/"),
-            "/login?next=%2Fenterprise"
-        );
-    }
-}
-
 /// The routes of every page module, in registration order: fixed paths before the `{param}`
 /// paths that would take them (`web::routes::inventory` composes them; its test checks the order).
 pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
@@ -126,4 +95,35 @@ pub fn routes() -> Vec<crate::web::routes::RouteSpec> {
     .into_iter()
     .flatten()
     .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_stays_on_site() {
+        assert_eq!(safe_next(Some("/committee"), "/"), "/committee");
+        assert_eq!(safe_next(Some("//evil.example"), "/"), "/");
+        assert_eq!(safe_next(Some("https://evil.example"), "/"), "/");
+        assert_eq!(safe_next(Some("/\\evil.example"), "/"), "/");
+        assert_eq!(safe_next(None, "/x"), "/x");
+        for bad in [
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/\r\n/evil.example",
+            "/ /evil.example",
+            "/\u{3000}/evil.example",
+            "/\u{0}/evil.example",
+            "\\\\evil.example",
+            "",
+            "evil.example",
+        ] {
+            assert_eq!(safe_next(Some(bad), "/"), "/", "{bad:?}");
+        }
+        assert_eq!(
+            safe_next(Some("/login?next=%2Fenterprise"), "/"),
+            "/login?next=%2Fenterprise"
+        );
+    }
 }
