@@ -627,15 +627,7 @@ pub async fn accept(
         created_by: actor.caller.user_id,
         request_id: Some(id),
     };
-    match inspections::plan_expert_visit(core, &txn, &Author::of(actor), &visit).await {
-        Ok(_) => {}
-        Err(AppError::BadRequest("inspections.unknown_checklist")) => {
-            let mut errors = FieldErrors::default();
-            errors.add("template_version_id", "inspections.unknown_checklist");
-            return Err(AppError::Validation(errors));
-        }
-        Err(e) => return Err(e),
-    }
+    inspections::plan_expert_visit(core, &txn, &Author::of(actor), &visit).await?;
     let note = visit_on.to_string();
     event(
         &txn,

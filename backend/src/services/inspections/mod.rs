@@ -271,7 +271,8 @@ pub struct ExpertVisit {
 
 /// Plans an expert's visit as an inspection of kind `expert`, inside the caller's transaction
 /// (the step that schedules the visit), with its audit record. The expert must be active, the
-/// enterprise registered, the checklist a bureau checklist usable in the enterprise's region.
+/// enterprise registered, the checklist a bureau checklist usable in the enterprise's region (a
+/// field error on `template_version_id` otherwise).
 pub async fn plan_expert_visit(
     core: &Core,
     txn: &DatabaseTransaction,
@@ -288,10 +289,16 @@ pub async fn plan_expert_visit(
         .one(txn)
         .await?
         .ok_or(AppError::NotFound)?;
+    // The checklist is the caller's choice: refused on its field, as `create_self` does.
+    let unknown = || {
+        let mut errors = FieldErrors::default();
+        errors.add("template_version_id", "inspections.unknown_checklist");
+        AppError::Validation(errors)
+    };
     let version = checklist_version::Entity::find_by_id(visit.template_version_id)
         .one(txn)
         .await?
-        .ok_or(AppError::BadRequest("inspections.unknown_checklist"))?;
+        .ok_or_else(unknown)?;
     let usable = checklist_template::Entity::find_by_id(version.template_id)
         .filter(scope::checklist_templates(&Scope::Enterprise {
             enterprise_id: inspected.id,
@@ -301,7 +308,7 @@ pub async fn plan_expert_visit(
         .one(txn)
         .await?;
     if usable.is_none() {
-        return Err(AppError::BadRequest("inspections.unknown_checklist"));
+        return Err(unknown());
     }
     let now = core.now();
     let mut row = planned_row(Planned {
@@ -466,15 +473,17 @@ pub(crate) async fn hazard_counts(core: &Core, ids: &[i64]) -> AppResult<HashMap
 
 use sea_orm::QuerySelect;
 
-/// A service request was cancelled: the open visits it scheduled are cancelled inside the
-/// caller's transaction, each with an `inspection.cancel` audit record naming the request.
-/// Returns how many were cancelled.
-pub(crate) async fn cancel_request_visits<C: ConnectionTrait>(
+/// Cancels the open (planned or in-progress) inspections `which` selects, inside the caller's
+/// transaction, each with an `inspection.cancel` audit record whose detail `why` gives. A row a
+/// concurrent writer moved on is left as it is. Returns how many were found and how many this
+/// call cancelled.
+async fn cancel_open<C: ConnectionTrait>(
     conn: &C,
     at: chrono::DateTime<chrono::Utc>,
     author: &Author,
-    request_id: i64,
-) -> AppResult<u64> {
+    which: sea_orm::Condition,
+    why: impl Fn(&inspection::Model) -> String,
+) -> AppResult<(usize, u64)> {
     use inspection::Column as I;
     let open: Vec<InspectionState> = InspectionState::ALL
         .iter()
@@ -482,7 +491,7 @@ pub(crate) async fn cancel_request_visits<C: ConnectionTrait>(
         .filter(|s| s.is_open())
         .collect();
     let affected = inspection::Entity::find()
-        .filter(I::ExpertRequestId.eq(request_id))
+        .filter(which)
         .filter(I::State.is_in(open.clone()))
         .all(conn)
         .await?;
@@ -506,14 +515,31 @@ pub(crate) async fn cancel_request_visits<C: ConnectionTrait>(
                 "inspection.cancel",
                 Some(("inspection", i.id.to_string())),
                 Outcome::Success,
-                Some(format!(
-                    "service request {request_id} cancelled ({} → cancelled)",
-                    i.state.as_str()
-                )),
+                Some(why(i)),
             )
             .await?;
         }
     }
+    Ok((affected.len(), cancelled))
+}
+
+/// A service request was cancelled: the open visits it scheduled are cancelled inside the
+/// caller's transaction, each with an `inspection.cancel` audit record naming the request.
+/// Returns how many were cancelled.
+pub(crate) async fn cancel_request_visits<C: ConnectionTrait>(
+    conn: &C,
+    at: chrono::DateTime<chrono::Utc>,
+    author: &Author,
+    request_id: i64,
+) -> AppResult<u64> {
+    let which = sea_orm::Condition::all().add(inspection::Column::ExpertRequestId.eq(request_id));
+    let (_, cancelled) = cancel_open(conn, at, author, which, |i| {
+        format!(
+            "service request {request_id} cancelled ({} → cancelled)",
+            i.state.as_str()
+        )
+    })
+    .await?;
     Ok(cancelled)
 }
 
@@ -529,48 +555,22 @@ pub(crate) async fn cancel_for_leaver<C: ConnectionTrait>(
     enterprise_id: i64,
 ) -> AppResult<u64> {
     use inspection::Column as I;
-    let open: Vec<InspectionState> = InspectionState::ALL
-        .iter()
-        .copied()
-        .filter(|s| s.is_open())
-        .collect();
-    let party = sea_orm::Condition::any()
-        .add(I::InspectingEnterpriseId.eq(enterprise_id))
-        .add(I::InspectedEnterpriseId.eq(enterprise_id));
-    let affected = inspection::Entity::find()
-        .filter(I::AllianceId.eq(alliance_id))
-        .filter(I::State.is_in(open.clone()))
-        .filter(party.clone())
-        .all(conn)
-        .await?;
-    for i in &affected {
-        let done = inspection::Entity::update_many()
-            .col_expr(
-                I::State,
-                sea_orm::sea_query::Expr::value(InspectionState::Cancelled),
-            )
-            .filter(I::Id.eq(i.id))
-            .filter(I::State.is_in(open.clone()))
-            .exec(conn)
-            .await?;
-        if done.rows_affected == 1 {
-            audit::record(
-                conn,
-                at,
-                author,
-                "inspection.cancel",
-                Some(("inspection", i.id.to_string())),
-                Outcome::Success,
-                Some(format!(
-                    "round {}: enterprise {enterprise_id} left alliance {alliance_id} ({} → cancelled)",
-                    i.round_id.map_or("—".to_string(), |r| r.to_string()),
-                    i.state.as_str()
-                )),
-            )
-            .await?;
-        }
-    }
-    Ok(affected.len() as u64)
+    let which = sea_orm::Condition::all()
+        .add(I::AllianceId.eq(alliance_id))
+        .add(
+            sea_orm::Condition::any()
+                .add(I::InspectingEnterpriseId.eq(enterprise_id))
+                .add(I::InspectedEnterpriseId.eq(enterprise_id)),
+        );
+    let (found, _) = cancel_open(conn, at, author, which, |i| {
+        format!(
+            "round {}: enterprise {enterprise_id} left alliance {alliance_id} ({} → cancelled)",
+            i.round_id.map_or("—".to_string(), |r| r.to_string()),
+            i.state.as_str()
+        )
+    })
+    .await?;
+    Ok(found as u64)
 }
 
 /// The inspecting party: an enterprise (mutual and self-inspections) or an expert (a visit).
