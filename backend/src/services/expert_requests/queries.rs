@@ -253,6 +253,16 @@ pub async fn list(
     if let Some(s) = state {
         q = q.filter(R::State.eq(s));
     }
+    newest_first(core, q, page).await
+}
+
+/// One page of `q`'s requests, newest first, with their enterprises' names.
+async fn newest_first(
+    core: &Core,
+    q: sea_orm::Select<expert_request::Entity>,
+    page: PageParams,
+) -> AppResult<Paged<RequestItem>> {
+    use expert_request::Column as R;
     let pages = q
         .order_by_desc(R::CreatedAt)
         .order_by_desc(R::Id)
@@ -275,21 +285,10 @@ pub async fn of_enterprise(
     enterprise_id: i64,
     page: PageParams,
 ) -> AppResult<Paged<RequestItem>> {
-    use expert_request::Column as R;
-    let pages = expert_request::Entity::find()
+    let q = expert_request::Entity::find()
         .filter(scope::expert_requests(scope))
-        .filter(R::EnterpriseId.eq(enterprise_id))
-        .order_by_desc(R::CreatedAt)
-        .order_by_desc(R::Id)
-        .paginate(&core.db, page.per_page());
-    let total = pages.num_items().await?;
-    let rows = pages.fetch_page(page.page() - 1).await?;
-    let names = names(&core.db, vec![enterprise_id]).await?;
-    let items = rows
-        .iter()
-        .map(|r| item(r, names.get(&r.enterprise_id).cloned().unwrap_or_default()))
-        .collect();
-    Ok(Paged::new(items, page, total))
+        .filter(expert_request::Column::EnterpriseId.eq(enterprise_id));
+    newest_first(core, q, page).await
 }
 
 /// The scheduled visits of an expert from `from` on, by visit date (the expert portal).
@@ -403,7 +402,7 @@ pub async fn get(core: &Core, caller: &Caller, id: i64) -> AppResult<RequestView
             at: e.at,
         })
         .collect();
-    let visits = visits(db, &caller.scope, id).await?;
+    let visits = visits(core, &caller.scope, id).await?;
     let name = names(db, vec![r.enterprise_id])
         .await?
         .remove(&r.enterprise_id)
@@ -455,8 +454,9 @@ pub async fn visit_checklists(
 
 /// The visits a request scheduled, by date, with their findings and whether `scope` may open
 /// each (the inspection's own rule).
-async fn visits<C: ConnectionTrait>(db: &C, scope: &Scope, id: i64) -> AppResult<Vec<VisitView>> {
-    use crate::models::{hazard, inspection};
+async fn visits(core: &Core, scope: &Scope, id: i64) -> AppResult<Vec<VisitView>> {
+    use crate::models::inspection;
+    let db = &core.db;
     let rows = inspection::Entity::find()
         .filter(inspection::Column::ExpertRequestId.eq(id))
         .order_by_asc(inspection::Column::PlannedOn)
@@ -477,17 +477,7 @@ async fn visits<C: ConnectionTrait>(db: &C, scope: &Scope, id: i64) -> AppResult
         .await?
         .into_iter()
         .collect();
-    let mut findings: HashMap<i64, u64> = HashMap::new();
-    let found: Vec<Option<i64>> = hazard::Entity::find()
-        .select_only()
-        .column(hazard::Column::InspectionId)
-        .filter(hazard::Column::InspectionId.is_in(ids))
-        .into_tuple()
-        .all(db)
-        .await?;
-    for i in found.into_iter().flatten() {
-        *findings.entry(i).or_insert(0) += 1;
-    }
+    let findings = crate::services::inspections::hazard_counts(core, &ids).await?;
     Ok(rows
         .into_iter()
         .map(|i| VisitView {
