@@ -62,6 +62,16 @@ pub struct Recipient {
     pub email: Option<String>,
 }
 
+impl Recipient {
+    /// The address an email goes to: the account's, trimmed, when it looks like one.
+    fn address(&self) -> Option<&str> {
+        self.email
+            .as_deref()
+            .map(str::trim)
+            .filter(|a| a.contains('@'))
+    }
+}
+
 /// Writes the notice for each recipient (user ids; duplicates are told once), and queues an
 /// email for each active recipient with an address.
 pub async fn notify<C: ConnectionTrait>(
@@ -187,12 +197,7 @@ async fn queue_emails<C: ConnectionTrait>(
     let mut rows = Vec::new();
     let mut mail = None;
     for r in recipients {
-        let Some(address) = r
-            .email
-            .as_deref()
-            .map(str::trim)
-            .filter(|a| a.contains('@'))
-        else {
+        let Some(address) = r.address() else {
             continue;
         };
         let mail = match &mail {
@@ -241,11 +246,7 @@ async fn queue_emails_pg<C: ConnectionTrait>(
     let people: Vec<serde_json::Value> = recipients
         .iter()
         .filter_map(|r| {
-            let address = r
-                .email
-                .as_deref()
-                .map(str::trim)
-                .filter(|a| a.contains('@'))?;
+            let address = r.address()?;
             Some(serde_json::json!({
                 "a": address.chars().take(255).collect::<String>(),
                 "n": r.display_name.chars().take(64).collect::<String>(),
