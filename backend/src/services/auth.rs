@@ -292,7 +292,8 @@ async fn lock(
     Ok(r.rows_affected == 1)
 }
 
-fn caller_of(u: &user::Model, scope: Scope, session_id: String) -> AppResult<Caller> {
+/// The caller an account is, in `scope`, on the session `session_id`.
+pub(crate) fn caller_of(u: &user::Model, scope: Scope, session_id: String) -> AppResult<Caller> {
     Ok(Caller {
         user_id: u.id,
         username: u.username.clone(),

@@ -8,23 +8,16 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
 use crate::error::{AppError, AppResult};
 use crate::models::{enterprise, expert, user};
-use crate::scope::Caller;
 use crate::services::audit::Actor;
+use crate::services::auth;
 use crate::state::Core;
 
 use super::{AcceptInput, AssignInput, NewRequest, RateInput, ReasonInput, ReportInput, write};
 
 async fn actor_of(core: &Core, u: user::Model) -> AppResult<Actor> {
-    let scope = crate::services::auth::scope_of(core, &u).await?;
+    let scope = auth::scope_of(core, &u).await?;
     Ok(Actor {
-        caller: Caller {
-            user_id: u.id,
-            username: u.username.clone(),
-            display_name: u.display_name.clone(),
-            role: u.role,
-            scope,
-            session_id: String::new(),
-        },
+        caller: auth::caller_of(&u, scope, String::new())?,
         ip: None,
         request_id: None,
         sent_key: None,
