@@ -64,7 +64,8 @@ enum Command {
 
 #[derive(Subcommand)]
 enum SeedWhat {
-    /// The demo region, enterprises, alliances and one account per role.
+    /// The demo region, enterprises, alliances, one account per role and three months of
+    /// history (rounds, inspections, hazards in every state).
     Demo,
 }
 
@@ -96,6 +97,7 @@ async fn main() -> anyhow::Result<()> {
             );
             services::seed::load_demo(&core).await?;
             services::expert_requests::demo::load(&core).await?;
+            services::seed_history::load(&core).await?;
             println!("demo data loaded");
             print_logins()
         }

@@ -12,6 +12,7 @@ mod checklists;
 mod concurrent_writes;
 mod contract;
 mod db_outage;
+mod demo_history;
 mod expert_requests;
 mod expert_visits;
 mod experts;

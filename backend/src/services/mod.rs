@@ -29,6 +29,7 @@ pub mod registry;
 pub mod relocation;
 pub mod rounds;
 pub mod seed;
+pub mod seed_history;
 pub mod staff;
 pub mod supervision;
 pub mod users;
