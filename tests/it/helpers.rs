@@ -1,7 +1,9 @@
 //! `spawn_app()`: the real server on port 0 with its own database and a clock the test moves.
 //!
 //! The demo fixtures are loaded once per test process into a template (a SQLite file, or a
-//! PostgreSQL database used as `TEMPLATE`), and every test gets a copy of it.
+//! PostgreSQL database used as `TEMPLATE`), and every test gets a copy of it. A test that asks
+//! for the demo with its history (`spawn_app_with_history`) gets a copy of a second template,
+//! built the first time one asks.
 
 #![allow(dead_code)]
 
