@@ -49,3 +49,4 @@ mod search_words;
 mod seed_paths;
 mod snapshots;
 mod supervision;
+mod keyset;

@@ -279,18 +279,6 @@ pub struct PageInfo {
 }
 
 impl PageInfo {
-    /// The first page of a list that has no rows for this caller.
-    pub fn empty(params: &PageParams) -> PageInfo {
-        PageInfo {
-            page: 1,
-            per_page: params.per_page(),
-            total: 0,
-            total_capped: false,
-            next: None,
-            prev: None,
-        }
-    }
-
     /// The page with its items (the rows turned into list items).
     pub fn with<T>(self, items: Vec<T>) -> Paged<T> {
         Paged {
