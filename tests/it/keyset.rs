@@ -110,7 +110,15 @@ async fn cursor_pages_return_every_row_exactly_once_while_hazards_are_added() {
     // 36 hazards, three found at each instant, so pages end inside a run of equal found_at.
     let mut rows = Vec::new();
     for i in 0..36u32 {
-        rows.push(hazard_at(&app, &format!("隐患{i}"), at(1 + i / 3, 8), HazardState::Reported).await);
+        rows.push(
+            hazard_at(
+                &app,
+                &format!("隐患{i}"),
+                at(1 + i / 3, 8),
+                HazardState::Reported,
+            )
+            .await,
+        );
     }
     insert_all(&app, rows).await;
     let at_start = ids_in_db(&app).await;
@@ -119,7 +127,10 @@ async fn cursor_pages_return_every_row_exactly_once_while_hazards_are_added() {
     let mut added_below = Vec::new();
     let mut page = app.api_json(&list, &token).await;
     assert_eq!(page["page"], 1);
-    assert!(page["prev"].is_null(), "the first page has no previous: {page}");
+    assert!(
+        page["prev"].is_null(),
+        "the first page has no previous: {page}"
+    );
     let mut fetched = 1;
     loop {
         seen.extend(ids(&page));
@@ -128,21 +139,33 @@ async fn cursor_pages_return_every_row_exactly_once_while_hazards_are_added() {
         };
         // Between two fetches: a hazard found at the very instant of the cursor row, one newer
         // than every other and one older than every other.
-        let last = page["items"].as_array().and_then(|a| a.last()).expect("a row");
+        let last = page["items"]
+            .as_array()
+            .and_then(|a| a.last())
+            .expect("a row");
         let last_found: DateTime<Utc> = last["found_at"]
             .as_str()
             .and_then(|t| t.parse().ok())
             .expect("found_at");
-        insert_one(&app, hazard_at(&app, "同时发现", last_found, HazardState::Reported).await)
-            .await;
-        insert_one(&app, hazard_at(&app, "最新", at(28, 8), HazardState::Reported).await).await;
+        insert_one(
+            &app,
+            hazard_at(&app, "同时发现", last_found, HazardState::Reported).await,
+        )
+        .await;
+        insert_one(
+            &app,
+            hazard_at(&app, "最新", at(28, 8), HazardState::Reported).await,
+        )
+        .await;
         let old = at(1, 0) - Duration::days(i64::from(fetched));
         added_below.push(
-            insert_one(&app, hazard_at(&app, "最早", old, HazardState::Reported).await).await,
+            insert_one(
+                &app,
+                hazard_at(&app, "最早", old, HazardState::Reported).await,
+            )
+            .await,
         );
-        page = app
-            .api_json(&format!("{list}&cursor={next}"), &token)
-            .await;
+        page = app.api_json(&format!("{list}&cursor={next}"), &token).await;
         fetched += 1;
         assert_eq!(page["page"], fetched, "pages are counted along the cursors");
         assert!(page["prev"].is_string(), "a later page has a previous one");
@@ -155,16 +178,17 @@ async fn cursor_pages_return_every_row_exactly_once_while_hazards_are_added() {
         at_start.difference(&unique).collect::<Vec<_>>()
     );
     for id in &added_below {
-        assert!(unique.contains(id), "a row added below the cursor is reached");
+        assert!(
+            unique.contains(id),
+            "a row added below the cursor is reached"
+        );
     }
     assert!(fetched >= 6, "{fetched} pages of 7");
 
     // Back from the last page by `prev`: again every row once, ending on page 1.
     let mut back: Vec<i64> = ids(&page);
     while let Some(prev) = page["prev"].as_str().map(str::to_string) {
-        page = app
-            .api_json(&format!("{list}&cursor={prev}"), &token)
-            .await;
+        page = app.api_json(&format!("{list}&cursor={prev}"), &token).await;
         back.extend(ids(&page));
     }
     assert_eq!(page["page"], 1);
@@ -178,10 +202,17 @@ async fn a_tampered_or_foreign_cursor_is_a_422_naming_the_field_in_chinese() {
     let app = spawn_app().await;
     let token = app.api_token(REGULATOR).await;
     for day in [1, 2, 3] {
-        insert_one(&app, hazard_at(&app, "隐患", at(day, 8), HazardState::Reported).await).await;
+        insert_one(
+            &app,
+            hazard_at(&app, "隐患", at(day, 8), HazardState::Reported).await,
+        )
+        .await;
     }
     let page = app.api_json("/api/v1/hazards?per_page=1", &token).await;
-    let next = page["next"].as_str().expect("more than one hazard").to_string();
+    let next = page["next"]
+        .as_str()
+        .expect("more than one hazard")
+        .to_string();
     // One hex digit changed in the middle of the token.
     let mut chars: Vec<char> = next.chars().collect();
     let i = chars.len() / 2;
@@ -189,14 +220,21 @@ async fn a_tampered_or_foreign_cursor_is_a_422_naming_the_field_in_chinese() {
     let tampered: String = chars.into_iter().collect();
     for url in [
         format!("/api/v1/hazards?per_page=1&cursor={tampered}"),
-        format!("/api/v1/hazards?per_page=1&cursor={}", &next[..next.len() - 2]),
+        format!(
+            "/api/v1/hazards?per_page=1&cursor={}",
+            &next[..next.len() - 2]
+        ),
         format!("/api/v1/inspections?cursor={next}"),
         "/api/v1/hazards?cursor=not-a-cursor".to_string(),
     ] {
         let res = app.api_get(&url, &token).await;
         assert_eq!(res.status(), 422, "GET {url}");
         let body: Value = res.json().await.expect("json");
-        assert_eq!(body["fields"]["cursor"], message("list.bad_cursor"), "{url}: {body}");
+        assert_eq!(
+            body["fields"]["cursor"],
+            message("list.bad_cursor"),
+            "{url}: {body}"
+        );
     }
     // The cursor itself works.
     let res = app
@@ -210,7 +248,10 @@ async fn a_tampered_or_foreign_cursor_is_a_422_naming_the_field_in_chinese() {
         .await;
     assert_eq!(res.status(), 422);
     let html = res.text().await.expect("body");
-    assert!(html.contains(&html_escape(&message("list.bad_cursor"))), "{html}");
+    assert!(
+        html.contains(&html_escape(&message("list.bad_cursor"))),
+        "{html}"
+    );
 }
 
 #[tokio::test]
@@ -259,14 +300,21 @@ async fn a_small_count_bound_caps_every_list_and_its_page_numbers() {
     }
     insert_all(&app, rows).await;
     let page = app.api_json("/api/v1/hazards?per_page=2", &token).await;
-    assert_eq!((page["total"].clone(), page["total_capped"].clone()), (5.into(), true.into()));
     assert_eq!(
-        app.api_get("/api/v1/hazards?per_page=2&page=3", &token).await.status(),
+        (page["total"].clone(), page["total_capped"].clone()),
+        (5.into(), true.into())
+    );
+    assert_eq!(
+        app.api_get("/api/v1/hazards?per_page=2&page=3", &token)
+            .await
+            .status(),
         200,
         "offset 4 is inside the window"
     );
     assert_eq!(
-        app.api_get("/api/v1/hazards?per_page=2&page=4", &token).await.status(),
+        app.api_get("/api/v1/hazards?per_page=2&page=4", &token)
+            .await
+            .status(),
         422,
         "offset 6 is not"
     );
@@ -281,7 +329,8 @@ async fn the_to_do_list_and_the_queue_are_paged_with_a_bounded_count() {
     // 12 hazards for 鸿田 to acknowledge, 12 disputes for its committee to decide.
     let mut rows = Vec::new();
     for i in 0..12u32 {
-        let mut to_ack = hazard_at(&app, &format!("待确认{i}"), at(2, i), HazardState::Reported).await;
+        let mut to_ack =
+            hazard_at(&app, &format!("待确认{i}"), at(2, i), HazardState::Reported).await;
         to_ack.deadline = Set(NaiveDate::from_ymd_opt(2026, 12, 1 + i).expect("date"));
         rows.push(to_ack);
         rows.push(hazard_at(&app, &format!("申诉{i}"), at(3, i), HazardState::Disputed).await);
@@ -315,7 +364,10 @@ async fn the_to_do_list_and_the_queue_are_paged_with_a_bounded_count() {
         assert_eq!(unique.len(), seen.len(), "{list}: no row twice");
         let mine: HashMap<i64, ()> = unique.iter().map(|id| (*id, ())).collect();
         let kinds = added.iter().filter(|id| mine.contains_key(id)).count();
-        assert_eq!(kinds, 12, "{list}: every one of the 12 {kind} rows is reached");
+        assert_eq!(
+            kinds, 12,
+            "{list}: every one of the 12 {kind} rows is reached"
+        );
         if list == "/api/v1/todo" {
             let mut sorted = deadlines.clone();
             sorted.sort();

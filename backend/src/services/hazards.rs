@@ -4,8 +4,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, LoaderTrait, QueryFilter, QueryOrder,
-    sea_query::Query,
+    ColumnTrait, Condition, EntityTrait, LoaderTrait, QueryFilter, QueryOrder, sea_query::Query,
 };
 use serde::{Deserialize, Serialize};
 

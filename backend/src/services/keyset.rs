@@ -470,7 +470,10 @@ mod tests {
         let other = Key::new("inspections")
             .desc(hazard::Column::FoundAt)
             .desc(hazard::Column::Id);
-        assert!(Cursor::open(secret, &other, &token).is_none(), "another list");
+        assert!(
+            Cursor::open(secret, &other, &token).is_none(),
+            "another list"
+        );
         assert!(Cursor::open(b"another secret", &key(), &token).is_none());
     }
 

@@ -20,7 +20,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, NaiveDate, Offset, Utc};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, LoaderTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, LoaderTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
     sea_query::{Expr, ExprTrait, Func, OnConflict, Query, SimpleExpr},
 };
 use serde::Serialize;

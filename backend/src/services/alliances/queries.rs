@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, LoaderTrait, QueryFilter,
-    QueryOrder, QuerySelect, Select,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, LoaderTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select,
 };
 use serde::{Deserialize, Serialize};
 
@@ -24,8 +24,8 @@ use crate::services::audit::{self, Actor, Author, Outcome};
 use crate::services::code_filter;
 use crate::services::committee::{self, CommitteeAccount};
 use crate::services::enterprises::{Choice, EXPORT_LIMIT};
-use crate::services::registry::{EnterpriseSummary, GroupView, names, summary};
 use crate::services::keyset::{self, Key, Page};
+use crate::services::registry::{EnterpriseSummary, GroupView, names, summary};
 use crate::services::{PageParams, Paged, given, text_contains};
 use crate::state::Core;
 

@@ -5,7 +5,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, LoaderTrait, ModelTrait, QueryFilter, QueryOrder, QuerySelect, Related,
+    ColumnTrait, ConnectionTrait, EntityTrait, LoaderTrait, ModelTrait, QueryFilter, QueryOrder,
+    QuerySelect, Related,
     sea_query::{Expr, ExprTrait},
 };
 use serde::{Deserialize, Serialize};

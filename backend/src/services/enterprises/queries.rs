@@ -5,8 +5,8 @@ use super::*;
 use std::collections::HashMap;
 
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    Select, sea_query::Query,
+    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+    sea_query::Query,
 };
 use serde::{Deserialize, Serialize};
 
@@ -22,8 +22,8 @@ use crate::models::{
 use crate::scope::{self, Scope};
 use crate::services::audit::{self, Actor, Author, Outcome};
 use crate::services::code_filter;
-use crate::services::registry::{EnterpriseSummary, names, summary};
 use crate::services::keyset::{self, Key, Page};
+use crate::services::registry::{EnterpriseSummary, names, summary};
 use crate::services::{PageParams, Paged, given, text_contains};
 use crate::state::Core;
 

@@ -5,9 +5,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::expert::Specialty;
@@ -264,9 +262,7 @@ async fn newest_first(
     page: PageParams,
 ) -> AppResult<Paged<RequestItem>> {
     use expert_request::Column as R;
-    let key = Key::new("expert_requests")
-        .desc(R::CreatedAt)
-        .desc(R::Id);
+    let key = Key::new("expert_requests").desc(R::CreatedAt).desc(R::Id);
     let Page { rows, info } = keyset::page(core, q, &key, &page).await?;
     let names = names(&core.db, rows.iter().map(|r| r.enterprise_id).collect()).await?;
     let items = rows

@@ -25,10 +25,10 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::models::{enterprise, hazard, inspection};
 use crate::scope::{self, Caller, Scope};
 use crate::services::audit::{self, Actor, Author, Outcome};
+use crate::services::keyset::{self, Key, Page};
 use crate::services::{
     PageParams, Paged, checklists, code_filter, given, idempotency, text_contains,
 };
-use crate::services::keyset::{self, Key, Page};
 use crate::state::Core;
 
 pub use queries::{AnswerView, FileRef, InspectionDetail, InspectionRow, ItemView, Party};

@@ -6,8 +6,8 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, LoaderTrait, QueryFilter, QueryOrder,
-    QuerySelect, sea_query::Query,
+    ColumnTrait, Condition, EntityTrait, LoaderTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::Query,
 };
 use serde::{Deserialize, Serialize};
 

@@ -15,7 +15,8 @@
 
 use chrono::NaiveDate;
 use sea_orm::{
-    ColumnTrait, Condition, DbBackend, EntityTrait, LoaderTrait, ModelTrait, Order, QueryFilter, QueryOrder, QuerySelect, Select,
+    ColumnTrait, Condition, DbBackend, EntityTrait, LoaderTrait, ModelTrait, Order, QueryFilter,
+    QueryOrder, QuerySelect, Select,
     sea_query::{Expr, ExprTrait, LikeExpr, SimpleExpr},
 };
 use serde::{Deserialize, Serialize};

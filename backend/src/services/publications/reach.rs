@@ -33,8 +33,8 @@ use crate::models::{
 };
 use crate::scope::{self, Caller, Scope};
 use crate::services::audit::{self, Actor, Author, Outcome};
-use crate::services::notify::{self, Notice, Recipient};
 use crate::services::keyset::{self, Key};
+use crate::services::notify::{self, Notice, Recipient};
 use crate::services::{PageParams, Paged};
 use crate::state::Core;
 

@@ -236,7 +236,11 @@ pub async fn verification_queue(
     let Page { rows: found, info } = keyset::page(core, q, &key, &page).await?;
     let ids: Vec<i64> = found.iter().map(|h| h.id).collect();
     let mut pending = pending_set(&core.db, &ids).await?;
-    let meta: Vec<(&'static str, Option<extension_request::Model>, DateTime<Utc>)> = found
+    let meta: Vec<(
+        &'static str,
+        Option<extension_request::Model>,
+        DateTime<Utc>,
+    )> = found
         .iter()
         .map(|h| match h.state {
             HazardState::AwaitingVerification => {

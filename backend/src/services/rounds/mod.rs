@@ -18,8 +18,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    ColumnTrait, EntityTrait, LoaderTrait, QueryFilter, QueryOrder, QuerySelect,
-    Select,
+    ColumnTrait, EntityTrait, LoaderTrait, QueryFilter, QueryOrder, QuerySelect, Select,
 };
 use serde::{Deserialize, Serialize};
 

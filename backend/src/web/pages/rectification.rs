@@ -15,11 +15,11 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::scope::Caller;
 use crate::services::audit::Actor;
 use crate::services::hazards::{self, HazardDetail};
-use crate::services::{PageParams, Paged, idempotency};
 use crate::services::rectification::{
     self as loop_, CommentInput, ExtensionInput, LoopOutcome, LoopSection, NoteInput, QueueRow,
     ReasonInput, RejectInput, TodoRow, VerifyInput,
 };
+use crate::services::{PageParams, Paged, idempotency};
 use crate::web::errors::rendered;
 use crate::web::form::{CsrfForm, Retry};
 use crate::web::pages::see_other;
