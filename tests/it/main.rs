@@ -18,6 +18,7 @@ mod expert_visits;
 mod experts;
 mod imports;
 mod inspections;
+mod keyset;
 mod labels;
 mod legal_basis;
 mod like_escape;

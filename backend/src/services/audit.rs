@@ -3,8 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set,
 };
 use serde::Deserialize;
 
@@ -14,6 +13,7 @@ use crate::models::audit_log;
 /// One audit record as lists and the API show it.
 pub type AuditEntry = audit_log::Model;
 use crate::scope::{self, Caller};
+use crate::services::keyset::{self, Key, Page};
 use crate::services::{PageParams, Paged, idempotency};
 use crate::state::Core;
 
@@ -206,8 +206,9 @@ pub async fn search(
     let q = q
         .order_by_desc(audit_log::Column::At)
         .order_by_desc(audit_log::Column::Id);
-    let paginator = q.paginate(&core.db, page.per_page());
-    let total = paginator.num_items().await?;
-    let items = paginator.fetch_page(page.page() - 1).await?;
-    Ok(Paged::new(items, page, total))
+    let key = Key::new("audit")
+        .desc(audit_log::Column::At)
+        .desc(audit_log::Column::Id);
+    let Page { rows, info } = keyset::page(core, q, &key, &page).await?;
+    Ok(info.with(rows))
 }

@@ -20,8 +20,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, NaiveDate, Offset, Utc};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, LoaderTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, LoaderTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
     sea_query::{Expr, ExprTrait, Func, OnConflict, Query, SimpleExpr},
 };
 use serde::Serialize;
@@ -39,6 +39,7 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::models::{enterprise, hazard, label_rule, region, score_history};
 use crate::scope::{self, Scope};
 use crate::services::audit::{self, Actor, Author, Outcome};
+use crate::services::keyset::{self, Key, Page};
 use crate::services::{PageParams, Paged};
 use crate::state::Core;
 
@@ -618,15 +619,15 @@ pub async fn scores(
         .one(&core.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    let paginator = score_history::Entity::find()
+    let q = score_history::Entity::find()
         .filter(score_history::Column::EnterpriseId.eq(e.id))
         .order_by_desc(score_history::Column::At)
-        .order_by_desc(score_history::Column::Id)
-        .paginate(&core.db, page.per_page());
-    let total = paginator.num_items().await?;
-    let items = paginator
-        .fetch_page(page.page() - 1)
-        .await?
+        .order_by_desc(score_history::Column::Id);
+    let key = Key::new("scores")
+        .desc(score_history::Column::At)
+        .desc(score_history::Column::Id);
+    let Page { rows, info } = keyset::page(core, q, &key, &page).await?;
+    let items = rows
         .into_iter()
         .map(|h| ScoreEntry {
             score: h.score,
@@ -639,7 +640,7 @@ pub async fn scores(
         enterprise_id: e.id,
         score: e.score,
         label: e.label,
-        history: Paged::new(items, page, total),
+        history: info.with(items),
     })
 }
 
@@ -649,10 +650,7 @@ pub async fn file_section(
     scope: &Scope,
     enterprise_id: i64,
 ) -> AppResult<EnterpriseScores> {
-    let latest = PageParams {
-        page: Some(1),
-        per_page: Some(20),
-    };
+    let latest = PageParams::first(20);
     scores(core, scope, enterprise_id, latest).await
 }
 

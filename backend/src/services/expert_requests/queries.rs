@@ -5,9 +5,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::expert::Specialty;
@@ -21,6 +19,7 @@ use crate::models::{
     expert_request_file,
 };
 use crate::scope::{self, Caller, Scope};
+use crate::services::keyset::{self, Key, Page};
 use crate::services::{PageParams, Paged, given};
 use crate::state::Core;
 
@@ -263,18 +262,14 @@ async fn newest_first(
     page: PageParams,
 ) -> AppResult<Paged<RequestItem>> {
     use expert_request::Column as R;
-    let pages = q
-        .order_by_desc(R::CreatedAt)
-        .order_by_desc(R::Id)
-        .paginate(&core.db, page.per_page());
-    let total = pages.num_items().await?;
-    let rows = pages.fetch_page(page.page() - 1).await?;
+    let key = Key::new("expert_requests").desc(R::CreatedAt).desc(R::Id);
+    let Page { rows, info } = keyset::page(core, q, &key, &page).await?;
     let names = names(&core.db, rows.iter().map(|r| r.enterprise_id).collect()).await?;
     let items = rows
         .iter()
         .map(|r| item(r, names.get(&r.enterprise_id).cloned().unwrap_or_default()))
         .collect();
-    Ok(Paged::new(items, page, total))
+    Ok(info.with(items))
 }
 
 /// The latest requests of one enterprise the scope may see, newest first (the 一企一档's

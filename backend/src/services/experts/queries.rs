@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    Select, sea_query::Query,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select,
+    sea_query::Query,
 };
 use serde::{Deserialize, Serialize};
 
@@ -17,6 +17,7 @@ use crate::domain::role::Role;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::models::{expert, expert_specialty, region, user};
 use crate::scope::{self, Scope};
+use crate::services::keyset::{self, Key, Page};
 use crate::services::{PageParams, Paged, given, text_contains};
 use crate::state::Core;
 
@@ -380,21 +381,14 @@ pub async fn search(
         .await?
         .order_by_asc(expert::Column::Name)
         .order_by_asc(expert::Column::Id);
-    let pages = q.paginate(&core.db, page.per_page());
-    let total = pages.num_items().await?;
-    let rows = pages.fetch_page(page.page() - 1).await?;
+    let key = Key::new("experts")
+        .asc(expert::Column::Name)
+        .asc(expert::Column::Id);
+    let Page { rows, info } = keyset::page(core, q, &key, &page).await?;
     Ok(if sees_full_profile(scope) {
-        Listed::Full(Paged::new(
-            full_views(core, scope, rows).await?,
-            page,
-            total,
-        ))
+        Listed::Full(info.with(full_views(core, scope, rows).await?))
     } else {
-        Listed::Directory(Paged::new(
-            directory_entries(core, rows).await?,
-            page,
-            total,
-        ))
+        Listed::Directory(info.with(directory_entries(core, rows).await?))
     })
 }
 

@@ -14,7 +14,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDate;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, DatabaseTransaction, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, QueryOrder, Set,
+    QueryFilter, QueryOrder, Set,
 };
 use serde::{Deserialize, Serialize};
 
@@ -25,6 +25,7 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::models::{enterprise, hazard, inspection};
 use crate::scope::{self, Caller, Scope};
 use crate::services::audit::{self, Actor, Author, Outcome};
+use crate::services::keyset::{self, Key, Page};
 use crate::services::{
     PageParams, Paged, checklists, code_filter, given, idempotency, text_contains,
 };
@@ -105,11 +106,11 @@ pub async fn list(
     filter: &InspectionFilter,
     page: PageParams,
 ) -> AppResult<Paged<InspectionRow>> {
-    let paginator = filtered(scope, filter)?.paginate(&core.db, page.per_page());
-    let total = paginator.num_items().await?;
-    let rows = paginator.fetch_page(page.page() - 1).await?;
-    let items = queries::rows(core, rows).await?;
-    Ok(Paged::new(items, page, total))
+    let key = Key::new("inspections")
+        .desc(inspection::Column::PlannedOn)
+        .desc(inspection::Column::Id);
+    let Page { rows, info } = keyset::page(core, filtered(scope, filter)?, &key, &page).await?;
+    Ok(info.with(queries::rows(core, rows).await?))
 }
 
 /// An inspection the scope may see (`NotFound` otherwise).

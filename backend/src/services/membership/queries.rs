@@ -6,8 +6,8 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, LoaderTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, sea_query::Query,
+    ColumnTrait, Condition, EntityTrait, LoaderTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::Query,
 };
 use serde::{Deserialize, Serialize};
 
@@ -18,6 +18,7 @@ use crate::domain::region_path::{self, subtree_pattern};
 use crate::error::{AppError, AppResult};
 use crate::models::{alliance, alliance_membership, enterprise, membership_event};
 use crate::scope::{self, Scope};
+use crate::services::keyset::{self, Key, Page};
 use crate::services::{PageParams, Paged, text_contains};
 use crate::state::Core;
 
@@ -136,13 +137,12 @@ pub async fn list(
     filter: &MembershipFilter,
     page: PageParams,
 ) -> AppResult<Paged<MembershipItem>> {
-    let paginator = alliance_membership::Entity::find()
+    let q = alliance_membership::Entity::find()
         .filter(filtered(scope, filter))
-        .order_by_asc(alliance_membership::Column::Id)
-        .paginate(&core.db, page.per_page());
-    let total = paginator.num_items().await?;
-    let rows = paginator.fetch_page(page.page() - 1).await?;
-    Ok(Paged::new(items(core, rows).await?, page, total))
+        .order_by_asc(alliance_membership::Column::Id);
+    let key = Key::new("memberships").asc(alliance_membership::Column::Id);
+    let Page { rows, info } = keyset::page(core, q, &key, &page).await?;
+    Ok(info.with(items(core, rows).await?))
 }
 
 /// Every membership the scope may see (for the portal pages: one alliance's or one

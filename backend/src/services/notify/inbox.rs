@@ -3,13 +3,14 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{AppError, AppResult};
 use crate::models::notification::{self, Column as C};
 use crate::scope::Caller;
 use crate::services::audit::{self, Actor, Author, Outcome};
+use crate::services::keyset::{self, Key, Page};
 use crate::services::{PageParams, Paged};
 use crate::state::Core;
 
@@ -71,17 +72,9 @@ pub async fn list(
     if filter.unread == Some(true) {
         q = q.filter(C::ReadAt.is_null());
     }
-    let paginator = q
-        .order_by_desc(C::CreatedAt)
-        .order_by_desc(C::Id)
-        .paginate(&core.db, page.per_page());
-    let total = paginator.num_items().await?;
-    let items = paginator.fetch_page(page.page() - 1).await?;
-    Ok(Paged::new(
-        items.into_iter().map(NoticeView::from).collect(),
-        page,
-        total,
-    ))
+    let key = Key::new("notifications").desc(C::CreatedAt).desc(C::Id);
+    let Page { rows, info } = keyset::page(core, q, &key, &page).await?;
+    Ok(info.with(rows.into_iter().map(NoticeView::from).collect()))
 }
 
 /// Marks one of the caller's notifications read (again is fine); returns it. The change and

@@ -22,6 +22,7 @@ use crate::scope::{self, Scope};
 use crate::services::audit::{self, Actor, Author, Outcome};
 use crate::services::code_filter;
 use crate::services::enterprises::EXPORT_LIMIT;
+use crate::services::keyset::{self, Key, Page};
 use crate::services::{PageParams, Paged, given, rectification};
 use crate::state::Core;
 
@@ -231,12 +232,14 @@ pub async fn list(
     filter: &SupervisionFilter,
     page: PageParams,
 ) -> AppResult<Paged<SupervisionRow>> {
-    let paginator = filtered(core, scope, filter)
-        .await?
-        .paginate(&core.db, page.per_page());
-    let total = paginator.num_items().await?;
-    let found = paginator.fetch_page(page.page() - 1).await?;
-    Ok(Paged::new(rows(core, found).await?, page, total))
+    use supervision::Column as S;
+    let q = filtered(core, scope, filter).await?;
+    let key = Key::new("supervisions")
+        .asc(S::Status)
+        .asc(S::Deadline)
+        .asc(S::Id);
+    let Page { rows: found, info } = keyset::page(core, q, &key, &page).await?;
+    Ok(info.with(rows(core, found).await?))
 }
 
 /// A town to filter by.
