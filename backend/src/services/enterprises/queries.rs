@@ -13,7 +13,6 @@ use serde::{Deserialize, Serialize};
 use crate::db::begin_write;
 use crate::domain::enterprise::EnterpriseScale;
 use crate::domain::membership::Status as MembershipStatus;
-use crate::domain::region_path::subtree_pattern;
 use crate::error::FieldErrors;
 use crate::error::{AppError, AppResult};
 use crate::models::{
@@ -73,7 +72,7 @@ async fn filtered(
             .await?
             .map(|r| r.path)
             .unwrap_or_else(|| "/none/".into());
-        q = q.filter(enterprise::Column::RegionPath.like(subtree_pattern(&path)));
+        q = q.filter(scope::in_subtree(enterprise::Column::RegionPath, &path));
     }
     if let Some(code) = given(&f.industry) {
         q = q.filter(enterprise::Column::IndustryCode.starts_with(code));
@@ -182,7 +181,7 @@ pub async fn choices(core: &Core, scope: &Scope) -> AppResult<Choices> {
         .region_path()
         .filter(|_| matches!(scope, Scope::Region { .. }))
     {
-        regions = regions.filter(region::Column::Path.like(subtree_pattern(path)));
+        regions = regions.filter(scope::in_subtree(region::Column::Path, path));
     }
     let regions = regions
         .all(&core.db)

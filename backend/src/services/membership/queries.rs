@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::alliance::{AllianceKind, AllianceStatus};
 use crate::domain::enterprise::EnterpriseStatus;
 use crate::domain::membership::Status;
-use crate::domain::region_path::{self, subtree_pattern};
+use crate::domain::region_path;
 use crate::error::{AppError, AppResult};
 use crate::models::{alliance, alliance_membership, enterprise, membership_event};
 use crate::scope::{self, Scope};
@@ -290,7 +290,10 @@ pub async fn eligible_enterprises(
         .and_where(alliance_membership::Column::Status.is_in(OPEN))
         .to_owned();
     let mut query = enterprise::Entity::find()
-        .filter(enterprise::Column::RegionPath.like(subtree_pattern(&a.region_path)))
+        .filter(scope::in_subtree(
+            enterprise::Column::RegionPath,
+            &a.region_path,
+        ))
         .filter(enterprise::Column::Status.eq(EnterpriseStatus::Active))
         .filter(enterprise::Column::Id.not_in_subquery(taken));
     if let Some(text) = q.map(str::trim).filter(|s| !s.is_empty()) {

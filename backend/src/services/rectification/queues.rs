@@ -14,11 +14,10 @@ use super::queries::{ExtensionView, overdue_days};
 use crate::domain::hazard_flow::{Action, ExtensionStatus, HazardState};
 use crate::domain::inspection::HazardLevel;
 use crate::domain::membership::Status as MembershipStatus;
-use crate::domain::region_path::subtree_pattern;
 use crate::domain::role::Role;
 use crate::error::AppResult;
 use crate::models::{alliance_membership, extension_request, hazard};
-use crate::scope::{Caller, Scope};
+use crate::scope::{self, Caller, Scope};
 use crate::services::hazards::{self, HazardRow};
 use crate::services::supervision;
 use crate::state::Core;
@@ -196,7 +195,7 @@ fn queue_scope(caller: &Caller, verify: bool) -> Option<Condition> {
             }
             Some(
                 Condition::all()
-                    .add(H::RegionPath.like(subtree_pattern(path)))
+                    .add(scope::in_subtree(H::RegionPath, path))
                     .add(its),
             )
         }
