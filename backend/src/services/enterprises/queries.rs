@@ -48,8 +48,9 @@ pub struct EnterpriseFilter {
     pub dir: Option<String>,
 }
 
-/// The scoped, filtered and ordered query behind lists and exports.
-async fn filtered(
+/// The scoped, filtered and ordered query behind lists and exports (by name, then `id`, unless
+/// another sort is asked for).
+pub async fn list_query(
     core: &Core,
     scope: &Scope,
     f: &EnterpriseFilter,
@@ -142,7 +143,7 @@ pub async fn list(
     filter: &EnterpriseFilter,
     page: PageParams,
 ) -> AppResult<Paged<EnterpriseRow>> {
-    let paginator = filtered(core, scope, filter)
+    let paginator = list_query(core, scope, filter)
         .await?
         .paginate(&core.db, page.per_page());
     let total = paginator.num_items().await?;
@@ -280,7 +281,7 @@ pub async fn export_xlsx(
     filter: &EnterpriseFilter,
 ) -> AppResult<Vec<u8>> {
     let caller = &actor.caller;
-    let rows = filtered(core, &caller.scope, filter)
+    let rows = list_query(core, &caller.scope, filter)
         .await?
         .limit(EXPORT_LIMIT)
         .all(&core.db)

@@ -50,7 +50,12 @@ pub struct InspectionFilter {
     pub open: Option<bool>,
 }
 
-fn filtered(scope: &Scope, f: &InspectionFilter) -> AppResult<sea_orm::Select<inspection::Entity>> {
+/// The inspection list's statement: the scope's inspections under the filter, latest planned
+/// first (`planned_on`, then `id`, descending). `list` pages it.
+pub fn list_query(
+    scope: &Scope,
+    f: &InspectionFilter,
+) -> AppResult<sea_orm::Select<inspection::Entity>> {
     use inspection::Column as I;
     let mut errors = FieldErrors::default();
     let kind: Option<InspectionKind> = code_filter(&mut errors, "kind", &f.kind);
@@ -105,7 +110,7 @@ pub async fn list(
     filter: &InspectionFilter,
     page: PageParams,
 ) -> AppResult<Paged<InspectionRow>> {
-    let paginator = filtered(scope, filter)?.paginate(&core.db, page.per_page());
+    let paginator = list_query(scope, filter)?.paginate(&core.db, page.per_page());
     let total = paginator.num_items().await?;
     let rows = paginator.fetch_page(page.page() - 1).await?;
     let items = queries::rows(core, rows).await?;

@@ -129,6 +129,17 @@ fn filtered(scope: &Scope, filter: &MembershipFilter) -> Condition {
     cond
 }
 
+/// The membership list's statement: the memberships the scope may see under the filter, oldest
+/// first (by `id`).
+pub fn list_query(
+    scope: &Scope,
+    filter: &MembershipFilter,
+) -> sea_orm::Select<alliance_membership::Entity> {
+    alliance_membership::Entity::find()
+        .filter(filtered(scope, filter))
+        .order_by_asc(alliance_membership::Column::Id)
+}
+
 /// The memberships the scope may see, paginated (oldest first).
 pub async fn list(
     core: &Core,
@@ -136,10 +147,7 @@ pub async fn list(
     filter: &MembershipFilter,
     page: PageParams,
 ) -> AppResult<Paged<MembershipItem>> {
-    let paginator = alliance_membership::Entity::find()
-        .filter(filtered(scope, filter))
-        .order_by_asc(alliance_membership::Column::Id)
-        .paginate(&core.db, page.per_page());
+    let paginator = list_query(scope, filter).paginate(&core.db, page.per_page());
     let total = paginator.num_items().await?;
     let rows = paginator.fetch_page(page.page() - 1).await?;
     Ok(Paged::new(items(core, rows).await?, page, total))

@@ -64,6 +64,16 @@ async fn pending_set<C: ConnectionTrait>(
 /// mutual inspection that await its verification; for an expert: its general findings that
 /// await its verification (neither those on the supervision list). Empty for other callers.
 pub async fn todo(core: &Core, caller: &Caller) -> AppResult<Vec<TodoRow>> {
+    let Some(q) = todo_query(caller) else {
+        return Ok(Vec::new());
+    };
+    let found = q.limit(LIST_LIMIT).all(&core.db).await?;
+    todo_rows(core, found).await
+}
+
+/// The to-do list's statement (see `todo`), earliest deadline first (`deadline`, then `id`);
+/// `None` for callers without one.
+pub fn todo_query(caller: &Caller) -> Option<sea_orm::Select<hazard::Entity>> {
     use hazard::Column as H;
     // A general finding awaiting verification by the side that found it (on the supervision
     // list it is the bureau's to verify).
@@ -96,15 +106,17 @@ pub async fn todo(core: &Core, caller: &Caller) -> AppResult<Vec<TodoRow>> {
         (Scope::Expert { expert_id }, Role::Expert) => {
             to_verify().add(H::ReporterExpertId.eq(*expert_id))
         }
-        _ => return Ok(Vec::new()),
+        _ => return None,
     };
-    let found = hazard::Entity::find()
-        .filter(mine)
-        .order_by_asc(H::Deadline)
-        .order_by_asc(H::Id)
-        .limit(LIST_LIMIT)
-        .all(&core.db)
-        .await?;
+    Some(
+        hazard::Entity::find()
+            .filter(mine)
+            .order_by_asc(H::Deadline)
+            .order_by_asc(H::Id),
+    )
+}
+
+async fn todo_rows(core: &Core, found: Vec<hazard::Model>) -> AppResult<Vec<TodoRow>> {
     let today = core.today();
     let ids: Vec<i64> = found.iter().map(|h| h.id).collect();
     let pending = pending_set(&core.db, &ids).await?;
@@ -203,49 +215,62 @@ fn queue_scope(caller: &Caller, verify: bool) -> Option<Condition> {
     }
 }
 
-async fn queued(core: &Core, which: Condition) -> AppResult<Vec<hazard::Model>> {
-    Ok(hazard::Entity::find()
+/// The hazards `which` selects, longest waiting first (`updated_at`, then `id`).
+fn waiting(which: Condition) -> sea_orm::Select<hazard::Entity> {
+    hazard::Entity::find()
         .filter(which)
         .order_by_asc(hazard::Column::UpdatedAt)
         .order_by_asc(hazard::Column::Id)
-        .limit(LIST_LIMIT)
-        .all(&core.db)
-        .await?)
+}
+
+/// The verification queue's statements, one per kind (`verify`, `dispute`, `extension`: see
+/// `verification_queue`); `None` for callers without a queue.
+pub fn queue_queries(
+    caller: &Caller,
+) -> Option<[(&'static str, sea_orm::Select<hazard::Entity>); 3]> {
+    use hazard::Column as H;
+    let (Some(verifies), Some(decides)) = (queue_scope(caller, true), queue_scope(caller, false))
+    else {
+        return None;
+    };
+    Some([
+        (
+            "verify",
+            waiting(verifies.add(H::State.eq(HazardState::AwaitingVerification))),
+        ),
+        (
+            "dispute",
+            waiting(decides.clone().add(H::State.eq(HazardState::Disputed))),
+        ),
+        (
+            "extension",
+            waiting(
+                decides
+                    .add(H::Id.in_subquery(pending_ids()))
+                    .add(H::State.is_in([HazardState::Reported, HazardState::Rectifying])),
+            ),
+        ),
+    ])
 }
 
 /// 待验收 / 待处理: for a committee or the bureau, the evidence it verifies, the disputes and the
 /// pending extension requests it decides, longest waiting first. Empty for other callers.
 pub async fn verification_queue(core: &Core, caller: &Caller) -> AppResult<Vec<QueueRow>> {
-    use hazard::Column as H;
-    let (Some(verifies), Some(decides)) = (queue_scope(caller, true), queue_scope(caller, false))
-    else {
+    let Some(queries) = queue_queries(caller) else {
         return Ok(Vec::new());
     };
-    let to_verify = queued(
-        core,
-        verifies.add(H::State.eq(HazardState::AwaitingVerification)),
-    )
-    .await?;
-    let disputes = queued(
-        core,
-        decides.clone().add(H::State.eq(HazardState::Disputed)),
-    )
-    .await?;
-    let extensions = queued(
-        core,
-        decides
-            .add(H::Id.in_subquery(pending_ids()))
-            .add(H::State.is_in([HazardState::Reported, HazardState::Rectifying])),
-    )
-    .await?;
-    let ids: Vec<i64> = extensions.iter().map(|h| h.id).collect();
+    let mut found_by_kind = Vec::with_capacity(queries.len());
+    for (kind, q) in queries {
+        found_by_kind.push((kind, q.limit(LIST_LIMIT).all(&core.db).await?));
+    }
+    let ids: Vec<i64> = found_by_kind
+        .iter()
+        .filter(|(kind, _)| *kind == "extension")
+        .flat_map(|(_, found)| found.iter().map(|h| h.id))
+        .collect();
     let mut pending = pending_set(&core.db, &ids).await?;
     let mut out = Vec::new();
-    for (kind, found) in [
-        ("verify", to_verify),
-        ("dispute", disputes),
-        ("extension", extensions),
-    ] {
+    for (kind, found) in found_by_kind {
         let meta: Vec<(Option<extension_request::Model>, DateTime<Utc>)> = found
             .iter()
             .map(|h| match kind {

@@ -113,7 +113,9 @@ pub struct SupervisionFilter {
     pub level: Option<String>,
 }
 
-async fn filtered(
+/// The supervision list's statement (and its export's): the scope's listings under the filter,
+/// still listed first, then by supervision deadline and `id`.
+pub async fn list_query(
     core: &Core,
     scope: &Scope,
     f: &SupervisionFilter,
@@ -230,7 +232,7 @@ pub async fn list(
     filter: &SupervisionFilter,
     page: PageParams,
 ) -> AppResult<Paged<SupervisionRow>> {
-    let paginator = filtered(core, scope, filter)
+    let paginator = list_query(core, scope, filter)
         .await?
         .paginate(&core.db, page.per_page());
     let total = paginator.num_items().await?;
@@ -271,7 +273,7 @@ pub async fn export_xlsx(
     filter: &SupervisionFilter,
 ) -> AppResult<Vec<u8>> {
     let caller = &actor.caller;
-    let found = filtered(core, &caller.scope, filter)
+    let found = list_query(core, &caller.scope, filter)
         .await?
         .limit(EXPORT_LIMIT)
         .all(&core.db)
