@@ -231,6 +231,27 @@ mod subtree_tests {
     }
 }
 
+/// Rows of `E` matching any of `branches`, as `id IN (SELECT id … WHERE b1 UNION ALL SELECT id
+/// … WHERE b2 …)`: each branch searches its own index on both engines. Written as a plain `OR`,
+/// a branch that is an `IN (subquery)` leaves PostgreSQL no index to search (it filters a
+/// whole scan with the hashed subquery), which at city scale reads every hazard per page.
+fn any_of<E: sea_orm::EntityTrait>(id: E::Column, branches: Vec<Condition>) -> Condition {
+    let mut branches = branches.into_iter().map(|b| {
+        Query::select()
+            .column(id)
+            .from(E::default())
+            .cond_where(b)
+            .to_owned()
+    });
+    let Some(mut all) = branches.next() else {
+        return nothing();
+    };
+    for b in branches {
+        all.union(sea_orm::sea_query::UnionType::All, b);
+    }
+    Condition::all().add(id.in_subquery(all))
+}
+
 /// A condition that matches nothing.
 fn nothing() -> Condition {
     Condition::all().add(Expr::cust("1 = 0"))
@@ -266,25 +287,24 @@ pub fn enterprises(scope: &Scope) -> Condition {
         }
         // The enterprises it visits, and those whose service requests it is assigned to (to
         // decide on an assignment before a visit exists).
-        Scope::Expert { expert_id } => Condition::any()
-            .add(
-                enterprise::Column::Id.in_subquery(
-                    Query::select()
-                        .column(inspection::Column::InspectedEnterpriseId)
-                        .from(inspection::Entity)
-                        .and_where(inspection::Column::InspectingExpertId.eq(*expert_id))
-                        .to_owned(),
-                ),
-            )
-            .add(
-                enterprise::Column::Id.in_subquery(
-                    Query::select()
-                        .column(expert_request::Column::EnterpriseId)
-                        .from(expert_request::Entity)
-                        .and_where(expert_requests(scope).into())
-                        .to_owned(),
-                ),
+        // (One `IN` of a union: see `any_of`.)
+        Scope::Expert { expert_id } => Condition::all().add(
+            enterprise::Column::Id.in_subquery(
+                Query::select()
+                    .column(inspection::Column::InspectedEnterpriseId)
+                    .from(inspection::Entity)
+                    .and_where(inspection::Column::InspectingExpertId.eq(*expert_id))
+                    .union(
+                        sea_orm::sea_query::UnionType::All,
+                        Query::select()
+                            .column(expert_request::Column::EnterpriseId)
+                            .from(expert_request::Entity)
+                            .cond_where(expert_requests(scope))
+                            .to_owned(),
+                    )
+                    .to_owned(),
             ),
+        ),
     }
 }
 
@@ -317,25 +337,29 @@ pub fn memberships(scope: &Scope) -> Condition {
     use alliance_membership::Column as M;
     match scope {
         Scope::System => Condition::all(),
-        Scope::Region { path, .. } => Condition::any()
-            .add(
-                M::AllianceId.in_subquery(
-                    Query::select()
-                        .column(alliance::Column::Id)
-                        .from(alliance::Entity)
-                        .and_where(in_subtree(alliance::Column::RegionPath, path))
-                        .to_owned(),
+        Scope::Region { path, .. } => any_of::<alliance_membership::Entity>(
+            M::Id,
+            vec![
+                Condition::all().add(
+                    M::AllianceId.in_subquery(
+                        Query::select()
+                            .column(alliance::Column::Id)
+                            .from(alliance::Entity)
+                            .and_where(in_subtree(alliance::Column::RegionPath, path))
+                            .to_owned(),
+                    ),
                 ),
-            )
-            .add(
-                M::EnterpriseId.in_subquery(
-                    Query::select()
-                        .column(enterprise::Column::Id)
-                        .from(enterprise::Entity)
-                        .and_where(in_subtree(enterprise::Column::RegionPath, path))
-                        .to_owned(),
+                Condition::all().add(
+                    M::EnterpriseId.in_subquery(
+                        Query::select()
+                            .column(enterprise::Column::Id)
+                            .from(enterprise::Entity)
+                            .and_where(in_subtree(enterprise::Column::RegionPath, path))
+                            .to_owned(),
+                    ),
                 ),
-            ),
+            ],
+        ),
         Scope::Alliance { alliance_id, .. } => Condition::all().add(M::AllianceId.eq(*alliance_id)),
         Scope::Enterprise { enterprise_id, .. } => {
             Condition::all().add(M::EnterpriseId.eq(*enterprise_id))
@@ -485,13 +509,15 @@ pub fn inspections(scope: &Scope) -> Condition {
     match scope {
         Scope::System => Condition::all(),
         Scope::Region { path, .. } => Condition::all().add(in_subtree(I::RegionPath, path)),
-        Scope::Alliance { alliance_id, .. } => {
-            Condition::any().add(I::AllianceId.eq(*alliance_id)).add(
+        Scope::Alliance { alliance_id, .. } => any_of::<inspection::Entity>(
+            I::Id,
+            vec![
+                Condition::all().add(I::AllianceId.eq(*alliance_id)),
                 Condition::all()
                     .add(I::InspectedEnterpriseId.in_subquery(approved_members(*alliance_id)))
                     .add(not_in_draft_round()),
-            )
-        }
+            ],
+        ),
         Scope::Enterprise { enterprise_id, .. } => Condition::all()
             .add(
                 Condition::any()
@@ -509,9 +535,13 @@ pub fn hazards(scope: &Scope) -> Condition {
     match scope {
         Scope::System => Condition::all(),
         Scope::Region { path, .. } => Condition::all().add(in_subtree(H::RegionPath, path)),
-        Scope::Alliance { alliance_id, .. } => Condition::any()
-            .add(H::AllianceId.eq(*alliance_id))
-            .add(H::EnterpriseId.in_subquery(approved_members(*alliance_id))),
+        Scope::Alliance { alliance_id, .. } => any_of::<hazard::Entity>(
+            H::Id,
+            vec![
+                Condition::all().add(H::AllianceId.eq(*alliance_id)),
+                Condition::all().add(H::EnterpriseId.in_subquery(approved_members(*alliance_id))),
+            ],
+        ),
         Scope::Enterprise { enterprise_id, .. } => Condition::any()
             .add(H::EnterpriseId.eq(*enterprise_id))
             .add(H::ReporterEnterpriseId.eq(*enterprise_id)),

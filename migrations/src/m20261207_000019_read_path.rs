@@ -100,6 +100,12 @@ const CREATED: &[Def] = &[
         "inspections",
         &["inspecting_expert_id", "planned_on", "id"],
     ),
+    // A round's status: which inspections a draft round still hides.
+    (
+        "idx_inspection_rounds_status",
+        "inspection_rounds",
+        &["status", "id"],
+    ),
     // The enterprise register, by name.
     ("idx_enterprises_name_id", "enterprises", &["name", "id"]),
     (
