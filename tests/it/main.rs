@@ -38,6 +38,7 @@ mod participation;
 mod photos;
 mod publication_reach;
 mod publications;
+mod query_plans;
 mod rectification;
 mod registry;
 mod relocation;

@@ -65,7 +65,9 @@ pub struct HazardFilter {
     pub overdue: Option<bool>,
 }
 
-fn filtered(
+/// The hazard list's statement: the scope's hazards under the filter, newest first (`found_at`,
+/// then `id`, both descending: the order of the `(…, found_at, id)` indexes). `list` pages it.
+pub fn list_query(
     scope: &Scope,
     f: &HazardFilter,
     today: NaiveDate,
@@ -138,7 +140,7 @@ pub async fn list(
     filter: &HazardFilter,
     page: PageParams,
 ) -> AppResult<Paged<HazardRow>> {
-    let q = filtered(scope, filter, core.today())?;
+    let q = list_query(scope, filter, core.today())?;
     let Page { rows: found, info } = keyset::page(core, q, &order_key(), &page).await?;
     Ok(info.with(rows(core, found).await?))
 }

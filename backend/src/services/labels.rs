@@ -30,7 +30,6 @@ use crate::calendar::Calendar;
 use crate::db::begin_write;
 use crate::domain::hazard_flow::HazardState;
 use crate::domain::inspection::HazardLevel;
-use crate::domain::region_path::subtree_pattern;
 use crate::domain::role::Role;
 use crate::domain::scoring::{
     self, DEADLINE_STATES, Facts, Label, OPEN_STATES, Rules, RulesOrigin, TIMELY_WINDOW_DAYS,
@@ -294,7 +293,6 @@ pub async fn recompute_all<C: ConnectionTrait>(
     region_path: &str,
     reason: &str,
 ) -> AppResult<u64> {
-    let pattern = subtree_pattern(region_path);
     let current: Vec<Current> = enterprise::Entity::find()
         .select_only()
         .columns([
@@ -303,7 +301,10 @@ pub async fn recompute_all<C: ConnectionTrait>(
             enterprise::Column::Score,
             enterprise::Column::Label,
         ])
-        .filter(enterprise::Column::RegionPath.like(&pattern))
+        .filter(scope::in_subtree(
+            enterprise::Column::RegionPath,
+            region_path,
+        ))
         .into_tuple()
         .all(conn)
         .await?;
@@ -313,7 +314,10 @@ pub async fn recompute_all<C: ConnectionTrait>(
             Query::select()
                 .column(enterprise::Column::Id)
                 .from(enterprise::Entity)
-                .and_where(enterprise::Column::RegionPath.like(&pattern))
+                .and_where(scope::in_subtree(
+                    enterprise::Column::RegionPath,
+                    region_path,
+                ))
                 .to_owned(),
         ),
     );
@@ -458,7 +462,10 @@ pub async fn overview(core: &Core, scope: &Scope, code: Option<&str>) -> AppResu
         .column(enterprise::Column::RegionPath)
         .column(enterprise::Column::Label)
         .column_as(Expr::col(enterprise::Column::Id).count(), "n")
-        .filter(enterprise::Column::RegionPath.like(subtree_pattern(&root.path)))
+        .filter(scope::in_subtree(
+            enterprise::Column::RegionPath,
+            &root.path,
+        ))
         .group_by(enterprise::Column::RegionPath)
         .group_by(enterprise::Column::Label)
         .into_tuple()

@@ -15,7 +15,6 @@ use crate::db::begin_write;
 use crate::domain::alliance::{AllianceKind, AllianceStatus};
 use crate::domain::enterprise::EnterpriseStatus;
 use crate::domain::membership::Status as MembershipStatus;
-use crate::domain::region_path::subtree_pattern;
 use crate::error::FieldErrors;
 use crate::error::{AppError, AppResult};
 use crate::models::{activity_group, alliance, alliance_membership, enterprise, region};
@@ -103,7 +102,7 @@ async fn filtered(
             .await?
             .map(|r| r.path)
             .unwrap_or_else(|| "/none/".into());
-        q = q.filter(alliance::Column::RegionPath.like(subtree_pattern(&path)));
+        q = q.filter(scope::in_subtree(alliance::Column::RegionPath, &path));
     }
     let column = sort_column(f);
     q = if f.dir.as_deref() == Some("desc") {

@@ -13,7 +13,6 @@ use serde::{Deserialize, Serialize};
 use crate::db::begin_write;
 use crate::domain::enterprise::EnterpriseScale;
 use crate::domain::membership::Status as MembershipStatus;
-use crate::domain::region_path::subtree_pattern;
 use crate::error::FieldErrors;
 use crate::error::{AppError, AppResult};
 use crate::models::{
@@ -50,8 +49,9 @@ pub struct EnterpriseFilter {
     pub dir: Option<String>,
 }
 
-/// The scoped, filtered and ordered query behind lists and exports.
-async fn filtered(
+/// The scoped, filtered and ordered query behind lists and exports (by name, then `id`, unless
+/// another sort is asked for).
+pub async fn list_query(
     core: &Core,
     scope: &Scope,
     f: &EnterpriseFilter,
@@ -74,7 +74,7 @@ async fn filtered(
             .await?
             .map(|r| r.path)
             .unwrap_or_else(|| "/none/".into());
-        q = q.filter(enterprise::Column::RegionPath.like(subtree_pattern(&path)));
+        q = q.filter(scope::in_subtree(enterprise::Column::RegionPath, &path));
     }
     if let Some(code) = given(&f.industry) {
         q = q.filter(enterprise::Column::IndustryCode.starts_with(code));
@@ -157,7 +157,7 @@ pub async fn list(
     filter: &EnterpriseFilter,
     page: PageParams,
 ) -> AppResult<Paged<EnterpriseRow>> {
-    let q = filtered(core, scope, filter).await?;
+    let q = list_query(core, scope, filter).await?;
     let Page { rows, info } = keyset::page(core, q, &order_key(filter), &page).await?;
     let (regions, industries) = names(core).await?;
     let items = rows
@@ -193,7 +193,7 @@ pub async fn choices(core: &Core, scope: &Scope) -> AppResult<Choices> {
         .region_path()
         .filter(|_| matches!(scope, Scope::Region { .. }))
     {
-        regions = regions.filter(region::Column::Path.like(subtree_pattern(path)));
+        regions = regions.filter(scope::in_subtree(region::Column::Path, path));
     }
     let regions = regions
         .all(&core.db)
@@ -292,7 +292,7 @@ pub async fn export_xlsx(
     filter: &EnterpriseFilter,
 ) -> AppResult<Vec<u8>> {
     let caller = &actor.caller;
-    let rows = filtered(core, &caller.scope, filter)
+    let rows = list_query(core, &caller.scope, filter)
         .await?
         .limit(EXPORT_LIMIT)
         .all(&core.db)

@@ -239,6 +239,27 @@ fn item(r: &expert_request::Model, enterprise_name: String) -> RequestItem {
     }
 }
 
+/// The request list's statement: the requests the scope may see (optionally in one state),
+/// newest first (`created_at`, then `id`, descending).
+pub fn list_query(
+    scope: &Scope,
+    filter: &RequestFilter,
+) -> AppResult<sea_orm::Select<expert_request::Entity>> {
+    use expert_request::Column as R;
+    let state = filter.parse().map_err(AppError::Validation)?;
+    let mut q = expert_request::Entity::find().filter(scope::expert_requests(scope));
+    if let Some(s) = state {
+        q = q.filter(R::State.eq(s));
+    }
+    Ok(newest(q))
+}
+
+/// `q` newest first: `created_at`, then `id`, descending (the `(…, created_at, id)` indexes).
+fn newest(q: sea_orm::Select<expert_request::Entity>) -> sea_orm::Select<expert_request::Entity> {
+    use expert_request::Column as R;
+    q.order_by_desc(R::CreatedAt).order_by_desc(R::Id)
+}
+
 /// One page of the requests the scope may see, newest first (optionally in one state).
 pub async fn list(
     core: &Core,
@@ -246,16 +267,10 @@ pub async fn list(
     filter: &RequestFilter,
     page: PageParams,
 ) -> AppResult<Paged<RequestItem>> {
-    use expert_request::Column as R;
-    let state = filter.parse().map_err(AppError::Validation)?;
-    let mut q = expert_request::Entity::find().filter(scope::expert_requests(scope));
-    if let Some(s) = state {
-        q = q.filter(R::State.eq(s));
-    }
-    newest_first(core, q, page).await
+    newest_first(core, list_query(scope, filter)?, page).await
 }
 
-/// One page of `q`'s requests, newest first, with their enterprises' names.
+/// One page of `q`'s requests (ordered by `newest`), with their enterprises' names.
 async fn newest_first(
     core: &Core,
     q: sea_orm::Select<expert_request::Entity>,
@@ -283,7 +298,7 @@ pub async fn of_enterprise(
     let q = expert_request::Entity::find()
         .filter(scope::expert_requests(scope))
         .filter(expert_request::Column::EnterpriseId.eq(enterprise_id));
-    newest_first(core, q, page).await
+    newest_first(core, newest(q), page).await
 }
 
 /// The scheduled visits of an expert from `from` on, by visit date (the expert portal).

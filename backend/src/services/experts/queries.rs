@@ -12,7 +12,7 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 
 use crate::domain::expert::Specialty;
-use crate::domain::region_path::{path_and_ancestors, subtree_pattern};
+use crate::domain::region_path::path_and_ancestors;
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::models::{expert, expert_specialty, region, user};
@@ -55,7 +55,7 @@ pub async fn active_in_reach<C: ConnectionTrait>(
         .filter(
             Condition::any()
                 .add(X::RegionPath.is_in(path_and_ancestors(region_path)))
-                .add(X::RegionPath.like(subtree_pattern(region_path))),
+                .add(scope::in_subtree(X::RegionPath, region_path)),
         )
         .order_by_asc(X::Name)
         .order_by_asc(X::Id)
@@ -256,7 +256,7 @@ async fn filtered(
             None
         };
         match found {
-            Some(r) => q = q.filter(X::RegionPath.like(subtree_pattern(&r.path))),
+            Some(r) => q = q.filter(scope::in_subtree(X::RegionPath, &r.path)),
             None => errors.add("region", "experts.unknown_region"),
         }
     }

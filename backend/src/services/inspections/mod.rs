@@ -51,7 +51,12 @@ pub struct InspectionFilter {
     pub open: Option<bool>,
 }
 
-fn filtered(scope: &Scope, f: &InspectionFilter) -> AppResult<sea_orm::Select<inspection::Entity>> {
+/// The inspection list's statement: the scope's inspections under the filter, latest planned
+/// first (`planned_on`, then `id`, descending). `list` pages it.
+pub fn list_query(
+    scope: &Scope,
+    f: &InspectionFilter,
+) -> AppResult<sea_orm::Select<inspection::Entity>> {
     use inspection::Column as I;
     let mut errors = FieldErrors::default();
     let kind: Option<InspectionKind> = code_filter(&mut errors, "kind", &f.kind);
@@ -109,7 +114,7 @@ pub async fn list(
     let key = Key::new("inspections")
         .desc(inspection::Column::PlannedOn)
         .desc(inspection::Column::Id);
-    let Page { rows, info } = keyset::page(core, filtered(scope, filter)?, &key, &page).await?;
+    let Page { rows, info } = keyset::page(core, list_query(scope, filter)?, &key, &page).await?;
     Ok(info.with(queries::rows(core, rows).await?))
 }
 

@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 use crate::domain::alliance::{AllianceKind, AllianceStatus};
 use crate::domain::enterprise::EnterpriseStatus;
 use crate::domain::membership::Status;
-use crate::domain::region_path::{self, subtree_pattern};
+use crate::domain::region_path;
 use crate::error::{AppError, AppResult};
 use crate::models::{alliance, alliance_membership, enterprise, membership_event};
 use crate::scope::{self, Scope};
@@ -130,6 +130,17 @@ fn filtered(scope: &Scope, filter: &MembershipFilter) -> Condition {
     cond
 }
 
+/// The membership list's statement: the memberships the scope may see under the filter, oldest
+/// first (by `id`).
+pub fn list_query(
+    scope: &Scope,
+    filter: &MembershipFilter,
+) -> sea_orm::Select<alliance_membership::Entity> {
+    alliance_membership::Entity::find()
+        .filter(filtered(scope, filter))
+        .order_by_asc(alliance_membership::Column::Id)
+}
+
 /// The memberships the scope may see, paginated (oldest first).
 pub async fn list(
     core: &Core,
@@ -137,9 +148,7 @@ pub async fn list(
     filter: &MembershipFilter,
     page: PageParams,
 ) -> AppResult<Paged<MembershipItem>> {
-    let q = alliance_membership::Entity::find()
-        .filter(filtered(scope, filter))
-        .order_by_asc(alliance_membership::Column::Id);
+    let q = list_query(scope, filter);
     let key = Key::new("memberships").asc(alliance_membership::Column::Id);
     let Page { rows, info } = keyset::page(core, q, &key, &page).await?;
     Ok(info.with(items(core, rows).await?))
@@ -290,7 +299,10 @@ pub async fn eligible_enterprises(
         .and_where(alliance_membership::Column::Status.is_in(OPEN))
         .to_owned();
     let mut query = enterprise::Entity::find()
-        .filter(enterprise::Column::RegionPath.like(subtree_pattern(&a.region_path)))
+        .filter(scope::in_subtree(
+            enterprise::Column::RegionPath,
+            &a.region_path,
+        ))
         .filter(enterprise::Column::Status.eq(EnterpriseStatus::Active))
         .filter(enterprise::Column::Id.not_in_subquery(taken));
     if let Some(text) = q.map(str::trim).filter(|s| !s.is_empty()) {

@@ -16,11 +16,10 @@ use super::queries::{ExtensionView, overdue_days};
 use crate::domain::hazard_flow::{Action, ExtensionStatus, HazardState};
 use crate::domain::inspection::HazardLevel;
 use crate::domain::membership::Status as MembershipStatus;
-use crate::domain::region_path::subtree_pattern;
 use crate::domain::role::Role;
 use crate::error::AppResult;
 use crate::models::{alliance_membership, extension_request, hazard};
-use crate::scope::{Caller, Scope};
+use crate::scope::{self, Caller, Scope};
 use crate::services::hazards::{self, HazardRow};
 use crate::services::keyset::{self, Key, Page};
 use crate::services::{PageParams, Paged, supervision};
@@ -67,6 +66,42 @@ async fn pending_set<C: ConnectionTrait>(
 /// Empty for other callers.
 pub async fn todo(core: &Core, caller: &Caller, page: PageParams) -> AppResult<Paged<TodoRow>> {
     use hazard::Column as H;
+    let key = Key::new("todo").asc(H::Deadline).asc(H::Id);
+    let Page { rows: found, info } = keyset::page(core, todo_query(caller), &key, &page).await?;
+    let today = core.today();
+    let ids: Vec<i64> = found.iter().map(|h| h.id).collect();
+    let pending = pending_set(&core.db, &ids).await?;
+    let meta: Vec<(Action, Option<i64>, bool)> = found
+        .iter()
+        .map(|h| {
+            let action = match h.state {
+                HazardState::Reported => Action::Acknowledge,
+                HazardState::Rectifying => Action::SubmitEvidence,
+                _ => Action::Verify,
+            };
+            (action, overdue_days(h, today), pending.contains_key(&h.id))
+        })
+        .collect();
+    let rows = hazards::rows(core, found).await?;
+    Ok(info.with(
+        rows.into_iter()
+            .zip(meta)
+            .map(
+                |(hazard, (action, overdue_days, pending_extension))| TodoRow {
+                    hazard,
+                    action,
+                    overdue_days,
+                    pending_extension,
+                },
+            )
+            .collect(),
+    ))
+}
+
+/// The to-do list's statement (see `todo`), earliest deadline first (`deadline`, then `id`);
+/// for callers without one a statement that selects nothing.
+pub fn todo_query(caller: &Caller) -> sea_orm::Select<hazard::Entity> {
+    use hazard::Column as H;
     // A general finding awaiting verification by the side that found it (on the supervision
     // list it is the bureau's to verify).
     let to_verify = || {
@@ -101,40 +136,10 @@ pub async fn todo(core: &Core, caller: &Caller, page: PageParams) -> AppResult<P
         // Nobody's: the same (empty) page, its parameters checked like any list's.
         _ => Condition::all().add(Expr::cust("1 = 0")),
     };
-    let q = hazard::Entity::find()
+    hazard::Entity::find()
         .filter(mine)
         .order_by_asc(H::Deadline)
-        .order_by_asc(H::Id);
-    let key = Key::new("todo").asc(H::Deadline).asc(H::Id);
-    let Page { rows: found, info } = keyset::page(core, q, &key, &page).await?;
-    let today = core.today();
-    let ids: Vec<i64> = found.iter().map(|h| h.id).collect();
-    let pending = pending_set(&core.db, &ids).await?;
-    let meta: Vec<(Action, Option<i64>, bool)> = found
-        .iter()
-        .map(|h| {
-            let action = match h.state {
-                HazardState::Reported => Action::Acknowledge,
-                HazardState::Rectifying => Action::SubmitEvidence,
-                _ => Action::Verify,
-            };
-            (action, overdue_days(h, today), pending.contains_key(&h.id))
-        })
-        .collect();
-    let rows = hazards::rows(core, found).await?;
-    Ok(info.with(
-        rows.into_iter()
-            .zip(meta)
-            .map(
-                |(hazard, (action, overdue_days, pending_extension))| TodoRow {
-                    hazard,
-                    action,
-                    overdue_days,
-                    pending_extension,
-                },
-            )
-            .collect(),
-    ))
+        .order_by_asc(H::Id)
 }
 
 /// A row of the verification queue.
@@ -198,7 +203,7 @@ fn queue_scope(caller: &Caller, verify: bool) -> Option<Condition> {
             }
             Some(
                 Condition::all()
-                    .add(H::RegionPath.like(subtree_pattern(path)))
+                    .add(scope::in_subtree(H::RegionPath, path))
                     .add(its),
             )
         }
@@ -216,24 +221,8 @@ pub async fn verification_queue(
     page: PageParams,
 ) -> AppResult<Paged<QueueRow>> {
     use hazard::Column as H;
-    let which = match (queue_scope(caller, true), queue_scope(caller, false)) {
-        (Some(verifies), Some(decides)) => Condition::any()
-            .add(verifies.add(H::State.eq(HazardState::AwaitingVerification)))
-            .add(decides.clone().add(H::State.eq(HazardState::Disputed)))
-            .add(
-                decides
-                    .add(H::Id.in_subquery(pending_ids()))
-                    .add(H::State.is_in([HazardState::Reported, HazardState::Rectifying])),
-            ),
-        // Nobody's: the same (empty) page, its parameters checked like any list's.
-        _ => Condition::all().add(Expr::cust("1 = 0")),
-    };
-    let q = hazard::Entity::find()
-        .filter(which)
-        .order_by_asc(H::UpdatedAt)
-        .order_by_asc(H::Id);
     let key = Key::new("queue").asc(H::UpdatedAt).asc(H::Id);
-    let Page { rows: found, info } = keyset::page(core, q, &key, &page).await?;
+    let Page { rows: found, info } = keyset::page(core, queue_query(caller), &key, &page).await?;
     let ids: Vec<i64> = found.iter().map(|h| h.id).collect();
     let mut pending = pending_set(&core.db, &ids).await?;
     let meta: Vec<(
@@ -265,5 +254,27 @@ pub async fn verification_queue(
                 since,
             })
             .collect(),
-    ))
+    ))}
+
+/// The verification queue's statement (see `verification_queue`): one query, longest
+/// untouched first (`updated_at`, then `id`); for callers without a queue a statement that
+/// selects nothing.
+pub fn queue_query(caller: &Caller) -> sea_orm::Select<hazard::Entity> {
+    use hazard::Column as H;
+    let which = match (queue_scope(caller, true), queue_scope(caller, false)) {
+        (Some(verifies), Some(decides)) => Condition::any()
+            .add(verifies.add(H::State.eq(HazardState::AwaitingVerification)))
+            .add(decides.clone().add(H::State.eq(HazardState::Disputed)))
+            .add(
+                decides
+                    .add(H::Id.in_subquery(pending_ids()))
+                    .add(H::State.is_in([HazardState::Reported, HazardState::Rectifying])),
+            ),
+        // Nobody's: the same (empty) page, its parameters checked like any list's.
+        _ => Condition::all().add(Expr::cust("1 = 0")),
+    };
+    hazard::Entity::find()
+        .filter(which)
+        .order_by_asc(H::UpdatedAt)
+        .order_by_asc(H::Id)
 }
