@@ -312,3 +312,4 @@ mod tests {
         }
     }
 }
+pub mod city;
