@@ -208,9 +208,11 @@ fn pick<'a, T>(rng: &mut StdRng, xs: &'a [T]) -> &'a T {
 }
 fn person(rng: &mut StdRng) -> String {
     let mut s = pick(rng, names::SURNAMES).to_string();
-    s.push_str(*pick(rng, names::GIVEN));
+    let given: &&str = pick(rng, names::GIVEN);
+    s.push_str(given);
     if rng.random_bool(0.6) {
-        s.push_str(*pick(rng, names::GIVEN));
+        let given: &&str = pick(rng, names::GIVEN);
+        s.push_str(given);
     }
     s
 }
@@ -336,13 +338,27 @@ struct Gen {
     ents: Vec<Ent>,
     alliances: Vec<Alliance>,
     /// Every account, written with the registry (the committee ones after the alliances).
-    users: Vec<(User, Option<i64>, Option<i64>, Option<i64>, Option<i64>)>,
+    users: Vec<Account>,
     next_user: i64,
     insps: Vec<Insp>,
     version_id: i64,
     /// (group id, alliance index, member enterprise indexes).
     groups: Vec<(i64, usize, Vec<usize>)>,
 }
+
+/// An account to write: the user and its region, alliance, enterprise and expert ids.
+type Account = (User, Option<i64>, Option<i64>, Option<i64>, Option<i64>);
+
+/// An inspection to plan: inspected and inspecting enterprise, (round id, alliance, group),
+/// kind, day, creator.
+type Planned = (
+    usize,
+    Option<usize>,
+    Option<(i64, usize, i64)>,
+    Kind,
+    NaiveDate,
+    Option<User>,
+);
 
 /// Per enterprise, what its score is computed from: open general, open major, overdue days,
 /// timely closures.
@@ -1200,14 +1216,7 @@ impl Gen {
         let groups = std::mem::take(&mut self.groups);
         let ver = self.version_id;
         for month in 0..12i64 {
-            let mut month_insps: Vec<(
-                usize,
-                Option<usize>,
-                Option<(i64, usize, i64)>,
-                Kind,
-                NaiveDate,
-                Option<User>,
-            )> = Vec::new();
+            let mut month_insps: Vec<Planned> = Vec::new();
             for (gid, ai, group) in &groups {
                 rid += 1;
                 let planned = start + Duration::days(month * 30 + (*gid % 25));
@@ -1903,8 +1912,12 @@ impl Gen {
                     after,
                     v(x.at),
                 ]);
-                if x.at >= recent && x.action != "report" && x.action != "supervise" {
-                    if let Some(u) = &x.actor {
+                if x.at >= recent
+                    && x.action != "report"
+                    && x.action != "supervise"
+                    && let Some(u) = &x.actor
+                {
+                    {
                         auid += 1;
                         let (tenant, scope_path) = self.scope_of(u, e, ins.alliance);
                         audit.push(vec![
