@@ -655,7 +655,6 @@ impl Gen {
                     let b = (a + 1 + rng.random_range(0..tag_codes.len() - 1)) % tag_codes.len();
                     ert.push(vec![v(id), v(tag_codes[b])]);
                 }
-                ert.maybe_flush(out).await?;
             }
             let admin = self.user(
                 format!("qy{id:05}"),
