@@ -883,3 +883,25 @@ fn unescape(s: &str) -> String {
         .replace("&nbsp;", " ")
         .replace("&amp;", "&")
 }
+
+/// The URL of a new, empty database (like `empty_database`), for code that connects itself.
+pub async fn empty_database_url(dir: &std::path::Path) -> String {
+    match std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| u.starts_with("postgres"))
+    {
+        Some(base) => {
+            let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let name = format!("portal_t_{}_{n}", run_id());
+            let _guard = CREATE_LOCK.lock().await;
+            let admin = Database::connect(&base).await.expect("connect postgres");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                .await
+                .expect("create empty database");
+            admin.close().await.ok();
+            pg_url(&base, &name)
+        }
+        None => format!("sqlite://{}?mode=rwc", dir.join("city.db").display()),
+    }
+}

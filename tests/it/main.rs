@@ -9,6 +9,7 @@ mod api;
 mod auth;
 mod browser;
 mod checklists;
+mod city_seed;
 mod concurrent_writes;
 mod contract;
 mod db_outage;
