@@ -35,6 +35,26 @@ pub struct Settings {
     /// Times are stored in UTC whatever it is.
     #[serde(default = "default_time_zone")]
     pub time_zone: String,
+    /// How far the lists count and page by number (`[lists]`).
+    #[serde(default)]
+    pub lists: ListSettings,
+}
+
+/// `[lists]`: every paginated list counts its rows up to `count_bound` (more shows as
+/// "10,000+") and serves `page=N` only while the offset stays inside it; beyond, the
+/// `next` cursor pages on (`services::keyset`).
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(default)]
+pub struct ListSettings {
+    pub count_bound: u64,
+}
+
+impl Default for ListSettings {
+    fn default() -> Self {
+        ListSettings {
+            count_bound: 10_000,
+        }
+    }
 }
 
 fn default_time_zone() -> String {
@@ -354,6 +374,7 @@ impl Default for Settings {
             email: EmailSettings::default(),
             closed_loop: LoopSettings::default(),
             time_zone: default_time_zone(),
+            lists: ListSettings::default(),
         }
     }
 }

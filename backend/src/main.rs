@@ -64,8 +64,25 @@ enum Command {
 
 #[derive(Subcommand)]
 enum SeedWhat {
-    /// The demo region, enterprises, alliances and one account per role.
+    /// The demo region, enterprises, alliances, one account per role and three months of
+    /// history (rounds, inspections, hazards in every state).
     Demo,
+    /// A whole generated city (瑞安市: 20,000 enterprises and 500,000 hazards at scale 1),
+    /// written by bulk inserts into an empty database.
+    City {
+        /// Seed of the generator: the same seed (and day) gives the same data.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Number of enterprises (default 20,000 × scale).
+        #[arg(long)]
+        enterprises: Option<u64>,
+        /// Number of hazards (default 500,000 × scale).
+        #[arg(long)]
+        hazards: Option<u64>,
+        /// Scale factor of both counts.
+        #[arg(long, default_value_t = 1.0)]
+        scale: f64,
+    },
 }
 
 #[tokio::main]
@@ -96,8 +113,56 @@ async fn main() -> anyhow::Result<()> {
             );
             services::seed::load_demo(&core).await?;
             services::expert_requests::demo::load(&core).await?;
+            services::seed_history::load(&core).await?;
             println!("demo data loaded");
             print_logins()
+        }
+        Command::Seed {
+            what:
+                SeedWhat::City {
+                    seed,
+                    enterprises,
+                    hazards,
+                    scale,
+                },
+        } => {
+            anyhow::ensure!(
+                scale.is_finite() && scale > 0.0,
+                "--scale must be a positive number"
+            );
+            let core = migrated_core(settings).await?;
+            anyhow::ensure!(
+                services::seed::is_empty(&core).await?,
+                "the database already has accounts; the city data is only loaded into an empty database"
+            );
+            let password_hash = portal::auth::password::hash(seed::city::PASSWORD.into())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let options = seed::city::Options {
+                seed,
+                enterprises,
+                hazards,
+                scale,
+                today: core.today(),
+                password_hash,
+                progress: true,
+            };
+            let summary = seed::city::generate(&core.db, &options).await?;
+            println!("city data loaded in {:.1} s", summary.seconds);
+            for (table, rows) in &summary.rows {
+                println!("  {table:<24} {rows:>10}");
+            }
+            println!("{}", portal::i18n::t(Lang::ZhCn, "cli.demo_logins"));
+            for l in &summary.logins {
+                println!(
+                    "  {:<12} {:<14} {} ({})",
+                    l.username,
+                    seed::city::PASSWORD,
+                    l.display_name,
+                    l.role
+                );
+            }
+            Ok(())
         }
         Command::CreateUser {
             username,

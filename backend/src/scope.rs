@@ -87,13 +87,13 @@
 
 use sea_orm::{
     ColumnTrait, Condition,
-    sea_query::{Expr, ExprTrait, Query},
+    sea_query::{Expr, ExprTrait, Func, Query},
 };
 use serde::Serialize;
 
 use crate::domain::inspection::{InspectionKind, RoundStatus};
 use crate::domain::membership::Status as MembershipStatus;
-use crate::domain::region_path::{path_and_ancestors, subtree_pattern};
+use crate::domain::region_path::{path_and_ancestors, subtree_range};
 use crate::domain::role::{Portal, Role};
 use crate::models::{
     activity_group, alliance, alliance_membership, attachment, audit_log, checklist_template,
@@ -179,6 +179,79 @@ pub fn governs_region(scope: &Scope, region_path: &str) -> bool {
     }
 }
 
+/// `column` lies in the region subtree of `path` (the region itself and every one under it):
+/// `column >= path AND column < high`, the byte range of `region_path::subtree_range`, which a
+/// plain index on the column serves on both engines (the path columns use the C collation on
+/// PostgreSQL). A malformed path matches nothing. The one subtree match of every query.
+///
+/// Each bound is wrapped in `likely(…)`: SQLite's planner keeps no statistics on ranges and
+/// otherwise takes any range for a small one, so for an ordered page of a city bureau it would
+/// read and sort the whole city; told the range holds most rows, it reads the list's order
+/// index and checks the range on it, while a count still reads the range index. On PostgreSQL
+/// `likely` is the identity (migration 000019, inlined, so the range stays an index condition)
+/// and the planner chooses from its statistics.
+pub fn in_subtree<C: ColumnTrait + Copy>(column: C, path: &str) -> Expr {
+    match subtree_range(path) {
+        Some((low, high)) => {
+            let likely = |e: Expr| Expr::from(Func::cust("likely").arg(e));
+            likely(column.gte(low)).and(likely(column.lt(high)))
+        }
+        None => Expr::cust("1 = 0"),
+    }
+}
+
+#[cfg(test)]
+mod subtree_tests {
+    use sea_orm::{DbBackend, EntityTrait, QueryFilter, QueryTrait};
+
+    use super::*;
+
+    fn sql(path: &str) -> String {
+        hazard::Entity::find()
+            .filter(in_subtree(hazard::Column::RegionPath, path))
+            .build(DbBackend::Postgres)
+            .to_string()
+    }
+
+    #[test]
+    fn a_subtree_is_a_range_on_the_column_and_a_malformed_path_matches_nothing() {
+        let q = sql("/3303/330381/");
+        assert!(
+            q.ends_with(
+                "WHERE likely(\"hazards\".\"region_path\" >= '/3303/330381/') \
+                 AND likely(\"hazards\".\"region_path\" < '/3303/3303810')"
+            ),
+            "{q}"
+        );
+        assert!(!q.contains("LIKE"), "{q}");
+        for bad in ["/3303/330381", "3303/", "/33'; --/", "/33%/"] {
+            let q = sql(bad);
+            assert!(q.ends_with("WHERE 1 = 0"), "{bad}: {q}");
+        }
+    }
+}
+
+/// Rows of `E` matching any of `branches`, as `id IN (SELECT id … WHERE b1 UNION ALL SELECT id
+/// … WHERE b2 …)`: each branch searches its own index on both engines. Written as a plain `OR`,
+/// a branch that is an `IN (subquery)` leaves PostgreSQL no index to search (it filters a
+/// whole scan with the hashed subquery), which at city scale reads every hazard per page.
+fn any_of<E: sea_orm::EntityTrait>(id: E::Column, branches: Vec<Condition>) -> Condition {
+    let mut branches = branches.into_iter().map(|b| {
+        Query::select()
+            .column(id)
+            .from(E::default())
+            .cond_where(b)
+            .to_owned()
+    });
+    let Some(mut all) = branches.next() else {
+        return nothing();
+    };
+    for b in branches {
+        all.union(sea_orm::sea_query::UnionType::All, b);
+    }
+    Condition::all().add(id.in_subquery(all))
+}
+
 /// A condition that matches nothing.
 fn nothing() -> Condition {
     Condition::all().add(Expr::cust("1 = 0"))
@@ -201,7 +274,7 @@ pub fn enterprises(scope: &Scope) -> Condition {
     match scope {
         Scope::System => Condition::all(),
         Scope::Region { path, .. } => {
-            Condition::all().add(enterprise::Column::RegionPath.like(subtree_pattern(path)))
+            Condition::all().add(in_subtree(enterprise::Column::RegionPath, path))
         }
         Scope::Alliance { alliance_id, .. } => {
             Condition::all().add(enterprise::Column::Id.in_subquery(enterprises_of_alliance(
@@ -214,25 +287,24 @@ pub fn enterprises(scope: &Scope) -> Condition {
         }
         // The enterprises it visits, and those whose service requests it is assigned to (to
         // decide on an assignment before a visit exists).
-        Scope::Expert { expert_id } => Condition::any()
-            .add(
-                enterprise::Column::Id.in_subquery(
-                    Query::select()
-                        .column(inspection::Column::InspectedEnterpriseId)
-                        .from(inspection::Entity)
-                        .and_where(inspection::Column::InspectingExpertId.eq(*expert_id))
-                        .to_owned(),
-                ),
-            )
-            .add(
-                enterprise::Column::Id.in_subquery(
-                    Query::select()
-                        .column(expert_request::Column::EnterpriseId)
-                        .from(expert_request::Entity)
-                        .and_where(expert_requests(scope).into())
-                        .to_owned(),
-                ),
+        // (One `IN` of a union: see `any_of`.)
+        Scope::Expert { expert_id } => Condition::all().add(
+            enterprise::Column::Id.in_subquery(
+                Query::select()
+                    .column(inspection::Column::InspectedEnterpriseId)
+                    .from(inspection::Entity)
+                    .and_where(inspection::Column::InspectingExpertId.eq(*expert_id))
+                    .union(
+                        sea_orm::sea_query::UnionType::All,
+                        Query::select()
+                            .column(expert_request::Column::EnterpriseId)
+                            .from(expert_request::Entity)
+                            .cond_where(expert_requests(scope))
+                            .to_owned(),
+                    )
+                    .to_owned(),
             ),
+        ),
     }
 }
 
@@ -241,7 +313,7 @@ pub fn alliances(scope: &Scope) -> Condition {
     match scope {
         Scope::System => Condition::all(),
         Scope::Region { path, .. } => {
-            Condition::all().add(alliance::Column::RegionPath.like(subtree_pattern(path)))
+            Condition::all().add(in_subtree(alliance::Column::RegionPath, path))
         }
         Scope::Alliance { alliance_id, .. } => {
             Condition::all().add(alliance::Column::Id.eq(*alliance_id))
@@ -265,28 +337,29 @@ pub fn memberships(scope: &Scope) -> Condition {
     use alliance_membership::Column as M;
     match scope {
         Scope::System => Condition::all(),
-        Scope::Region { path, .. } => {
-            let pattern = subtree_pattern(path);
-            Condition::any()
-                .add(
+        Scope::Region { path, .. } => any_of::<alliance_membership::Entity>(
+            M::Id,
+            vec![
+                Condition::all().add(
                     M::AllianceId.in_subquery(
                         Query::select()
                             .column(alliance::Column::Id)
                             .from(alliance::Entity)
-                            .and_where(alliance::Column::RegionPath.like(pattern.clone()))
+                            .and_where(in_subtree(alliance::Column::RegionPath, path))
                             .to_owned(),
                     ),
-                )
-                .add(
+                ),
+                Condition::all().add(
                     M::EnterpriseId.in_subquery(
                         Query::select()
                             .column(enterprise::Column::Id)
                             .from(enterprise::Entity)
-                            .and_where(enterprise::Column::RegionPath.like(pattern))
+                            .and_where(in_subtree(enterprise::Column::RegionPath, path))
                             .to_owned(),
                     ),
-                )
-        }
+                ),
+            ],
+        ),
         Scope::Alliance { alliance_id, .. } => Condition::all().add(M::AllianceId.eq(*alliance_id)),
         Scope::Enterprise { enterprise_id, .. } => {
             Condition::all().add(M::EnterpriseId.eq(*enterprise_id))
@@ -319,9 +392,7 @@ pub fn activity_groups(scope: &Scope) -> Condition {
 pub fn participation_regions(scope: &Scope) -> Condition {
     match scope {
         Scope::System => Condition::all(),
-        Scope::Region { path, .. } => {
-            Condition::all().add(region::Column::Path.like(subtree_pattern(path)))
-        }
+        Scope::Region { path, .. } => Condition::all().add(in_subtree(region::Column::Path, path)),
         _ => nothing(),
     }
 }
@@ -331,7 +402,7 @@ pub fn audit_logs(caller: &Caller) -> Condition {
     match &caller.scope {
         Scope::System => Condition::all(),
         Scope::Region { path, .. } => {
-            Condition::all().add(audit_log::Column::RegionPath.like(subtree_pattern(path)))
+            Condition::all().add(in_subtree(audit_log::Column::RegionPath, path))
         }
         _ => Condition::all().add(audit_log::Column::ActorUserId.eq(caller.user_id)),
     }
@@ -349,7 +420,7 @@ pub fn checklist_templates(scope: &Scope) -> Condition {
         Scope::System => Condition::all(),
         Scope::Region { path, .. } => Condition::any()
             .add(bureau(path))
-            .add(T::RegionPath.like(subtree_pattern(path))),
+            .add(in_subtree(T::RegionPath, path)),
         Scope::Alliance {
             alliance_id,
             region_path,
@@ -437,16 +508,16 @@ pub fn inspections(scope: &Scope) -> Condition {
     use inspection::Column as I;
     match scope {
         Scope::System => Condition::all(),
-        Scope::Region { path, .. } => {
-            Condition::all().add(I::RegionPath.like(subtree_pattern(path)))
-        }
-        Scope::Alliance { alliance_id, .. } => {
-            Condition::any().add(I::AllianceId.eq(*alliance_id)).add(
+        Scope::Region { path, .. } => Condition::all().add(in_subtree(I::RegionPath, path)),
+        Scope::Alliance { alliance_id, .. } => any_of::<inspection::Entity>(
+            I::Id,
+            vec![
+                Condition::all().add(I::AllianceId.eq(*alliance_id)),
                 Condition::all()
                     .add(I::InspectedEnterpriseId.in_subquery(approved_members(*alliance_id)))
                     .add(not_in_draft_round()),
-            )
-        }
+            ],
+        ),
         Scope::Enterprise { enterprise_id, .. } => Condition::all()
             .add(
                 Condition::any()
@@ -463,12 +534,14 @@ pub fn hazards(scope: &Scope) -> Condition {
     use hazard::Column as H;
     match scope {
         Scope::System => Condition::all(),
-        Scope::Region { path, .. } => {
-            Condition::all().add(H::RegionPath.like(subtree_pattern(path)))
-        }
-        Scope::Alliance { alliance_id, .. } => Condition::any()
-            .add(H::AllianceId.eq(*alliance_id))
-            .add(H::EnterpriseId.in_subquery(approved_members(*alliance_id))),
+        Scope::Region { path, .. } => Condition::all().add(in_subtree(H::RegionPath, path)),
+        Scope::Alliance { alliance_id, .. } => any_of::<hazard::Entity>(
+            H::Id,
+            vec![
+                Condition::all().add(H::AllianceId.eq(*alliance_id)),
+                Condition::all().add(H::EnterpriseId.in_subquery(approved_members(*alliance_id))),
+            ],
+        ),
         Scope::Enterprise { enterprise_id, .. } => Condition::any()
             .add(H::EnterpriseId.eq(*enterprise_id))
             .add(H::ReporterEnterpriseId.eq(*enterprise_id)),
@@ -481,7 +554,7 @@ pub fn supervisions(scope: &Scope) -> Condition {
     match scope {
         Scope::System => Condition::all(),
         Scope::Region { path, .. } => {
-            Condition::all().add(supervision::Column::RegionPath.like(subtree_pattern(path)))
+            Condition::all().add(in_subtree(supervision::Column::RegionPath, path))
         }
         _ => nothing(),
     }
@@ -611,7 +684,7 @@ pub fn publications(scope: &Scope) -> Condition {
             .add(
                 Condition::all()
                     .add(P::RegionId.is_not_null())
-                    .add(P::RegionPath.like(subtree_pattern(path))),
+                    .add(in_subtree(P::RegionPath, path)),
             )
             .add(of_alliances_seen()),
         Scope::Alliance {
@@ -634,7 +707,7 @@ pub fn publication_audience(p: &publication::Model) -> Condition {
         (Some(_), _) => Query::select()
             .column(enterprise::Column::Id)
             .from(enterprise::Entity)
-            .and_where(enterprise::Column::RegionPath.like(subtree_pattern(&p.region_path)))
+            .and_where(in_subtree(enterprise::Column::RegionPath, &p.region_path))
             .to_owned(),
         (None, Some(alliance_id)) => approved_members(alliance_id),
         (None, None) => return nothing(),
@@ -658,7 +731,7 @@ fn experts_in_reach(path: &str) -> Condition {
     use expert::Column as X;
     Condition::any()
         .add(X::RegionPath.is_in(path_and_ancestors(path)))
-        .add(X::RegionPath.like(subtree_pattern(path)))
+        .add(in_subtree(X::RegionPath, path))
 }
 
 /// Which experts (专家库) the scope may see (the rule at the top).
@@ -722,7 +795,7 @@ mod expert_tests {
             q.contains("\"region_path\" IN ('/330381/', '/330381/330381101/')"),
             "{q}"
         );
-        assert!(q.contains("LIKE '/330381/330381101/%'"), "{q}");
+        assert!(matches_town_subtree(&q), "{q}");
         assert!(!q.contains("active"), "inactive ones too: {q}");
         assert!(manages_expert(&town, &at("/330381/330381101/")));
         assert!(manages_expert(
@@ -749,7 +822,7 @@ mod expert_tests {
             let q = sql(&scope);
             assert!(q.contains("\"active\" = TRUE"), "{q}");
             assert!(q.contains("'/330381/', '/330381/330381101/'"), "{q}");
-            assert!(q.contains("LIKE '/330381/330381101/%'"), "{q}");
+            assert!(matches_town_subtree(&q), "{q}");
             assert!(!manages_expert(&scope, &at("/330381/330381101/")));
         }
         assert_eq!(
@@ -764,14 +837,19 @@ mod expert_tests {
     }
 }
 
+/// Whether SQL holds the subtree match of 塘下镇 (`/330381/330381101/`): its byte range.
+#[cfg(test)]
+fn matches_town_subtree(sql: &str) -> bool {
+    sql.contains("\"region_path\" >= '/330381/330381101/') AND likely(")
+        && sql.contains("\"region_path\" < '/330381/3303811010')")
+}
+
 /// Which expert service requests the scope may see (the rule at the top).
 pub fn expert_requests(scope: &Scope) -> Condition {
     use expert_request::Column as R;
     match scope {
         Scope::System => Condition::all(),
-        Scope::Region { path, .. } => {
-            Condition::all().add(R::RegionPath.like(subtree_pattern(path)))
-        }
+        Scope::Region { path, .. } => Condition::all().add(in_subtree(R::RegionPath, path)),
         Scope::Alliance { alliance_id, .. } => Condition::all().add(R::AllianceId.eq(*alliance_id)),
         Scope::Enterprise { enterprise_id, .. } => {
             Condition::all().add(R::EnterpriseId.eq(*enterprise_id))
@@ -815,7 +893,7 @@ mod expert_request_tests {
             region_id: 2,
             path: "/330381/330381101/".into(),
         };
-        assert!(sql(&town).contains("\"region_path\" LIKE '/330381/330381101/%'"));
+        assert!(matches_town_subtree(&sql(&town)));
         let committee = Scope::Alliance {
             alliance_id: 7,
             region_path: "/330381/".into(),
@@ -861,7 +939,7 @@ mod publication_tests {
             q.contains("\"region_path\" IN ('/330381/', '/330381/330381101/')"),
             "{q}"
         );
-        assert!(q.contains("LIKE '/330381/330381101/%'"), "{q}");
+        assert!(matches_town_subtree(&q), "{q}");
         assert!(q.contains("FROM \"alliances\""), "{q}");
         assert!(q.contains("\"region_id\" IS NOT NULL"), "{q}");
     }
@@ -927,7 +1005,7 @@ mod publication_tests {
     #[test]
     fn a_publications_audience_is_the_active_enterprise_accounts_it_reaches() {
         let bureau = audience_sql(Some(2), None, "/330381/330381101/");
-        assert!(bureau.contains("LIKE '/330381/330381101/%'"), "{bureau}");
+        assert!(matches_town_subtree(&bureau), "{bureau}");
         assert!(bureau.contains("\"active\" = TRUE"), "{bureau}");
         assert!(
             bureau.contains("IN ('enterprise_admin', 'enterprise_staff')"),

@@ -119,6 +119,7 @@ pub async fn prepare(core: &Core) -> anyhow::Result<()> {
     if core.settings.demo_enabled() && crate::services::seed::is_empty(core).await? {
         crate::services::seed::load_demo(core).await?;
         crate::services::expert_requests::demo::load(core).await?;
+        crate::services::seed_history::load(core).await?;
         tracing::info!("demo data loaded");
     }
     if let Some(txn) = lock {

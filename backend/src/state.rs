@@ -36,4 +36,14 @@ impl Core {
     pub fn today(&self) -> chrono::NaiveDate {
         self.calendar.today()
     }
+
+    /// The same core reading "now" from another clock: the demo history plays past days on a
+    /// `ManualClock` with it (`services::seed_history`).
+    pub fn with_clock(&self, clock: SharedClock) -> Core {
+        Core {
+            calendar: Calendar::new(clock.clone(), self.calendar.zone()),
+            clock,
+            ..self.clone()
+        }
+    }
 }

@@ -22,6 +22,7 @@ mod m20261204_000015_publication_bigrams;
 mod m20261204_000016_expert_inspections;
 mod m20261206_000017_audit_request_id;
 mod m20261206_000018_outbox_lz4;
+mod m20261207_000019_read_path;
 
 pub struct Migrator;
 
@@ -47,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000016_expert_inspections::Migration),
             Box::new(m20261206_000017_audit_request_id::Migration),
             Box::new(m20261206_000018_outbox_lz4::Migration),
+            Box::new(m20261207_000019_read_path::Migration),
         ]
     }
 }

@@ -257,6 +257,120 @@ pub fn demo() -> Result<DemoData, toml::de::Error> {
     })
 }
 
+/// The demo city's history (`fixtures/history.toml`): three months of 互查 rounds,
+/// self-inspections and expert visits with the hazards they found, and what happened to each
+/// hazard afterwards. Every date is a number of days: before the load day (`days_ago`) or
+/// after an earlier moment (`*_after`, a step's `after`), so the history stays current.
+#[derive(Debug, Clone, Deserialize)]
+pub struct HistoryData {
+    #[serde(default, rename = "round")]
+    pub rounds: Vec<RoundFixture>,
+    #[serde(default, rename = "self_inspection")]
+    pub self_inspections: Vec<SelfInspectionFixture>,
+    #[serde(default, rename = "expert_visit")]
+    pub expert_visits: Vec<ExpertVisitFixture>,
+    #[serde(default, rename = "hazard")]
+    pub hazards: Vec<HazardFixture>,
+}
+
+/// A 互查 round: the `committee` account generates it for its `group` with `checklist` (a
+/// title) `days_ago` and publishes it; every pair hands in `submitted_after` days later (left
+/// planned when absent) and the committee reviews them `reviewed_after` days after the round.
+#[derive(Debug, Clone, Deserialize)]
+pub struct RoundFixture {
+    pub key: String,
+    pub committee: String,
+    pub group: String,
+    pub checklist: String,
+    pub title: String,
+    pub days_ago: i64,
+    pub submitted_after: Option<i64>,
+    pub reviewed_after: Option<i64>,
+}
+
+/// 自查: the account `by` plans, does and hands in a self-inspection of its enterprise with
+/// `checklist` (a title) `days_ago`.
+#[derive(Debug, Clone, Deserialize)]
+pub struct SelfInspectionFixture {
+    pub key: String,
+    pub by: String,
+    pub checklist: String,
+    pub days_ago: i64,
+}
+
+/// A service request whose expert visit (an inspection of kind `expert`) lies in the past:
+/// filed by `by` `days_ago` and assigned by `assigned_by` that day; the expert accepts
+/// `accepted_after` days later for a visit `visit_after` days after filing, hands the visit in
+/// that day, files `report` `report_after` days after filing; `completed_by` confirms and rates.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ExpertVisitFixture {
+    pub key: String,
+    pub by: String,
+    pub topic: String,
+    pub specialty: String,
+    pub description: String,
+    pub expert: String,
+    pub assigned_by: String,
+    pub days_ago: i64,
+    pub accepted_after: i64,
+    pub visit_after: i64,
+    pub report_after: Option<i64>,
+    pub report: Option<String>,
+    pub completed_by: Option<String>,
+    pub rating: Option<u8>,
+    #[serde(default)]
+    pub comment: String,
+}
+
+/// A hazard found in the inspection `found_in` (a round's, self-inspection's or visit's `key`):
+/// in a round, the pair that inspects `inspected` (or the pair `inspector` inspects), both
+/// credit codes. `item` (1-based) is the checklist item it fails, else it is an extra finding.
+/// The deadline is `deadline_days` after the day it is found; `steps` follow.
+#[derive(Debug, Clone, Deserialize)]
+pub struct HazardFixture {
+    pub found_in: String,
+    pub inspected: Option<String>,
+    pub inspector: Option<String>,
+    pub item: Option<usize>,
+    pub title: String,
+    pub category: String,
+    #[serde(default = "general")]
+    pub level: String,
+    pub major_clause: Option<String>,
+    pub location: String,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default)]
+    pub suggested_measure: String,
+    pub deadline_days: i64,
+    #[serde(default)]
+    pub steps: Vec<StepFixture>,
+}
+
+fn general() -> String {
+    "general".into()
+}
+
+/// One step of a hazard's loop, `after` days after it was found. `action`: acknowledge,
+/// dispute, uphold, withdraw, evidence, verify, reject, extension, grant, refuse or comment.
+/// `by`: a username, `enterprise` (an account of the inspected enterprise) or `inspector` (the
+/// inspecting side's account). `days`: for acknowledge the plan's deadline, for extension the
+/// deadline asked for, as days after the finding. `note`: the reason, note or comment.
+#[derive(Debug, Clone, Deserialize)]
+pub struct StepFixture {
+    pub after: i64,
+    pub action: String,
+    pub by: String,
+    pub days: Option<i64>,
+    #[serde(default)]
+    pub note: String,
+}
+
+/// Parses the history fixture compiled into this crate.
+pub fn history() -> Result<HistoryData, toml::de::Error> {
+    toml::from_str(include_str!("../fixtures/history.toml"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -312,3 +426,4 @@ mod tests {
         }
     }
 }
+pub mod city;

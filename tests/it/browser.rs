@@ -16,6 +16,7 @@ use serde_json::json;
 
 use crate::helpers::{PASSWORD, ROLE_HOMES, spawn_app};
 
+mod demo_history;
 mod expert_service;
 mod inspection;
 mod rectification;

@@ -196,6 +196,7 @@ async fn real_answers_carry_exactly_the_keys_their_documented_schemas_name() {
     assert_eq!(submitted.status(), 200);
     let regulator = app.api_token(REGULATOR).await;
     let committee = app.api_token(COMMITTEE).await;
+    let enterprise = app.api_token(ENTERPRISE).await;
     let checklist = first_id(&app, "/api/v1/checklists", &regulator).await;
     let membership = first_id(&app, "/api/v1/memberships", &committee).await;
     let hazard = first_id(&app, "/api/v1/hazards", &regulator).await;
@@ -249,6 +250,14 @@ async fn real_answers_carry_exactly_the_keys_their_documented_schemas_name() {
             "/api/v1/enterprises".into(),
             &regulator,
         ),
+        // A page with both cursors, and the paged to-do list and queue.
+        (
+            "/api/v1/hazards",
+            "/api/v1/hazards?per_page=1&page=2".into(),
+            &regulator,
+        ),
+        ("/api/v1/todo", "/api/v1/todo".into(), &enterprise),
+        ("/api/v1/queue", "/api/v1/queue".into(), &committee),
     ];
     let mut problems = Vec::new();
     for (pattern, path, token) in &cases {

@@ -153,7 +153,8 @@ async fn an_experts_findings_go_round_the_closed_loop_with_a_dispute_decided_by_
     assert_eq!(detail["actions"], json!(["verify", "reject"]));
     let todo = app.api_json("/api/v1/todo", &expert).await;
     assert!(
-        todo.as_array()
+        todo["items"]
+            .as_array()
             .is_some_and(|rows| rows.iter().any(|r| r["id"] == a && r["action"] == "verify")),
         "the expert finds it to verify: {todo}"
     );

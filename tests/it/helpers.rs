@@ -1,7 +1,9 @@
 //! `spawn_app()`: the real server on port 0 with its own database and a clock the test moves.
 //!
 //! The demo fixtures are loaded once per test process into a template (a SQLite file, or a
-//! PostgreSQL database used as `TEMPLATE`), and every test gets a copy of it.
+//! PostgreSQL database used as `TEMPLATE`), and every test gets a copy of it. A test that asks
+//! for the demo with its history (`spawn_app_with_history`) gets a copy of a second template,
+//! built the first time one asks.
 
 #![allow(dead_code)]
 
@@ -91,8 +93,9 @@ pub fn new_client() -> reqwest::Client {
         .expect("client")
 }
 
-/// Connects a fresh core for `url` and loads the demo fixtures through the services.
-async fn seed_template(url: &str, dir: &std::path::Path) {
+/// Connects a fresh core for `url` and loads the demo fixtures through the services; with
+/// `history`, also the demo's service requests and its three months of history.
+async fn seed_template(url: &str, dir: &std::path::Path, history: bool) {
     let db = portal::db::connect(url, 2).await.expect("connect template");
     <migration::Migrator as migration::MigratorTrait>::up(&db, None)
         .await
@@ -106,10 +109,20 @@ async fn seed_template(url: &str, dir: &std::path::Path) {
     portal::services::seed::load_demo(&core)
         .await
         .expect("seed template");
+    if history {
+        portal::services::expert_requests::demo::load(&core)
+            .await
+            .expect("demo service requests");
+        portal::services::seed_history::load(&core)
+            .await
+            .expect("demo history");
+    }
     core.db.close().await.expect("close template");
 }
 
 static TEMPLATE: OnceCell<String> = OnceCell::const_new();
+/// The template with the demo's history, built the first time a test asks for it.
+static HISTORY_TEMPLATE: OnceCell<String> = OnceCell::const_new();
 static CREATE_LOCK: Mutex<()> = Mutex::const_new(());
 static COUNTER: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
 
@@ -128,26 +141,32 @@ fn pg_url(base: &str, db: &str) -> String {
     format!("{prefix}/{db}{query}")
 }
 
-/// A fresh database URL for one test.
-async fn fresh_database(dir: &std::path::Path) -> String {
+/// A fresh database URL for one test: a copy of the demo template, or of the template with the
+/// demo's history.
+async fn fresh_database(dir: &std::path::Path, history: bool) -> String {
     let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    let (cell, suffix): (&'static OnceCell<String>, &'static str) = if history {
+        (&HISTORY_TEMPLATE, "hist")
+    } else {
+        (&TEMPLATE, "tmpl")
+    };
     match std::env::var("TEST_DATABASE_URL")
         .ok()
         .filter(|u| u.starts_with("postgres"))
     {
         Some(base) => {
-            let template = TEMPLATE
+            let template = cell
                 .get_or_init(|| async {
                     let admin = Database::connect(&base).await.expect("connect postgres");
                     drop_stale_databases(&admin).await;
-                    let name = format!("portal_t_{}_tmpl", run_id());
+                    let name = format!("portal_t_{}_{suffix}", run_id());
                     admin
                         .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
                         .await
                         .expect("create template");
                     admin.close().await.ok();
                     let tmp = tempfile::tempdir().expect("tempdir");
-                    seed_template(&pg_url(&base, &name), tmp.path()).await;
+                    seed_template(&pg_url(&base, &name), tmp.path(), history).await;
                     name
                 })
                 .await;
@@ -166,12 +185,13 @@ async fn fresh_database(dir: &std::path::Path) -> String {
             pg_url(&base, &name)
         }
         None => {
-            let template = TEMPLATE
+            let template = cell
                 .get_or_init(|| async {
-                    let dir = std::env::temp_dir().join(format!("portal_t_{}", run_id()));
+                    let dir = std::env::temp_dir().join(format!("portal_t_{}_{suffix}", run_id()));
                     std::fs::create_dir_all(&dir).expect("template dir");
                     let file = dir.join("template.db");
-                    seed_template(&format!("sqlite://{}?mode=rwc", file.display()), &dir).await;
+                    let url = format!("sqlite://{}?mode=rwc", file.display());
+                    seed_template(&url, &dir, history).await;
                     file.display().to_string()
                 })
                 .await;
@@ -252,12 +272,26 @@ pub async fn spawn_app_serving(
     adjust: impl FnOnce(&mut Settings),
     extra: fn(&mut actix_web::web::ServiceConfig),
 ) -> TestApp {
+    spawn(adjust, extra, false).await
+}
+
+/// Like `spawn_app`, on a copy of the demo with its service requests and its three months of
+/// history (`services::seed_history`): rounds, inspections, hazards in every state.
+pub async fn spawn_app_with_history() -> TestApp {
+    spawn(|_| {}, |_| {}, true).await
+}
+
+async fn spawn(
+    adjust: impl FnOnce(&mut Settings),
+    extra: fn(&mut actix_web::web::ServiceConfig),
+    history: bool,
+) -> TestApp {
     // Logs only when asked for: `TEST_LOG=1 cargo test …`.
     if std::env::var_os("TEST_LOG").is_some() {
         portal::telemetry::init();
     }
     let dir = tempfile::tempdir().expect("tempdir");
-    let url = fresh_database(dir.path()).await;
+    let url = fresh_database(dir.path(), history).await;
     let mut s = settings(dir.path(), url);
     adjust(&mut s);
     // The settings' URL: `adjust` may route it (through a proxy, say).
@@ -848,4 +882,26 @@ fn unescape(s: &str) -> String {
         .replace("&#x2F;", "/")
         .replace("&nbsp;", " ")
         .replace("&amp;", "&")
+}
+
+/// The URL of a new, empty database (like `empty_database`), for code that connects itself.
+pub async fn empty_database_url(dir: &std::path::Path) -> String {
+    match std::env::var("TEST_DATABASE_URL")
+        .ok()
+        .filter(|u| u.starts_with("postgres"))
+    {
+        Some(base) => {
+            let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+            let name = format!("portal_t_{}_{n}", run_id());
+            let _guard = CREATE_LOCK.lock().await;
+            let admin = Database::connect(&base).await.expect("connect postgres");
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+                .await
+                .expect("create empty database");
+            admin.close().await.ok();
+            pg_url(&base, &name)
+        }
+        None => format!("sqlite://{}?mode=rwc", dir.join("city.db").display()),
+    }
 }

@@ -18,7 +18,7 @@ use crate::photos::{caller_of, insert_hazard};
 
 /// Page size large enough for every list of the demo data.
 fn all() -> PageParams {
-    PageParams::parse(None, Some("100")).expect("page")
+    PageParams::parse(None, Some("100"), None).expect("page")
 }
 
 async fn bureau(app: &TestApp) -> Scope {

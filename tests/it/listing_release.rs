@@ -44,7 +44,7 @@ async fn asked_to_verify(app: &TestApp, token: &str, id: i64) -> bool {
         |r: &serde_json::Value| (r["kind"] == "verify" || r["action"] == "verify") && r["id"] == id;
     [queue, todo]
         .iter()
-        .any(|rows| rows.as_array().expect("rows").iter().any(verify))
+        .any(|rows| rows["items"].as_array().expect("rows").iter().any(verify))
 }
 
 #[tokio::test]

@@ -263,22 +263,32 @@ pub async fn timeline(
     Ok(HttpResponse::Ok().json(loop_::timeline(&state.core, &caller, *id).await?))
 }
 
-/// 待办: the hazards waiting for the caller's enterprise, earliest deadline first (empty for
-/// other callers).
+/// 待办: one page of the hazards waiting for the caller's enterprise, earliest deadline first
+/// (empty for other callers).
 #[utoipa::path(get, path = "/api/v1/todo", tag = "rectification",
-    responses((status = 200, body = Vec<TodoRow>)),
+    params(crate::services::PageParams),
+    responses((status = 200, body = crate::services::Paged<TodoRow>)),
     security(("bearer" = [])))]
-pub async fn todo(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(loop_::todo(&state.core, &caller).await?))
+pub async fn todo(
+    state: web::Data<AppState>,
+    caller: Caller,
+    page: crate::services::PageParams,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(loop_::todo(&state.core, &caller, page).await?))
 }
 
-/// The verification queue of a committee or the bureau: evidence to verify, disputes and
-/// extension requests to decide, longest waiting first (empty for other callers).
+/// The verification queue of a committee or the bureau, one page: evidence to verify, disputes
+/// and extension requests to decide, longest untouched first (empty for other callers).
 #[utoipa::path(get, path = "/api/v1/queue", tag = "rectification",
-    responses((status = 200, body = Vec<QueueRow>)),
+    params(crate::services::PageParams),
+    responses((status = 200, body = crate::services::Paged<QueueRow>)),
     security(("bearer" = [])))]
-pub async fn queue(state: web::Data<AppState>, caller: Caller) -> AppResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(loop_::verification_queue(&state.core, &caller).await?))
+pub async fn queue(
+    state: web::Data<AppState>,
+    caller: Caller,
+    page: crate::services::PageParams,
+) -> AppResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(loop_::verification_queue(&state.core, &caller, page).await?))
 }
 
 /// This module's routes, each with its access rule (composed in `web::routes`).

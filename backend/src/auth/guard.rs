@@ -85,12 +85,14 @@ pub async fn authenticate(
         req.cookie(SESSION_COOKIE).map(|c| c.value().to_string())
     };
     let kind = if api { TokenKind::Api } else { TokenKind::Web };
-    let caller = match token {
+    // A session check that fails (the database) answers its error, on a page with the
+    // site's look: the request context below is still built, without a caller.
+    let (caller, failed) = match token {
         Some(t) => match services::auth::authenticate(core, kind, &t).await {
-            Ok(c) => c,
-            Err(e) => return Ok(req.error_response(e)),
+            Ok(c) => (c, None),
+            Err(e) => (None, Some(e)),
         },
-        None => None,
+        None => (None, None),
     };
     // Pages are zh-CN unless the user chose English with the switch (a cookie); API clients
     // say what they want with `Accept-Language`.
@@ -131,6 +133,9 @@ pub async fn authenticate(
         path,
     };
     req.extensions_mut().insert(ctx);
+    if let Some(e) = failed {
+        return Ok(req.error_response(e));
+    }
     let secure = core.settings.secure_cookies();
     let mut res = next.call(req).await?.map_into_boxed_body();
     if let Some(seed) = new_seed {

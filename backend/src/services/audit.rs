@@ -3,8 +3,8 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select,
+    Set,
 };
 use serde::Deserialize;
 
@@ -14,6 +14,7 @@ use crate::models::audit_log;
 /// One audit record as lists and the API show it.
 pub type AuditEntry = audit_log::Model;
 use crate::scope::{self, Caller};
+use crate::services::keyset::{self, Key, Page};
 use crate::services::{PageParams, Paged, idempotency};
 use crate::state::Core;
 
@@ -178,12 +179,9 @@ fn day(s: &Option<String>) -> Option<NaiveDate> {
         .and_then(|s| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok())
 }
 
-pub async fn search(
-    core: &Core,
-    caller: &Caller,
-    filter: &AuditFilter,
-    page: PageParams,
-) -> AppResult<Paged<audit_log::Model>> {
+/// The audit page's statement: the records the caller may read under the filter, newest first
+/// (`at`, then `id`, descending). `search` pages it.
+pub fn search_query(caller: &Caller, filter: &AuditFilter) -> Select<audit_log::Entity> {
     let mut q = audit_log::Entity::find().filter(scope::audit_logs(caller));
     if let Some(a) = filter.action.as_deref().filter(|s| !s.is_empty()) {
         q = q.filter(audit_log::Column::Action.starts_with(a.trim()));
@@ -203,11 +201,20 @@ pub async fn search(
     {
         q = q.filter(audit_log::Column::At.lt(d.and_utc()));
     }
-    let q = q
-        .order_by_desc(audit_log::Column::At)
-        .order_by_desc(audit_log::Column::Id);
-    let paginator = q.paginate(&core.db, page.per_page());
-    let total = paginator.num_items().await?;
-    let items = paginator.fetch_page(page.page() - 1).await?;
-    Ok(Paged::new(items, page, total))
+    q.order_by_desc(audit_log::Column::At)
+        .order_by_desc(audit_log::Column::Id)
+}
+
+/// One page of the audit records the caller may read under the filter, newest first.
+pub async fn search(
+    core: &Core,
+    caller: &Caller,
+    filter: &AuditFilter,
+    page: PageParams,
+) -> AppResult<Paged<audit_log::Model>> {
+    let key = Key::new("audit")
+        .desc(audit_log::Column::At)
+        .desc(audit_log::Column::Id);
+    let Page { rows, info } = keyset::page(core, search_query(caller, filter), &key, &page).await?;
+    Ok(info.with(rows))
 }

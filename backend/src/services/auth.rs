@@ -306,56 +306,102 @@ pub(crate) fn caller_of(u: &user::Model, scope: Scope, session_id: String) -> Ap
 
 /// The data scope of an account, from its role and tenant binding.
 pub async fn scope_of(core: &Core, u: &user::Model) -> AppResult<Scope> {
+    let path = match u.role {
+        Role::Regulator => match u.region_id {
+            Some(id) => region::Entity::find_by_id(id)
+                .one(&core.db)
+                .await?
+                .map(|r| r.path),
+            None => None,
+        },
+        Role::Committee => match u.alliance_id {
+            Some(id) => alliance::Entity::find_by_id(id)
+                .one(&core.db)
+                .await?
+                .map(|a| a.region_path),
+            None => None,
+        },
+        Role::EnterpriseAdmin | Role::EnterpriseStaff => match u.enterprise_id {
+            Some(id) => enterprise::Entity::find_by_id(id)
+                .one(&core.db)
+                .await?
+                .map(|e| e.region_path),
+            None => None,
+        },
+        Role::Admin | Role::Expert => None,
+    };
+    scope_with(u, path)
+}
+
+/// The scope of an account whose tenant row (its region, alliance or enterprise, by role) has
+/// the region path `path` (`None`: no such row, or a role without one).
+fn scope_with(u: &user::Model, path: Option<String>) -> AppResult<Scope> {
     let broken = || AppError::internal(anyhow::anyhow!("user {} has no tenant for its role", u.id));
     Ok(match u.role {
         Role::Admin => Scope::System,
-        Role::Regulator => {
-            let r = region::Entity::find_by_id(u.region_id.ok_or_else(broken)?)
-                .one(&core.db)
-                .await?
-                .ok_or_else(broken)?;
-            Scope::Region {
-                region_id: r.id,
-                path: r.path,
-            }
-        }
-        Role::Committee => {
-            let a = alliance::Entity::find_by_id(u.alliance_id.ok_or_else(broken)?)
-                .one(&core.db)
-                .await?
-                .ok_or_else(broken)?;
-            Scope::Alliance {
-                alliance_id: a.id,
-                region_path: a.region_path,
-            }
-        }
-        Role::EnterpriseAdmin | Role::EnterpriseStaff => {
-            let e = enterprise::Entity::find_by_id(u.enterprise_id.ok_or_else(broken)?)
-                .one(&core.db)
-                .await?
-                .ok_or_else(broken)?;
-            Scope::Enterprise {
-                enterprise_id: e.id,
-                region_path: e.region_path,
-            }
-        }
+        Role::Regulator => Scope::Region {
+            region_id: u.region_id.ok_or_else(broken)?,
+            path: path.ok_or_else(broken)?,
+        },
+        Role::Committee => Scope::Alliance {
+            alliance_id: u.alliance_id.ok_or_else(broken)?,
+            region_path: path.ok_or_else(broken)?,
+        },
+        Role::EnterpriseAdmin | Role::EnterpriseStaff => Scope::Enterprise {
+            enterprise_id: u.enterprise_id.ok_or_else(broken)?,
+            region_path: path.ok_or_else(broken)?,
+        },
         Role::Expert => Scope::Expert {
             expert_id: u.expert_id.ok_or_else(broken)?,
         },
     })
 }
 
+/// A session with its account and the region path of the account's tenant, read in one
+/// indexed query (the session's primary key, then the primary keys of the joined rows): the
+/// check every request makes.
+async fn session_with_account(
+    core: &Core,
+    session_id: &str,
+) -> AppResult<Option<(session::Model, user::Model, Option<String>)>> {
+    use sea_orm::{FromQueryResult, JoinType, QuerySelect, QueryTrait, RelationTrait};
+    let q = session::Entity::find()
+        .filter(session::Column::Id.eq(session_id))
+        .find_also_related(user::Entity)
+        .join(JoinType::LeftJoin, user::Relation::Region.def())
+        .join(JoinType::LeftJoin, user::Relation::Alliance.def())
+        .join(JoinType::LeftJoin, user::Relation::Enterprise.def())
+        .column_as(region::Column::Path, "tenant_region_path")
+        .column_as(alliance::Column::RegionPath, "tenant_alliance_path")
+        .column_as(enterprise::Column::RegionPath, "tenant_enterprise_path")
+        .into_query();
+    let Some(row) = core.db.query_one(&q).await? else {
+        return Ok(None);
+    };
+    let s = session::Model::from_query_result(&row, "A_")?;
+    let Some(u) = Option::<user::Model>::from_query_result(&row, "B_")? else {
+        return Ok(None);
+    };
+    let column = match u.role {
+        Role::Regulator => "tenant_region_path",
+        Role::Committee => "tenant_alliance_path",
+        Role::EnterpriseAdmin | Role::EnterpriseStaff => "tenant_enterprise_path",
+        Role::Admin | Role::Expert => return Ok(Some((s, u, None))),
+    };
+    let path: Option<String> = row.try_get("", column)?;
+    Ok(Some((s, u, path)))
+}
+
 /// Resolves a token to its caller, or `None` when it is invalid, expired, idle too long or
-/// revoked.
+/// revoked, or its account is deactivated. One read (`session_with_account`) per request, so a
+/// revocation, logout, deactivation or role change on any instance holds at once; plus, at
+/// most once a minute per session, the `last_seen_at` update the idle timeout reads.
 pub async fn authenticate(core: &Core, kind: TokenKind, token: &str) -> AppResult<Option<Caller>> {
     let now = core.now();
     let Some(claims) = core.keys.verify(kind, token, now) else {
         return Ok(None);
     };
-    let Some(s) = session::Entity::find_by_id(claims.sid.clone())
-        .one(&core.db)
-        .await?
-    else {
+    let Some((s, u, path)) = session_with_account(core, &claims.sid).await? else {
         return Ok(None);
     };
     let idle = Duration::minutes(core.settings.auth.idle_minutes);
@@ -364,13 +410,8 @@ pub async fn authenticate(core: &Core, kind: TokenKind, token: &str) -> AppResul
         || s.kind != kind.session_kind()
         || s.user_id.to_string() != claims.sub
         || (kind == TokenKind::Web && s.last_seen_at + idle <= now)
+        || !u.active
     {
-        return Ok(None);
-    }
-    let Some(u) = user::Entity::find_by_id(s.user_id).one(&core.db).await? else {
-        return Ok(None);
-    };
-    if !u.active {
         return Ok(None);
     }
     if now - s.last_seen_at > Duration::seconds(60) {
@@ -380,7 +421,7 @@ pub async fn authenticate(core: &Core, kind: TokenKind, token: &str) -> AppResul
             .exec(&core.db)
             .await?;
     }
-    let scope = scope_of(core, &u).await?;
+    let scope = scope_with(&u, path)?;
     Ok(Some(caller_of(&u, scope, s.id)?))
 }
 

@@ -4,8 +4,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, LoaderTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    sea_query::Query,
+    ColumnTrait, Condition, EntityTrait, LoaderTrait, QueryFilter, QueryOrder, sea_query::Query,
 };
 use serde::{Deserialize, Serialize};
 
@@ -17,6 +16,7 @@ use crate::models::{attachment, enterprise, hazard, inspection};
 use crate::scope::{self, Caller, Scope};
 use crate::services::code_filter;
 use crate::services::inspections::FileRef;
+use crate::services::keyset::{self, Key, Page};
 use crate::services::{PageParams, Paged, given, registry, text_contains};
 use crate::state::Core;
 
@@ -65,7 +65,9 @@ pub struct HazardFilter {
     pub overdue: Option<bool>,
 }
 
-fn filtered(
+/// The hazard list's statement: the scope's hazards under the filter, newest first (`found_at`,
+/// then `id`, both descending: the order of the `(…, found_at, id)` indexes). `list` pages it.
+pub fn list_query(
     scope: &Scope,
     f: &HazardFilter,
     today: NaiveDate,
@@ -138,10 +140,16 @@ pub async fn list(
     filter: &HazardFilter,
     page: PageParams,
 ) -> AppResult<Paged<HazardRow>> {
-    let paginator = filtered(scope, filter, core.today())?.paginate(&core.db, page.per_page());
-    let total = paginator.num_items().await?;
-    let found = paginator.fetch_page(page.page() - 1).await?;
-    Ok(Paged::new(rows(core, found).await?, page, total))
+    let q = list_query(scope, filter, core.today())?;
+    let Page { rows: found, info } = keyset::page(core, q, &order_key(), &page).await?;
+    Ok(info.with(rows(core, found).await?))
+}
+
+/// The hazard lists' order, newest found first: `found_at`, then the id.
+pub fn order_key() -> Key {
+    Key::new("hazards")
+        .desc(hazard::Column::FoundAt)
+        .desc(hazard::Column::Id)
 }
 
 pub(crate) async fn rows(core: &Core, found: Vec<hazard::Model>) -> AppResult<Vec<HazardRow>> {

@@ -20,8 +20,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, NaiveDate, Offset, Utc};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, LoaderTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Set,
+    ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, LoaderTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set,
     sea_query::{Expr, ExprTrait, Func, OnConflict, Query, SimpleExpr},
 };
 use serde::Serialize;
@@ -30,7 +30,6 @@ use crate::calendar::Calendar;
 use crate::db::begin_write;
 use crate::domain::hazard_flow::HazardState;
 use crate::domain::inspection::HazardLevel;
-use crate::domain::region_path::subtree_pattern;
 use crate::domain::role::Role;
 use crate::domain::scoring::{
     self, DEADLINE_STATES, Facts, Label, OPEN_STATES, Rules, RulesOrigin, TIMELY_WINDOW_DAYS,
@@ -39,6 +38,7 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::models::{enterprise, hazard, label_rule, region, score_history};
 use crate::scope::{self, Scope};
 use crate::services::audit::{self, Actor, Author, Outcome};
+use crate::services::keyset::{self, Key, Page};
 use crate::services::{PageParams, Paged};
 use crate::state::Core;
 
@@ -293,7 +293,6 @@ pub async fn recompute_all<C: ConnectionTrait>(
     region_path: &str,
     reason: &str,
 ) -> AppResult<u64> {
-    let pattern = subtree_pattern(region_path);
     let current: Vec<Current> = enterprise::Entity::find()
         .select_only()
         .columns([
@@ -302,7 +301,10 @@ pub async fn recompute_all<C: ConnectionTrait>(
             enterprise::Column::Score,
             enterprise::Column::Label,
         ])
-        .filter(enterprise::Column::RegionPath.like(&pattern))
+        .filter(scope::in_subtree(
+            enterprise::Column::RegionPath,
+            region_path,
+        ))
         .into_tuple()
         .all(conn)
         .await?;
@@ -312,7 +314,10 @@ pub async fn recompute_all<C: ConnectionTrait>(
             Query::select()
                 .column(enterprise::Column::Id)
                 .from(enterprise::Entity)
-                .and_where(enterprise::Column::RegionPath.like(&pattern))
+                .and_where(scope::in_subtree(
+                    enterprise::Column::RegionPath,
+                    region_path,
+                ))
                 .to_owned(),
         ),
     );
@@ -457,7 +462,10 @@ pub async fn overview(core: &Core, scope: &Scope, code: Option<&str>) -> AppResu
         .column(enterprise::Column::RegionPath)
         .column(enterprise::Column::Label)
         .column_as(Expr::col(enterprise::Column::Id).count(), "n")
-        .filter(enterprise::Column::RegionPath.like(subtree_pattern(&root.path)))
+        .filter(scope::in_subtree(
+            enterprise::Column::RegionPath,
+            &root.path,
+        ))
         .group_by(enterprise::Column::RegionPath)
         .group_by(enterprise::Column::Label)
         .into_tuple()
@@ -618,15 +626,15 @@ pub async fn scores(
         .one(&core.db)
         .await?
         .ok_or(AppError::NotFound)?;
-    let paginator = score_history::Entity::find()
+    let q = score_history::Entity::find()
         .filter(score_history::Column::EnterpriseId.eq(e.id))
         .order_by_desc(score_history::Column::At)
-        .order_by_desc(score_history::Column::Id)
-        .paginate(&core.db, page.per_page());
-    let total = paginator.num_items().await?;
-    let items = paginator
-        .fetch_page(page.page() - 1)
-        .await?
+        .order_by_desc(score_history::Column::Id);
+    let key = Key::new("scores")
+        .desc(score_history::Column::At)
+        .desc(score_history::Column::Id);
+    let Page { rows, info } = keyset::page(core, q, &key, &page).await?;
+    let items = rows
         .into_iter()
         .map(|h| ScoreEntry {
             score: h.score,
@@ -639,7 +647,7 @@ pub async fn scores(
         enterprise_id: e.id,
         score: e.score,
         label: e.label,
-        history: Paged::new(items, page, total),
+        history: info.with(items),
     })
 }
 
@@ -649,10 +657,7 @@ pub async fn file_section(
     scope: &Scope,
     enterprise_id: i64,
 ) -> AppResult<EnterpriseScores> {
-    let latest = PageParams {
-        page: Some(1),
-        per_page: Some(20),
-    };
+    let latest = PageParams::first(20);
     scores(core, scope, enterprise_id, latest).await
 }
 

@@ -17,6 +17,7 @@ pub mod hazards;
 pub mod idempotency;
 pub mod import;
 pub mod inspections;
+pub mod keyset;
 pub mod labels;
 pub mod login_limit;
 pub mod membership;
@@ -29,6 +30,7 @@ pub mod registry;
 pub mod relocation;
 pub mod rounds;
 pub mod seed;
+pub mod seed_history;
 pub mod staff;
 pub mod supervision;
 pub mod users;
@@ -88,28 +90,47 @@ pub fn text_contains(column: impl ColumnTrait, text: &str) -> Expr {
 
 /// Largest page size a list serves.
 pub const MAX_PER_PAGE: u64 = 100;
-/// Largest page number a list serves: with `MAX_PER_PAGE` the offset stays far inside the
-/// range every database (and sea-orm's paginator) handles.
+/// Largest page number a request may name; a page is served only while its offset stays
+/// inside the counted window (`lists.count_bound`), see `keyset`.
 pub const MAX_PAGE: u64 = 1_000_000;
 
-/// Page request: 1-based page number (1..=`MAX_PAGE`, default 1) and page size
-/// (1..=`MAX_PER_PAGE`, default 20). Built from a request only through `PageParams::parse`
-/// (the web layer's extractor calls it), so an out-of-range value never reaches a query.
-#[derive(Debug, Clone, Copy, Default, utoipa::IntoParams)]
+/// Page request: a `cursor` from a page's `next` or `prev` (see `keyset`), or else a 1-based
+/// page number (1..=`MAX_PAGE`, default 1, served inside the counted window), and the page
+/// size (1..=`MAX_PER_PAGE`, default 20). Built from a request only through
+/// `PageParams::parse` (the web layer's extractor calls it), so an out-of-range value never
+/// reaches a query.
+#[derive(Debug, Clone, Default, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PageParams {
-    /// 1-based page number.
+    /// 1-based page number, for the first pages (up to 10,000 rows in); `next` pages on.
     #[param(minimum = 1, maximum = 1_000_000)]
     pub page: Option<u64>,
     /// Rows per page (default 20).
     #[param(minimum = 1, maximum = 100)]
     pub per_page: Option<u64>,
+    /// The `next` or `prev` of a page of the same list (opaque); it takes the place of `page`.
+    #[param(max_length = 1024, pattern = "^[0-9a-f]*$")]
+    pub cursor: Option<String>,
 }
 
 impl PageParams {
-    /// Checks the raw `page` and `per_page` texts of a request; a value that is not a whole
-    /// number inside its range is a field error naming it.
-    pub fn parse(page: Option<&str>, per_page: Option<&str>) -> Result<PageParams, FieldErrors> {
+    /// The first page of `per_page` rows.
+    pub fn first(per_page: u64) -> PageParams {
+        PageParams {
+            page: Some(1),
+            per_page: Some(per_page),
+            cursor: None,
+        }
+    }
+
+    /// Checks the raw `page`, `per_page` and `cursor` texts of a request; a value that is not
+    /// a whole number inside its range, or a cursor that is not one, is a field error naming it
+    /// (a cursor is verified against its list when the page is fetched). A blank cursor is none.
+    pub fn parse(
+        page: Option<&str>,
+        per_page: Option<&str>,
+        cursor: Option<&str>,
+    ) -> Result<PageParams, FieldErrors> {
         fn bounded(v: Option<&str>, max: u64) -> Result<Option<u64>, ()> {
             match v {
                 None => Ok(None),
@@ -126,8 +147,18 @@ impl PageParams {
         let per_page = bounded(per_page, MAX_PER_PAGE)
             .inspect_err(|()| errors.add("per_page", "list.per_page_out_of_range"))
             .unwrap_or_default();
+        let cursor = cursor.map(str::trim).filter(|c| !c.is_empty());
+        if cursor.is_some_and(|c| {
+            c.len() > keyset::MAX_CURSOR_LEN || !c.bytes().all(|b| b.is_ascii_hexdigit())
+        }) {
+            errors.add("cursor", "list.bad_cursor");
+        }
         if errors.is_empty() {
-            Ok(PageParams { page, per_page })
+            Ok(PageParams {
+                page,
+                per_page,
+                cursor: cursor.map(str::to_string),
+            })
         } else {
             Err(errors)
         }
@@ -141,27 +172,24 @@ impl PageParams {
     }
 }
 
-/// One page of a list, with the total across all pages.
+/// One page of a list (`keyset::page`): its items, a total counted up to the bound, and the
+/// cursors of the pages before and after it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Paged<T> {
     pub items: Vec<T>,
+    /// This page's number: as asked by `page`, or counted along the cursors from the first.
     pub page: u64,
     pub per_page: u64,
+    /// Rows that match, counted up to the bound (`lists.count_bound`, 10,000).
     pub total: u64,
-    pub pages: u64,
-}
-
-impl<T> Paged<T> {
-    pub fn new(items: Vec<T>, params: PageParams, total: u64) -> Self {
-        let per_page = params.per_page();
-        Paged {
-            items,
-            page: params.page(),
-            per_page,
-            total,
-            pages: total.div_ceil(per_page),
-        }
-    }
+    /// More rows match than `total`: the count stopped at its bound (shown as "10,000+").
+    pub total_capped: bool,
+    /// Number of pages, when the total is exact (`null` when capped).
+    pub pages: Option<u64>,
+    /// `cursor` of the next page; `null` on the last page.
+    pub next: Option<String>,
+    /// `cursor` of the previous page; `null` on the first page.
+    pub prev: Option<String>,
 }
 
 #[cfg(test)]
@@ -181,7 +209,7 @@ mod tests {
             (None, Some("101"), "per_page"),
             (None, Some("x"), "per_page"),
         ] {
-            let errors = PageParams::parse(page, per_page).expect_err("refused");
+            let errors = PageParams::parse(page, per_page, None).expect_err("refused");
             assert!(errors.0.contains_key(field), "{page:?} {per_page:?}");
         }
     }
@@ -194,9 +222,20 @@ mod tests {
 
     #[test]
     fn page_numbers_inside_their_range_are_kept() {
-        let p = PageParams::parse(Some("1000000"), Some("100")).expect("valid");
+        let p = PageParams::parse(Some("1000000"), Some("100"), None).expect("valid");
         assert_eq!((p.page(), p.per_page()), (MAX_PAGE, MAX_PER_PAGE));
-        let p = PageParams::parse(None, None).expect("valid");
-        assert_eq!((p.page(), p.per_page()), (1, 20));
+        let p = PageParams::parse(None, None, Some(" ")).expect("valid");
+        assert_eq!((p.page(), p.per_page(), p.cursor), (1, 20, None));
+        let p = PageParams::parse(None, None, Some("00ff")).expect("valid");
+        assert_eq!(p.cursor.as_deref(), Some("00ff"));
+    }
+
+    #[test]
+    fn a_cursor_that_is_not_hex_or_too_long_names_its_field() {
+        let long = "a".repeat(keyset::MAX_CURSOR_LEN + 1);
+        for cursor in ["xyz", "12 34", long.as_str()] {
+            let errors = PageParams::parse(None, None, Some(cursor)).expect_err("refused");
+            assert!(errors.0.contains_key("cursor"), "{cursor}");
+        }
     }
 }

@@ -22,7 +22,6 @@ use crate::domain::membership::Status as MembershipStatus;
 use crate::domain::participation::{
     self, Counts, DEFAULT_TARGET, TargetOrigin, TargetPercent, effective_target,
 };
-use crate::domain::region_path::subtree_pattern;
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::models::{alliance, alliance_membership, enterprise, participation_target, region};
@@ -146,7 +145,7 @@ async fn counts_by_path<C: ConnectionTrait>(
             count_where(small().add(in_active_alliance())),
             "small_in_alliance",
         )
-        .filter(enterprise::Column::RegionPath.like(subtree_pattern(root_path)))
+        .filter(scope::in_subtree(enterprise::Column::RegionPath, root_path))
         .filter(enterprise::Column::Status.eq(EnterpriseStatus::Active))
         .group_by(enterprise::Column::RegionPath)
         .into_tuple()

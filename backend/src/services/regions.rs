@@ -10,10 +10,10 @@ use sea_orm::{
 use serde::{Deserialize, Serialize};
 
 use crate::db::begin_write;
-use crate::domain::region_path::{contains, subtree_pattern};
+use crate::domain::region_path::contains;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::models::{enterprise, region};
-use crate::scope::Scope;
+use crate::scope::{self, Scope};
 use crate::services::audit::{self, Actor, Author, Outcome};
 use crate::services::registry;
 use crate::state::Core;
@@ -112,8 +112,8 @@ pub async fn tree(core: &Core, scope: &Scope) -> AppResult<Vec<RegionNode>> {
         .column_as(enterprise::Column::Id.count(), "n")
         .group_by(enterprise::Column::RegionPath);
     if let Some(root) = root {
-        q = q.filter(region::Column::Path.like(subtree_pattern(root)));
-        counts_q = counts_q.filter(enterprise::Column::RegionPath.like(subtree_pattern(root)));
+        q = q.filter(scope::in_subtree(region::Column::Path, root));
+        counts_q = counts_q.filter(scope::in_subtree(enterprise::Column::RegionPath, root));
     }
     let regions = q.all(&core.db).await?;
     let counts: Vec<(String, i64)> = counts_q.into_tuple().all(&core.db).await?;

@@ -1,6 +1,7 @@
-//! `PageParams` as an extractor: every paginated list, API and pages, takes its `page` and
-//! `per_page` from the query string through `PageParams::parse`, so out-of-range values are a
-//! 422 naming the field (the API's `fields`, the page's message) before any query runs.
+//! `PageParams` as an extractor: every paginated list, API and pages, takes its `page`,
+//! `per_page` and `cursor` from the query string through `PageParams::parse`, so out-of-range
+//! values are a 422 naming the field (the API's `fields`, the page's message) before any query
+//! runs.
 
 use std::future::{Ready, ready};
 
@@ -22,6 +23,9 @@ impl FromRequest for PageParams {
                 .find(|(k, _)| k == name)
                 .map(|(_, v)| v.as_str())
         };
-        ready(PageParams::parse(first("page"), first("per_page")).map_err(AppError::Validation))
+        ready(
+            PageParams::parse(first("page"), first("per_page"), first("cursor"))
+                .map_err(AppError::Validation),
+        )
     }
 }

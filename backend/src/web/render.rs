@@ -71,6 +71,20 @@ pub fn add_time_filters(env: &mut Environment<'static>, zone: chrono_tz::Tz) {
         Ok::<_, minijinja::Error>(show(&v, format))
     });
     env.add_filter("date", move |v: Value| show(&v, "%Y-%m-%d"));
+    env.add_filter("grouped", grouped);
+}
+
+/// A whole number with its thousands grouped (`10000` → `10,000`), for counts.
+fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 impl Templates {

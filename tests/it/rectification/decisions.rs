@@ -31,7 +31,7 @@ async fn a_dispute_is_decided_by_the_committee_upheld_or_withdrawn() {
         assert_eq!(notices(&app, COMMITTEE, "hazard_disputed", id).await, 1);
     }
     let queue = app.api_json("/api/v1/queue", &committee).await;
-    let disputes = queue
+    let disputes = queue["items"]
         .as_array()
         .expect("rows")
         .iter()
@@ -167,7 +167,7 @@ async fn an_extension_granted_moves_the_deadline_and_a_refused_one_does_not() {
         json!(["extension_grant", "extension_refuse"])
     );
     let queue = app.api_json("/api/v1/queue", &committee).await;
-    let row = queue
+    let row = queue["items"]
         .as_array()
         .and_then(|r| r.iter().find(|r| r["kind"] == "extension"))
         .cloned()
@@ -299,13 +299,13 @@ async fn a_major_hazard_is_closed_only_by_the_bureau_after_its_on_site_review() 
     }
     let queue = app.api_json("/api/v1/queue", &committee).await;
     assert!(
-        !queue
+        !queue["items"]
             .as_array()
             .is_some_and(|r| r.iter().any(|r| r["id"] == id))
     );
     let queue = app.api_json("/api/v1/queue", &bureau).await;
     assert!(
-        queue
+        queue["items"]
             .as_array()
             .is_some_and(|r| r.iter().any(|r| r["id"] == id && r["kind"] == "verify"))
     );

@@ -17,7 +17,7 @@ async fn a_hazard_goes_from_finding_to_closed_across_the_enterprise_and_the_insp
     assert_eq!(event_actions(&app, id).await, ["report"]);
     assert_eq!(notices(&app, ENTERPRISE, "hazard_reported", id).await, 1);
     let todo = app.api_json("/api/v1/todo", &enterprise).await;
-    let row = todo
+    let row = todo["items"]
         .as_array()
         .and_then(|rows| rows.iter().find(|r| r["id"] == id))
         .cloned()
@@ -67,7 +67,7 @@ async fn a_hazard_goes_from_finding_to_closed_across_the_enterprise_and_the_insp
     );
     let todo = app.api_json("/api/v1/todo", &inspector).await;
     assert!(
-        todo.as_array().is_some_and(|rows| rows
+        todo["items"].as_array().is_some_and(|rows| rows
             .iter()
             .any(|r| r["id"] == id && r["action"] == "verify")),
         "the inspecting side finds it to verify: {todo}"
@@ -151,7 +151,7 @@ async fn a_hazard_goes_from_finding_to_closed_across_the_enterprise_and_the_insp
     assert_eq!(detail["actions"], json!([]));
     let todo = app.api_json("/api/v1/todo", &enterprise).await;
     assert!(
-        !todo
+        !todo["items"]
             .as_array()
             .is_some_and(|r| r.iter().any(|r| r["id"] == id))
     );
@@ -167,7 +167,7 @@ async fn a_rejected_rectification_goes_back_to_the_enterprise_and_closes_after_t
     hand_in(&app, &enterprise, id).await;
     let queue = app.api_json("/api/v1/queue", &committee).await;
     assert!(
-        queue
+        queue["items"]
             .as_array()
             .is_some_and(|rows| rows.iter().any(|r| r["id"] == id && r["kind"] == "verify")),
         "the committee's queue holds it: {queue}"
@@ -257,7 +257,7 @@ async fn overdue_days_come_from_the_deadline_and_the_list_filters_overdue_hazard
         .collect();
     assert_eq!(ids, [a]);
     let todo = app.api_json("/api/v1/todo", &enterprise).await;
-    let row = todo
+    let row = todo["items"]
         .as_array()
         .and_then(|r| r.iter().find(|r| r["id"] == a))
         .cloned()

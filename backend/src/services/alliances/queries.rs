@@ -6,8 +6,8 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, LoaderTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect, Select,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, LoaderTrait, QueryFilter, QueryOrder,
+    QuerySelect, Select,
 };
 use serde::{Deserialize, Serialize};
 
@@ -15,7 +15,6 @@ use crate::db::begin_write;
 use crate::domain::alliance::{AllianceKind, AllianceStatus};
 use crate::domain::enterprise::EnterpriseStatus;
 use crate::domain::membership::Status as MembershipStatus;
-use crate::domain::region_path::subtree_pattern;
 use crate::error::FieldErrors;
 use crate::error::{AppError, AppResult};
 use crate::models::{activity_group, alliance, alliance_membership, enterprise, region};
@@ -24,6 +23,7 @@ use crate::services::audit::{self, Actor, Author, Outcome};
 use crate::services::code_filter;
 use crate::services::committee::{self, CommitteeAccount};
 use crate::services::enterprises::{Choice, EXPORT_LIMIT};
+use crate::services::keyset::{self, Key, Page};
 use crate::services::registry::{EnterpriseSummary, GroupView, names, summary};
 use crate::services::{PageParams, Paged, given, text_contains};
 use crate::state::Core;
@@ -102,21 +102,33 @@ async fn filtered(
             .await?
             .map(|r| r.path)
             .unwrap_or_else(|| "/none/".into());
-        q = q.filter(alliance::Column::RegionPath.like(subtree_pattern(&path)));
+        q = q.filter(scope::in_subtree(alliance::Column::RegionPath, &path));
     }
-    let column = match f.sort.as_deref() {
-        Some("founded") => alliance::Column::FoundedOn,
-        Some("region") => alliance::Column::RegionPath,
-        Some("kind") => alliance::Column::Kind,
-        Some("created") => alliance::Column::CreatedAt,
-        _ => alliance::Column::Name,
-    };
+    let column = sort_column(f);
     q = if f.dir.as_deref() == Some("desc") {
         q.order_by_desc(column)
     } else {
         q.order_by_asc(column)
     };
     Ok(q.order_by_asc(alliance::Column::Id))
+}
+
+/// The column the alliance list is sorted by (`sort`), by name unless told.
+fn sort_column(f: &AllianceFilter) -> alliance::Column {
+    match f.sort.as_deref() {
+        Some("founded") => alliance::Column::FoundedOn,
+        Some("region") => alliance::Column::RegionPath,
+        Some("kind") => alliance::Column::Kind,
+        Some("created") => alliance::Column::CreatedAt,
+        _ => alliance::Column::Name,
+    }
+}
+
+/// The alliance list's order as a key: the sort column in its direction, then the id.
+fn order_key(f: &AllianceFilter) -> Key {
+    Key::new("alliances")
+        .by(sort_column(f), f.dir.as_deref() == Some("desc"))
+        .asc(alliance::Column::Id)
 }
 
 /// Number of rows per alliance of `column` (approved members, groups), for these alliances.
@@ -192,12 +204,9 @@ pub async fn list(
     filter: &AllianceFilter,
     page: PageParams,
 ) -> AppResult<Paged<AllianceSummary>> {
-    let paginator = filtered(core, scope, filter)
-        .await?
-        .paginate(&core.db, page.per_page());
-    let total = paginator.num_items().await?;
-    let rows = paginator.fetch_page(page.page() - 1).await?;
-    Ok(Paged::new(summaries(core, rows).await?, page, total))
+    let q = filtered(core, scope, filter).await?;
+    let Page { rows, info } = keyset::page(core, q, &order_key(filter), &page).await?;
+    Ok(info.with(summaries(core, rows).await?))
 }
 
 /// One alliance the scope may see (404 otherwise).

@@ -5,8 +5,8 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, LoaderTrait, ModelTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Related,
+    ColumnTrait, ConnectionTrait, EntityTrait, LoaderTrait, ModelTrait, QueryFilter, QueryOrder,
+    QuerySelect, Related,
     sea_query::{Expr, ExprTrait},
 };
 use serde::{Deserialize, Serialize};
@@ -19,6 +19,7 @@ use crate::models::{
 };
 use crate::scope::{self, Scope};
 use crate::services::checklists::write::{ItemInput, TemplateInput};
+use crate::services::keyset::{self, Key, Page};
 use crate::services::{PageParams, Paged, given, text_contains};
 use crate::state::Core;
 
@@ -215,14 +216,12 @@ pub async fn list(
     if let Some(status) = given(&filter.status) {
         q = q.filter(T::Status.eq(status));
     }
-    let paginator = q
-        .order_by_asc(T::Status)
-        .order_by_asc(T::Title)
-        .order_by_asc(T::Id)
-        .paginate(&core.db, page.per_page());
-    let total = paginator.num_items().await?;
-    let rows = paginator.fetch_page(page.page() - 1).await?;
-    Ok(Paged::new(summaries(core, scope, rows).await?, page, total))
+    let key = Key::new("checklists")
+        .asc(T::Status)
+        .asc(T::Title)
+        .asc(T::Id);
+    let Page { rows, info } = keyset::page(core, q, &key, &page).await?;
+    Ok(info.with(summaries(core, scope, rows).await?))
 }
 
 /// One template with all its versions (newest first), `NotFound` outside the scope.

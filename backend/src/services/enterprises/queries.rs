@@ -5,15 +5,14 @@ use super::*;
 use std::collections::HashMap;
 
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    Select, sea_query::Query,
+    ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select,
+    sea_query::Query,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::db::begin_write;
 use crate::domain::enterprise::EnterpriseScale;
 use crate::domain::membership::Status as MembershipStatus;
-use crate::domain::region_path::subtree_pattern;
 use crate::error::FieldErrors;
 use crate::error::{AppError, AppResult};
 use crate::models::{
@@ -22,6 +21,7 @@ use crate::models::{
 use crate::scope::{self, Scope};
 use crate::services::audit::{self, Actor, Author, Outcome};
 use crate::services::code_filter;
+use crate::services::keyset::{self, Key, Page};
 use crate::services::registry::{EnterpriseSummary, names, summary};
 use crate::services::{PageParams, Paged, given, text_contains};
 use crate::state::Core;
@@ -49,8 +49,9 @@ pub struct EnterpriseFilter {
     pub dir: Option<String>,
 }
 
-/// The scoped, filtered and ordered query behind lists and exports.
-async fn filtered(
+/// The scoped, filtered and ordered query behind lists and exports (by name, then `id`, unless
+/// another sort is asked for).
+pub async fn list_query(
     core: &Core,
     scope: &Scope,
     f: &EnterpriseFilter,
@@ -73,7 +74,7 @@ async fn filtered(
             .await?
             .map(|r| r.path)
             .unwrap_or_else(|| "/none/".into());
-        q = q.filter(enterprise::Column::RegionPath.like(subtree_pattern(&path)));
+        q = q.filter(scope::in_subtree(enterprise::Column::RegionPath, &path));
     }
     if let Some(code) = given(&f.industry) {
         q = q.filter(enterprise::Column::IndustryCode.starts_with(code));
@@ -111,19 +112,32 @@ async fn filtered(
         q = q.filter(enterprise::Column::Label.eq(label));
     }
     let desc = f.dir.as_deref() == Some("desc");
-    let column = match f.sort.as_deref() {
-        Some("credit_code") => enterprise::Column::CreditCode,
-        Some("employees") => enterprise::Column::Employees,
-        Some("region") => enterprise::Column::RegionPath,
-        Some("created") => enterprise::Column::CreatedAt,
-        _ => enterprise::Column::Name,
-    };
+    let column = sort_column(f);
     q = if desc {
         q.order_by_desc(column)
     } else {
         q.order_by_asc(column)
     };
     Ok(q.order_by_asc(enterprise::Column::Id))
+}
+
+/// The column the enterprise list is sorted by (`sort`), by name unless told.
+fn sort_column(f: &EnterpriseFilter) -> enterprise::Column {
+    match f.sort.as_deref() {
+        Some("credit_code") => enterprise::Column::CreditCode,
+        Some("employees") => enterprise::Column::Employees,
+        Some("region") => enterprise::Column::RegionPath,
+        Some("created") => enterprise::Column::CreatedAt,
+        _ => enterprise::Column::Name,
+    }
+}
+
+/// The enterprise list's order as a key: the sort column in its direction, then the id.
+fn order_key(f: &EnterpriseFilter) -> Key {
+    let desc = f.dir.as_deref() == Some("desc");
+    Key::new("enterprises")
+        .by(sort_column(f), desc)
+        .asc(enterprise::Column::Id)
 }
 
 /// A row of the enterprise list: the summary with its current score and label (三色标签).
@@ -143,11 +157,8 @@ pub async fn list(
     filter: &EnterpriseFilter,
     page: PageParams,
 ) -> AppResult<Paged<EnterpriseRow>> {
-    let paginator = filtered(core, scope, filter)
-        .await?
-        .paginate(&core.db, page.per_page());
-    let total = paginator.num_items().await?;
-    let rows = paginator.fetch_page(page.page() - 1).await?;
+    let q = list_query(core, scope, filter).await?;
+    let Page { rows, info } = keyset::page(core, q, &order_key(filter), &page).await?;
     let (regions, industries) = names(core).await?;
     let items = rows
         .into_iter()
@@ -157,7 +168,7 @@ pub async fn list(
             summary: summary(e, &regions, &industries),
         })
         .collect();
-    Ok(Paged::new(items, page, total))
+    Ok(info.with(items))
 }
 
 /// A choice in a filter or form select.
@@ -182,7 +193,7 @@ pub async fn choices(core: &Core, scope: &Scope) -> AppResult<Choices> {
         .region_path()
         .filter(|_| matches!(scope, Scope::Region { .. }))
     {
-        regions = regions.filter(region::Column::Path.like(subtree_pattern(path)));
+        regions = regions.filter(scope::in_subtree(region::Column::Path, path));
     }
     let regions = regions
         .all(&core.db)
@@ -281,7 +292,7 @@ pub async fn export_xlsx(
     filter: &EnterpriseFilter,
 ) -> AppResult<Vec<u8>> {
     let caller = &actor.caller;
-    let rows = filtered(core, &caller.scope, filter)
+    let rows = list_query(core, &caller.scope, filter)
         .await?
         .limit(EXPORT_LIMIT)
         .all(&core.db)

@@ -14,7 +14,7 @@ use crate::state::Core;
 
 use super::{AcceptInput, AssignInput, NewRequest, RateInput, ReasonInput, ReportInput, write};
 
-async fn actor_of(core: &Core, u: user::Model) -> AppResult<Actor> {
+pub(crate) async fn actor_of(core: &Core, u: user::Model) -> AppResult<Actor> {
     let scope = auth::scope_of(core, &u).await?;
     Ok(Actor {
         caller: auth::caller_of(&u, scope, String::new())?,
@@ -24,7 +24,7 @@ async fn actor_of(core: &Core, u: user::Model) -> AppResult<Actor> {
     })
 }
 
-async fn actor(core: &Core, username: &str) -> AppResult<Actor> {
+pub(crate) async fn actor(core: &Core, username: &str) -> AppResult<Actor> {
     let u = user::Entity::find()
         .filter(user::Column::Username.eq(username))
         .one(&core.db)

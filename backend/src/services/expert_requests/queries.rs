@@ -5,9 +5,7 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::expert::Specialty;
@@ -21,6 +19,7 @@ use crate::models::{
     expert_request_file,
 };
 use crate::scope::{self, Caller, Scope};
+use crate::services::keyset::{self, Key, Page};
 use crate::services::{PageParams, Paged, given};
 use crate::state::Core;
 
@@ -240,6 +239,27 @@ fn item(r: &expert_request::Model, enterprise_name: String) -> RequestItem {
     }
 }
 
+/// The request list's statement: the requests the scope may see (optionally in one state),
+/// newest first (`created_at`, then `id`, descending).
+pub fn list_query(
+    scope: &Scope,
+    filter: &RequestFilter,
+) -> AppResult<sea_orm::Select<expert_request::Entity>> {
+    use expert_request::Column as R;
+    let state = filter.parse().map_err(AppError::Validation)?;
+    let mut q = expert_request::Entity::find().filter(scope::expert_requests(scope));
+    if let Some(s) = state {
+        q = q.filter(R::State.eq(s));
+    }
+    Ok(newest(q))
+}
+
+/// `q` newest first: `created_at`, then `id`, descending (the `(…, created_at, id)` indexes).
+fn newest(q: sea_orm::Select<expert_request::Entity>) -> sea_orm::Select<expert_request::Entity> {
+    use expert_request::Column as R;
+    q.order_by_desc(R::CreatedAt).order_by_desc(R::Id)
+}
+
 /// One page of the requests the scope may see, newest first (optionally in one state).
 pub async fn list(
     core: &Core,
@@ -247,34 +267,24 @@ pub async fn list(
     filter: &RequestFilter,
     page: PageParams,
 ) -> AppResult<Paged<RequestItem>> {
-    use expert_request::Column as R;
-    let state = filter.parse().map_err(AppError::Validation)?;
-    let mut q = expert_request::Entity::find().filter(scope::expert_requests(scope));
-    if let Some(s) = state {
-        q = q.filter(R::State.eq(s));
-    }
-    newest_first(core, q, page).await
+    newest_first(core, list_query(scope, filter)?, page).await
 }
 
-/// One page of `q`'s requests, newest first, with their enterprises' names.
+/// One page of `q`'s requests (ordered by `newest`), with their enterprises' names.
 async fn newest_first(
     core: &Core,
     q: sea_orm::Select<expert_request::Entity>,
     page: PageParams,
 ) -> AppResult<Paged<RequestItem>> {
     use expert_request::Column as R;
-    let pages = q
-        .order_by_desc(R::CreatedAt)
-        .order_by_desc(R::Id)
-        .paginate(&core.db, page.per_page());
-    let total = pages.num_items().await?;
-    let rows = pages.fetch_page(page.page() - 1).await?;
+    let key = Key::new("expert_requests").desc(R::CreatedAt).desc(R::Id);
+    let Page { rows, info } = keyset::page(core, q, &key, &page).await?;
     let names = names(&core.db, rows.iter().map(|r| r.enterprise_id).collect()).await?;
     let items = rows
         .iter()
         .map(|r| item(r, names.get(&r.enterprise_id).cloned().unwrap_or_default()))
         .collect();
-    Ok(Paged::new(items, page, total))
+    Ok(info.with(items))
 }
 
 /// The latest requests of one enterprise the scope may see, newest first (the 一企一档's
@@ -288,7 +298,7 @@ pub async fn of_enterprise(
     let q = expert_request::Entity::find()
         .filter(scope::expert_requests(scope))
         .filter(expert_request::Column::EnterpriseId.eq(enterprise_id));
-    newest_first(core, q, page).await
+    newest_first(core, newest(q), page).await
 }
 
 /// The scheduled visits of an expert from `from` on, by visit date (the expert portal).

@@ -6,17 +6,18 @@ use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    Select, sea_query::Query,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select,
+    sea_query::Query,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::domain::expert::Specialty;
-use crate::domain::region_path::{path_and_ancestors, subtree_pattern};
+use crate::domain::region_path::path_and_ancestors;
 use crate::domain::role::Role;
 use crate::error::{AppError, AppResult, FieldErrors};
 use crate::models::{expert, expert_specialty, region, user};
 use crate::scope::{self, Scope};
+use crate::services::keyset::{self, Key, Page};
 use crate::services::{PageParams, Paged, given, text_contains};
 use crate::state::Core;
 
@@ -54,7 +55,7 @@ pub async fn active_in_reach<C: ConnectionTrait>(
         .filter(
             Condition::any()
                 .add(X::RegionPath.is_in(path_and_ancestors(region_path)))
-                .add(X::RegionPath.like(subtree_pattern(region_path))),
+                .add(scope::in_subtree(X::RegionPath, region_path)),
         )
         .order_by_asc(X::Name)
         .order_by_asc(X::Id)
@@ -255,7 +256,7 @@ async fn filtered(
             None
         };
         match found {
-            Some(r) => q = q.filter(X::RegionPath.like(subtree_pattern(&r.path))),
+            Some(r) => q = q.filter(scope::in_subtree(X::RegionPath, &r.path)),
             None => errors.add("region", "experts.unknown_region"),
         }
     }
@@ -380,21 +381,14 @@ pub async fn search(
         .await?
         .order_by_asc(expert::Column::Name)
         .order_by_asc(expert::Column::Id);
-    let pages = q.paginate(&core.db, page.per_page());
-    let total = pages.num_items().await?;
-    let rows = pages.fetch_page(page.page() - 1).await?;
+    let key = Key::new("experts")
+        .asc(expert::Column::Name)
+        .asc(expert::Column::Id);
+    let Page { rows, info } = keyset::page(core, q, &key, &page).await?;
     Ok(if sees_full_profile(scope) {
-        Listed::Full(Paged::new(
-            full_views(core, scope, rows).await?,
-            page,
-            total,
-        ))
+        Listed::Full(info.with(full_views(core, scope, rows).await?))
     } else {
-        Listed::Directory(Paged::new(
-            directory_entries(core, rows).await?,
-            page,
-            total,
-        ))
+        Listed::Directory(info.with(directory_entries(core, rows).await?))
     })
 }
 

@@ -14,7 +14,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::NaiveDate;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, DatabaseTransaction, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, QueryOrder, Set,
+    QueryFilter, QueryOrder, Set,
 };
 use serde::{Deserialize, Serialize};
 
@@ -25,6 +25,7 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::models::{enterprise, hazard, inspection};
 use crate::scope::{self, Caller, Scope};
 use crate::services::audit::{self, Actor, Author, Outcome};
+use crate::services::keyset::{self, Key, Page};
 use crate::services::{
     PageParams, Paged, checklists, code_filter, given, idempotency, text_contains,
 };
@@ -50,7 +51,12 @@ pub struct InspectionFilter {
     pub open: Option<bool>,
 }
 
-fn filtered(scope: &Scope, f: &InspectionFilter) -> AppResult<sea_orm::Select<inspection::Entity>> {
+/// The inspection list's statement: the scope's inspections under the filter, latest planned
+/// first (`planned_on`, then `id`, descending). `list` pages it.
+pub fn list_query(
+    scope: &Scope,
+    f: &InspectionFilter,
+) -> AppResult<sea_orm::Select<inspection::Entity>> {
     use inspection::Column as I;
     let mut errors = FieldErrors::default();
     let kind: Option<InspectionKind> = code_filter(&mut errors, "kind", &f.kind);
@@ -105,11 +111,11 @@ pub async fn list(
     filter: &InspectionFilter,
     page: PageParams,
 ) -> AppResult<Paged<InspectionRow>> {
-    let paginator = filtered(scope, filter)?.paginate(&core.db, page.per_page());
-    let total = paginator.num_items().await?;
-    let rows = paginator.fetch_page(page.page() - 1).await?;
-    let items = queries::rows(core, rows).await?;
-    Ok(Paged::new(items, page, total))
+    let key = Key::new("inspections")
+        .desc(inspection::Column::PlannedOn)
+        .desc(inspection::Column::Id);
+    let Page { rows, info } = keyset::page(core, list_query(scope, filter)?, &key, &page).await?;
+    Ok(info.with(queries::rows(core, rows).await?))
 }
 
 /// An inspection the scope may see (`NotFound` otherwise).

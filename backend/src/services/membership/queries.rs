@@ -6,18 +6,19 @@ use std::collections::{HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, LoaderTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, sea_query::Query,
+    ColumnTrait, Condition, EntityTrait, LoaderTrait, QueryFilter, QueryOrder, QuerySelect,
+    sea_query::Query,
 };
 use serde::{Deserialize, Serialize};
 
 use crate::domain::alliance::{AllianceKind, AllianceStatus};
 use crate::domain::enterprise::EnterpriseStatus;
 use crate::domain::membership::Status;
-use crate::domain::region_path::{self, subtree_pattern};
+use crate::domain::region_path;
 use crate::error::{AppError, AppResult};
 use crate::models::{alliance, alliance_membership, enterprise, membership_event};
 use crate::scope::{self, Scope};
+use crate::services::keyset::{self, Key, Page};
 use crate::services::{PageParams, Paged, text_contains};
 use crate::state::Core;
 
@@ -129,6 +130,17 @@ fn filtered(scope: &Scope, filter: &MembershipFilter) -> Condition {
     cond
 }
 
+/// The membership list's statement: the memberships the scope may see under the filter, oldest
+/// first (by `id`).
+pub fn list_query(
+    scope: &Scope,
+    filter: &MembershipFilter,
+) -> sea_orm::Select<alliance_membership::Entity> {
+    alliance_membership::Entity::find()
+        .filter(filtered(scope, filter))
+        .order_by_asc(alliance_membership::Column::Id)
+}
+
 /// The memberships the scope may see, paginated (oldest first).
 pub async fn list(
     core: &Core,
@@ -136,13 +148,10 @@ pub async fn list(
     filter: &MembershipFilter,
     page: PageParams,
 ) -> AppResult<Paged<MembershipItem>> {
-    let paginator = alliance_membership::Entity::find()
-        .filter(filtered(scope, filter))
-        .order_by_asc(alliance_membership::Column::Id)
-        .paginate(&core.db, page.per_page());
-    let total = paginator.num_items().await?;
-    let rows = paginator.fetch_page(page.page() - 1).await?;
-    Ok(Paged::new(items(core, rows).await?, page, total))
+    let q = list_query(scope, filter);
+    let key = Key::new("memberships").asc(alliance_membership::Column::Id);
+    let Page { rows, info } = keyset::page(core, q, &key, &page).await?;
+    Ok(info.with(items(core, rows).await?))
 }
 
 /// Every membership the scope may see (for the portal pages: one alliance's or one
@@ -290,7 +299,10 @@ pub async fn eligible_enterprises(
         .and_where(alliance_membership::Column::Status.is_in(OPEN))
         .to_owned();
     let mut query = enterprise::Entity::find()
-        .filter(enterprise::Column::RegionPath.like(subtree_pattern(&a.region_path)))
+        .filter(scope::in_subtree(
+            enterprise::Column::RegionPath,
+            &a.region_path,
+        ))
         .filter(enterprise::Column::Status.eq(EnterpriseStatus::Active))
         .filter(enterprise::Column::Id.not_in_subquery(taken));
     if let Some(text) = q.map(str::trim).filter(|s| !s.is_empty()) {

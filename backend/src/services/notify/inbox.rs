@@ -3,13 +3,16 @@
 
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Select,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{AppError, AppResult};
 use crate::models::notification::{self, Column as C};
 use crate::scope::Caller;
 use crate::services::audit::{self, Actor, Author, Outcome};
+use crate::services::keyset::{self, Key, Page};
 use crate::services::{PageParams, Paged};
 use crate::state::Core;
 
@@ -60,6 +63,16 @@ pub async fn unread_count<C2: ConnectionTrait>(conn: &C2, user_id: i64) -> AppRe
         .await?)
 }
 
+/// The inbox's statement: the caller's notifications (all or unread), newest first
+/// (`created_at`, then `id`, descending).
+pub fn list_query(caller: &Caller, filter: &InboxFilter) -> Select<notification::Entity> {
+    let mut q = notification::Entity::find().filter(C::UserId.eq(caller.user_id));
+    if filter.unread == Some(true) {
+        q = q.filter(C::ReadAt.is_null());
+    }
+    q.order_by_desc(C::CreatedAt).order_by_desc(C::Id)
+}
+
 /// The caller's notifications, newest first.
 pub async fn list(
     core: &Core,
@@ -67,21 +80,10 @@ pub async fn list(
     filter: &InboxFilter,
     page: PageParams,
 ) -> AppResult<Paged<NoticeView>> {
-    let mut q = notification::Entity::find().filter(C::UserId.eq(caller.user_id));
-    if filter.unread == Some(true) {
-        q = q.filter(C::ReadAt.is_null());
-    }
-    let paginator = q
-        .order_by_desc(C::CreatedAt)
-        .order_by_desc(C::Id)
-        .paginate(&core.db, page.per_page());
-    let total = paginator.num_items().await?;
-    let items = paginator.fetch_page(page.page() - 1).await?;
-    Ok(Paged::new(
-        items.into_iter().map(NoticeView::from).collect(),
-        page,
-        total,
-    ))
+    let q = list_query(caller, filter);
+    let key = Key::new("notifications").desc(C::CreatedAt).desc(C::Id);
+    let Page { rows, info } = keyset::page(core, q, &key, &page).await?;
+    Ok(info.with(rows.into_iter().map(NoticeView::from).collect()))
 }
 
 /// Marks one of the caller's notifications read (again is fine); returns it. The change and

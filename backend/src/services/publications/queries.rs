@@ -15,8 +15,8 @@
 
 use chrono::NaiveDate;
 use sea_orm::{
-    ColumnTrait, Condition, DbBackend, EntityTrait, LoaderTrait, ModelTrait, Order, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, Select,
+    ColumnTrait, Condition, DbBackend, EntityTrait, LoaderTrait, ModelTrait, Order, QueryFilter,
+    QueryOrder, QuerySelect, Select,
     sea_query::{Expr, ExprTrait, LikeExpr, SimpleExpr},
 };
 use serde::{Deserialize, Serialize};
@@ -32,6 +32,7 @@ use crate::models::{
 };
 use crate::scope::{self, Scope};
 use crate::services::files::FileContent;
+use crate::services::keyset::{self, Key, Kind, Page};
 use crate::services::{LIKE_ESCAPE, PageParams, Paged, contains_pattern, given};
 use crate::state::Core;
 
@@ -320,13 +321,22 @@ pub async fn search(
     f: &PublicationFilter,
     page: PageParams,
 ) -> AppResult<Paged<PublicationItem>> {
-    let q = search_query(core.db.get_database_backend(), reader, f)?;
-    let pages = q.paginate(&core.db, page.per_page());
-    let total = pages.num_items().await?;
-    let rows = pages.fetch_page(page.page() - 1).await?;
+    let backend = core.db.get_database_backend();
+    let q = search_query(backend, reader, f)?;
+    let Page { rows, info } = keyset::page(core, q, &search_key(backend, f), &page).await?;
     let names = publisher_names(core, &rows).await?;
     let items = rows.iter().zip(names).map(|(p, n)| item(p, n)).collect();
-    Ok(Paged::new(items, page, total))
+    Ok(info.with(items))
+}
+
+/// `search_query`'s order as a key: title hits first (with a search), then newer first.
+fn search_key(backend: DbBackend, f: &PublicationFilter) -> Key {
+    use publication::Column as P;
+    let key = match title_rank(backend, f) {
+        Some(rank) => Key::new("publications/ranked").expr(rank, Kind::I32, false),
+        None => Key::new("publications"),
+    };
+    key.desc(P::PublishedOn).desc(P::Id)
 }
 
 /// The distinct issuers of what `reader` may see (the filter's choices).

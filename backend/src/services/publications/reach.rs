@@ -33,6 +33,7 @@ use crate::models::{
 };
 use crate::scope::{self, Caller, Scope};
 use crate::services::audit::{self, Actor, Author, Outcome};
+use crate::services::keyset::{self, Key};
 use crate::services::notify::{self, Notice, Recipient};
 use crate::services::{PageParams, Paged};
 use crate::state::Core;
@@ -502,21 +503,16 @@ async fn by_alliance(
 async fn by_enterprise(
     core: &Core,
     p: &publication::Model,
-    total: u64,
     page: PageParams,
 ) -> AppResult<Paged<ReachRow>> {
     let mut q = aggregate(p);
     q.column((enterprise::Entity, enterprise::Column::Id))
         .column((enterprise::Entity, enterprise::Column::Name))
         .group_by_col((enterprise::Entity, enterprise::Column::Id))
-        .group_by_col((enterprise::Entity, enterprise::Column::Name))
-        .order_by((enterprise::Entity, enterprise::Column::Id), Order::Asc)
-        .limit(page.per_page())
-        .offset((page.page() - 1) * page.per_page());
-    let items = core
-        .db
-        .query_all(&q)
-        .await?
+        .group_by_col((enterprise::Entity, enterprise::Column::Name));
+    let key = Key::new("reach").asc(enterprise::Column::Id);
+    let (rows, info) = keyset::page_rows(core, q, &key, &page).await?;
+    let items = rows
         .iter()
         .map(|row| {
             Ok(ReachRow {
@@ -526,7 +522,7 @@ async fn by_enterprise(
             })
         })
         .collect::<AppResult<Vec<_>>>()?;
-    Ok(Paged::new(items, page, total))
+    Ok(info.with(items))
 }
 
 /// The reach of publication `id` for its publisher (404 for anyone else).
@@ -552,8 +548,7 @@ pub async fn figures(
         Publisher::Alliance { .. } => Vec::new(),
     };
     let by_alliance = by_alliance(core, &p, &caller.scope).await?;
-    let total = u64::try_from(totals.enterprises).unwrap_or_default();
-    let by_enterprise = by_enterprise(core, &p, total, page).await?;
+    let by_enterprise = by_enterprise(core, &p, page).await?;
     Ok(ReachView {
         publication_id: p.id,
         title: p.title.clone(),

@@ -113,16 +113,19 @@ pub(super) async fn pending_of<C: ConnectionTrait>(
     super::write::pending(conn, hazard_id).await
 }
 
+/// The timeline's statement: a hazard's events, oldest first (`at`, then `id`).
+pub fn timeline_query(hazard_id: i64) -> sea_orm::Select<hazard_event::Entity> {
+    hazard_event::Entity::find()
+        .filter(hazard_event::Column::HazardId.eq(hazard_id))
+        .order_by_asc(hazard_event::Column::At)
+        .order_by_asc(hazard_event::Column::Id)
+}
+
 async fn timeline_of<C: ConnectionTrait>(
     conn: &C,
     hazard_id: i64,
 ) -> AppResult<Vec<TimelineEntry>> {
-    let events = hazard_event::Entity::find()
-        .filter(hazard_event::Column::HazardId.eq(hazard_id))
-        .order_by_asc(hazard_event::Column::At)
-        .order_by_asc(hazard_event::Column::Id)
-        .all(conn)
-        .await?;
+    let events = timeline_query(hazard_id).all(conn).await?;
     let mut files: HashMap<i64, Vec<FileRef>> = HashMap::new();
     for a in attachment::Entity::find()
         .filter(attachment::Column::HazardId.eq(hazard_id))

@@ -1,12 +1,14 @@
 //! The lists of who must act: the enterprise's to-do list (待办) and the verification queue
-//! of a committee or the bureau (待验收, 申诉, 延期申请).
+//! of a committee or the bureau (待验收, 申诉, 延期申请). A city bureau's queue holds tens of
+//! thousands of rows at city scale: both are paged like every list (`keyset`: a bounded
+//! count, cursors), each one query in an order an index serves.
 
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::Query,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
+    sea_query::{Expr, Query},
 };
 use serde::Serialize;
 
@@ -14,17 +16,14 @@ use super::queries::{ExtensionView, overdue_days};
 use crate::domain::hazard_flow::{Action, ExtensionStatus, HazardState};
 use crate::domain::inspection::HazardLevel;
 use crate::domain::membership::Status as MembershipStatus;
-use crate::domain::region_path::subtree_pattern;
 use crate::domain::role::Role;
 use crate::error::AppResult;
 use crate::models::{alliance_membership, extension_request, hazard};
-use crate::scope::{Caller, Scope};
+use crate::scope::{self, Caller, Scope};
 use crate::services::hazards::{self, HazardRow};
-use crate::services::supervision;
+use crate::services::keyset::{self, Key, Page};
+use crate::services::{PageParams, Paged, supervision};
 use crate::state::Core;
-
-/// Most rows of each kind in a to-do list or queue.
-const LIST_LIMIT: u64 = 500;
 
 /// A row of the enterprise's to-do list.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -60,11 +59,48 @@ async fn pending_set<C: ConnectionTrait>(
         .collect())
 }
 
-/// 待办: what needs the caller's action, earliest deadline first. For an enterprise's accounts:
-/// its hazards to acknowledge (待确认) and to fix (整改中), and the findings it reported in a
-/// mutual inspection that await its verification; for an expert: its general findings that
-/// await its verification (neither those on the supervision list). Empty for other callers.
-pub async fn todo(core: &Core, caller: &Caller) -> AppResult<Vec<TodoRow>> {
+/// 待办: one page of what needs the caller's action, earliest deadline first. For an
+/// enterprise's accounts: its hazards to acknowledge (待确认) and to fix (整改中), and the
+/// findings it reported in a mutual inspection that await its verification; for an expert:
+/// its general findings that await its verification (neither those on the supervision list).
+/// Empty for other callers.
+pub async fn todo(core: &Core, caller: &Caller, page: PageParams) -> AppResult<Paged<TodoRow>> {
+    use hazard::Column as H;
+    let key = Key::new("todo").asc(H::Deadline).asc(H::Id);
+    let Page { rows: found, info } = keyset::page(core, todo_query(caller), &key, &page).await?;
+    let today = core.today();
+    let ids: Vec<i64> = found.iter().map(|h| h.id).collect();
+    let pending = pending_set(&core.db, &ids).await?;
+    let meta: Vec<(Action, Option<i64>, bool)> = found
+        .iter()
+        .map(|h| {
+            let action = match h.state {
+                HazardState::Reported => Action::Acknowledge,
+                HazardState::Rectifying => Action::SubmitEvidence,
+                _ => Action::Verify,
+            };
+            (action, overdue_days(h, today), pending.contains_key(&h.id))
+        })
+        .collect();
+    let rows = hazards::rows(core, found).await?;
+    Ok(info.with(
+        rows.into_iter()
+            .zip(meta)
+            .map(
+                |(hazard, (action, overdue_days, pending_extension))| TodoRow {
+                    hazard,
+                    action,
+                    overdue_days,
+                    pending_extension,
+                },
+            )
+            .collect(),
+    ))
+}
+
+/// The to-do list's statement (see `todo`), earliest deadline first (`deadline`, then `id`);
+/// for callers without one a statement that selects nothing.
+pub fn todo_query(caller: &Caller) -> sea_orm::Select<hazard::Entity> {
     use hazard::Column as H;
     // A general finding awaiting verification by the side that found it (on the supervision
     // list it is the bureau's to verify).
@@ -97,42 +133,13 @@ pub async fn todo(core: &Core, caller: &Caller) -> AppResult<Vec<TodoRow>> {
         (Scope::Expert { expert_id }, Role::Expert) => {
             to_verify().add(H::ReporterExpertId.eq(*expert_id))
         }
-        _ => return Ok(Vec::new()),
+        // Nobody's: the same (empty) page, its parameters checked like any list's.
+        _ => Condition::all().add(Expr::cust("1 = 0")),
     };
-    let found = hazard::Entity::find()
+    hazard::Entity::find()
         .filter(mine)
         .order_by_asc(H::Deadline)
         .order_by_asc(H::Id)
-        .limit(LIST_LIMIT)
-        .all(&core.db)
-        .await?;
-    let today = core.today();
-    let ids: Vec<i64> = found.iter().map(|h| h.id).collect();
-    let pending = pending_set(&core.db, &ids).await?;
-    let meta: Vec<(Action, Option<i64>, bool)> = found
-        .iter()
-        .map(|h| {
-            let action = match h.state {
-                HazardState::Reported => Action::Acknowledge,
-                HazardState::Rectifying => Action::SubmitEvidence,
-                _ => Action::Verify,
-            };
-            (action, overdue_days(h, today), pending.contains_key(&h.id))
-        })
-        .collect();
-    let rows = hazards::rows(core, found).await?;
-    Ok(rows
-        .into_iter()
-        .zip(meta)
-        .map(
-            |(hazard, (action, overdue_days, pending_extension))| TodoRow {
-                hazard,
-                action,
-                overdue_days,
-                pending_extension,
-            },
-        )
-        .collect())
 }
 
 /// A row of the verification queue.
@@ -196,7 +203,7 @@ fn queue_scope(caller: &Caller, verify: bool) -> Option<Condition> {
             }
             Some(
                 Condition::all()
-                    .add(H::RegionPath.like(subtree_pattern(path)))
+                    .add(scope::in_subtree(H::RegionPath, path))
                     .add(its),
             )
         }
@@ -204,71 +211,70 @@ fn queue_scope(caller: &Caller, verify: bool) -> Option<Condition> {
     }
 }
 
-async fn queued(core: &Core, which: Condition) -> AppResult<Vec<hazard::Model>> {
-    Ok(hazard::Entity::find()
-        .filter(which)
-        .order_by_asc(hazard::Column::UpdatedAt)
-        .order_by_asc(hazard::Column::Id)
-        .limit(LIST_LIMIT)
-        .all(&core.db)
-        .await?)
-}
-
-/// 待验收 / 待处理: for a committee or the bureau, the evidence it verifies, the disputes and the
-/// pending extension requests it decides, longest waiting first. Empty for other callers.
-pub async fn verification_queue(core: &Core, caller: &Caller) -> AppResult<Vec<QueueRow>> {
+/// 待验收 / 待处理: for a committee or the bureau, one page of the evidence it verifies, the
+/// disputes and the pending extension requests it decides, longest untouched first (by the
+/// hazard's `updated_at`, then id: one query, whose states never overlap). Empty for other
+/// callers.
+pub async fn verification_queue(
+    core: &Core,
+    caller: &Caller,
+    page: PageParams,
+) -> AppResult<Paged<QueueRow>> {
     use hazard::Column as H;
-    let (Some(verifies), Some(decides)) = (queue_scope(caller, true), queue_scope(caller, false))
-    else {
-        return Ok(Vec::new());
-    };
-    let to_verify = queued(
-        core,
-        verifies.add(H::State.eq(HazardState::AwaitingVerification)),
-    )
-    .await?;
-    let disputes = queued(
-        core,
-        decides.clone().add(H::State.eq(HazardState::Disputed)),
-    )
-    .await?;
-    let extensions = queued(
-        core,
-        decides
-            .add(H::Id.in_subquery(pending_ids()))
-            .add(H::State.is_in([HazardState::Reported, HazardState::Rectifying])),
-    )
-    .await?;
-    let ids: Vec<i64> = extensions.iter().map(|h| h.id).collect();
+    let key = Key::new("queue").asc(H::UpdatedAt).asc(H::Id);
+    let Page { rows: found, info } = keyset::page(core, queue_query(caller), &key, &page).await?;
+    let ids: Vec<i64> = found.iter().map(|h| h.id).collect();
     let mut pending = pending_set(&core.db, &ids).await?;
-    let mut out = Vec::new();
-    for (kind, found) in [
-        ("verify", to_verify),
-        ("dispute", disputes),
-        ("extension", extensions),
-    ] {
-        let meta: Vec<(Option<extension_request::Model>, DateTime<Utc>)> = found
-            .iter()
-            .map(|h| match kind {
-                "extension" => {
-                    let e = pending.remove(&h.id);
-                    let since = e.as_ref().map_or(h.updated_at, |e| e.created_at);
-                    (e, since)
-                }
-                "verify" => (None, h.rectified_at.unwrap_or(h.updated_at)),
-                _ => (None, h.updated_at),
-            })
-            .collect();
-        for (hazard, (extension, since)) in hazards::rows(core, found).await?.into_iter().zip(meta)
-        {
-            out.push(QueueRow {
+    let meta: Vec<(
+        &'static str,
+        Option<extension_request::Model>,
+        DateTime<Utc>,
+    )> = found
+        .iter()
+        .map(|h| match h.state {
+            HazardState::AwaitingVerification => {
+                ("verify", None, h.rectified_at.unwrap_or(h.updated_at))
+            }
+            HazardState::Disputed => ("dispute", None, h.updated_at),
+            _ => {
+                let e = pending.remove(&h.id);
+                let since = e.as_ref().map_or(h.updated_at, |e| e.created_at);
+                ("extension", e, since)
+            }
+        })
+        .collect();
+    let rows = hazards::rows(core, found).await?;
+    Ok(info.with(
+        rows.into_iter()
+            .zip(meta)
+            .map(|(hazard, (kind, extension, since))| QueueRow {
                 kind: kind.into(),
                 hazard,
                 extension: extension.map(ExtensionView::from),
                 since,
-            });
-        }
-    }
-    out.sort_by_key(|r| (r.since, r.hazard.id));
-    Ok(out)
+            })
+            .collect(),
+    ))}
+
+/// The verification queue's statement (see `verification_queue`): one query, longest
+/// untouched first (`updated_at`, then `id`); for callers without a queue a statement that
+/// selects nothing.
+pub fn queue_query(caller: &Caller) -> sea_orm::Select<hazard::Entity> {
+    use hazard::Column as H;
+    let which = match (queue_scope(caller, true), queue_scope(caller, false)) {
+        (Some(verifies), Some(decides)) => Condition::any()
+            .add(verifies.add(H::State.eq(HazardState::AwaitingVerification)))
+            .add(decides.clone().add(H::State.eq(HazardState::Disputed)))
+            .add(
+                decides
+                    .add(H::Id.in_subquery(pending_ids()))
+                    .add(H::State.is_in([HazardState::Reported, HazardState::Rectifying])),
+            ),
+        // Nobody's: the same (empty) page, its parameters checked like any list's.
+        _ => Condition::all().add(Expr::cust("1 = 0")),
+    };
+    hazard::Entity::find()
+        .filter(which)
+        .order_by_asc(H::UpdatedAt)
+        .order_by_asc(H::Id)
 }

@@ -18,8 +18,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    ColumnTrait, EntityTrait, LoaderTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    Select,
+    ColumnTrait, EntityTrait, LoaderTrait, QueryFilter, QueryOrder, QuerySelect, Select,
 };
 use serde::{Deserialize, Serialize};
 
@@ -28,6 +27,7 @@ use crate::domain::rounds::{self, Pair, SeveralAssignments};
 use crate::error::{AppError, AppResult};
 use crate::models::{activity_group, group_member, hazard, inspection, inspection_round};
 use crate::scope::{self, Scope};
+use crate::services::keyset::{self, Key, Page};
 use crate::services::{PageParams, Paged, checklists, groups::GroupMember, registry};
 use crate::state::Core;
 
@@ -165,15 +165,11 @@ pub async fn list(
     if let Some(status) = status {
         q = q.filter(inspection_round::Column::Status.eq(status));
     }
-    let total = q.clone().count(&core.db).await?;
-    let rows = q
-        .order_by_desc(inspection_round::Column::PlannedOn)
-        .order_by_desc(inspection_round::Column::Id)
-        .offset((page.page() - 1) * page.per_page())
-        .limit(page.per_page())
-        .all(&core.db)
-        .await?;
-    Ok(Paged::new(summaries(core, scope, rows).await?, page, total))
+    let key = Key::new("rounds")
+        .desc(inspection_round::Column::PlannedOn)
+        .desc(inspection_round::Column::Id);
+    let Page { rows, info } = keyset::page(core, q, &key, &page).await?;
+    Ok(info.with(summaries(core, scope, rows).await?))
 }
 
 /// Every group the scope may see, each with all its rounds (newest first).

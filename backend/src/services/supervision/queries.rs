@@ -12,7 +12,6 @@ use serde::{Deserialize, Serialize};
 use crate::db::begin_write;
 use crate::domain::hazard_flow::{self, HazardState};
 use crate::domain::inspection::{HazardCategory, HazardLevel};
-use crate::domain::region_path::subtree_pattern;
 use crate::domain::supervision::{ReviewResult, SupervisionStatus};
 use crate::error::FieldErrors;
 use crate::error::{AppError, AppResult};
@@ -22,6 +21,7 @@ use crate::scope::{self, Scope};
 use crate::services::audit::{self, Actor, Author, Outcome};
 use crate::services::code_filter;
 use crate::services::enterprises::EXPORT_LIMIT;
+use crate::services::keyset::{self, Key, Page};
 use crate::services::{PageParams, Paged, given, rectification};
 use crate::state::Core;
 
@@ -114,7 +114,9 @@ pub struct SupervisionFilter {
     pub level: Option<String>,
 }
 
-async fn filtered(
+/// The supervision list's statement (and its export's): the scope's listings under the filter,
+/// still listed first, then by supervision deadline and `id`.
+pub async fn list_query(
     core: &Core,
     scope: &Scope,
     f: &SupervisionFilter,
@@ -133,13 +135,13 @@ async fn filtered(
         q = q.filter(S::Status.eq(v));
     }
     if let Some(code) = given(&f.region) {
-        let pattern = region::Entity::find()
+        let path = region::Entity::find()
             .filter(region::Column::Code.eq(code))
             .one(&core.db)
             .await?
-            .map(|r| subtree_pattern(&r.path))
-            .unwrap_or_else(|| subtree_pattern("unknown"));
-        q = q.filter(S::RegionPath.like(pattern));
+            .map(|r| r.path)
+            .unwrap_or_else(|| "unknown".into());
+        q = q.filter(scope::in_subtree(S::RegionPath, &path));
     }
     let mut on_hazard = Condition::all();
     let mut any = false;
@@ -231,12 +233,14 @@ pub async fn list(
     filter: &SupervisionFilter,
     page: PageParams,
 ) -> AppResult<Paged<SupervisionRow>> {
-    let paginator = filtered(core, scope, filter)
-        .await?
-        .paginate(&core.db, page.per_page());
-    let total = paginator.num_items().await?;
-    let found = paginator.fetch_page(page.page() - 1).await?;
-    Ok(Paged::new(rows(core, found).await?, page, total))
+    use supervision::Column as S;
+    let q = list_query(core, scope, filter).await?;
+    let key = Key::new("supervisions")
+        .asc(S::Status)
+        .asc(S::Deadline)
+        .asc(S::Id);
+    let Page { rows: found, info } = keyset::page(core, q, &key, &page).await?;
+    Ok(info.with(rows(core, found).await?))
 }
 
 /// A town to filter by.
@@ -251,9 +255,7 @@ pub async fn towns(core: &Core, scope: &Scope) -> AppResult<Vec<TownChoice>> {
     let mut q = region::Entity::find().filter(region::Column::Level.eq(2));
     match scope {
         Scope::System => {}
-        Scope::Region { path, .. } => {
-            q = q.filter(region::Column::Path.like(subtree_pattern(path)))
-        }
+        Scope::Region { path, .. } => q = q.filter(scope::in_subtree(region::Column::Path, path)),
         _ => return Ok(Vec::new()),
     }
     Ok(q.order_by_asc(region::Column::Code)
@@ -274,7 +276,7 @@ pub async fn export_xlsx(
     filter: &SupervisionFilter,
 ) -> AppResult<Vec<u8>> {
     let caller = &actor.caller;
-    let found = filtered(core, &caller.scope, filter)
+    let found = list_query(core, &caller.scope, filter)
         .await?
         .limit(EXPORT_LIMIT)
         .all(&core.db)

@@ -33,10 +33,7 @@ pub async fn admin(
         &state.core,
         &caller,
         &audit::AuditFilter::default(),
-        PageParams {
-            page: Some(1),
-            per_page: Some(10),
-        },
+        PageParams::first(10),
     )
     .await?;
     render::page(
@@ -94,13 +91,6 @@ pub async fn committee(
     )
 }
 
-/// The first hazards waiting for the enterprise, and how many wait in all.
-#[derive(Serialize)]
-struct HazardTodo {
-    total: usize,
-    rows: Vec<TodoRow>,
-}
-
 /// The enterprise's home: inspections it is to carry out, hazards waiting for it, and its
 /// 一企一档 file (the same sections as the bureau's `EnterpriseFilePage`).
 #[derive(Serialize)]
@@ -108,7 +98,7 @@ struct EnterpriseHomePage {
     enterprise: EnterpriseFile,
     sections: crate::web::pages::inspections::FileSections,
     todo: Paged<InspectionRow>,
-    hazard_todo: HazardTodo,
+    hazard_todo: Paged<TodoRow>,
     labels: EnterpriseScores,
 }
 
@@ -126,13 +116,8 @@ pub async fn enterprise(
             .await?;
     let labels =
         crate::services::labels::file_section(&state.core, &caller.scope, enterprise_id).await?;
-    let mut hazard_todo = crate::services::rectification::todo(&state.core, &caller).await?;
-    let hazard_todo_total = hazard_todo.len();
-    hazard_todo.truncate(5);
-    let hazard_todo = HazardTodo {
-        total: hazard_todo_total,
-        rows: hazard_todo,
-    };
+    let hazard_todo =
+        crate::services::rectification::todo(&state.core, &caller, PageParams::first(5)).await?;
     let todo = crate::services::inspections::list(
         &state.core,
         &caller.scope,
@@ -141,10 +126,7 @@ pub async fn enterprise(
             open: Some(true),
             ..Default::default()
         },
-        crate::services::PageParams {
-            page: Some(1),
-            per_page: Some(10),
-        },
+        crate::services::PageParams::first(10),
     )
     .await?;
     render::page(

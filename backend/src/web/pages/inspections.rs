@@ -40,10 +40,7 @@ pub(crate) async fn file_sections(
     scope: &crate::scope::Scope,
     enterprise_id: i64,
 ) -> AppResult<FileSections> {
-    let first = PageParams {
-        page: Some(1),
-        per_page: Some(10),
-    };
+    let first = PageParams::first(10);
     let inspections = inspections::list(
         core,
         scope,
@@ -51,7 +48,7 @@ pub(crate) async fn file_sections(
             enterprise_id: Some(enterprise_id),
             ..InspectionFilter::default()
         },
-        first,
+        first.clone(),
     )
     .await?;
     let hazards = crate::services::hazards::list(
@@ -61,7 +58,7 @@ pub(crate) async fn file_sections(
             enterprise_id: Some(enterprise_id),
             ..Default::default()
         },
-        first,
+        first.clone(),
     )
     .await?;
     let expert_services =

@@ -15,11 +15,11 @@ use crate::error::{AppError, AppResult, FieldErrors};
 use crate::scope::Caller;
 use crate::services::audit::Actor;
 use crate::services::hazards::{self, HazardDetail};
-use crate::services::idempotency;
 use crate::services::rectification::{
     self as loop_, CommentInput, ExtensionInput, LoopOutcome, LoopSection, NoteInput, QueueRow,
     ReasonInput, RejectInput, TodoRow, VerifyInput,
 };
+use crate::services::{PageParams, Paged, idempotency};
 use crate::web::errors::rendered;
 use crate::web::form::{CsrfForm, Retry};
 use crate::web::pages::see_other;
@@ -424,14 +424,14 @@ pub async fn evidence(
 /// 我的待办 (`hazards/todo.html`): the enterprise's hazards waiting for its action.
 #[derive(Serialize)]
 struct TodoPage {
-    rows: Vec<TodoRow>,
+    rows: Paged<TodoRow>,
 }
 
 /// 待处理 (`hazards/queue.html`): the hazards waiting for the committee's or the bureau's
 /// decision.
 #[derive(Serialize)]
 struct QueuePage {
-    rows: Vec<QueueRow>,
+    rows: Paged<QueueRow>,
 }
 
 /// 我的待办 (enterprise) and 待处理 (committee, bureau): what needs the caller's action.
@@ -439,8 +439,9 @@ pub async fn todo(
     state: web::Data<AppState>,
     ctx: RequestContext,
     caller: Caller,
+    page: PageParams,
 ) -> AppResult<HttpResponse> {
-    let rows = loop_::todo(&state.core, &caller).await?;
+    let rows = loop_::todo(&state.core, &caller, page).await?;
     render::page(
         &state.templates,
         &ctx,
@@ -454,8 +455,9 @@ pub async fn queue(
     state: web::Data<AppState>,
     ctx: RequestContext,
     caller: Caller,
+    page: PageParams,
 ) -> AppResult<HttpResponse> {
-    let rows = loop_::verification_queue(&state.core, &caller).await?;
+    let rows = loop_::verification_queue(&state.core, &caller, page).await?;
     render::page(
         &state.templates,
         &ctx,

@@ -1,0 +1,492 @@
+//! Keyset ("next page") pagination with a bounded count: the one pager of every list.
+//!
+//! A list hands its filtered `Select` and its order key (`Key`: columns or expressions, each
+//! ascending or descending, ending in a unique column such as the id) to `page`. Then:
+//! - the count is bounded: `SELECT COUNT(*) FROM (… LIMIT bound + 1)` with `bound` =
+//!   `lists.count_bound` (10,000), so a city-wide list never counts every row on a page view;
+//!   above the bound the total is shown as "10,000+" (`Paged::total_capped`);
+//! - `next` and `prev` are opaque cursors: the key values of the page's last (first) row, the
+//!   direction and the page number, as hex JSON signed with HMAC-SHA256 under the portal's
+//!   secret and the key's signature (list name, columns, directions). A cursor that does not
+//!   verify, or one of another list or sort, is a 422 naming `cursor`;
+//! - the page after a cursor is `WHERE key < cursor ORDER BY key LIMIT n + 1`, the row
+//!   comparison spelled out as `a < ? OR (a = ? AND id < ?)` (per column direction) so it works
+//!   the same on SQLite and PostgreSQL and uses the index of the order; the extra row tells
+//!   whether there is a next page. Rows added or removed between two fetches never make a row
+//!   appear twice or be skipped, as an `OFFSET` would;
+//! - `page=N` still works for the first pages (links and bookmarks), but only while its
+//!   offset stays inside the counted window (`(N - 1) × per_page ≤ bound`); further is a 422
+//!   naming `page`, and the cursors page on.
+//!
+//! The key replaces the `Select`'s own order: it must name the list's order, or the pages
+//! would not be the list.
+
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use hmac::{Hmac, Mac};
+use sea_orm::sea_query::{Alias, Condition, Expr, Order, Query, SelectStatement};
+use sea_orm::{
+    ColumnTrait, ColumnType, ConnectionTrait, EntityTrait, FromQueryResult, QueryResult,
+    QueryTrait, Select, Value,
+};
+use serde_json::Value as Json;
+use sha2::Sha256;
+
+use crate::error::{AppError, AppResult, FieldErrors};
+use crate::services::{PageParams, Paged};
+use crate::state::Core;
+
+/// Longest cursor text a request may carry (a real one is a few hundred characters).
+pub const MAX_CURSOR_LEN: usize = 1024;
+
+/// The type of a key part's values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    I64,
+    I32,
+    Text,
+    Time,
+    Date,
+}
+
+impl Kind {
+    fn of(t: &ColumnType) -> Kind {
+        match t {
+            ColumnType::BigInteger | ColumnType::BigUnsigned => Kind::I64,
+            ColumnType::Integer
+            | ColumnType::SmallInteger
+            | ColumnType::TinyInteger
+            | ColumnType::Unsigned
+            | ColumnType::SmallUnsigned
+            | ColumnType::TinyUnsigned => Kind::I32,
+            ColumnType::DateTime | ColumnType::Timestamp | ColumnType::TimestampWithTimeZone => {
+                Kind::Time
+            }
+            ColumnType::Date => Kind::Date,
+            _ => Kind::Text,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Part {
+    expr: Expr,
+    desc: bool,
+    kind: Kind,
+    label: String,
+}
+
+/// A list's order key: its `ORDER BY`, the last part unique (the id). Its parts must be
+/// NOT NULL columns or expressions.
+#[derive(Debug, Clone)]
+pub struct Key {
+    name: String,
+    parts: Vec<Part>,
+}
+
+impl Key {
+    /// A key named after its list (`hazards`); the name is part of every cursor's signature.
+    pub fn new(name: impl Into<String>) -> Key {
+        Key {
+            name: name.into(),
+            parts: Vec::new(),
+        }
+    }
+
+    /// Then by `column`, descending when `desc`.
+    pub fn by(mut self, column: impl ColumnTrait, desc: bool) -> Key {
+        let def = column.def();
+        self.parts.push(Part {
+            expr: Expr::col(column.as_column_ref()),
+            desc,
+            kind: Kind::of(def.get_column_type()),
+            label: column.as_str().to_string(),
+        });
+        self
+    }
+
+    pub fn asc(self, column: impl ColumnTrait) -> Key {
+        self.by(column, false)
+    }
+
+    pub fn desc(self, column: impl ColumnTrait) -> Key {
+        self.by(column, true)
+    }
+
+    /// Then by an expression (e.g. a rank), whose values are of `kind`.
+    pub fn expr(mut self, expr: Expr, kind: Kind, desc: bool) -> Key {
+        let label = format!("expr{}", self.parts.len());
+        self.parts.push(Part {
+            expr,
+            desc,
+            kind,
+            label,
+        });
+        self
+    }
+
+    fn signature(&self) -> String {
+        let mut s = format!("cursor\0{}", self.name);
+        for p in &self.parts {
+            s.push('\0');
+            s.push_str(&p.label);
+            s.push(if p.desc { '-' } else { '+' });
+        }
+        s
+    }
+
+    /// The key values of one fetched row (selected as `_k0`, `_k1`, …).
+    fn values(&self, row: &QueryResult) -> AppResult<Vec<Json>> {
+        self.parts
+            .iter()
+            .enumerate()
+            .map(|(i, p)| {
+                let col = format!("_k{i}");
+                Ok(match p.kind {
+                    Kind::I64 => Json::from(row.try_get::<i64>("", &col)?),
+                    Kind::I32 => Json::from(row.try_get::<i32>("", &col)?),
+                    Kind::Text => Json::from(row.try_get::<String>("", &col)?),
+                    Kind::Time => Json::from(
+                        row.try_get::<DateTime<Utc>>("", &col)?
+                            .to_rfc3339_opts(SecondsFormat::AutoSi, true),
+                    ),
+                    Kind::Date => Json::from(row.try_get::<NaiveDate>("", &col)?.to_string()),
+                })
+            })
+            .collect()
+    }
+
+    /// A cursor's values as query values, or `None` when they do not fit the key.
+    fn bind(&self, values: &[Json]) -> Option<Vec<Value>> {
+        if values.len() != self.parts.len() {
+            return None;
+        }
+        self.parts
+            .iter()
+            .zip(values)
+            .map(|(p, v)| {
+                Some(match p.kind {
+                    Kind::I64 => Value::from(v.as_i64()?),
+                    Kind::I32 => Value::from(i32::try_from(v.as_i64()?).ok()?),
+                    Kind::Text => Value::from(v.as_str()?.to_string()),
+                    Kind::Time => Value::from(
+                        DateTime::parse_from_rfc3339(v.as_str()?)
+                            .ok()?
+                            .with_timezone(&Utc),
+                    ),
+                    Kind::Date => Value::from(v.as_str()?.parse::<NaiveDate>().ok()?),
+                })
+            })
+            .collect()
+    }
+
+    /// Rows after (`forward`) or before the row whose key values are `values`, in list order:
+    /// `a > ? OR (a = ? AND b > ?) OR …`, each comparison turned by its part's direction.
+    fn beyond(&self, values: &[Value], forward: bool) -> Condition {
+        use sea_orm::sea_query::ExprTrait;
+        let mut any = Condition::any();
+        for (i, p) in self.parts.iter().enumerate() {
+            let mut all = Condition::all();
+            for (q, v) in self.parts.iter().zip(values).take(i) {
+                all = all.add(q.expr.clone().eq(v.clone()));
+            }
+            let v = values[i].clone();
+            all = all.add(if p.desc == forward {
+                p.expr.clone().lt(v)
+            } else {
+                p.expr.clone().gt(v)
+            });
+            any = any.add(all);
+        }
+        any
+    }
+}
+
+/// Where a cursor points: after (forward) or before a row, and the page it leads to.
+#[derive(Debug, Clone)]
+struct Cursor {
+    forward: bool,
+    page: u64,
+    values: Vec<Json>,
+}
+
+type HmacSha256 = Hmac<Sha256>;
+
+fn mac(secret: &[u8], key: &Key, payload: &[u8]) -> HmacSha256 {
+    let mut m = <HmacSha256 as Mac>::new_from_slice(secret).expect("HMAC takes any key length");
+    m.update(key.signature().as_bytes());
+    m.update(b"\0");
+    m.update(payload);
+    m
+}
+
+fn unhex(s: &str) -> Option<Vec<u8>> {
+    if !s.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
+        .collect()
+}
+
+impl Cursor {
+    fn seal(&self, secret: &[u8], key: &Key) -> String {
+        let payload = serde_json::json!({
+            "f": self.forward,
+            "p": self.page,
+            "k": self.values,
+        })
+        .to_string();
+        let tag = mac(secret, key, payload.as_bytes()).finalize().into_bytes();
+        format!(
+            "{}{}",
+            crate::auth::csrf::hex(&tag[..16]),
+            crate::auth::csrf::hex(payload.as_bytes())
+        )
+    }
+
+    /// The cursor `token` names, if it was sealed by this portal for this key.
+    fn open(secret: &[u8], key: &Key, token: &str) -> Option<(Cursor, Vec<Value>)> {
+        let bytes = unhex(token)?;
+        if bytes.len() <= 16 {
+            return None;
+        }
+        let (tag, payload) = bytes.split_at(16);
+        mac(secret, key, payload).verify_truncated_left(tag).ok()?;
+        let json: Json = serde_json::from_slice(payload).ok()?;
+        let values = json.get("k")?.as_array()?.clone();
+        let bound = key.bind(&values)?;
+        Some((
+            Cursor {
+                forward: json.get("f")?.as_bool()?,
+                page: json.get("p")?.as_u64()?.max(1),
+                values,
+            },
+            bound,
+        ))
+    }
+}
+
+/// What a page is besides its rows: its number, the bounded total and the cursors.
+#[derive(Debug, Clone)]
+pub struct PageInfo {
+    pub page: u64,
+    pub per_page: u64,
+    pub total: u64,
+    pub total_capped: bool,
+    pub next: Option<String>,
+    pub prev: Option<String>,
+}
+
+impl PageInfo {
+    /// The page with its items (the rows turned into list items).
+    pub fn with<T>(self, items: Vec<T>) -> Paged<T> {
+        Paged {
+            items,
+            page: self.page,
+            per_page: self.per_page,
+            total: self.total,
+            total_capped: self.total_capped,
+            pages: (!self.total_capped).then(|| self.total.div_ceil(self.per_page)),
+            next: self.next,
+            prev: self.prev,
+        }
+    }
+}
+
+/// One page of models, with what the list shows around it.
+#[derive(Debug, Clone)]
+pub struct Page<M> {
+    pub rows: Vec<M>,
+    pub info: PageInfo,
+}
+
+/// The list's row count up to `bound`, and whether there are more.
+async fn bounded_count<C: ConnectionTrait>(
+    db: &C,
+    stmt: &SelectStatement,
+    bound: u64,
+) -> AppResult<(u64, bool)> {
+    let mut inner = stmt.clone();
+    inner
+        .clear_selects()
+        .expr(Expr::cust("1"))
+        .clear_order_by()
+        .reset_limit()
+        .reset_offset()
+        .limit(bound + 1);
+    let outer = Query::select()
+        .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
+        .from_subquery(inner, Alias::new("counted"))
+        .to_owned();
+    let n: i64 = match db.query_one(&outer).await? {
+        Some(row) => row.try_get("", "n")?,
+        None => 0,
+    };
+    let n = u64::try_from(n).unwrap_or_default();
+    Ok((n.min(bound), n > bound))
+}
+
+/// One page of `q`'s entities in the order of `key` (see the module's rules).
+pub async fn page<E: EntityTrait>(
+    core: &Core,
+    q: Select<E>,
+    key: &Key,
+    params: &PageParams,
+) -> AppResult<Page<E::Model>> {
+    let (rows, info) = page_rows(core, q.into_query(), key, params).await?;
+    let rows = rows
+        .iter()
+        .map(|r| E::Model::from_query_result(r, ""))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(Page { rows, info })
+}
+
+/// One page of a statement's rows in the order of `key`, for lists that are not one entity's
+/// rows (aggregates). The key's values are selected beside the statement's columns.
+pub async fn page_rows(
+    core: &Core,
+    stmt: SelectStatement,
+    key: &Key,
+    params: &PageParams,
+) -> AppResult<(Vec<QueryResult>, PageInfo)> {
+    let n = params.per_page();
+    let bound = core.settings.lists.count_bound.max(1);
+    let refused = |field: &'static str, message: &'static str| {
+        let mut errors = FieldErrors::default();
+        errors.add(field, message);
+        AppError::Validation(errors)
+    };
+    let cursor = match params.cursor.as_deref() {
+        None => None,
+        Some(token) => Some(
+            Cursor::open(&core.secret, key, token)
+                .ok_or_else(|| refused("cursor", "list.bad_cursor"))?,
+        ),
+    };
+    let offset = match &cursor {
+        None => {
+            let offset = (params.page() - 1).saturating_mul(n);
+            if offset > bound {
+                return Err(refused("page", "list.page_beyond_window"));
+            }
+            offset
+        }
+        Some(_) => 0,
+    };
+    let (total, total_capped) = bounded_count(&core.db, &stmt, bound).await?;
+    let backward = cursor.as_ref().is_some_and(|(c, _)| !c.forward);
+    let mut q = stmt;
+    q.clear_order_by();
+    for (i, p) in key.parts.iter().enumerate() {
+        q.expr_as(p.expr.clone(), Alias::new(format!("_k{i}")));
+    }
+    if let Some((c, bound_values)) = &cursor {
+        q.cond_where(key.beyond(bound_values, c.forward));
+    }
+    for p in &key.parts {
+        let desc = p.desc != backward;
+        q.order_by_expr(p.expr.clone(), if desc { Order::Desc } else { Order::Asc });
+    }
+    q.limit(n + 1);
+    if offset > 0 {
+        q.offset(offset);
+    }
+    let mut rows = core.db.query_all(&q).await?;
+    let more = rows.len() as u64 > n;
+    rows.truncate(usize::try_from(n).unwrap_or(usize::MAX));
+    if backward {
+        rows.reverse();
+    }
+    let first = rows.first().map(|r| key.values(r)).transpose()?;
+    let last = rows.last().map(|r| key.values(r)).transpose()?;
+    let seal = |forward: bool, page: u64, values: Vec<Json>| {
+        Cursor {
+            forward,
+            page: page.max(1),
+            values,
+        }
+        .seal(&core.secret, key)
+    };
+    let (page, next, prev) = match cursor {
+        None => {
+            let page = params.page();
+            let next = last.filter(|_| more).map(|v| seal(true, page + 1, v));
+            let prev = first.filter(|_| page > 1).map(|v| seal(false, page - 1, v));
+            (page, next, prev)
+        }
+        Some((c, _)) if c.forward => {
+            let next = last.filter(|_| more).map(|v| seal(true, c.page + 1, v));
+            let prev = Some(seal(false, c.page - 1, first.unwrap_or(c.values)));
+            (c.page, next, prev)
+        }
+        Some((c, _)) => {
+            // Backward: with nothing more before, this is the first page.
+            let page = if more { c.page.max(2) } else { 1 };
+            let next = Some(seal(true, page + 1, last.unwrap_or(c.values)));
+            let prev = first.filter(|_| more).map(|v| seal(false, page - 1, v));
+            (page, next, prev)
+        }
+    };
+    Ok((
+        rows,
+        PageInfo {
+            page,
+            per_page: n,
+            total,
+            total_capped,
+            next,
+            prev,
+        },
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::hazard;
+
+    fn key() -> Key {
+        Key::new("hazards")
+            .desc(hazard::Column::FoundAt)
+            .desc(hazard::Column::Id)
+    }
+
+    fn cursor() -> Cursor {
+        Cursor {
+            forward: true,
+            page: 2,
+            values: vec![Json::from("2026-12-01T08:00:00Z"), Json::from(42)],
+        }
+    }
+
+    #[test]
+    fn a_sealed_cursor_opens_with_its_key_only() {
+        let secret = b"0123456789abcdef0123456789abcdef";
+        let token = cursor().seal(secret, &key());
+        let (c, values) = Cursor::open(secret, &key(), &token).expect("opens");
+        assert_eq!((c.forward, c.page), (true, 2));
+        assert_eq!(values.len(), 2);
+        let other = Key::new("inspections")
+            .desc(hazard::Column::FoundAt)
+            .desc(hazard::Column::Id);
+        assert!(
+            Cursor::open(secret, &other, &token).is_none(),
+            "another list"
+        );
+        assert!(Cursor::open(b"another secret", &key(), &token).is_none());
+    }
+
+    #[test]
+    fn a_changed_cursor_does_not_open() {
+        let secret = b"0123456789abcdef0123456789abcdef";
+        let token = cursor().seal(secret, &key());
+        let mut bytes = unhex(&token).expect("hex");
+        let last = bytes.len() - 3;
+        bytes[last] ^= 1;
+        let changed = crate::auth::csrf::hex(&bytes);
+        assert!(Cursor::open(secret, &key(), &changed).is_none());
+        assert!(Cursor::open(secret, &key(), "zz").is_none());
+        assert!(Cursor::open(secret, &key(), "").is_none());
+    }
+}
