@@ -10,7 +10,7 @@
 
 use actix_web::{App, HttpResponse, HttpServer, web};
 use chrono::{DateTime, NaiveDate, Utc};
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, FromQueryResult, Statement};
+use sea_orm::{DatabaseConnection, DbBackend, FromQueryResult, Statement};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, FromQueryResult, Serialize)]

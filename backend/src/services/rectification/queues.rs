@@ -254,7 +254,8 @@ pub async fn verification_queue(
                 since,
             })
             .collect(),
-    ))}
+    ))
+}
 
 /// The verification queue's statement (see `verification_queue`): one query, longest
 /// untouched first (`updated_at`, then `id`); for callers without a queue a statement that
