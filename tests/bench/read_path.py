@@ -219,8 +219,7 @@ def run_engine(engine, portal, baseline, args):
     seeded = subprocess.run([portal, "seed", "city", "--scale", str(args.scale)], env=env,
                             check=True, stdout=subprocess.PIPE, text=True).stdout
     generated = time.monotonic() - t0
-    logins = json.loads(open(os.path.join(workdir, "city-logins.json")).read()) \
-        if os.path.exists(os.path.join(workdir, "city-logins.json")) else parse_logins(seeded)
+    logins = parse_logins(seeded)
 
     server = subprocess.Popen([portal, "serve"], env=env, stdout=subprocess.DEVNULL)
     try:
@@ -299,22 +298,20 @@ def wait_ready_path(port, path, timeout=30.0):
 
 
 def parse_logins(text):
-    """`portal seed city` prints one line per login: `<role-key>  <username>  <password>`
-    after a line `logins:`; the roles the benchmark needs are city, town, committee and
-    enterprise."""
-    found = {}
-    on = False
+    """The logins `portal seed city` prints, one per line: `  username  password  name (role)`.
+    The benchmark's roles: the first regulator is the city bureau, the second a town bureau;
+    then the first committee member and the first enterprise admin."""
+    by_role = {}
     for line in text.splitlines():
-        if line.strip().startswith("logins"):
-            on = True
-            continue
-        parts = line.split()
-        if on and len(parts) >= 3 and parts[0] in ("city", "town", "committee", "enterprise"):
-            found.setdefault(parts[0], (parts[1], parts[2]))
-    missing = {"city", "town", "committee", "enterprise"} - found.keys()
-    if missing:
-        sys.exit(f"portal seed city printed no login for {sorted(missing)}:\n{text}")
-    return found
+        m = re.match(r"^\s+(\S+)\s+(\S+)\s+.*\((\w+)\)\s*$", line)
+        if m:
+            by_role.setdefault(m.group(3), []).append((m.group(1), m.group(2)))
+    try:
+        return {"city": by_role["regulator"][0], "town": by_role["regulator"][1],
+                "committee": by_role["committee"][0],
+                "enterprise": by_role["enterprise_admin"][0]}
+    except (KeyError, IndexError):
+        sys.exit(f"portal seed city printed no login for every role:\n{text}")
 
 
 def table(res, connections):
