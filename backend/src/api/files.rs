@@ -13,7 +13,8 @@ use crate::web::pages::files::serve;
 /// The copy everyone in scope sees: a re-encoded JPEG without EXIF/GPS, or the PDF itself.
 #[utoipa::path(get, path = "/api/v1/files/{id}", tag = "files",
     params(("id" = i64, Path, description = "attachment id")),
-    responses((status = 200, description = "image/jpeg or application/pdf", content_type = "application/octet-stream")),
+    responses((status = 200, description = "image/jpeg or application/pdf",
+        content(("image/jpeg"), ("application/pdf")))),
     security(("bearer" = [])))]
 pub async fn public(
     state: web::Data<AppState>,
@@ -41,7 +42,8 @@ pub async fn thumb(
 /// everyone else, including the inspected enterprise.
 #[utoipa::path(get, path = "/api/v1/files/{id}/original", tag = "files",
     params(("id" = i64, Path, description = "attachment id")),
-    responses((status = 200, description = "the original bytes", content_type = "application/octet-stream")),
+    responses((status = 200, description = "the original bytes",
+        content(("image/jpeg"), ("image/png"), ("image/webp"), ("application/pdf")))),
     security(("bearer" = [])))]
 pub async fn original(
     state: web::Data<AppState>,
