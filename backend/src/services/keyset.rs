@@ -219,16 +219,6 @@ fn mac(secret: &[u8], key: &Key, payload: &[u8]) -> HmacSha256 {
     m
 }
 
-fn unhex(s: &str) -> Option<Vec<u8>> {
-    if !s.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(s.get(i..i + 2)?, 16).ok())
-        .collect()
-}
-
 impl Cursor {
     fn seal(&self, secret: &[u8], key: &Key) -> String {
         let payload = serde_json::json!({
@@ -247,7 +237,7 @@ impl Cursor {
 
     /// The cursor `token` names, if it was sealed by this portal for this key.
     fn open(secret: &[u8], key: &Key, token: &str) -> Option<(Cursor, Vec<Value>)> {
-        let bytes = unhex(token)?;
+        let bytes = crate::auth::csrf::unhex(token)?;
         if bytes.len() <= 16 {
             return None;
         }
@@ -481,7 +471,7 @@ mod tests {
     fn a_changed_cursor_does_not_open() {
         let secret = b"0123456789abcdef0123456789abcdef";
         let token = cursor().seal(secret, &key());
-        let mut bytes = unhex(&token).expect("hex");
+        let mut bytes = crate::auth::csrf::unhex(&token).expect("hex");
         let last = bytes.len() - 3;
         bytes[last] ^= 1;
         let changed = crate::auth::csrf::hex(&bytes);
