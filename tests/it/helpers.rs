@@ -205,25 +205,7 @@ async fn fresh_database(dir: &std::path::Path, history: bool) -> String {
 /// A connection to a new, empty database (no migrations, no seed) that lives as long as `dir`
 /// (SQLite) or is dropped with the other leftovers of this run (PostgreSQL).
 pub async fn empty_database(dir: &std::path::Path) -> sea_orm::DatabaseConnection {
-    let url = match std::env::var("TEST_DATABASE_URL")
-        .ok()
-        .filter(|u| u.starts_with("postgres"))
-    {
-        Some(base) => {
-            let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-            let name = format!("portal_t_{}_{n}", run_id());
-            let _guard = CREATE_LOCK.lock().await;
-            let admin = Database::connect(&base).await.expect("connect postgres");
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-                .await
-                .expect("create empty database");
-            admin.close().await.ok();
-            pg_url(&base, &name)
-        }
-        None => format!("sqlite://{}?mode=rwc", dir.join("empty.db").display()),
-    };
-    portal::db::connect(&url, 2)
+    portal::db::connect(&empty_database_url(dir).await, 2)
         .await
         .expect("connect empty database")
 }
@@ -902,6 +884,6 @@ pub async fn empty_database_url(dir: &std::path::Path) -> String {
             admin.close().await.ok();
             pg_url(&base, &name)
         }
-        None => format!("sqlite://{}?mode=rwc", dir.join("city.db").display()),
+        None => format!("sqlite://{}?mode=rwc", dir.join("empty.db").display()),
     }
 }
