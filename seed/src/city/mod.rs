@@ -9,6 +9,7 @@
 //! Rows go in through multi-row `INSERT`s (see `sink`), a transaction per stage; the rules
 //! the services enforce hold for every row (`tests/it/city_seed.rs` checks them).
 
+mod indexes;
 mod names;
 mod sink;
 
@@ -251,6 +252,7 @@ pub async fn generate(db: &DatabaseConnection, opts: &Options) -> Result<Summary
         groups: Vec::new(),
     };
     let fixtures = crate::demo().map_err(|e| DbErr::Custom(e.to_string()))?;
+    let indexes = indexes::drop_secondary(db).await?;
     if backend == DbBackend::Postgres {
         // COPY on one connection, in one transaction per stage.
         let fast = skip_triggers(db).await?;
@@ -268,6 +270,7 @@ pub async fn generate(db: &DatabaseConnection, opts: &Options) -> Result<Summary
             g.stage(stage, &mut out, &mut rng, &fixtures, opts).await?;
             sink::pg_exec(&mut c, "COMMIT").await?;
         }
+        indexes::restore(&mut Out::Pg(&mut c), &indexes, opts.progress).await?;
     } else {
         for stage in 0..4 {
             let txn = db.begin().await?;
@@ -275,6 +278,9 @@ pub async fn generate(db: &DatabaseConnection, opts: &Options) -> Result<Summary
             g.stage(stage, &mut out, &mut rng, &fixtures, opts).await?;
             txn.commit().await?;
         }
+        let txn = db.begin().await?;
+        indexes::restore(&mut Out::Orm(&txn), &indexes, opts.progress).await?;
+        txn.commit().await?;
     }
     g.finish(db).await?;
     g.summary.seconds = started.elapsed().as_secs_f64();
