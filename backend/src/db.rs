@@ -46,7 +46,9 @@ pub async fn connect_with(
         .min_connections(1)
         .connect_timeout(acquire_timeout.min(Duration::from_secs(10)))
         .acquire_timeout(acquire_timeout)
-        .test_before_acquire(true)
+        // A PostgreSQL connection may have been cut while idle (a restart, a proxy): pinged
+        // before use. A SQLite connection is a file handle in this process: nothing to ping.
+        .test_before_acquire(!url.starts_with("sqlite:"))
         .sqlx_logging(false);
     if url.starts_with("sqlite:") {
         if let Some(path) = sqlite_file(url)
