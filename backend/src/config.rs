@@ -47,12 +47,16 @@ pub struct Settings {
 #[serde(default)]
 pub struct ListSettings {
     pub count_bound: u64,
+    /// How long a count that reached the bound is remembered per list, scope and filter
+    /// before it is counted again (0: never remembered).
+    pub count_cache_seconds: u64,
 }
 
 impl Default for ListSettings {
     fn default() -> Self {
         ListSettings {
             count_bound: 10_000,
+            count_cache_seconds: 30,
         }
     }
 }

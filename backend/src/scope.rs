@@ -549,6 +549,27 @@ pub fn hazards(scope: &Scope) -> Condition {
     }
 }
 
+/// The hazards the scope may see (`hazards`) as parts that never overlap, for a list to read
+/// each in its own index order and merge the pages (`keyset::page_with`): a committee's are
+/// those found in its alliance (by `(alliance_id, found_at, id)`) and its approved members'
+/// found anywhere else; every other scope is one part.
+pub fn hazard_parts(scope: &Scope) -> Vec<Condition> {
+    use hazard::Column as H;
+    match scope {
+        Scope::Alliance { alliance_id, .. } => vec![
+            Condition::all().add(H::AllianceId.eq(*alliance_id)),
+            Condition::all()
+                .add(H::EnterpriseId.in_subquery(approved_members(*alliance_id)))
+                .add(
+                    Condition::any()
+                        .add(H::AllianceId.is_null())
+                        .add(H::AllianceId.ne(*alliance_id)),
+                ),
+        ],
+        _ => vec![hazards(scope)],
+    }
+}
+
 /// Which supervision listings (挂牌督办) the scope may see.
 pub fn supervisions(scope: &Scope) -> Condition {
     match scope {

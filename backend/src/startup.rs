@@ -169,6 +169,7 @@ pub fn core(
         decode_permits: Arc::new(tokio::sync::Semaphore::new(
             settings.storage.decode_permits(),
         )),
+        counts: Arc::default(),
         settings: Arc::new(settings),
     })
 }

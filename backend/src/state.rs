@@ -25,6 +25,8 @@ pub struct Core {
     pub storage: SharedStorage,
     /// Photos decoded at once (`storage.decode_concurrency`): `services::files::prepare_async`.
     pub decode_permits: Arc<tokio::sync::Semaphore>,
+    /// Lists whose bounded count lately reached the bound (`services::keyset`).
+    pub counts: Arc<crate::services::keyset::CountCache>,
 }
 
 impl Core {

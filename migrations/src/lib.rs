@@ -23,6 +23,7 @@ mod m20261204_000016_expert_inspections;
 mod m20261206_000017_audit_request_id;
 mod m20261206_000018_outbox_lz4;
 mod m20261207_000019_read_path;
+mod m20261208_000020_covering_queue;
 
 pub struct Migrator;
 
@@ -49,6 +50,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000017_audit_request_id::Migration),
             Box::new(m20261206_000018_outbox_lz4::Migration),
             Box::new(m20261207_000019_read_path::Migration),
+            Box::new(m20261208_000020_covering_queue::Migration),
         ]
     }
 }

@@ -384,3 +384,136 @@ async fn the_to_do_list_and_the_queue_are_paged_with_a_bounded_count() {
     assert!(html.contains("共 10+ 条"), "{html}");
     assert!(html.contains("下一页"), "{html}");
 }
+
+/// The queue is read as one list over its kinds (evidence to verify, disputes, pending
+/// extensions), each kind from its own index and merged: longest untouched first across all
+/// kinds, every row once, forwards and back again.
+#[tokio::test]
+async fn the_queue_merges_its_kinds_in_one_order_across_pages_both_ways() {
+    use portal::domain::hazard_flow::ExtensionStatus;
+    use portal::models::extension_request;
+    let app = spawn_app().await;
+    let mut rows = Vec::new();
+    for i in 0..5u32 {
+        rows.push(
+            hazard_at(
+                &app,
+                &format!("待验收{i}"),
+                at(2, 3 * i),
+                HazardState::AwaitingVerification,
+            )
+            .await,
+        );
+        rows.push(
+            hazard_at(
+                &app,
+                &format!("申诉{i}"),
+                at(2, 3 * i + 1),
+                HazardState::Disputed,
+            )
+            .await,
+        );
+        rows.push(
+            hazard_at(
+                &app,
+                &format!("延期{i}"),
+                at(2, 3 * i + 2),
+                HazardState::Reported,
+            )
+            .await,
+        );
+    }
+    let added = insert_all(&app, rows).await;
+    let extended: Vec<hazard::Model> = hazard::Entity::find()
+        .filter(hazard::Column::Id.is_in(added.clone()))
+        .filter(hazard::Column::State.eq(HazardState::Reported))
+        .all(&app.core.db)
+        .await
+        .expect("query");
+    assert_eq!(extended.len(), 5);
+    for h in &extended {
+        extension_request::Entity::insert(extension_request::ActiveModel {
+            hazard_id: Set(h.id),
+            reason: Set("设备到货延迟".into()),
+            requested_deadline: Set(NaiveDate::from_ymd_opt(2027, 1, 10).expect("date")),
+            status: Set(ExtensionStatus::Pending),
+            created_at: Set(h.updated_at),
+            ..Default::default()
+        })
+        .exec(&app.core.db)
+        .await
+        .expect("extension request");
+    }
+    // What the queue must be: the 15 rows by `updated_at`, kinds interleaved.
+    let mut expected: Vec<(DateTime<Utc>, i64)> = hazard::Entity::find()
+        .filter(hazard::Column::Id.is_in(added.clone()))
+        .all(&app.core.db)
+        .await
+        .expect("query")
+        .into_iter()
+        .map(|h| (h.updated_at, h.id))
+        .collect();
+    expected.sort();
+    let expected: Vec<i64> = expected.into_iter().map(|(_, id)| id).collect();
+
+    let token = app.api_token(COMMITTEE).await;
+    let mine = |page: &Value| -> Vec<(i64, String)> {
+        page["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .map(|r| {
+                (
+                    r["id"].as_i64().expect("id"),
+                    r["kind"].as_str().unwrap_or_default().to_string(),
+                )
+            })
+            .filter(|(id, _)| added.contains(id))
+            .collect()
+    };
+    let mut page = app.api_json("/api/v1/queue?per_page=4", &token).await;
+    let total = page["total"].as_u64().expect("total");
+    assert!(total >= 15, "every kind is counted: {page}");
+    let mut pages = Vec::new();
+    let mut seen = Vec::new();
+    loop {
+        let items = page["items"].as_array().expect("items").len();
+        assert!(items <= 4, "one page at most");
+        pages.push(page["items"].clone());
+        seen.extend(mine(&page));
+        let Some(next) = page["next"].as_str().map(str::to_string) else {
+            break;
+        };
+        page = app
+            .api_json(&format!("/api/v1/queue?per_page=4&cursor={next}"), &token)
+            .await;
+    }
+    let ids: Vec<i64> = seen.iter().map(|(id, _)| *id).collect();
+    assert_eq!(
+        ids, expected,
+        "longest untouched first across kinds, each once"
+    );
+    let kinds: Vec<&str> = seen.iter().take(3).map(|(_, k)| k.as_str()).collect();
+    assert_eq!(
+        kinds,
+        ["verify", "dispute", "extension"],
+        "kinds interleave"
+    );
+    let counted: usize = pages.iter().map(|p| p.as_array().map_or(0, Vec::len)).sum();
+    assert_eq!(counted as u64, total, "the pages hold what is counted");
+    // Back again from the last page: the same pages in reverse.
+    let mut back = pages.len() - 1;
+    while let Some(prev) = page["prev"].as_str().map(str::to_string) {
+        page = app
+            .api_json(&format!("/api/v1/queue?per_page=4&cursor={prev}"), &token)
+            .await;
+        back -= 1;
+        assert_eq!(
+            page["items"],
+            pages[back],
+            "page {} read backwards",
+            back + 1
+        );
+    }
+    assert_eq!(back, 0, "back at the first page");
+}

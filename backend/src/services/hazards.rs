@@ -4,7 +4,8 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use sea_orm::{
-    ColumnTrait, Condition, EntityTrait, LoaderTrait, QueryFilter, QueryOrder, sea_query::Query,
+    ColumnTrait, Condition, EntityTrait, LoaderTrait, QueryFilter, QueryOrder, QueryTrait,
+    sea_query::{Query, SelectStatement},
 };
 use serde::{Deserialize, Serialize};
 
@@ -16,7 +17,7 @@ use crate::models::{attachment, enterprise, hazard, inspection};
 use crate::scope::{self, Caller, Scope};
 use crate::services::code_filter;
 use crate::services::inspections::FileRef;
-use crate::services::keyset::{self, Key, Page};
+use crate::services::keyset::{self, Key};
 use crate::services::{PageParams, Paged, given, registry, text_contains};
 use crate::state::Core;
 
@@ -66,8 +67,31 @@ pub struct HazardFilter {
 }
 
 /// The hazard list's statement: the scope's hazards under the filter, newest first (`found_at`,
-/// then `id`, both descending: the order of the `(…, found_at, id)` indexes). `list` pages it.
+/// then `id`, both descending: the order of the `(…, found_at, id)` indexes).
 pub fn list_query(
+    scope: &Scope,
+    f: &HazardFilter,
+    today: NaiveDate,
+) -> AppResult<sea_orm::Select<hazard::Entity>> {
+    filtered(scope::hazards(scope), scope, f, today)
+}
+
+/// The hazard list as `list` pages it: one statement per part of the scope
+/// (`scope::hazard_parts`), each under the filter, newest first.
+pub fn list_queries(
+    scope: &Scope,
+    f: &HazardFilter,
+    today: NaiveDate,
+) -> AppResult<Vec<sea_orm::Select<hazard::Entity>>> {
+    scope::hazard_parts(scope)
+        .into_iter()
+        .map(|part| filtered(part, scope, f, today))
+        .collect()
+}
+
+/// The hazards of `part` (of the caller's scope) under the filter, newest first.
+fn filtered(
+    part: Condition,
     scope: &Scope,
     f: &HazardFilter,
     today: NaiveDate,
@@ -78,7 +102,7 @@ pub fn list_query(
     let category: Option<HazardCategory> = code_filter(&mut errors, "category", &f.category);
     errors.into_result()?;
     use hazard::Column as H;
-    let mut q = hazard::Entity::find().filter(scope::hazards(scope));
+    let mut q = hazard::Entity::find().filter(part);
     if f.overdue == Some(true) {
         q = q
             .filter(
@@ -140,9 +164,100 @@ pub async fn list(
     filter: &HazardFilter,
     page: PageParams,
 ) -> AppResult<Paged<HazardRow>> {
-    let q = list_query(scope, filter, core.today())?;
-    let Page { rows: found, info } = keyset::page(core, q, &order_key(), &page).await?;
-    Ok(info.with(rows(core, found).await?))
+    let parts = list_queries(scope, filter, core.today())?
+        .into_iter()
+        .map(QueryTrait::into_query)
+        .collect();
+    let (found, info) =
+        keyset::page_with(core, parts, &order_key(), &page, Some(row_columns)).await?;
+    Ok(info.with(
+        found
+            .iter()
+            .map(joined_row)
+            .collect::<AppResult<Vec<_>>>()?,
+    ))
+}
+
+/// What a list row shows besides the hazard's own columns, joined to the page's rows (the
+/// derived table `keyset::PAGE`, see `keyset::around`) in the page's one statement: both
+/// enterprises' names, the inspection's kind and the first photo that has a thumbnail.
+pub fn row_columns(q: &mut SelectStatement) {
+    use sea_orm::sea_query::{Alias, Expr, ExprTrait, JoinType, SubQueryStatement};
+    let page = || Alias::new(keyset::PAGE);
+    let (ent, rep, insp) = (
+        Alias::new("row_ent"),
+        Alias::new("row_rep"),
+        Alias::new("row_insp"),
+    );
+    let thumb = Query::select()
+        .expr(Expr::col((attachment::Entity, attachment::Column::Id)).min())
+        .from(attachment::Entity)
+        .and_where(
+            Expr::col((attachment::Entity, attachment::Column::HazardId))
+                .equals((page(), hazard::Column::Id)),
+        )
+        .and_where(Expr::col((attachment::Entity, attachment::Column::ThumbKey)).is_not_null())
+        .to_owned();
+    q.join_as(
+        JoinType::LeftJoin,
+        enterprise::Entity,
+        ent.clone(),
+        Expr::col((ent.clone(), enterprise::Column::Id))
+            .equals((page(), hazard::Column::EnterpriseId)),
+    )
+    .join_as(
+        JoinType::LeftJoin,
+        enterprise::Entity,
+        rep.clone(),
+        Expr::col((rep.clone(), enterprise::Column::Id))
+            .equals((page(), hazard::Column::ReporterEnterpriseId)),
+    )
+    .join_as(
+        JoinType::LeftJoin,
+        inspection::Entity,
+        insp.clone(),
+        Expr::col((insp.clone(), inspection::Column::Id))
+            .equals((page(), hazard::Column::InspectionId)),
+    )
+    .expr_as(
+        Expr::col((ent, enterprise::Column::Name)),
+        Alias::new("row_ent_name"),
+    )
+    .expr_as(
+        Expr::col((rep, enterprise::Column::Name)),
+        Alias::new("row_rep_name"),
+    )
+    .expr_as(
+        Expr::col((insp, inspection::Column::Kind)),
+        Alias::new("row_kind"),
+    )
+    .expr_as(
+        Expr::SubQuery(None, Box::new(SubQueryStatement::SelectStatement(thumb))),
+        Alias::new("row_thumb"),
+    );
+}
+
+/// A list row from a page statement with `row_columns`.
+pub fn joined_row(r: &sea_orm::QueryResult) -> AppResult<HazardRow> {
+    use sea_orm::FromQueryResult;
+    let h = hazard::Model::from_query_result(r, "")?;
+    Ok(HazardRow {
+        id: h.id,
+        enterprise_name: r
+            .try_get::<Option<String>>("", "row_ent_name")?
+            .unwrap_or_default(),
+        reporter_enterprise_name: r.try_get("", "row_rep_name")?,
+        inspection_kind: r.try_get("", "row_kind")?,
+        thumb_file_id: r.try_get("", "row_thumb")?,
+        title: h.title,
+        category: h.category,
+        level: h.level,
+        state: h.state,
+        enterprise_id: h.enterprise_id,
+        inspection_id: h.inspection_id,
+        found_at: h.found_at,
+        deadline: h.deadline,
+    })
 }
 
 /// The hazard lists' order, newest found first: `found_at`, then the id.

@@ -179,6 +179,31 @@ impl Key {
             .collect()
     }
 
+    /// Two rows' key values in list order (for merging branches): times and days as such,
+    /// text by its bytes (SQLite's `BINARY`, PostgreSQL's `"C"` collation).
+    fn compare(&self, a: &[Json], b: &[Json]) -> std::cmp::Ordering {
+        use std::cmp::Ordering;
+        for ((p, x), y) in self.parts.iter().zip(a).zip(b) {
+            let o = match p.kind {
+                Kind::I64 | Kind::I32 => x.as_i64().cmp(&y.as_i64()),
+                Kind::Text | Kind::Date => x.as_str().cmp(&y.as_str()),
+                Kind::Time => {
+                    let t = |v: &Json| {
+                        v.as_str()
+                            .and_then(|s| DateTime::parse_from_rfc3339(s).ok())
+                            .map(|t| t.with_timezone(&Utc))
+                    };
+                    t(x).cmp(&t(y))
+                }
+            };
+            let o = if p.desc { o.reverse() } else { o };
+            if o != Ordering::Equal {
+                return o;
+            }
+        }
+        Ordering::Equal
+    }
+
     /// Rows after (`forward`) or before the row whose key values are `values`, in list order:
     /// `a > ? OR (a = ? AND b > ?) OR …`, each comparison turned by its part's direction.
     fn beyond(&self, values: &[Value], forward: bool) -> Condition {
@@ -291,12 +316,49 @@ pub struct Page<M> {
     pub info: PageInfo,
 }
 
+/// Capped counts seen lately: a list whose bounded count came out "10,000+" is not counted
+/// again for `lists.count_cache_seconds` (same statement, same values: same scope and
+/// filter). Only capped results are kept: below the bound the count is exact on every view,
+/// so a row added or closed shows at once; above it the figure shown does not change. The
+/// map is per instance and holds at most `COUNT_CACHE_MAX` statements (SHA-256 of the SQL
+/// and its values), dropping expired ones, and then all, when full.
+#[derive(Debug, Default)]
+pub struct CountCache {
+    capped: std::sync::Mutex<std::collections::HashMap<[u8; 32], std::time::Instant>>,
+}
+
+/// Statements remembered as capped, at most.
+const COUNT_CACHE_MAX: usize = 1024;
+
+impl CountCache {
+    fn lock(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<[u8; 32], std::time::Instant>> {
+        // A panic while holding the lock leaves only timestamps behind: still usable.
+        self.capped.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Whether `key` was capped and has not expired at `now`.
+    fn is_capped(&self, key: &[u8; 32], now: std::time::Instant) -> bool {
+        self.lock().get(key).is_some_and(|until| *until > now)
+    }
+
+    /// Remembers `key` as capped until `until`.
+    fn remember(&self, key: [u8; 32], now: std::time::Instant, until: std::time::Instant) {
+        let mut map = self.lock();
+        if map.len() >= COUNT_CACHE_MAX {
+            map.retain(|_, u| *u > now);
+            if map.len() >= COUNT_CACHE_MAX {
+                map.clear();
+            }
+        }
+        map.insert(key, until);
+    }
+}
+
 /// The list's row count up to `bound`, and whether there are more.
-async fn bounded_count<C: ConnectionTrait>(
-    db: &C,
-    stmt: &SelectStatement,
-    bound: u64,
-) -> AppResult<(u64, bool)> {
+async fn bounded_count(core: &Core, stmt: &SelectStatement, bound: u64) -> AppResult<(u64, bool)> {
+    use sha2::Digest;
     let mut inner = stmt.clone();
     inner
         .clear_selects()
@@ -309,11 +371,25 @@ async fn bounded_count<C: ConnectionTrait>(
         .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
         .from_subquery(inner, Alias::new("counted"))
         .to_owned();
-    let n: i64 = match db.query_one(&outer).await? {
+    let built = core.db.get_database_backend().build(&outer);
+    let ttl = std::time::Duration::from_secs(core.settings.lists.count_cache_seconds);
+    let key: [u8; 32] = Sha256::new()
+        .chain_update(built.sql.as_bytes())
+        .chain_update(format!("{:?}", built.values).as_bytes())
+        .finalize()
+        .into();
+    let now = std::time::Instant::now();
+    if !ttl.is_zero() && core.counts.is_capped(&key, now) {
+        return Ok((bound, true));
+    }
+    let n: i64 = match core.db.query_one_raw(built).await? {
         Some(row) => row.try_get("", "n")?,
         None => 0,
     };
     let n = u64::try_from(n).unwrap_or_default();
+    if n > bound && !ttl.is_zero() {
+        core.counts.remember(key, now, now + ttl);
+    }
     Ok((n.min(bound), n > bound))
 }
 
@@ -340,6 +416,39 @@ pub async fn page_rows(
     key: &Key,
     params: &PageParams,
 ) -> AppResult<(Vec<QueryResult>, PageInfo)> {
+    page_with(core, vec![stmt], key, params, None).await
+}
+
+/// The name of a page's rows in the statement `around` wraps them in.
+pub const PAGE: &str = "page";
+
+/// `page` (one page of rows, limited) as the table `PAGE` of a statement that adds what the
+/// rows show besides their own columns (`columns`: joined names and the like, referring to
+/// `PAGE`'s columns). The joins run for the page's rows only, after the limit, even where the
+/// page itself had to sort its matches; the caller orders the outer statement.
+pub fn around(page: SelectStatement, columns: impl Fn(&mut SelectStatement)) -> SelectStatement {
+    use sea_orm::sea_query::Asterisk;
+    let mut outer = Query::select();
+    outer
+        .column((Alias::new(PAGE), Asterisk))
+        .from_subquery(page, Alias::new(PAGE));
+    columns(&mut outer);
+    outer
+}
+
+/// One page over `branches`, statements whose rows never overlap (each a list of its own, e.g.
+/// one per state), in the order of `key`: the count is the sum of theirs (still bounded), and
+/// each branch reads only its first rows in key order (by its own index) before the pages are
+/// merged here, where one statement with an `OR` of them would have to sort every match.
+/// `columns` adds to each page (not to the counts) what the rows show besides the filtered
+/// table's columns (see `around`); `None` reads the rows alone.
+pub async fn page_with(
+    core: &Core,
+    branches: Vec<SelectStatement>,
+    key: &Key,
+    params: &PageParams,
+    columns: Option<fn(&mut SelectStatement)>,
+) -> AppResult<(Vec<QueryResult>, PageInfo)> {
     let n = params.per_page();
     let bound = core.settings.lists.count_bound.max(1);
     let refused = |field: &'static str, message: &'static str| {
@@ -364,25 +473,72 @@ pub async fn page_rows(
         }
         Some(_) => 0,
     };
-    let (total, total_capped) = bounded_count(&core.db, &stmt, bound).await?;
+    let (mut total, mut total_capped) = (0, false);
+    for b in &branches {
+        let (t, capped) = bounded_count(core, b, bound).await?;
+        total += t;
+        total_capped |= capped;
+    }
+    if total > bound {
+        (total, total_capped) = (bound, true);
+    }
     let backward = cursor.as_ref().is_some_and(|(c, _)| !c.forward);
-    let mut q = stmt;
-    q.clear_order_by();
-    for (i, p) in key.parts.iter().enumerate() {
-        q.expr_as(p.expr.clone(), Alias::new(format!("_k{i}")));
+    let merged = branches.len() > 1;
+    let mut rows = Vec::new();
+    for stmt in branches {
+        let mut q = stmt;
+        q.clear_order_by();
+        for (i, p) in key.parts.iter().enumerate() {
+            q.expr_as(p.expr.clone(), Alias::new(format!("_k{i}")));
+        }
+        if let Some((c, bound_values)) = &cursor {
+            q.cond_where(key.beyond(bound_values, c.forward));
+        }
+        for p in &key.parts {
+            let desc = p.desc != backward;
+            q.order_by_expr(p.expr.clone(), if desc { Order::Desc } else { Order::Asc });
+        }
+        if merged {
+            // Every branch's rows up to the page's end; the merge skips the offset.
+            q.limit(offset + n + 1);
+        } else {
+            q.limit(n + 1);
+            if offset > 0 {
+                q.offset(offset);
+            }
+        }
+        let q = match columns {
+            None => q,
+            Some(columns) => {
+                let mut outer = around(q, columns);
+                for i in 0..key.parts.len() {
+                    let desc = key.parts[i].desc != backward;
+                    outer.order_by(
+                        (Alias::new(PAGE), Alias::new(format!("_k{i}"))),
+                        if desc { Order::Desc } else { Order::Asc },
+                    );
+                }
+                outer
+            }
+        };
+        rows.extend(core.db.query_all(&q).await?);
     }
-    if let Some((c, bound_values)) = &cursor {
-        q.cond_where(key.beyond(bound_values, c.forward));
+    if merged {
+        let mut keyed = rows
+            .into_iter()
+            .map(|r| Ok((key.values(&r)?, r)))
+            .collect::<AppResult<Vec<_>>>()?;
+        keyed.sort_by(|(a, _), (b, _)| {
+            let o = key.compare(a, b);
+            if backward { o.reverse() } else { o }
+        });
+        rows = keyed
+            .into_iter()
+            .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+            .take(usize::try_from(n + 1).unwrap_or(usize::MAX))
+            .map(|(_, r)| r)
+            .collect();
     }
-    for p in &key.parts {
-        let desc = p.desc != backward;
-        q.order_by_expr(p.expr.clone(), if desc { Order::Desc } else { Order::Asc });
-    }
-    q.limit(n + 1);
-    if offset > 0 {
-        q.offset(offset);
-    }
-    let mut rows = core.db.query_all(&q).await?;
     let more = rows.len() as u64 > n;
     rows.truncate(usize::try_from(n).unwrap_or(usize::MAX));
     if backward {
@@ -465,6 +621,27 @@ mod tests {
             "another list"
         );
         assert!(Cursor::open(b"another secret", &key(), &token).is_none());
+    }
+
+    #[test]
+    fn a_capped_count_is_remembered_until_it_expires_and_the_map_stays_bounded() {
+        use std::time::{Duration, Instant};
+        let cache = CountCache::default();
+        let t0 = Instant::now();
+        let ttl = Duration::from_secs(30);
+        let (a, b) = ([1u8; 32], [2u8; 32]);
+        assert!(!cache.is_capped(&a, t0), "nothing remembered yet");
+        cache.remember(a, t0, t0 + ttl);
+        assert!(cache.is_capped(&a, t0 + Duration::from_secs(29)));
+        assert!(!cache.is_capped(&b, t0), "another statement is counted");
+        assert!(!cache.is_capped(&a, t0 + ttl), "expired: counted again");
+        for i in 0..(COUNT_CACHE_MAX as u32 + 10) {
+            let mut k = [0u8; 32];
+            k[..4].copy_from_slice(&i.to_le_bytes());
+            k[31] = 9;
+            cache.remember(k, t0, t0 + ttl);
+        }
+        assert!(cache.lock().len() <= COUNT_CACHE_MAX, "bounded");
     }
 
     #[test]

@@ -7,8 +7,9 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    sea_query::{Expr, Query},
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    QueryTrait,
+    sea_query::{Expr, ExprTrait, Query},
 };
 use serde::Serialize;
 
@@ -21,7 +22,7 @@ use crate::error::AppResult;
 use crate::models::{alliance_membership, extension_request, hazard};
 use crate::scope::{self, Caller, Scope};
 use crate::services::hazards::{self, HazardRow};
-use crate::services::keyset::{self, Key, Page};
+use crate::services::keyset::{self, Key};
 use crate::services::{PageParams, Paged, supervision};
 use crate::state::Core;
 
@@ -67,13 +68,29 @@ async fn pending_set<C: ConnectionTrait>(
 pub async fn todo(core: &Core, caller: &Caller, page: PageParams) -> AppResult<Paged<TodoRow>> {
     use hazard::Column as H;
     let key = Key::new("todo").asc(H::Deadline).asc(H::Id);
-    let Page { rows: found, info } = keyset::page(core, todo_query(caller), &key, &page).await?;
+    let (found, info) = keyset::page_with(
+        core,
+        vec![todo_query(caller).into_query()],
+        &key,
+        &page,
+        Some(hazards::row_columns),
+    )
+    .await?;
+    let found = found
+        .iter()
+        .map(|r| {
+            Ok((
+                hazard::Model::from_query_result(r, "")?,
+                hazards::joined_row(r)?,
+            ))
+        })
+        .collect::<AppResult<Vec<_>>>()?;
     let today = core.today();
-    let ids: Vec<i64> = found.iter().map(|h| h.id).collect();
+    let ids: Vec<i64> = found.iter().map(|(h, _)| h.id).collect();
     let pending = pending_set(&core.db, &ids).await?;
     let meta: Vec<(Action, Option<i64>, bool)> = found
         .iter()
-        .map(|h| {
+        .map(|(h, _)| {
             let action = match h.state {
                 HazardState::Reported => Action::Acknowledge,
                 HazardState::Rectifying => Action::SubmitEvidence,
@@ -82,7 +99,7 @@ pub async fn todo(core: &Core, caller: &Caller, page: PageParams) -> AppResult<P
             (action, overdue_days(h, today), pending.contains_key(&h.id))
         })
         .collect();
-    let rows = hazards::rows(core, found).await?;
+    let rows: Vec<HazardRow> = found.into_iter().map(|(_, row)| row).collect();
     Ok(info.with(
         rows.into_iter()
             .zip(meta)
@@ -108,7 +125,7 @@ pub fn todo_query(caller: &Caller) -> sea_orm::Select<hazard::Entity> {
         Condition::all()
             .add(H::Level.eq(HazardLevel::General))
             .add(H::State.eq(HazardState::AwaitingVerification))
-            .add(H::Id.not_in_subquery(supervision::listed_hazard_ids()))
+            .add(supervision::listed_now().not())
     };
     let mine = match (&caller.scope, caller.role) {
         (
@@ -190,7 +207,7 @@ fn queue_scope(caller: &Caller, verify: bool) -> Option<Condition> {
                 .add(mine);
             if verify {
                 // A hazard on the supervision list is the bureau's to verify.
-                general = general.add(H::Id.not_in_subquery(supervision::listed_hazard_ids()));
+                general = general.add(supervision::listed_now().not());
             }
             Some(general)
         }
@@ -199,7 +216,7 @@ fn queue_scope(caller: &Caller, verify: bool) -> Option<Condition> {
                 .add(H::Level.eq(HazardLevel::Major))
                 .add(H::AllianceId.is_null());
             if verify {
-                its = its.add(H::Id.in_subquery(supervision::listed_hazard_ids()));
+                its = its.add(supervision::listed_now());
             }
             Some(
                 Condition::all()
@@ -222,8 +239,22 @@ pub async fn verification_queue(
 ) -> AppResult<Paged<QueueRow>> {
     use hazard::Column as H;
     let key = Key::new("queue").asc(H::UpdatedAt).asc(H::Id);
-    let Page { rows: found, info } = keyset::page(core, queue_query(caller), &key, &page).await?;
-    let ids: Vec<i64> = found.iter().map(|h| h.id).collect();
+    let branches = queue_queries(caller)
+        .into_iter()
+        .map(QueryTrait::into_query)
+        .collect();
+    let (found, info) =
+        keyset::page_with(core, branches, &key, &page, Some(hazards::row_columns)).await?;
+    let found = found
+        .iter()
+        .map(|r| {
+            Ok((
+                hazard::Model::from_query_result(r, "")?,
+                hazards::joined_row(r)?,
+            ))
+        })
+        .collect::<AppResult<Vec<_>>>()?;
+    let ids: Vec<i64> = found.iter().map(|(h, _)| h.id).collect();
     let mut pending = pending_set(&core.db, &ids).await?;
     let meta: Vec<(
         &'static str,
@@ -231,7 +262,7 @@ pub async fn verification_queue(
         DateTime<Utc>,
     )> = found
         .iter()
-        .map(|h| match h.state {
+        .map(|(h, _)| match h.state {
             HazardState::AwaitingVerification => {
                 ("verify", None, h.rectified_at.unwrap_or(h.updated_at))
             }
@@ -243,7 +274,7 @@ pub async fn verification_queue(
             }
         })
         .collect();
-    let rows = hazards::rows(core, found).await?;
+    let rows: Vec<HazardRow> = found.into_iter().map(|(_, row)| row).collect();
     Ok(info.with(
         rows.into_iter()
             .zip(meta)
@@ -257,25 +288,35 @@ pub async fn verification_queue(
     ))
 }
 
-/// The verification queue's statement (see `verification_queue`): one query, longest
-/// untouched first (`updated_at`, then `id`); for callers without a queue a statement that
-/// selects nothing.
-pub fn queue_query(caller: &Caller) -> sea_orm::Select<hazard::Entity> {
+/// The verification queue's statements (see `verification_queue`), one per kind, which never
+/// overlap: evidence to verify, disputes, and pending extension requests. The first two are
+/// one state's rows in the order of the `(state, updated_at, id, …)` index, longest untouched
+/// first, whose further columns answer the scope's conditions without reading the rows; the
+/// pending requests are read by their own index. Each page reads the first rows of each and
+/// merges them (one statement with an `OR` of them sorts every match: the whole city's
+/// queue). For callers without a queue a statement that selects nothing.
+pub fn queue_queries(caller: &Caller) -> Vec<sea_orm::Select<hazard::Entity>> {
     use hazard::Column as H;
-    let which = match (queue_scope(caller, true), queue_scope(caller, false)) {
-        (Some(verifies), Some(decides)) => Condition::any()
-            .add(verifies.add(H::State.eq(HazardState::AwaitingVerification)))
-            .add(decides.clone().add(H::State.eq(HazardState::Disputed)))
-            .add(
-                decides
-                    .add(H::Id.in_subquery(pending_ids()))
-                    .add(H::State.is_in([HazardState::Reported, HazardState::Rectifying])),
-            ),
-        // Nobody's: the same (empty) page, its parameters checked like any list's.
-        _ => Condition::all().add(Expr::cust("1 = 0")),
+    let of = |which: Condition| {
+        hazard::Entity::find()
+            .filter(which)
+            .order_by_asc(H::UpdatedAt)
+            .order_by_asc(H::Id)
     };
-    hazard::Entity::find()
-        .filter(which)
-        .order_by_asc(H::UpdatedAt)
-        .order_by_asc(H::Id)
+    match (queue_scope(caller, true), queue_scope(caller, false)) {
+        (Some(verifies), Some(decides)) => {
+            // Pending requests are few: read from their own index, then sorted.
+            let extensions = decides
+                .clone()
+                .add(H::Id.in_subquery(pending_ids()))
+                .add(H::State.is_in([HazardState::Reported, HazardState::Rectifying]));
+            vec![
+                of(verifies.add(H::State.eq(HazardState::AwaitingVerification))),
+                of(decides.add(H::State.eq(HazardState::Disputed))),
+                of(extensions),
+            ]
+        }
+        // Nobody's: the same (empty) page, its parameters checked like any list's.
+        _ => vec![of(Condition::all().add(Expr::cust("1 = 0")))],
+    }
 }
