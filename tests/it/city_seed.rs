@@ -146,6 +146,14 @@ async fn a_generated_city_keeps_every_rule_the_services_enforce() {
             "SELECT COUNT(*) AS n FROM hazards h JOIN inspections i ON i.id = h.inspection_id WHERE h.enterprise_id <> i.inspected_enterprise_id OR COALESCE(h.alliance_id, 0) <> COALESCE(i.alliance_id, 0) OR COALESCE(h.reporter_enterprise_id, 0) <> COALESCE(i.inspecting_enterprise_id, 0) OR i.state NOT IN ('submitted', 'reviewed')",
         ),
         (
+            "hazard's copy of its listing",
+            "SELECT COUNT(*) AS n FROM hazards h WHERE h.listed <> EXISTS (SELECT 1 FROM supervisions s WHERE s.hazard_id = h.id AND s.status = 'listed')",
+        ),
+        (
+            "hazard's copy of its pending extension",
+            "SELECT COUNT(*) AS n FROM hazards h WHERE h.extension_pending <> EXISTS (SELECT 1 FROM extension_requests x WHERE x.hazard_id = h.id AND x.status = 'pending')",
+        ),
+        (
             "supervision path",
             "SELECT COUNT(*) AS n FROM supervisions s JOIN hazards h ON h.id = s.hazard_id WHERE s.region_path <> h.region_path",
         ),

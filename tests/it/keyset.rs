@@ -444,6 +444,16 @@ async fn the_queue_merges_its_kinds_in_one_order_across_pages_both_ways() {
         .await
         .expect("extension request");
     }
+    // Written in bulk, as a city's data is: with the hazards' copy the services keep.
+    hazard::Entity::update_many()
+        .col_expr(
+            hazard::Column::ExtensionPending,
+            sea_orm::sea_query::Expr::value(true),
+        )
+        .filter(hazard::Column::Id.is_in(extended.iter().map(|h| h.id)))
+        .exec(&app.core.db)
+        .await
+        .expect("copy");
     // What the queue must be: the 15 rows by `updated_at`, kinds interleaved.
     let mut expected: Vec<(DateTime<Utc>, i64)> = hazard::Entity::find()
         .filter(hazard::Column::Id.is_in(added.clone()))

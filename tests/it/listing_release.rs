@@ -59,6 +59,10 @@ async fn an_escalated_general_hazard_is_closed_only_by_the_bureau_which_releases
     at(&app, "2026-12-17");
     assert_eq!(run(&app).await.escalated, 1, "seven days overdue");
     assert_eq!(listing(&app, b).await.status.as_str(), "listed");
+    assert!(
+        crate::rectification::stored(&app, b).await.listed,
+        "the escalation job writes the hazard's copy of its listing"
+    );
     // Tokens are issued on the clock's day.
     let enterprise = app.api_token(ENTERPRISE).await;
     hand_in(&app, &enterprise, a).await;
@@ -133,6 +137,10 @@ async fn a_withdrawn_major_hazard_leaves_the_list_with_an_event() {
         row.status.as_str(),
         "released",
         "withdrawal releases the listing"
+    );
+    assert!(
+        !crate::rectification::stored(&app, b).await.listed,
+        "and the hazard's copy of it"
     );
     assert_eq!(
         event_actions(&app, b).await,

@@ -49,6 +49,14 @@ pub struct Model {
     pub verified_at: Option<DateTimeUtc>,
     /// 销号.
     pub closed_at: Option<DateTimeUtc>,
+    /// On the supervision list (挂牌督办) now: a copy of its `supervisions` row's status,
+    /// written in the same transaction as that row, for the queues' index.
+    #[serde(skip)]
+    pub listed: bool,
+    /// An extension request awaits its decision: a copy of `extension_requests`, written in
+    /// the same transaction as the request and its decision, for the queues' index.
+    #[serde(skip)]
+    pub extension_pending: bool,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

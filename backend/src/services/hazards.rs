@@ -308,6 +308,35 @@ pub(crate) async fn rows(core: &Core, found: Vec<hazard::Model>) -> AppResult<Ve
         .collect())
 }
 
+/// What a hazard's row copies from its other tables, for the queues' index: whether it is on
+/// the supervision list, whether an extension request awaits its decision.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Copied {
+    Listed,
+    ExtensionPending,
+}
+
+/// Rewrites the hazard's copy of `what` to `on`, in the transaction that changed its source
+/// (the listing, the request or its decision).
+pub(crate) async fn set_copied<C: sea_orm::ConnectionTrait>(
+    conn: &C,
+    hazard_id: i64,
+    what: Copied,
+    on: bool,
+) -> AppResult<()> {
+    use sea_orm::sea_query::Expr;
+    let column = match what {
+        Copied::Listed => hazard::Column::Listed,
+        Copied::ExtensionPending => hazard::Column::ExtensionPending,
+    };
+    hazard::Entity::update_many()
+        .col_expr(column, Expr::value(on))
+        .filter(hazard::Column::Id.eq(hazard_id))
+        .exec(conn)
+        .await?;
+    Ok(())
+}
+
 /// A photo of a hazard, with what the caller may know about it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct HazardPhoto {

@@ -270,7 +270,9 @@ pub async fn generate(db: &DatabaseConnection, opts: &Options) -> Result<Summary
             g.stage(stage, &mut out, &mut rng, &fixtures, opts).await?;
             sink::pg_exec(&mut c, "COMMIT").await?;
         }
-        indexes::restore(&mut Out::Pg(&mut c), &indexes, opts.progress).await?;
+        let mut out = Out::Pg(&mut c);
+        copies(&mut out).await?;
+        indexes::restore(&mut out, &indexes, opts.progress).await?;
     } else {
         for stage in 0..4 {
             let txn = db.begin().await?;
@@ -279,12 +281,30 @@ pub async fn generate(db: &DatabaseConnection, opts: &Options) -> Result<Summary
             txn.commit().await?;
         }
         let txn = db.begin().await?;
-        indexes::restore(&mut Out::Orm(&txn), &indexes, opts.progress).await?;
+        let mut out = Out::Orm(&txn);
+        copies(&mut out).await?;
+        indexes::restore(&mut out, &indexes, opts.progress).await?;
         txn.commit().await?;
     }
     g.finish(db).await?;
     g.summary.seconds = started.elapsed().as_secs_f64();
     Ok(g.summary)
+}
+
+/// The hazards' copies of their listing and pending extension request (`hazards.listed`,
+/// `hazards.extension_pending`), which the services write with their source: set from the
+/// rows written, as migration 000020 fills them.
+async fn copies(out: &mut Out<'_>) -> Result<(), DbErr> {
+    out.exec(
+        "UPDATE hazards SET listed = TRUE WHERE id IN \
+         (SELECT hazard_id FROM supervisions WHERE status = 'listed')",
+    )
+    .await?;
+    out.exec(
+        "UPDATE hazards SET extension_pending = TRUE WHERE id IN \
+         (SELECT hazard_id FROM extension_requests WHERE status = 'pending')",
+    )
+    .await
 }
 
 /// On PostgreSQL as a superuser, the rows are written with triggers off (foreign-key checks
@@ -2079,7 +2099,8 @@ impl Gen {
         Ok(())
     }
 
-    /// Sequences past the explicit ids (PostgreSQL) and planner statistics (both).
+    /// Sequences past the explicit ids (PostgreSQL), planner statistics (both) and the
+    /// visibility map (PostgreSQL).
     async fn finish(&mut self, db: &DatabaseConnection) -> Result<(), DbErr> {
         if self.backend == DbBackend::Postgres {
             for t in [
@@ -2113,7 +2134,14 @@ impl Gen {
                 .await?;
             }
         }
-        db.execute_unprepared("ANALYZE").await?;
+        // PostgreSQL: VACUUM too, which marks the freshly written pages all-visible, so the
+        // covering indexes answer counts from the index alone from the first request on
+        // (autovacuum would get there later).
+        db.execute_unprepared(match self.backend {
+            DbBackend::Postgres => "VACUUM (ANALYZE)",
+            _ => "ANALYZE",
+        })
+        .await?;
         Ok(())
     }
 }

@@ -144,6 +144,10 @@ async fn an_extension_granted_moves_the_deadline_and_a_refused_one_does_not() {
     assert_eq!(asked["deadline"], "2026-12-20", "asking does not move it");
     let ext = asked["extension_id"].as_i64().expect("extension id");
     assert_eq!(notices(&app, COMMITTEE, "extension_requested", id).await, 1);
+    assert!(
+        stored(&app, id).await.extension_pending,
+        "the hazard's copy follows the request"
+    );
     // One pending request at a time.
     let res = act(
         &app,
@@ -195,6 +199,10 @@ async fn an_extension_granted_moves_the_deadline_and_a_refused_one_does_not() {
     .await;
     assert_eq!(out["deadline"], "2027-01-15");
     assert_eq!(notices(&app, ENTERPRISE, "extension_granted", id).await, 1);
+    assert!(
+        !stored(&app, id).await.extension_pending,
+        "and its decision"
+    );
     let detail = app
         .api_json(&format!("/api/v1/hazards/{id}"), &enterprise)
         .await;
@@ -254,6 +262,10 @@ async fn an_extension_granted_moves_the_deadline_and_a_refused_one_does_not() {
     assert_eq!(out["deadline"], "2027-01-15");
     assert_eq!(notices(&app, ENTERPRISE, "extension_refused", id).await, 1);
     assert_eq!(stored(&app, id).await.deadline, day("2027-01-15"));
+    assert!(
+        !stored(&app, id).await.extension_pending,
+        "refused: none pending"
+    );
     assert_eq!(
         event_actions(&app, id).await,
         [
@@ -351,6 +363,10 @@ async fn a_major_hazard_is_closed_only_by_the_bureau_after_its_on_site_review() 
     } else {
         panic!("a major hazard is on the supervision list from its report");
     }
+    assert!(
+        stored(&app, id).await.listed,
+        "the hazard's copy of its listing"
+    );
 
     hand_in(&app, &enterprise, id).await;
     let out = ok(
@@ -365,6 +381,7 @@ async fn a_major_hazard_is_closed_only_by_the_bureau_after_its_on_site_review() 
     assert_eq!(out["state"], "closed");
     let s = supervision_of(&app, id).await.expect("listed");
     assert_eq!(s.status.as_str(), "released");
+    assert!(!stored(&app, id).await.listed, "released with its listing");
     assert_eq!(s.review_result.map(|r| r.as_str()), Some("passed"));
     assert_eq!(s.reviewed_on, Some(day("2026-11-30")));
     assert_eq!(

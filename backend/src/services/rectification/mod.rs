@@ -307,6 +307,8 @@ mod tests {
             verified_by: None,
             verified_at: None,
             closed_at: None,
+            listed: false,
+            extension_pending: false,
         };
         let own = facts_of(&h(Some(7), None), false);
         assert!(!own.reported_by_other && !own.in_alliance);

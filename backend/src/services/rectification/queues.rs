@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
     QueryTrait,
-    sea_query::{Expr, ExprTrait, Query},
+    sea_query::{Expr, Query},
 };
 use serde::Serialize;
 
@@ -23,7 +23,7 @@ use crate::models::{alliance_membership, extension_request, hazard};
 use crate::scope::{self, Caller, Scope};
 use crate::services::hazards::{self, HazardRow};
 use crate::services::keyset::{self, Key};
-use crate::services::{PageParams, Paged, supervision};
+use crate::services::{PageParams, Paged};
 use crate::state::Core;
 
 /// A row of the enterprise's to-do list.
@@ -36,14 +36,6 @@ pub struct TodoRow {
     pub overdue_days: Option<i64>,
     /// An extension request awaits its decision.
     pub pending_extension: bool,
-}
-
-fn pending_ids() -> sea_orm::sea_query::SelectStatement {
-    Query::select()
-        .column(extension_request::Column::HazardId)
-        .from(extension_request::Entity)
-        .and_where(extension_request::Column::Status.eq(ExtensionStatus::Pending))
-        .to_owned()
 }
 
 async fn pending_set<C: ConnectionTrait>(
@@ -125,7 +117,7 @@ pub fn todo_query(caller: &Caller) -> sea_orm::Select<hazard::Entity> {
         Condition::all()
             .add(H::Level.eq(HazardLevel::General))
             .add(H::State.eq(HazardState::AwaitingVerification))
-            .add(supervision::listed_now().not())
+            .add(H::Listed.eq(false))
     };
     let mine = match (&caller.scope, caller.role) {
         (
@@ -207,7 +199,7 @@ fn queue_scope(caller: &Caller, verify: bool) -> Option<Condition> {
                 .add(mine);
             if verify {
                 // A hazard on the supervision list is the bureau's to verify.
-                general = general.add(supervision::listed_now().not());
+                general = general.add(H::Listed.eq(false));
             }
             Some(general)
         }
@@ -216,7 +208,7 @@ fn queue_scope(caller: &Caller, verify: bool) -> Option<Condition> {
                 .add(H::Level.eq(HazardLevel::Major))
                 .add(H::AllianceId.is_null());
             if verify {
-                its = its.add(supervision::listed_now());
+                its = its.add(H::Listed.eq(true));
             }
             Some(
                 Condition::all()
@@ -289,12 +281,13 @@ pub async fn verification_queue(
 }
 
 /// The verification queue's statements (see `verification_queue`), one per kind, which never
-/// overlap: evidence to verify, disputes, and pending extension requests. The first two are
-/// one state's rows in the order of the `(state, updated_at, id, …)` index, longest untouched
-/// first, whose further columns answer the scope's conditions without reading the rows; the
-/// pending requests are read by their own index. Each page reads the first rows of each and
-/// merges them (one statement with an `OR` of them sorts every match: the whole city's
-/// queue). For callers without a queue a statement that selects nothing.
+/// overlap: evidence to verify, disputes, and pending extension requests. Each reads its rows
+/// in the order of an index that leads with the kind (`state`, or the hazard's copy of
+/// `extension_pending`) and then `updated_at`, longest untouched first, and whose further
+/// columns (level, alliance, enterprise, region, the copy of `listed`) answer the scope's
+/// conditions without reading the rows. Each page reads the first rows of each and merges
+/// them (one statement with an `OR` of them sorts every match: the whole city's queue). For
+/// callers without a queue a statement that selects nothing.
 pub fn queue_queries(caller: &Caller) -> Vec<sea_orm::Select<hazard::Entity>> {
     use hazard::Column as H;
     let of = |which: Condition| {
@@ -305,10 +298,9 @@ pub fn queue_queries(caller: &Caller) -> Vec<sea_orm::Select<hazard::Entity>> {
     };
     match (queue_scope(caller, true), queue_scope(caller, false)) {
         (Some(verifies), Some(decides)) => {
-            // Pending requests are few: read from their own index, then sorted.
             let extensions = decides
                 .clone()
-                .add(H::Id.in_subquery(pending_ids()))
+                .add(H::ExtensionPending.eq(true))
                 .add(H::State.is_in([HazardState::Reported, HazardState::Rectifying]));
             vec![
                 of(verifies.add(H::State.eq(HazardState::AwaitingVerification))),

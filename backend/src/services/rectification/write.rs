@@ -21,6 +21,7 @@ use crate::models::{extension_request, hazard, hazard_event, rectification_plan,
 use crate::scope::Caller;
 use crate::services::audit::{self, Actor, Author, Outcome};
 use crate::services::files::{self, StoredFile};
+use crate::services::hazards::{self, Copied};
 use crate::services::idempotency;
 use crate::state::Core;
 
@@ -222,6 +223,7 @@ async fn apply(
             }
             .insert(&txn)
             .await?;
+            hazards::set_copied(&txn, id, Copied::ExtensionPending, true).await?;
             extension_id = Some(created.id);
             // The event shows the change asked for; the deadline in force stays.
             (Some(reason), Some((h.deadline, asked)))
@@ -252,6 +254,7 @@ async fn apply(
             e.decision_note = Set(note.clone());
             e.decided_at = Set(Some(now));
             e.update(&txn).await?;
+            hazards::set_copied(&txn, id, Copied::ExtensionPending, false).await?;
             if grant {
                 deadline = ext.requested_deadline;
                 if let Some(plan) = rectification_plan::Entity::find_by_id(id).one(&txn).await? {
@@ -508,6 +511,7 @@ async fn review(
     let mut s = row.into_active_model();
     if passed {
         s.status = Set(SupervisionStatus::Released);
+        hazards::set_copied(txn, hazard_id, Copied::Listed, false).await?;
     }
     s.review_result = Set(Some(if passed {
         ReviewResult::Passed

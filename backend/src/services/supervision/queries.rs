@@ -45,24 +45,6 @@ pub async fn is_listed<C: ConnectionTrait>(conn: &C, hazard_id: i64) -> AppResul
         > 0)
 }
 
-/// Whether the hazard of the row is on the list now, for the queues' conditions: one lookup
-/// by the hazard's key per row checked (and none for a row another term decides), where an
-/// `IN` of the listed hazards' ids would read the city's whole list for every statement.
-pub fn listed_now() -> sea_orm::sea_query::Expr {
-    use sea_orm::sea_query::{Expr, ExprTrait};
-    Expr::exists(
-        Query::select()
-            .expr(Expr::val(1))
-            .from(supervision::Entity)
-            .and_where(
-                Expr::col((supervision::Entity, supervision::Column::HazardId))
-                    .equals((hazard::Entity, hazard::Column::Id)),
-            )
-            .and_where(supervision::Column::Status.eq(SupervisionStatus::Listed))
-            .to_owned(),
-    )
-}
-
 /// A listed hazard as the bureau sees it.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct SupervisionRow {

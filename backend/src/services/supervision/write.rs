@@ -17,6 +17,7 @@ use crate::i18n::{self, Lang};
 use crate::models::{enterprise, hazard, region, supervision, user};
 use crate::scope::{self, Scope};
 use crate::services::audit::{self, Actor, Author, Outcome};
+use crate::services::hazards::Copied;
 use crate::services::notify::{self, Notice};
 use crate::services::rectification;
 use crate::state::Core;
@@ -134,6 +135,7 @@ async fn put_on_list<C: ConnectionTrait>(
     if inserted == 0 {
         return Ok(None);
     }
+    crate::services::hazards::set_copied(conn, h.id, Copied::Listed, true).await?;
     let row = supervision::Entity::find()
         .filter(supervision::Column::HazardId.eq(h.id))
         .one(conn)
@@ -254,6 +256,7 @@ pub async fn release_withdrawn<C: ConnectionTrait>(
     let mut m = row.into_active_model();
     m.status = Set(SupervisionStatus::Released);
     m.update(conn).await?;
+    crate::services::hazards::set_copied(conn, h.id, Copied::Listed, false).await?;
     let actor = event_actor(conn, Some(actor)).await?;
     let note = i18n::t(Lang::ZhCn, "supervision.note_withdrawn");
     timeline(conn, at, h, actor, EVENT_RELEASE, Some(note), None).await?;
