@@ -307,6 +307,36 @@ fn case_with<Q: QueryTrait<QueryStatement = SelectStatement> + Clone>(
     }
 }
 
+/// The page after a cursor (a row of 2026-11-15, id 1,000, forward) of a list whose key is a
+/// time then the id, as `keyset` runs it: the key's comparison must seek in the index of the
+/// list's order, as the first page reads it. Its count is the first page's.
+fn after_cursor<Q: QueryTrait<QueryStatement = SelectStatement> + Clone>(
+    backend: DbBackend,
+    name: &str,
+    q: &Q,
+    key: &portal::services::keyset::Key,
+    access: Access,
+) -> Case {
+    use chrono::TimeZone;
+    let at = chrono::Utc
+        .with_ymd_and_hms(2026, 11, 15, 8, 0, 0)
+        .single()
+        .expect("time");
+    let values = [sea_orm::Value::from(at), sea_orm::Value::from(1000i64)];
+    let page = portal::services::keyset::keyed(q.clone().into_query(), key, Some((&values, true)))
+        .limit(21)
+        .to_owned();
+    let page = portal::services::keyset::around(page, hazards::row_columns);
+    let first = case(backend, name, q.clone(), access, access);
+    Case {
+        name: format!("{name}, after a cursor"),
+        page: backend.build(&page).to_string(),
+        page_access: access,
+        count: first.count,
+        count_access: first.count_access,
+    }
+}
+
 /// What is wrong with each case's plans, with the plans, for the failure message.
 async fn guard<C: ConnectionTrait + TransactionTrait>(db: &C, cases: &[Case]) -> Vec<String> {
     let mut failures = Vec::new();
@@ -451,6 +481,7 @@ async fn hot_cases(app: &TestApp) -> Vec<Case> {
             } else {
                 format!("hazards: {name}")
             };
+            cases.push(after_cursor(b, &name, &q, &hazards::order_key(), page));
             cases.push(case_with(
                 b,
                 name,
@@ -577,10 +608,15 @@ async fn hot_cases(app: &TestApp) -> Vec<Case> {
         ];
         let queries = rectification::queue_queries(&who);
         assert_eq!(queries.len(), kinds.len(), "one statement per kind");
+        let key = portal::services::keyset::Key::new("queue")
+            .asc(portal::models::hazard::Column::UpdatedAt)
+            .asc(portal::models::hazard::Column::Id);
         for ((kind, access), q) in kinds.into_iter().zip(queries) {
+            let name = format!("queue: {name}, {kind}");
+            cases.push(after_cursor(b, &name, &q, &key, access));
             cases.push(case_with(
                 b,
-                format!("queue: {name}, {kind}"),
+                name,
                 q,
                 Some(hazards::row_columns),
                 access,

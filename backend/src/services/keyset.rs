@@ -419,6 +419,33 @@ pub async fn page_rows(
     page_with(core, vec![stmt], key, params, None).await
 }
 
+/// `stmt` in the order of `key`, with the key's values selected (`_k0`, …) and, after a cursor
+/// (the key values of its row, and whether it points forward), only the rows beyond that row:
+/// the statement every page runs before its limit (and the plan guard plans).
+pub fn keyed(stmt: SelectStatement, key: &Key, after: Option<(&[Value], bool)>) -> SelectStatement {
+    let mut q = stmt;
+    q.clear_order_by();
+    for (i, p) in key.parts.iter().enumerate() {
+        q.expr_as(p.expr.clone(), Alias::new(format!("_k{i}")));
+    }
+    let backward = after.is_some_and(|(_, forward)| !forward);
+    match after {
+        Some((values, forward)) if values.len() == key.parts.len() => {
+            q.cond_where(key.beyond(values, forward));
+        }
+        // Values that do not fit the key point at no row.
+        Some(_) => {
+            q.and_where(Expr::cust("1 = 0"));
+        }
+        None => {}
+    }
+    for p in &key.parts {
+        let desc = p.desc != backward;
+        q.order_by_expr(p.expr.clone(), if desc { Order::Desc } else { Order::Asc });
+    }
+    q
+}
+
 /// The name of a page's rows in the statement `around` wraps them in.
 pub const PAGE: &str = "page";
 
@@ -486,18 +513,10 @@ pub async fn page_with(
     let merged = branches.len() > 1;
     let mut rows = Vec::new();
     for stmt in branches {
-        let mut q = stmt;
-        q.clear_order_by();
-        for (i, p) in key.parts.iter().enumerate() {
-            q.expr_as(p.expr.clone(), Alias::new(format!("_k{i}")));
-        }
-        if let Some((c, bound_values)) = &cursor {
-            q.cond_where(key.beyond(bound_values, c.forward));
-        }
-        for p in &key.parts {
-            let desc = p.desc != backward;
-            q.order_by_expr(p.expr.clone(), if desc { Order::Desc } else { Order::Asc });
-        }
+        let after = cursor
+            .as_ref()
+            .map(|(c, values)| (values.as_slice(), c.forward));
+        let mut q = keyed(stmt, key, after);
         if merged {
             // Every branch's rows up to the page's end; the merge skips the offset.
             q.limit(offset + n + 1);
