@@ -535,13 +535,8 @@ pub fn hazards(scope: &Scope) -> Condition {
     match scope {
         Scope::System => Condition::all(),
         Scope::Region { path, .. } => Condition::all().add(in_subtree(H::RegionPath, path)),
-        Scope::Alliance { alliance_id, .. } => any_of::<hazard::Entity>(
-            H::Id,
-            vec![
-                Condition::all().add(H::AllianceId.eq(*alliance_id)),
-                Condition::all().add(H::EnterpriseId.in_subquery(approved_members(*alliance_id))),
-            ],
-        ),
+        // Found in its alliance, or at its approved members anywhere else.
+        Scope::Alliance { .. } => any_of::<hazard::Entity>(H::Id, hazard_parts(scope)),
         Scope::Enterprise { enterprise_id, .. } => Condition::any()
             .add(H::EnterpriseId.eq(*enterprise_id))
             .add(H::ReporterEnterpriseId.eq(*enterprise_id)),

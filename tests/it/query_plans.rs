@@ -608,9 +608,7 @@ async fn hot_cases(app: &TestApp) -> Vec<Case> {
         ];
         let queries = rectification::queue_queries(&who);
         assert_eq!(queries.len(), kinds.len(), "one statement per kind");
-        let key = portal::services::keyset::Key::new("queue")
-            .asc(portal::models::hazard::Column::UpdatedAt)
-            .asc(portal::models::hazard::Column::Id);
+        let key = rectification::queue_key();
         for ((kind, access), q) in kinds.into_iter().zip(queries) {
             let name = format!("queue: {name}, {kind}");
             cases.push(after_cursor(b, &name, &q, &key, access));

@@ -164,18 +164,42 @@ pub async fn list(
     filter: &HazardFilter,
     page: PageParams,
 ) -> AppResult<Paged<HazardRow>> {
-    let parts = list_queries(scope, filter, core.today())?
-        .into_iter()
-        .map(QueryTrait::into_query)
-        .collect();
-    let (found, info) =
-        keyset::page_with(core, parts, &order_key(), &page, Some(row_columns)).await?;
-    Ok(info.with(
-        found
-            .iter()
-            .map(joined_row)
-            .collect::<AppResult<Vec<_>>>()?,
-    ))
+    let parts = list_queries(scope, filter, core.today())?;
+    let (found, info) = page_of(core, parts, &order_key(), &page).await?;
+    Ok(info.with(found.into_iter().map(|(_, row)| row).collect()))
+}
+
+/// One page of hazards over `parts` (statements that never overlap, see `keyset::page_with`)
+/// in the order of `key`, each hazard with its list row, in one statement per part
+/// (`row_columns`): the hazard lists, the to-do list and the queue.
+pub(crate) async fn page_of(
+    core: &Core,
+    parts: Vec<sea_orm::Select<hazard::Entity>>,
+    key: &Key,
+    page: &PageParams,
+) -> AppResult<(Vec<(hazard::Model, HazardRow)>, keyset::PageInfo)> {
+    use sea_orm::FromQueryResult;
+    let parts = parts.into_iter().map(QueryTrait::into_query).collect();
+    let (found, info) = keyset::page_with(core, parts, key, page, Some(row_columns)).await?;
+    let rows = found
+        .iter()
+        .map(|r| {
+            let h = hazard::Model::from_query_result(r, "")?;
+            let row = HazardRow::of(
+                &h,
+                Shown {
+                    enterprise_name: r
+                        .try_get::<Option<String>>("", "row_ent_name")?
+                        .unwrap_or_default(),
+                    reporter_enterprise_name: r.try_get("", "row_rep_name")?,
+                    inspection_kind: r.try_get("", "row_kind")?,
+                    thumb_file_id: r.try_get("", "row_thumb")?,
+                },
+            );
+            Ok((h, row))
+        })
+        .collect::<AppResult<Vec<_>>>()?;
+    Ok((rows, info))
 }
 
 /// What a list row shows besides the hazard's own columns, joined to the page's rows (the
@@ -237,29 +261,6 @@ pub fn row_columns(q: &mut SelectStatement) {
     );
 }
 
-/// A list row from a page statement with `row_columns`.
-pub fn joined_row(r: &sea_orm::QueryResult) -> AppResult<HazardRow> {
-    use sea_orm::FromQueryResult;
-    let h = hazard::Model::from_query_result(r, "")?;
-    Ok(HazardRow {
-        id: h.id,
-        enterprise_name: r
-            .try_get::<Option<String>>("", "row_ent_name")?
-            .unwrap_or_default(),
-        reporter_enterprise_name: r.try_get("", "row_rep_name")?,
-        inspection_kind: r.try_get("", "row_kind")?,
-        thumb_file_id: r.try_get("", "row_thumb")?,
-        title: h.title,
-        category: h.category,
-        level: h.level,
-        state: h.state,
-        enterprise_id: h.enterprise_id,
-        inspection_id: h.inspection_id,
-        found_at: h.found_at,
-        deadline: h.deadline,
-    })
-}
-
 /// The hazard lists' order, newest found first: `found_at`, then the id.
 pub fn order_key() -> Key {
     Key::new("hazards")
@@ -288,24 +289,48 @@ pub(crate) async fn rows(core: &Core, found: Vec<hazard::Model>) -> AppResult<Ve
     Ok(found
         .into_iter()
         .zip(inspections.into_iter().zip(thumbs))
-        .map(|(h, (inspection, thumbs))| HazardRow {
+        .map(|(h, (inspection, thumbs))| {
+            HazardRow::of(
+                &h,
+                Shown {
+                    enterprise_name: names.get(&h.enterprise_id).cloned().unwrap_or_default(),
+                    reporter_enterprise_name: h
+                        .reporter_enterprise_id
+                        .and_then(|r| names.get(&r).cloned()),
+                    inspection_kind: inspection.map(|i| i.kind),
+                    thumb_file_id: thumbs.first().map(|a| a.id),
+                },
+            )
+        })
+        .collect())
+}
+
+/// What a list row shows besides the hazard's own columns.
+struct Shown {
+    enterprise_name: String,
+    reporter_enterprise_name: Option<String>,
+    inspection_kind: Option<InspectionKind>,
+    thumb_file_id: Option<i64>,
+}
+
+impl HazardRow {
+    fn of(h: &hazard::Model, shown: Shown) -> HazardRow {
+        HazardRow {
             id: h.id,
-            enterprise_name: names.get(&h.enterprise_id).cloned().unwrap_or_default(),
-            reporter_enterprise_name: h
-                .reporter_enterprise_id
-                .and_then(|r| names.get(&r).cloned()),
-            inspection_kind: inspection.map(|i| i.kind),
-            thumb_file_id: thumbs.first().map(|a| a.id),
-            title: h.title,
+            title: h.title.clone(),
             category: h.category,
             level: h.level,
             state: h.state,
             enterprise_id: h.enterprise_id,
+            enterprise_name: shown.enterprise_name,
+            reporter_enterprise_name: shown.reporter_enterprise_name,
             inspection_id: h.inspection_id,
+            inspection_kind: shown.inspection_kind,
             found_at: h.found_at,
             deadline: h.deadline,
-        })
-        .collect())
+            thumb_file_id: shown.thumb_file_id,
+        }
+    }
 }
 
 /// What a hazard's row copies from its other tables, for the queues' index: whether it is on

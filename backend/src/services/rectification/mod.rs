@@ -45,7 +45,9 @@ pub use queries::{
     ExtensionView, LoopSection, PlanView, TimelineEntry, loop_section, overdue_days,
     pending_extension, plan_of, timeline, timeline_query,
 };
-pub use queues::{QueueRow, TodoRow, queue_queries, todo, todo_query, verification_queue};
+pub use queues::{
+    QueueRow, TodoRow, queue_key, queue_queries, todo, todo_query, verification_queue,
+};
 pub use report::on_reported;
 pub use steps::{
     CommentInput, DecisionInput, ExtensionInput, NoteInput, ReasonInput, RejectInput, VerifyInput,

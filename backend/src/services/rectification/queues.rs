@@ -7,8 +7,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
-    QueryTrait,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
     sea_query::{Expr, Query},
 };
 use serde::Serialize;
@@ -22,7 +21,7 @@ use crate::error::AppResult;
 use crate::models::{alliance_membership, extension_request, hazard};
 use crate::scope::{self, Caller, Scope};
 use crate::services::hazards::{self, HazardRow};
-use crate::services::keyset::{self, Key};
+use crate::services::keyset::Key;
 use crate::services::{PageParams, Paged};
 use crate::state::Core;
 
@@ -60,23 +59,7 @@ async fn pending_set<C: ConnectionTrait>(
 pub async fn todo(core: &Core, caller: &Caller, page: PageParams) -> AppResult<Paged<TodoRow>> {
     use hazard::Column as H;
     let key = Key::new("todo").asc(H::Deadline).asc(H::Id);
-    let (found, info) = keyset::page_with(
-        core,
-        vec![todo_query(caller).into_query()],
-        &key,
-        &page,
-        Some(hazards::row_columns),
-    )
-    .await?;
-    let found = found
-        .iter()
-        .map(|r| {
-            Ok((
-                hazard::Model::from_query_result(r, "")?,
-                hazards::joined_row(r)?,
-            ))
-        })
-        .collect::<AppResult<Vec<_>>>()?;
+    let (found, info) = hazards::page_of(core, vec![todo_query(caller)], &key, &page).await?;
     let today = core.today();
     let ids: Vec<i64> = found.iter().map(|(h, _)| h.id).collect();
     let pending = pending_set(&core.db, &ids).await?;
@@ -229,23 +212,7 @@ pub async fn verification_queue(
     caller: &Caller,
     page: PageParams,
 ) -> AppResult<Paged<QueueRow>> {
-    use hazard::Column as H;
-    let key = Key::new("queue").asc(H::UpdatedAt).asc(H::Id);
-    let branches = queue_queries(caller)
-        .into_iter()
-        .map(QueryTrait::into_query)
-        .collect();
-    let (found, info) =
-        keyset::page_with(core, branches, &key, &page, Some(hazards::row_columns)).await?;
-    let found = found
-        .iter()
-        .map(|r| {
-            Ok((
-                hazard::Model::from_query_result(r, "")?,
-                hazards::joined_row(r)?,
-            ))
-        })
-        .collect::<AppResult<Vec<_>>>()?;
+    let (found, info) = hazards::page_of(core, queue_queries(caller), &queue_key(), &page).await?;
     let ids: Vec<i64> = found.iter().map(|(h, _)| h.id).collect();
     let mut pending = pending_set(&core.db, &ids).await?;
     let meta: Vec<(
@@ -278,6 +245,13 @@ pub async fn verification_queue(
             })
             .collect(),
     ))
+}
+
+/// The queue's order, longest untouched first: the hazard's `updated_at`, then the id.
+pub fn queue_key() -> Key {
+    Key::new("queue")
+        .asc(hazard::Column::UpdatedAt)
+        .asc(hazard::Column::Id)
 }
 
 /// The verification queue's statements (see `verification_queue`), one per kind, which never
